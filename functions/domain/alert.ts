@@ -1,0 +1,127 @@
+/** Open alerts as the state keeps them, the transitions a run makes, and the run summary. */
+
+export type Severity = "warning" | "critical";
+export type TransitionType = "fired" | "reminded" | "escalated" | "resolved";
+
+export interface AlertRecord {
+  /** `userId#ruleKey#since`: one record per episode, so an episode alerts once. */
+  id: string;
+  userId: string;
+  email: string;
+  name: string;
+  ruleKey: string;
+  ruleName: string;
+  primaryStatus: string;
+  secondaryStatus: string;
+  /** The episode's first start (UTC ms). */
+  sinceMs: number;
+  thresholdSeconds: number;
+  criticalSeconds?: number;
+  repeatSeconds?: number;
+  severity: Severity;
+  state: "open" | "resolved";
+  firedMs: number;
+  /** When the lifecycle last fired, reminded or escalated: reminders count from here. */
+  lastNotifiedMs: number;
+  /** For a resolved alert: when the episode ended, as the timeline shows it (else the resolving run). */
+  endedMs?: number;
+  /** Slack channel the alert belongs in (team channel or the default); none means not posted. */
+  channel?: string;
+  /** Who to mention on escalation (a Slack user group or user mention). */
+  escalationMention?: string;
+  /** Slack delivery: the top message's ts once posted. */
+  slackTs?: string;
+  /** The severity the top message shows. */
+  notifiedSeverity?: Severity;
+  /** True once the top message shows the resolve. */
+  resolveNotified?: boolean;
+  /** Bumped on every write: stores use it for conditional (optimistic) writes. */
+  version: number;
+  /** Epoch seconds after which the record may be deleted (DynamoDB TTL). */
+  expiresAt: number;
+}
+
+export interface Transition {
+  type: TransitionType;
+  userId: string;
+  email: string;
+  name: string;
+  rule: string;
+  primaryStatus: string;
+  secondaryStatus: string;
+  since: string;
+  elapsedSeconds: number;
+  thresholdSeconds: number;
+  severity: Severity;
+  /** UTC ISO instant of the run that made the transition. */
+  at: string;
+}
+
+export interface FiringAlert {
+  userId: string;
+  email: string;
+  name: string;
+  rule: string;
+  primaryStatus: string;
+  secondaryStatus: string;
+  since: string;
+  elapsedSeconds: number;
+  thresholdSeconds: number;
+  severity: Severity;
+}
+
+export interface SkippedInput {
+  userId: string | null;
+  email?: string;
+  reason: string;
+}
+
+export interface RunSummary {
+  checkedAgents: number;
+  pages: number;
+  firing: FiringAlert[];
+  transitions: Transition[];
+  skipped: SkippedInput[];
+}
+
+export function alertId(userId: string, ruleKey: string, sinceMs: number): string {
+  return `${userId}#${ruleKey}#${new Date(sinceMs).toISOString()}`;
+}
+
+export function elapsedSeconds(sinceMs: number, nowMs: number): number {
+  // A start in the future (clock skew) counts as zero, never negative.
+  return Math.max(0, Math.floor((nowMs - sinceMs) / 1000));
+}
+
+export function toFiring(record: AlertRecord, nowMs: number): FiringAlert {
+  return {
+    userId: record.userId,
+    email: record.email,
+    name: record.name,
+    rule: record.ruleName,
+    primaryStatus: record.primaryStatus,
+    secondaryStatus: record.secondaryStatus,
+    since: new Date(record.sinceMs).toISOString(),
+    elapsedSeconds: elapsedSeconds(record.sinceMs, nowMs),
+    thresholdSeconds: record.thresholdSeconds,
+    severity: record.severity,
+  };
+}
+
+export function toTransition(type: TransitionType, record: AlertRecord, nowMs: number): Transition {
+  const end = type === "resolved" ? (record.endedMs ?? nowMs) : nowMs;
+  return {
+    type,
+    userId: record.userId,
+    email: record.email,
+    name: record.name,
+    rule: record.ruleName,
+    primaryStatus: record.primaryStatus,
+    secondaryStatus: record.secondaryStatus,
+    since: new Date(record.sinceMs).toISOString(),
+    elapsedSeconds: elapsedSeconds(record.sinceMs, end),
+    thresholdSeconds: record.thresholdSeconds,
+    severity: record.severity,
+    at: new Date(nowMs).toISOString(),
+  };
+}

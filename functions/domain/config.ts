@@ -1,0 +1,328 @@
+/**
+ * The one config file: schema, defaults and the resolved shape every tool uses.
+ * Pure: the caller reads the file and hands over the parsed YAML/JSON value.
+ */
+import { z } from "zod";
+import { parseDuration } from "./duration.js";
+import { isValidTimeZone } from "./time.js";
+
+const DURATION_HINT = "expected a duration like 15m";
+
+function duration() {
+  return z.string({ error: DURATION_HINT }).transform((text, ctx) => {
+    const seconds = parseDuration(text);
+    if (seconds === undefined || seconds <= 0) {
+      ctx.addIssue({ code: "custom", message: `${DURATION_HINT} (got "${text}")` });
+      return z.NEVER;
+    }
+    return seconds;
+  });
+}
+
+const statusMatch = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
+  error: "expected a status name or a list of them",
+});
+
+function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+const host = z.string({ error: "expected a URL like https://platform.kore.ai" }).transform((text, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    ctx.addIssue({ code: "custom", message: `expected a URL like https://platform.kore.ai (got "${text}")` });
+    return z.NEVER;
+  }
+  const allowed = url.protocol === "https:" || (url.protocol === "http:" && isLoopback(url.hostname));
+  if (!allowed) {
+    ctx.addIssue({ code: "custom", message: "must use https (http is allowed only for localhost)" });
+    return z.NEVER;
+  }
+  if (url.username || url.password) {
+    ctx.addIssue({ code: "custom", message: "must not carry credentials" });
+    return z.NEVER;
+  }
+  return url.origin + url.pathname.replace(/\/+$/, "");
+});
+
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: "expected a local time like 08:00" });
+const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
+
+function schemas(strict: boolean) {
+  // Unknown keys are reported (as warnings) by a strict pass; the lenient pass then strips them.
+  const object = <T extends z.ZodRawShape>(shape: T) => (strict ? z.strictObject(shape) : z.object(shape));
+
+  const rule = object({
+    name: z.string({ error: "expected a rule name" }).min(1, { error: "must not be empty" }),
+    primaryStatus: statusMatch.optional(),
+    secondaryStatus: statusMatch.optional(),
+    threshold: duration(),
+    critical: duration().optional(),
+    repeat: duration().optional(),
+  }).superRefine((r, ctx) => {
+    if (r.primaryStatus === undefined && r.secondaryStatus === undefined) {
+      ctx.addIssue({ code: "custom", message: "needs primaryStatus or secondaryStatus", path: ["primaryStatus"] });
+    }
+    if (r.critical !== undefined && r.critical <= r.threshold) {
+      ctx.addIssue({ code: "custom", message: "must be longer than threshold", path: ["critical"] });
+    }
+  });
+
+  const rules = z.array(rule, { error: "expected a list of rules" }).superRefine((list, ctx) => {
+    const seen = new Set<string>();
+    list.forEach((r, i) => {
+      const key = r.name.toLowerCase();
+      if (seen.has(key)) ctx.addIssue({ code: "custom", message: `duplicate rule name "${r.name}"`, path: [i, "name"] });
+      seen.add(key);
+    });
+  });
+
+  const team = object({
+    name: z.string({ error: "expected a team name" }).min(1),
+    agents: z.array(z.string().min(1), { error: "expected a list of e-mail patterns" }).min(1, {
+      error: "needs at least one e-mail pattern",
+    }),
+    channel: z.string().min(1).optional(),
+    mention: z.string().min(1).optional(),
+    rules: rules.optional(),
+    repeat: duration().optional(),
+  });
+
+  return object({
+    timezone: z.string({ error: "expected an IANA time zone like Asia/Kolkata" }).refine(isValidTimeZone, {
+      error: "unknown IANA time zone",
+    }),
+    smartassist: object({
+      host,
+      accountId: z.string({ error: "expected the SmartAssist account id" }).min(1),
+      iId: z.string({ error: "expected the app's stream id (st-...)" }).min(1),
+      agents: z.array(z.string().min(1), { error: "expected a list of e-mails" }).default([]),
+      pageSize: z.int({ error: "expected a whole number from 1 to 50" }).min(1).max(50).default(50),
+      concurrency: z.int({ error: "expected a whole number from 1 to 32" }).min(1).max(32).default(4),
+      requestsPerMinute: z.int({ error: "expected a whole number of at least 1" }).min(1).default(50),
+      timeout: duration().default(15),
+    }),
+    schedule: object({
+      every: duration().refine((s) => s >= 60 && s % 60 === 0, { error: "expected whole minutes, at least 1m" }),
+      activeHours: object({
+        from: clock,
+        to: clock,
+        days: z.array(z.enum(DAYS, { error: `expected days among ${DAYS.join(", ")}` })).min(1).optional(),
+      })
+        .refine((h) => h.from !== h.to, { error: "from and to must differ" })
+        .optional(),
+    }).default({ every: 300 }),
+    rules: rules.min(1, { error: "needs at least one rule" }),
+    repeat: duration().optional(),
+    slack: object({
+      channel: z.string().min(1).optional(),
+      mentionAgents: z.boolean().default(false),
+      escalationMention: z.string().min(1).optional(),
+    }).default({ mentionAgents: false }),
+    teams: z.array(team).default([]),
+    aws: object({
+      secret: z.string().min(1).optional(),
+      eventBus: z.string().min(1).default("default"),
+      alarmEmail: z.email({ error: "expected an e-mail address" }).optional(),
+      logRetentionDays: z.int().min(1).default(30),
+    }).default({ eventBus: "default", logRetentionDays: 30 }),
+  });
+}
+
+const strictSchema = schemas(true);
+const lenientSchema = schemas(false);
+
+type ParsedConfig = z.output<typeof lenientSchema>;
+
+export interface ResolvedRule {
+  /** Unique within the config: the team's name and the rule's, for state keys. */
+  key: string;
+  name: string;
+  team?: string;
+  primaryStatus?: string[];
+  secondaryStatus?: string[];
+  thresholdSeconds: number;
+  criticalSeconds?: number;
+  repeatSeconds?: number;
+}
+
+export interface ResolvedTeam {
+  name: string;
+  agents: string[];
+  channel?: string;
+  mention?: string;
+  rules: ResolvedRule[];
+}
+
+export interface AppConfig {
+  timezone: string;
+  smartassist: {
+    host: string;
+    accountId: string;
+    iId: string;
+    agents: string[];
+    pageSize: number;
+    concurrency: number;
+    requestsPerMinute: number;
+    timeoutSeconds: number;
+  };
+  schedule: {
+    everySeconds: number;
+    activeHours?: { from: string; to: string; days?: string[] };
+  };
+  rules: ResolvedRule[];
+  teams: ResolvedTeam[];
+  slack: { channel?: string; mentionAgents: boolean; escalationMention?: string };
+  aws: { secret?: string; eventBus: string; alarmEmail?: string; logRetentionDays: number };
+  /** The largest `threshold` of any rule, global or team: it sets how far back the query looks. */
+  largestThresholdSeconds: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
+    super(`${source}: ${problems.join("; ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export interface ConfigResult {
+  config: AppConfig;
+  /** Things worth saying that do not stop the run, such as unknown keys. */
+  warnings: string[];
+}
+
+function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let text = "";
+  for (const part of path) {
+    if (typeof part === "number") text += `[${part}]`;
+    else text += text === "" ? String(part) : `.${String(part)}`;
+  }
+  return text === "" ? "(top level)" : text;
+}
+
+function valueAt(raw: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let value = raw;
+  for (const key of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+function describeIssues(
+  raw: unknown,
+  issues: ReadonlyArray<z.core.$ZodIssue>,
+): { errors: string[]; unknown: string[] } {
+  const errors: string[] = [];
+  const unknown: string[] = [];
+  for (const issue of issues) {
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) unknown.push(`${formatPath([...issue.path, key])}: unknown key (ignored)`);
+    } else if (issue.code === "invalid_type" && valueAt(raw, issue.path) === undefined) {
+      errors.push(`${formatPath(issue.path)}: required, ${issue.message.replace(/^Invalid input: /, "")}`);
+    } else {
+      errors.push(`${formatPath(issue.path)}: ${issue.message.replace(/^Invalid input: /, "")}`);
+    }
+  }
+  return { errors, unknown };
+}
+
+function statusList(match: string | string[] | undefined): string[] | undefined {
+  if (match === undefined) return undefined;
+  return (Array.isArray(match) ? match : [match]).map((s) => s.trim().toUpperCase());
+}
+
+function resolveRules(
+  rules: ParsedConfig["rules"],
+  team: string | undefined,
+  inheritedRepeat: number | undefined,
+): ResolvedRule[] {
+  return rules.map((r) => {
+    const resolved: ResolvedRule = {
+      key: team ? `${team}/${r.name}` : r.name,
+      name: r.name,
+      thresholdSeconds: r.threshold,
+    };
+    const primary = statusList(r.primaryStatus);
+    const secondary = statusList(r.secondaryStatus);
+    const repeat = r.repeat ?? inheritedRepeat;
+    if (team !== undefined) resolved.team = team;
+    if (primary) resolved.primaryStatus = primary;
+    if (secondary) resolved.secondaryStatus = secondary;
+    if (r.critical !== undefined) resolved.criticalSeconds = r.critical;
+    if (repeat !== undefined) resolved.repeatSeconds = repeat;
+    return resolved;
+  });
+}
+
+/** Validates a parsed YAML/JSON value; throws ConfigError naming `source` and each bad field. */
+export function parseConfig(raw: unknown, source: string): ConfigResult {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new ConfigError(source, ["(top level): expected a mapping of settings"]);
+  }
+  const strict = strictSchema.safeParse(raw);
+  let warnings: string[] = [];
+  let parsed: ParsedConfig;
+  if (strict.success) {
+    parsed = strict.data;
+  } else {
+    const { errors, unknown } = describeIssues(raw, strict.error.issues);
+    if (errors.length > 0) throw new ConfigError(source, errors);
+    const lenient = lenientSchema.safeParse(raw);
+    if (!lenient.success) throw new ConfigError(source, describeIssues(raw, lenient.error.issues).errors);
+    parsed = lenient.data;
+    warnings = unknown.map((w) => `${source}: ${w}`);
+  }
+
+  const teams: ResolvedTeam[] = parsed.teams.map((t) => {
+    const team: ResolvedTeam = {
+      name: t.name,
+      agents: t.agents.map((a) => a.trim().toLowerCase()),
+      rules: resolveRules(t.rules ?? [], t.name, t.repeat ?? parsed.repeat),
+    };
+    if (t.channel !== undefined) team.channel = t.channel;
+    if (t.mention !== undefined) team.mention = t.mention;
+    return team;
+  });
+  const rules = resolveRules(parsed.rules, undefined, parsed.repeat);
+  const allRules = [...rules, ...teams.flatMap((t) => t.rules)];
+
+  if (parsed.slack.channel === undefined) {
+    const uncovered = teams.length === 0 || teams.some((t) => t.channel === undefined);
+    if (uncovered) warnings.push(`${source}: slack.channel is not set: alerts without a team channel are not posted`);
+  }
+
+  const config: AppConfig = {
+    timezone: parsed.timezone,
+    smartassist: {
+      host: parsed.smartassist.host,
+      accountId: parsed.smartassist.accountId,
+      iId: parsed.smartassist.iId,
+      agents: parsed.smartassist.agents,
+      pageSize: parsed.smartassist.pageSize,
+      concurrency: parsed.smartassist.concurrency,
+      requestsPerMinute: parsed.smartassist.requestsPerMinute,
+      timeoutSeconds: parsed.smartassist.timeout,
+    },
+    schedule: { everySeconds: parsed.schedule.every },
+    rules,
+    teams,
+    slack: { mentionAgents: parsed.slack.mentionAgents },
+    aws: { eventBus: parsed.aws.eventBus, logRetentionDays: parsed.aws.logRetentionDays },
+    largestThresholdSeconds: Math.max(...allRules.map((r) => r.thresholdSeconds)),
+  };
+  if (parsed.schedule.activeHours) {
+    const { from, to, days } = parsed.schedule.activeHours;
+    config.schedule.activeHours = days ? { from, to, days } : { from, to };
+  }
+  if (parsed.slack.channel !== undefined) config.slack.channel = parsed.slack.channel;
+  if (parsed.slack.escalationMention !== undefined) config.slack.escalationMention = parsed.slack.escalationMention;
+  if (parsed.aws.secret !== undefined) config.aws.secret = parsed.aws.secret;
+  if (parsed.aws.alarmEmail !== undefined) config.aws.alarmEmail = parsed.aws.alarmEmail;
+  return { config, warnings };
+}

@@ -1,0 +1,57 @@
+/**
+ * What Slack still has to be told about an alert, derived from the record itself: a top message
+ * not yet posted, an escalation not yet shown, a resolve not yet shown. Because it is derived from
+ * the stored record, a failed post is simply still pending on the next run.
+ */
+import type { AlertRecord, Transition } from "./alert.js";
+
+export type SlackActionKind = "post" | "escalate" | "remind" | "resolve";
+
+export interface SlackAction {
+  kind: SlackActionKind;
+  record: AlertRecord;
+}
+
+/** The Slack work a record needs now; `reminded` is true when this run decided a reminder. */
+export function slackActionFor(record: AlertRecord, reminded: boolean): SlackAction | undefined {
+  if (record.channel === undefined) return undefined;
+  if (record.slackTs === undefined) {
+    // Never posted (or the post failed): post it now, in its current form (even if already ended).
+    if (record.state === "resolved" && record.resolveNotified) return undefined;
+    return { kind: "post", record };
+  }
+  if (record.state === "resolved") return record.resolveNotified ? undefined : { kind: "resolve", record };
+  if (record.severity === "critical" && record.notifiedSeverity !== "critical") return { kind: "escalate", record };
+  if (reminded) return { kind: "remind", record };
+  return undefined;
+}
+
+/** The record once `action` went through: `ts` and `channel` are the top message's. */
+export function afterDelivery(action: SlackAction, ts: string, channel: string): AlertRecord {
+  const record = action.record;
+  const next: AlertRecord = { ...record, version: record.version + 1 };
+  switch (action.kind) {
+    case "post":
+      next.slackTs = ts;
+      next.channel = channel;
+      next.notifiedSeverity = record.severity;
+      if (record.state === "resolved") next.resolveNotified = true;
+      break;
+    case "escalate":
+      next.notifiedSeverity = "critical";
+      break;
+    case "resolve":
+      next.resolveNotified = true;
+      break;
+    case "remind":
+      break;
+  }
+  return next;
+}
+
+/** True when this run's transitions include a reminder for that record. */
+export function remindedThisRun(record: AlertRecord, transitions: Transition[]): boolean {
+  return transitions.some(
+    (t) => t.type === "reminded" && t.userId === record.userId && t.since === new Date(record.sinceMs).toISOString(),
+  );
+}

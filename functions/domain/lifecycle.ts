@@ -1,0 +1,203 @@
+/**
+ * The alert lifecycle as a pure function: (open alerts, this run's agents, now, config) →
+ * transitions and the records to write. An episode fires once, escalates once, reminds every
+ * `repeat` while it lasts, and resolves when the agent's current state no longer matches it.
+ */
+import type { Agent } from "./agent.js";
+import {
+  type AlertRecord,
+  alertId,
+  elapsedSeconds,
+  type Severity,
+  type Transition,
+  toTransition,
+} from "./alert.js";
+import type { AppConfig, ResolvedRule } from "./config.js";
+import { currentEpisode, EPISODE_GAP_MS, type Episode, episodeEnd } from "./episodes.js";
+import { rulesFor, teamFor } from "./rules.js";
+
+/** How long an open record lives without a run refreshing it. */
+export const OPEN_RECORD_TTL_SECONDS = 7 * 24 * 3600;
+/** How long a resolved record is kept, so the same episode seen again does not fire twice. */
+export const RESOLVED_RECORD_TTL_SECONDS = 2 * 24 * 3600;
+/**
+ * Runs start a few seconds late or early; a reminder due within this much is sent now rather than
+ * one whole schedule interval later.
+ */
+export const REMINDER_TOLERANCE_MS = 15_000;
+
+export interface AgentDecision {
+  transitions: Transition[];
+  /** Records created or changed by this run (version already bumped). */
+  writes: AlertWrite[];
+}
+
+export interface AlertWrite {
+  record: AlertRecord;
+  /** The version the store must still hold for the write to apply; null for a new record. */
+  expectedVersion: number | null;
+}
+
+function ttl(nowMs: number, seconds: number): number {
+  return Math.floor(nowMs / 1000) + seconds;
+}
+
+function severityAt(rule: { criticalSeconds?: number }, elapsed: number): Severity {
+  return rule.criticalSeconds !== undefined && elapsed >= rule.criticalSeconds ? "critical" : "warning";
+}
+
+/** Does the agent's current episode carry on the episode this alert is about? */
+function continues(alert: AlertRecord, episode: Episode | undefined): boolean {
+  if (!episode || episode.rule.key !== alert.ruleKey) return false;
+  if (episode.startMs <= alert.sinceMs + EPISODE_GAP_MS) return true;
+  // The timeline starts later than the alert's episode (the query window moved on): same episode.
+  return !episode.startIsKnown;
+}
+
+function fire(agent: Agent, episode: Episode, config: AppConfig, nowMs: number): AlertRecord {
+  const { rule } = episode;
+  const team = teamFor(config, agent.email);
+  const elapsed = elapsedSeconds(episode.startMs, nowMs);
+  const record: AlertRecord = {
+    id: alertId(agent.userId, rule.key, episode.startMs),
+    userId: agent.userId,
+    email: agent.email,
+    name: agent.name,
+    ruleKey: rule.key,
+    ruleName: rule.name,
+    primaryStatus: episode.primaryStatus,
+    secondaryStatus: episode.secondaryStatus,
+    sinceMs: episode.startMs,
+    thresholdSeconds: rule.thresholdSeconds,
+    severity: severityAt(rule, elapsed),
+    state: "open",
+    firedMs: nowMs,
+    lastNotifiedMs: nowMs,
+    version: 1,
+    expiresAt: ttl(nowMs, OPEN_RECORD_TTL_SECONDS),
+  };
+  if (rule.criticalSeconds !== undefined) record.criticalSeconds = rule.criticalSeconds;
+  if (rule.repeatSeconds !== undefined) record.repeatSeconds = rule.repeatSeconds;
+  const channel = team?.channel ?? config.slack.channel;
+  if (channel !== undefined) record.channel = channel;
+  const mention = team?.mention ?? config.slack.escalationMention;
+  if (mention !== undefined) record.escalationMention = mention;
+  return record;
+}
+
+/**
+ * Decides one received agent: `alerts` are the stored records for this agent (open, or resolved and
+ * kept so that an episode never fires twice).
+ */
+export function decideAgent(agent: Agent, alerts: AlertRecord[], config: AppConfig, nowMs: number): AgentDecision {
+  const team = teamFor(config, agent.email);
+  const rules = rulesFor(config, team);
+  const episode = currentEpisode(agent.segments, rules);
+  const transitions: Transition[] = [];
+  const writes: AlertWrite[] = [];
+  let episodeHasAlert = false;
+
+  for (const alert of alerts) {
+    if (alert.state !== "open") continue;
+    if (continues(alert, episode) && episode) {
+      episodeHasAlert = true;
+      const next: AlertRecord = {
+        ...alert,
+        email: agent.email || alert.email,
+        name: agent.name,
+        primaryStatus: episode.primaryStatus,
+        secondaryStatus: episode.secondaryStatus,
+        version: alert.version + 1,
+        expiresAt: ttl(nowMs, OPEN_RECORD_TTL_SECONDS),
+      };
+      const elapsed = elapsedSeconds(alert.sinceMs, nowMs);
+      let type: Transition["type"] | undefined;
+      if (alert.severity === "warning" && severityAt(alert, elapsed) === "critical") {
+        type = "escalated";
+        next.severity = "critical";
+      } else if (
+        alert.repeatSeconds !== undefined &&
+        nowMs - alert.lastNotifiedMs >= alert.repeatSeconds * 1000 - REMINDER_TOLERANCE_MS
+      ) {
+        type = "reminded";
+      }
+      if (type) {
+        next.lastNotifiedMs = nowMs;
+        transitions.push(toTransition(type, next, nowMs));
+      }
+      const changed =
+        type !== undefined ||
+        next.primaryStatus !== alert.primaryStatus ||
+        next.secondaryStatus !== alert.secondaryStatus ||
+        next.name !== alert.name ||
+        // Refresh the expiry once a day, not on every run.
+        next.expiresAt - alert.expiresAt >= 24 * 3600;
+      if (changed) writes.push({ record: next, expectedVersion: alert.version });
+      continue;
+    }
+    // The agent no longer shows this episode. With part of its timeline dropped as malformed and no
+    // current episode visible, the open segment itself may be what was dropped: keep the alert.
+    if (!agent.complete && !episode) continue;
+    const rule: ResolvedRule | undefined = rules.find((r) => r.key === alert.ruleKey);
+    const ended = rule ? episodeEnd(agent.segments, rule, rules, alert.sinceMs) : undefined;
+    const resolved: AlertRecord = {
+      ...alert,
+      state: "resolved",
+      endedMs: Math.max(alert.sinceMs, Math.min(ended ?? nowMs, nowMs)),
+      version: alert.version + 1,
+      expiresAt: ttl(nowMs, RESOLVED_RECORD_TTL_SECONDS),
+    };
+    transitions.push(toTransition("resolved", resolved, nowMs));
+    writes.push({ record: resolved, expectedVersion: alert.version });
+  }
+
+  if (episode && !episodeHasAlert) {
+    const elapsed = elapsedSeconds(episode.startMs, nowMs);
+    const id = alertId(agent.userId, episode.rule.key, episode.startMs);
+    const alreadyAlerted = alerts.some((a) => a.id === id);
+    if (elapsed >= episode.rule.thresholdSeconds && !alreadyAlerted) {
+      const record = fire(agent, episode, config, nowMs);
+      transitions.push(toTransition("fired", record, nowMs));
+      writes.push({ record, expectedVersion: null });
+    }
+  }
+  return { transitions, writes };
+}
+
+/**
+ * The whole run at once, for callers that hold every agent (tests, small centres): agents not
+ * received keep their alerts untouched.
+ */
+export function decideRun(
+  records: AlertRecord[],
+  agents: Agent[],
+  config: AppConfig,
+  nowMs: number,
+): { transitions: Transition[]; writes: AlertWrite[]; records: AlertRecord[] } {
+  const byUser = groupByUser(records);
+  const transitions: Transition[] = [];
+  const writes: AlertWrite[] = [];
+  for (const agent of agents) {
+    const decision = decideAgent(agent, byUser.get(agent.userId) ?? [], config, nowMs);
+    transitions.push(...decision.transitions);
+    writes.push(...decision.writes);
+  }
+  return { transitions, writes, records: applyWrites(records, writes) };
+}
+
+export function groupByUser(records: AlertRecord[]): Map<string, AlertRecord[]> {
+  const byUser = new Map<string, AlertRecord[]>();
+  for (const r of records) {
+    const list = byUser.get(r.userId);
+    if (list) list.push(r);
+    else byUser.set(r.userId, [r]);
+  }
+  return byUser;
+}
+
+/** The records after `writes`, keyed by id. */
+export function applyWrites(records: AlertRecord[], writes: AlertWrite[]): AlertRecord[] {
+  const byId = new Map(records.map((r) => [r.id, r]));
+  for (const w of writes) byId.set(w.record.id, w.record);
+  return [...byId.values()];
+}

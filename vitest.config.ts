@@ -1,0 +1,11 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    // Adapter and end-to-end tests start loopback servers and child processes; two cores here.
+    pool: "forks",
+  },
+});
