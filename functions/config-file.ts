@@ -1,7 +1,7 @@
 /** Reads the config file (YAML, or JSON, which is YAML too) and validates it. Used by the CLI and CDK. */
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
-import { type ConfigResult, ConfigError, parseConfig } from "./domain/config.js";
+import { ConfigError, type ConfigResult, parseConfig } from "./domain/config.js";
 
 /** Reads and parses the file without validating it: the raw value, as the Lambda receives it. */
 export function readRawConfig(path: string): unknown {
@@ -10,7 +10,9 @@ export function readRawConfig(path: string): unknown {
     text = readFileSync(path, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError(path, [code === "ENOENT" ? "file not found" : `cannot read the file (${code ?? error})`]);
+    throw new ConfigError(path, [
+      code === "ENOENT" ? "file not found" : `cannot read the file (${code ?? error})`,
+    ]);
   }
   try {
     return parse(text, { prettyErrors: true });

@@ -32,7 +32,11 @@ export interface AgentStatusSource {
    * Reads every page for the window, handing each to `onPage` as it arrives (in any order).
    * Throws CredentialsRefusedError on 401/403 and SourceUnavailableError when nothing could be read.
    */
-  fetchAll(window: QueryWindow, onPage: (page: AgentPage) => void, options?: { deadlineMs?: number }): Promise<FetchReport>;
+  fetchAll(
+    window: QueryWindow,
+    onPage: (page: AgentPage) => void,
+    options?: { deadlineMs?: number },
+  ): Promise<FetchReport>;
 }
 
 export interface AlertStore {

@@ -63,7 +63,11 @@ function schemas(strict: boolean) {
     repeat: duration().optional(),
   }).superRefine((r, ctx) => {
     if (r.primaryStatus === undefined && r.secondaryStatus === undefined) {
-      ctx.addIssue({ code: "custom", message: "needs primaryStatus or secondaryStatus", path: ["primaryStatus"] });
+      ctx.addIssue({
+        code: "custom",
+        message: "needs primaryStatus or secondaryStatus",
+        path: ["primaryStatus"],
+      });
     }
     if (r.critical !== undefined && r.critical <= r.threshold) {
       ctx.addIssue({ code: "custom", message: "must be longer than threshold", path: ["critical"] });
@@ -74,7 +78,8 @@ function schemas(strict: boolean) {
     const seen = new Set<string>();
     list.forEach((r, i) => {
       const key = r.name.toLowerCase();
-      if (seen.has(key)) ctx.addIssue({ code: "custom", message: `duplicate rule name "${r.name}"`, path: [i, "name"] });
+      if (seen.has(key))
+        ctx.addIssue({ code: "custom", message: `duplicate rule name "${r.name}"`, path: [i, "name"] });
       seen.add(key);
     });
   });
@@ -105,11 +110,16 @@ function schemas(strict: boolean) {
       timeout: duration().default(15),
     }),
     schedule: object({
-      every: duration().refine((s) => s >= 60 && s % 60 === 0, { error: "expected whole minutes, at least 1m" }),
+      every: duration().refine((s) => s >= 60 && s % 60 === 0, {
+        error: "expected whole minutes, at least 1m",
+      }),
       activeHours: object({
         from: clock,
         to: clock,
-        days: z.array(z.enum(DAYS, { error: `expected days among ${DAYS.join(", ")}` })).min(1).optional(),
+        days: z
+          .array(z.enum(DAYS, { error: `expected days among ${DAYS.join(", ")}` }))
+          .min(1)
+          .optional(),
       })
         .refine((h) => h.from !== h.to, { error: "from and to must differ" })
         .optional(),
@@ -222,7 +232,8 @@ function describeIssues(
   const unknown: string[] = [];
   for (const issue of issues) {
     if (issue.code === "unrecognized_keys") {
-      for (const key of issue.keys) unknown.push(`${formatPath([...issue.path, key])}: unknown key (ignored)`);
+      for (const key of issue.keys)
+        unknown.push(`${formatPath([...issue.path, key])}: unknown key (ignored)`);
     } else if (issue.code === "invalid_type" && valueAt(raw, issue.path) === undefined) {
       errors.push(`${formatPath(issue.path)}: required, ${issue.message.replace(/^Invalid input: /, "")}`);
     } else {
@@ -294,7 +305,8 @@ export function parseConfig(raw: unknown, source: string): ConfigResult {
 
   if (parsed.slack.channel === undefined) {
     const uncovered = teams.length === 0 || teams.some((t) => t.channel === undefined);
-    if (uncovered) warnings.push(`${source}: slack.channel is not set: alerts without a team channel are not posted`);
+    if (uncovered)
+      warnings.push(`${source}: slack.channel is not set: alerts without a team channel are not posted`);
   }
 
   const config: AppConfig = {
@@ -321,7 +333,8 @@ export function parseConfig(raw: unknown, source: string): ConfigResult {
     config.schedule.activeHours = days ? { from, to, days } : { from, to };
   }
   if (parsed.slack.channel !== undefined) config.slack.channel = parsed.slack.channel;
-  if (parsed.slack.escalationMention !== undefined) config.slack.escalationMention = parsed.slack.escalationMention;
+  if (parsed.slack.escalationMention !== undefined)
+    config.slack.escalationMention = parsed.slack.escalationMention;
   if (parsed.aws.secret !== undefined) config.aws.secret = parsed.aws.secret;
   if (parsed.aws.alarmEmail !== undefined) config.aws.alarmEmail = parsed.aws.alarmEmail;
   return { config, warnings };

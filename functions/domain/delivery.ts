@@ -21,7 +21,8 @@ export function slackActionFor(record: AlertRecord, reminded: boolean): SlackAct
     return { kind: "post", record };
   }
   if (record.state === "resolved") return record.resolveNotified ? undefined : { kind: "resolve", record };
-  if (record.severity === "critical" && record.notifiedSeverity !== "critical") return { kind: "escalate", record };
+  if (record.severity === "critical" && record.notifiedSeverity !== "critical")
+    return { kind: "escalate", record };
   if (reminded) return { kind: "remind", record };
   return undefined;
 }
@@ -52,6 +53,9 @@ export function afterDelivery(action: SlackAction, ts: string, channel: string):
 /** True when this run's transitions include a reminder for that record. */
 export function remindedThisRun(record: AlertRecord, transitions: Transition[]): boolean {
   return transitions.some(
-    (t) => t.type === "reminded" && t.userId === record.userId && t.since === new Date(record.sinceMs).toISOString(),
+    (t) =>
+      t.type === "reminded" &&
+      t.userId === record.userId &&
+      t.since === new Date(record.sinceMs).toISOString(),
   );
 }

@@ -2,8 +2,9 @@
  * From a timeline to the agent's current episode: the maximal run of consecutive segments, each
  * starting within 60 s of the previous one's end, that match the same rule as the open segment.
  */
-import type { ResolvedRule } from "./config.js";
+
 import type { Segment } from "./agent.js";
+import type { ResolvedRule } from "./config.js";
 import { matchRule } from "./rules.js";
 
 /** Segments that start within this long after the previous one ends belong to one episode. */
@@ -50,7 +51,10 @@ function episodeBackFrom(segments: Segment[], index: number, rule: ResolvedRule,
       startIsKnown = true;
       break;
     }
-    if (!follows(previous, current) || matchRule(rules, previous.primaryStatus, previous.secondaryStatus) !== rule) {
+    if (
+      !follows(previous, current) ||
+      matchRule(rules, previous.primaryStatus, previous.secondaryStatus) !== rule
+    ) {
       startIsKnown = true;
       break;
     }

@@ -89,7 +89,12 @@ function fire(agent: Agent, episode: Episode, config: AppConfig, nowMs: number):
  * Decides one received agent: `alerts` are the stored records for this agent (open, or resolved and
  * kept so that an episode never fires twice).
  */
-export function decideAgent(agent: Agent, alerts: AlertRecord[], config: AppConfig, nowMs: number): AgentDecision {
+export function decideAgent(
+  agent: Agent,
+  alerts: AlertRecord[],
+  config: AppConfig,
+  nowMs: number,
+): AgentDecision {
   const team = teamFor(config, agent.email);
   const rules = rulesFor(config, team);
   const episode = currentEpisode(agent.segments, rules);

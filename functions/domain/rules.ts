@@ -32,7 +32,11 @@ function matches(list: string[] | undefined, value: string): boolean {
 }
 
 /** The first rule that matches this status (case-insensitive), or undefined. */
-export function matchRule(rules: ResolvedRule[], primaryStatus: string, secondaryStatus: string): ResolvedRule | undefined {
+export function matchRule(
+  rules: ResolvedRule[],
+  primaryStatus: string,
+  secondaryStatus: string,
+): ResolvedRule | undefined {
   const primary = primaryStatus.toUpperCase();
   const secondary = secondaryStatus.toUpperCase();
   for (const rule of rules) {
