@@ -27,8 +27,7 @@ export const RESOLVED_RECORD_TTL_SECONDS = 2 * 24 * 3600;
 export const REMINDER_TOLERANCE_MS = 15_000;
 
 export interface AgentDecision {
-  transitions: Transition[];
-  /** Records created or changed by this run (version already bumped). */
+  /** Records created or changed by this run (version already bumped), each with its transition. */
   writes: AlertWrite[];
 }
 
@@ -36,6 +35,8 @@ export interface AlertWrite {
   record: AlertRecord;
   /** The version the store must still hold for the write to apply; null for a new record. */
   expectedVersion: number | null;
+  /** The transition this write makes, if any: it only happens if the write applies. */
+  transition?: Transition;
 }
 
 function ttl(nowMs: number, seconds: number): number {
@@ -98,7 +99,6 @@ export function decideAgent(
   const team = teamFor(config, agent.email);
   const rules = rulesFor(config, team);
   const episode = currentEpisode(agent.segments, rules);
-  const transitions: Transition[] = [];
   const writes: AlertWrite[] = [];
   let episodeHasAlert = false;
 
@@ -126,9 +126,10 @@ export function decideAgent(
       ) {
         type = "reminded";
       }
+      let transition: Transition | undefined;
       if (type) {
         next.lastNotifiedMs = nowMs;
-        transitions.push(toTransition(type, next, nowMs));
+        transition = toTransition(type, next, nowMs);
       }
       const changed =
         type !== undefined ||
@@ -137,7 +138,12 @@ export function decideAgent(
         next.name !== alert.name ||
         // Refresh the expiry once a day, not on every run.
         next.expiresAt - alert.expiresAt >= 24 * 3600;
-      if (changed) writes.push({ record: next, expectedVersion: alert.version });
+      if (changed)
+        writes.push(
+          transition
+            ? { record: next, expectedVersion: alert.version, transition }
+            : { record: next, expectedVersion: alert.version },
+        );
       continue;
     }
     // The agent no longer shows this episode. With part of its timeline dropped as malformed and no
@@ -152,8 +158,8 @@ export function decideAgent(
       version: alert.version + 1,
       expiresAt: ttl(nowMs, RESOLVED_RECORD_TTL_SECONDS),
     };
-    transitions.push(toTransition("resolved", resolved, nowMs));
-    writes.push({ record: resolved, expectedVersion: alert.version });
+    const transition = toTransition("resolved", resolved, nowMs);
+    writes.push({ record: resolved, expectedVersion: alert.version, transition });
   }
 
   if (episode && !episodeHasAlert) {
@@ -162,11 +168,16 @@ export function decideAgent(
     const alreadyAlerted = alerts.some((a) => a.id === id);
     if (elapsed >= episode.rule.thresholdSeconds && !alreadyAlerted) {
       const record = fire(agent, episode, config, nowMs);
-      transitions.push(toTransition("fired", record, nowMs));
-      writes.push({ record, expectedVersion: null });
+      const transition = toTransition("fired", record, nowMs);
+      writes.push({ record, expectedVersion: null, transition });
     }
   }
-  return { transitions, writes };
+  return { writes };
+}
+
+/** The transitions that a list of writes makes, in order. */
+export function transitionsOf(writes: AlertWrite[]): Transition[] {
+  return writes.flatMap((w) => (w.transition ? [w.transition] : []));
 }
 
 /**
@@ -180,14 +191,10 @@ export function decideRun(
   nowMs: number,
 ): { transitions: Transition[]; writes: AlertWrite[]; records: AlertRecord[] } {
   const byUser = groupByUser(records);
-  const transitions: Transition[] = [];
   const writes: AlertWrite[] = [];
-  for (const agent of agents) {
-    const decision = decideAgent(agent, byUser.get(agent.userId) ?? [], config, nowMs);
-    transitions.push(...decision.transitions);
-    writes.push(...decision.writes);
-  }
-  return { transitions, writes, records: applyWrites(records, writes) };
+  for (const agent of agents)
+    writes.push(...decideAgent(agent, byUser.get(agent.userId) ?? [], config, nowMs).writes);
+  return { transitions: transitionsOf(writes), writes, records: applyWrites(records, writes) };
 }
 
 export function groupByUser(records: AlertRecord[]): Map<string, AlertRecord[]> {

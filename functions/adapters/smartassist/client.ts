@@ -1,0 +1,303 @@
+/**
+ * SmartAssist Agent Status Details client: paginated reads with bounded concurrency, self-pacing,
+ * retries with backoff on 429/5xx/network errors, and a timeout per request.
+ */
+import { Agent, request, errors as undiciErrors } from "undici";
+import { z } from "zod";
+import type { QueryWindow } from "../../domain/time.js";
+import type { AgentPage, AgentStatusSource, FetchReport } from "../../ports.js";
+import { type Clock, systemClock } from "./clock.js";
+import {
+  CredentialsRefusedError,
+  RequestRejectedError,
+  RetryableError,
+  SourceUnavailableError,
+} from "./errors.js";
+import { type AppCredentials, tokenSigner } from "./jwt.js";
+import { Pacer } from "./pacer.js";
+
+export interface SmartAssistClientOptions {
+  host: string;
+  accountId: string;
+  iId: string;
+  agents: string[];
+  pageSize: number;
+  concurrency: number;
+  requestsPerMinute: number;
+  timeoutSeconds: number;
+  credentials: AppCredentials;
+  clock?: Clock;
+  random?: () => number;
+  /** Attempts per page, the first included. */
+  maxAttempts?: number;
+  /** Longest a single page may spend retrying, waits included. */
+  maxRetryMs?: number;
+  /** Told about every request: for latency metrics and logs (never gets the token). */
+  onRequest?: (info: { offset: number; status: number | "error"; ms: number; attempt: number }) => void;
+}
+
+const pageSchema = z.object({
+  hasMore: z.boolean(),
+  limit: z.number().optional(),
+  offset: z.number().optional(),
+  data: z.array(z.unknown()),
+});
+
+const BASE_BACKOFF_MS = 500;
+const MAX_BACKOFF_MS = 20_000;
+const RATE_LIMIT_TEXT = /rate.?limit|too many requests|throttl/i;
+
+/** Seconds or an HTTP date, as RFC 9110 allows; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | string[] | undefined, nowMs: number): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (text === undefined || text.trim() === "") return undefined;
+  if (/^\d+(\.\d+)?$/.test(text.trim())) return Math.ceil(Number(text) * 1000);
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+
+function errorDetail(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as {
+      errors?: Array<{ msg?: unknown }>;
+      message?: unknown;
+      error?: unknown;
+    };
+    const msg = parsed.errors?.[0]?.msg ?? parsed.message ?? parsed.error;
+    if (typeof msg === "string") return msg.slice(0, 200);
+  } catch {
+    // not JSON: fall through to the raw text
+  }
+  return body.replace(/\s+/g, " ").trim().slice(0, 200);
+}
+
+function isNetworkError(error: unknown): boolean {
+  if (error instanceof undiciErrors.UndiciError) return true;
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === "string" && /^(E[A-Z]+|UND_ERR_.*)$/.test(code);
+}
+
+export class SmartAssistClient implements AgentStatusSource {
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly pacer: Pacer;
+  private readonly dispatcher: Agent;
+  private readonly sign: () => Promise<string>;
+  private readonly url: string;
+  private readonly maxAttempts: number;
+  private readonly maxRetryMs: number;
+
+  constructor(private readonly options: SmartAssistClientOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.pacer = new Pacer(options.requestsPerMinute, this.clock);
+    this.dispatcher = new Agent({ connections: options.concurrency, keepAliveTimeout: 10_000 });
+    this.sign = tokenSigner(options.credentials, () => Date.now());
+    this.url = `${options.host}/agentassist/api/public/analytics/account/${encodeURIComponent(options.accountId)}/agentstatusdetails`;
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.maxRetryMs = options.maxRetryMs ?? 90_000;
+  }
+
+  /** The pacer's view, for a run that must say when it cannot finish in time. */
+  get pacing(): Pacer {
+    return this.pacer;
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+
+  async fetchAll(
+    window: QueryWindow,
+    onPage: (page: AgentPage) => void,
+    options: { deadlineMs?: number } = {},
+  ): Promise<FetchReport> {
+    const report: FetchReport = {
+      pages: 0,
+      requests: 0,
+      failedPages: [],
+      rateLimited: 0,
+      retries: 0,
+      truncated: false,
+      latencyMs: { count: 0, total: 0, max: 0 },
+    };
+    const body = JSON.stringify({
+      filter: {
+        ...(this.options.agents.length > 0 ? { agents: this.options.agents } : {}),
+        dateFilter: {
+          startDate: window.startDate,
+          endDate: window.endDate,
+          timeZoneOffSet: window.timeZoneOffSet,
+        },
+      },
+    });
+    const abort = new AbortController();
+    const step = this.options.pageSize;
+    let endOffset = Number.POSITIVE_INFINITY;
+    let nextOffset = 0;
+    let fatal: unknown;
+
+    const fetchOne = async (offset: number): Promise<void> => {
+      try {
+        const page = await this.fetchPage(offset, body, report, abort.signal, options.deadlineMs);
+        // An empty page that claims more is treated as the end, so a misbehaving server cannot loop us.
+        if (!page.hasMore || page.data.length === 0) endOffset = Math.min(endOffset, offset + step);
+        if (offset < endOffset) {
+          report.pages++;
+          onPage({ offset, rows: page.data, timeZoneOffSet: window.timeZoneOffSet });
+        }
+      } catch (error) {
+        if (abort.signal.aborted && fatal !== undefined) return;
+        if (error instanceof CredentialsRefusedError || error instanceof RequestRejectedError) {
+          fatal ??= error;
+          abort.abort(error);
+          return;
+        }
+        if (error instanceof DeadlineReached) {
+          report.truncated = true;
+          endOffset = Math.min(endOffset, offset);
+          return;
+        }
+        if (offset === 0) {
+          fatal ??= new SourceUnavailableError((error as Error).message);
+          abort.abort(fatal);
+          return;
+        }
+        report.failedPages.push({ offset, error: (error as Error).message });
+      }
+    };
+
+    // The first page alone: most small centres fit in it, and it tells whether there is more.
+    await fetchOne(nextOffset);
+    nextOffset += step;
+    if (fatal !== undefined) throw fatal;
+
+    // Then up to `concurrency` pages in flight. There is no total in the response, so pages are
+    // requested ahead of the one that says hasMore=false; those past the end come back empty.
+    const inFlight = new Set<Promise<void>>();
+    while (fatal === undefined) {
+      while (inFlight.size < this.options.concurrency && nextOffset < endOffset && fatal === undefined) {
+        const task = fetchOne(nextOffset).finally(() => inFlight.delete(task));
+        inFlight.add(task);
+        nextOffset += step;
+      }
+      if (inFlight.size === 0) break;
+      await Promise.race(inFlight);
+    }
+    await Promise.allSettled(inFlight);
+    if (fatal !== undefined) throw fatal;
+    return report;
+  }
+
+  private async fetchPage(
+    offset: number,
+    body: string,
+    report: FetchReport,
+    signal: AbortSignal,
+    deadlineMs: number | undefined,
+  ): Promise<z.infer<typeof pageSchema>> {
+    const started = this.clock.now();
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      if (deadlineMs !== undefined && this.pacer.nextSlotAt() >= deadlineMs) throw new DeadlineReached();
+      await this.pacer.acquire(signal);
+      report.requests++;
+      try {
+        return await this.attempt(offset, body, report, signal, attempt);
+      } catch (error) {
+        if (!(error instanceof RetryableError) || signal.aborted) throw error;
+        lastError = error;
+        if (error.rateLimited) report.rateLimited++;
+        const backoff = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** (attempt - 1)) * this.random();
+        const wait = Math.max(backoff, error.retryAfterMs ?? 0);
+        if (error.retryAfterMs !== undefined) this.pacer.pauseUntil(this.clock.now() + error.retryAfterMs);
+        const spent = this.clock.now() - started;
+        if (attempt === this.maxAttempts || spent + wait > this.maxRetryMs) break;
+        if (deadlineMs !== undefined && this.clock.now() + wait >= deadlineMs) throw new DeadlineReached();
+        report.retries++;
+        await this.clock.sleep(wait, signal);
+      }
+    }
+    throw new Error(`page at offset ${offset} failed: ${(lastError as Error).message}`);
+  }
+
+  private async attempt(
+    offset: number,
+    body: string,
+    report: FetchReport,
+    runSignal: AbortSignal,
+    attempt: number,
+  ): Promise<z.infer<typeof pageSchema>> {
+    const started = performance.now();
+    const timeoutMs = this.options.timeoutSeconds * 1000;
+    const signal = AbortSignal.any([runSignal, AbortSignal.timeout(timeoutMs)]);
+    const note = (status: number | "error") => {
+      const ms = performance.now() - started;
+      report.latencyMs.count++;
+      report.latencyMs.total += ms;
+      report.latencyMs.max = Math.max(report.latencyMs.max, ms);
+      this.options.onRequest?.({ offset, status, ms, attempt });
+    };
+    let response: Awaited<ReturnType<typeof request>>;
+    try {
+      response = await request(`${this.url}?limit=${this.options.pageSize}&offset=${offset}`, {
+        method: "POST",
+        dispatcher: this.dispatcher,
+        headers: { auth: await this.sign(), iId: this.options.iId, "Content-Type": "application/json" },
+        body,
+        signal,
+      });
+    } catch (error) {
+      note("error");
+      if (runSignal.aborted) throw error;
+      if (signal.aborted) throw new RetryableError(`timed out after ${this.options.timeoutSeconds}s`);
+      if (isNetworkError(error)) throw new RetryableError(`network error: ${(error as Error).message}`);
+      throw error;
+    }
+    const { statusCode, headers } = response;
+    let text: string;
+    try {
+      text = await response.body.text();
+    } catch (error) {
+      note("error");
+      if (runSignal.aborted) throw error;
+      throw new RetryableError(
+        signal.aborted ? `timed out after ${this.options.timeoutSeconds}s` : "connection lost",
+      );
+    }
+    note(statusCode);
+    if (statusCode >= 200 && statusCode < 300) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        throw new RetryableError("response is not JSON");
+      }
+      const page = pageSchema.safeParse(parsed);
+      if (!page.success) {
+        const issue = page.error.issues[0];
+        throw new RetryableError(
+          `response is not a page (${issue?.path.join(".") || "body"}: ${issue?.message})`,
+        );
+      }
+      return page.data;
+    }
+    const detail = errorDetail(text);
+    const retryAfterMs = parseRetryAfter(headers["retry-after"], Date.now());
+    if (statusCode === 429 || (statusCode >= 400 && statusCode < 500 && RATE_LIMIT_TEXT.test(detail))) {
+      throw new RetryableError(`rate limited (HTTP ${statusCode})`, retryAfterMs, true);
+    }
+    if (statusCode === 401 || statusCode === 403) throw new CredentialsRefusedError(statusCode, detail);
+    if (statusCode >= 500 || statusCode === 408)
+      throw new RetryableError(`HTTP ${statusCode}${detail ? `: ${detail}` : ""}`, retryAfterMs);
+    throw new RequestRejectedError(statusCode, detail);
+  }
+}
+
+/** The run's deadline came before this page could start: stop paging, say so. */
+class DeadlineReached extends Error {
+  constructor() {
+    super("run deadline reached");
+    this.name = "DeadlineReached";
+  }
+}

@@ -1,0 +1,57 @@
+/** `check`: one run against SmartAssist with local credentials, state in a JSON file, Slack if a token is set. */
+
+import { secretsFromEnv } from "../adapters/secrets/secrets.js";
+import { SlackNotifier } from "../adapters/slack/slack-notifier.js";
+import { SmartAssistClient } from "../adapters/smartassist/client.js";
+import { JsonFileAlertStore } from "../adapters/state/json-file-store.js";
+import { MemoryAlertStore } from "../adapters/state/memory-store.js";
+import type { Log } from "../app/logger.js";
+import { type CheckResult, runCheck } from "../app/run-check.js";
+import type { AppConfig } from "../domain/config.js";
+import type { AlertNotifier, AlertStore } from "../ports.js";
+
+export interface LocalCheckOptions {
+  config: AppConfig;
+  nowMs: number;
+  statePath?: string;
+  dryRun: boolean;
+  env: NodeJS.ProcessEnv;
+  log: Log;
+}
+
+/** Wires the local adapters and runs the use case: the CLI's equivalent of the Lambda handler. */
+export async function localCheck(options: LocalCheckOptions): Promise<CheckResult> {
+  const { config, nowMs, statePath, dryRun, env, log } = options;
+  const secrets = secretsFromEnv(env, { slack: false });
+  const store: AlertStore = statePath ? new JsonFileAlertStore(statePath, { nowMs }) : new MemoryAlertStore();
+  if (!statePath && !dryRun) log.warn("no --state given: alerts are not remembered between runs");
+
+  let notifier: AlertNotifier | undefined;
+  if (!dryRun) {
+    if (secrets.slackBotToken) {
+      notifier = new SlackNotifier({
+        token: secrets.slackBotToken,
+        ...(env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {}),
+        timezone: config.timezone,
+        mentionAgents: config.slack.mentionAgents,
+        logger: log,
+      });
+    } else {
+      log.warn("SLACK_BOT_TOKEN is not set: alerts are tracked in the state but not posted to Slack");
+    }
+  }
+
+  const source = new SmartAssistClient({
+    ...config.smartassist,
+    credentials: { clientId: secrets.clientId, clientSecret: secrets.clientSecret },
+  });
+  try {
+    return await runCheck(
+      config,
+      { source, store, ...(notifier ? { notifier } : {}), log },
+      { nowMs, dryRun },
+    );
+  } finally {
+    await source.close();
+  }
+}

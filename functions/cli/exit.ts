@@ -1,0 +1,35 @@
+/** Exit statuses of DESIGN.md: 0 a completed run, 2 bad usage or config, 1 the run failed. */
+import {
+  CredentialsRefusedError,
+  RequestRejectedError,
+  SourceUnavailableError,
+} from "../adapters/smartassist/errors.js";
+import { ConfigError } from "../domain/config.js";
+
+export const EXIT_OK = 0;
+export const EXIT_RUN_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+/** Bad usage: the message says what to type instead. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof UsageError || error instanceof ConfigError) return EXIT_USAGE;
+  if ((error as Error)?.name === "MissingCredentialsError") return EXIT_USAGE;
+  if (
+    error instanceof CredentialsRefusedError ||
+    error instanceof SourceUnavailableError ||
+    error instanceof RequestRejectedError
+  ) {
+    return EXIT_RUN_FAILED;
+  }
+  return EXIT_RUN_FAILED;
+}
+
+/** One line for stderr: the cause, never a stack (and never a secret: adapters keep those out). */
+export function oneLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/\s*\n\s*/g, "; ");
+}

@@ -1,0 +1,158 @@
+/**
+ * agent-status-alerts command line: `check`, `validate`, `simulate`. The same engine as the Lambda.
+ * stdout carries the result only; logs and progress go to stderr.
+ */
+import { parseArgs } from "node:util";
+import { loadConfigFile } from "../config-file.js";
+import { localCheck } from "./check.js";
+import { EXIT_OK, EXIT_RUN_FAILED, exitCodeFor, oneLine, UsageError } from "./exit.js";
+import { renderCheck, renderConfig } from "./render.js";
+import { stderrLog } from "./stderr-log.js";
+
+const USAGE = `usage:
+  npm run cli -- check --config FILE [--now ISO-8601] [--state PATH] [--dry-run] [--json] [--verbose]
+  npm run cli -- validate --config FILE
+  npm run cli -- simulate [--port N] [--agents N] [--seed N] [--timezone ZONE] [--latency MS]
+
+environment for check: SMARTASSIST_CLIENT_ID, SMARTASSIST_CLIENT_SECRET, SLACK_BOT_TOKEN (optional),
+SLACK_API_URL (optional: another Slack API base URL, such as a local fake)`;
+
+function parse(args: string[], options: Parameters<typeof parseArgs>[0]["options"]) {
+  try {
+    return parseArgs({ args, options: { ...options, help: { type: "boolean", short: "h" } }, strict: true })
+      .values;
+  } catch (error) {
+    throw new UsageError(oneLine(error));
+  }
+}
+
+function requireConfig(values: Record<string, unknown>): string {
+  const path = values.config;
+  if (typeof path !== "string" || path === "") throw new UsageError("--config FILE is required");
+  return path;
+}
+
+function parseNow(text: unknown): number {
+  if (text === undefined) return Date.now();
+  const ms = Date.parse(String(text));
+  if (Number.isNaN(ms))
+    throw new UsageError(`--now: expected an ISO-8601 instant like 2023-03-10T16:30:00Z (got "${text}")`);
+  return ms;
+}
+
+function printWarnings(warnings: string[]): void {
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+}
+
+async function check(args: string[]): Promise<number> {
+  const values = parse(args, {
+    config: { type: "string" },
+    now: { type: "string" },
+    state: { type: "string" },
+    "dry-run": { type: "boolean" },
+    json: { type: "boolean" },
+    verbose: { type: "boolean", short: "v" },
+  });
+  if (values.help) return help();
+  const path = requireConfig(values);
+  const nowMs = parseNow(values.now);
+  const { config, warnings } = loadConfigFile(path);
+  printWarnings(warnings);
+  const dryRun = values["dry-run"] === true;
+  const log = stderrLog(values.verbose ? "debug" : "warn");
+  const result = await localCheck({
+    config,
+    nowMs,
+    ...(typeof values.state === "string" ? { statePath: values.state } : {}),
+    dryRun,
+    env: process.env,
+    log,
+  });
+  if (values.json) process.stdout.write(`${JSON.stringify(result.summary)}\n`);
+  else process.stdout.write(`${renderCheck(result, config, nowMs, dryRun)}\n`);
+  if (result.fetch.failedPages.length > 0 || result.fetch.truncated) {
+    process.stderr.write(
+      `error: the run is incomplete: ${result.warnings[0] ?? "some pages were not read"}\n`,
+    );
+    return EXIT_RUN_FAILED;
+  }
+  return EXIT_OK;
+}
+
+function validate(args: string[]): number {
+  const values = parse(args, { config: { type: "string" } });
+  if (values.help) return help();
+  const path = requireConfig(values);
+  const { config, warnings } = loadConfigFile(path);
+  printWarnings(warnings);
+  process.stdout.write(`${renderConfig(config, path)}\n`);
+  return EXIT_OK;
+}
+
+async function simulate(args: string[]): Promise<number> {
+  const values = parse(args, {
+    port: { type: "string" },
+    agents: { type: "string" },
+    seed: { type: "string" },
+    timezone: { type: "string" },
+    latency: { type: "string" },
+  });
+  if (values.help) return help();
+  const whole = (name: string, text: unknown, fallback: number, min: number, max: number): number => {
+    if (text === undefined) return fallback;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new UsageError(`--${name}: expected a whole number from ${min} to ${max} (got "${text}")`);
+    }
+    return n;
+  };
+  // The simulator is a test tool: loaded only when asked for, never part of the Lambda bundle.
+  const { serveSimulator } = await import("./simulate.js");
+  await serveSimulator({
+    port: whole("port", values.port, 8787, 0, 65535),
+    agents: whole("agents", values.agents, 200, 1, 200_000),
+    seed: whole("seed", values.seed, 1, 0, 2 ** 31),
+    timezone: typeof values.timezone === "string" ? values.timezone : "Asia/Kolkata",
+    latencyMs: whole("latency", values.latency, 0, 0, 60_000),
+  });
+  return EXIT_OK;
+}
+
+function help(): number {
+  process.stdout.write(`${USAGE}\n`);
+  return EXIT_OK;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "check":
+        return await check(rest);
+      case "validate":
+        return validate(rest);
+      case "simulate":
+        return await simulate(rest);
+      case "help":
+      case "--help":
+      case "-h":
+        return help();
+      default:
+        throw new UsageError(command ? `unknown command "${command}"` : "a command is required");
+    }
+  } catch (error) {
+    process.stderr.write(`error: ${oneLine(error)}\n`);
+    if (error instanceof UsageError) process.stderr.write(`${USAGE}\n`);
+    return exitCodeFor(error);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`error: ${oneLine(error)}\n`);
+    process.exitCode = EXIT_RUN_FAILED;
+  },
+);
