@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { parseRetryAfter } from "../../functions/adapters/smartassist/client.js";
 import type { Clock } from "../../functions/adapters/smartassist/clock.js";
 import { Pacer } from "../../functions/adapters/smartassist/pacer.js";
-import { parseRetryAfter } from "../../functions/adapters/smartassist/client.js";
 
 /** Virtual time: sleeping moves the clock forward at once. The pacer admits one waiter at a time. */
 function virtualClock(start = 0): Clock & { slept: number[] } {
@@ -67,6 +67,15 @@ describe("Pacer", () => {
     expect(clock.now()).toBe(31_000);
   });
 
+  it("declines at once when the next slot opens only after the deadline", async () => {
+    const clock = virtualClock();
+    const pacer = new Pacer(2, clock);
+    expect(await pacer.acquire(undefined, 30_000)).toBe(true);
+    expect(await pacer.acquire(undefined, 30_000)).toBe(true);
+    expect(await pacer.acquire(undefined, 30_000)).toBe(false);
+    expect(clock.now()).toBe(0);
+  });
+
   it("tells when the next slot opens without taking it", () => {
     const clock = virtualClock(5_000);
     const pacer = new Pacer(1, clock);
@@ -74,7 +83,11 @@ describe("Pacer", () => {
   });
 
   it("stops waiting when the run is aborted", async () => {
-    const clock: Clock = { now: () => 0, sleep: (_ms, signal) => new Promise((_, reject) => signal?.addEventListener("abort", () => reject(signal.reason))) };
+    const clock: Clock = {
+      now: () => 0,
+      sleep: (_ms, signal) =>
+        new Promise((_, reject) => signal?.addEventListener("abort", () => reject(signal.reason))),
+    };
     const pacer = new Pacer(1, clock);
     await pacer.acquire();
     const abort = new AbortController();

@@ -199,8 +199,7 @@ export class SmartAssistClient implements AgentStatusSource {
     const started = this.clock.now();
     let lastError: unknown;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      if (deadlineMs !== undefined && this.pacer.nextSlotAt() >= deadlineMs) throw new DeadlineReached();
-      await this.pacer.acquire(signal);
+      if (!(await this.pacer.acquire(signal, deadlineMs))) throw new DeadlineReached();
       report.requests++;
       try {
         return await this.attempt(offset, body, report, signal, attempt);

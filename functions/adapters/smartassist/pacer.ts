@@ -18,9 +18,12 @@ export class Pacer {
     private readonly clock: Clock,
   ) {}
 
-  /** Resolves when a request may start, and counts it; requests are admitted in arrival order. */
-  acquire(signal?: AbortSignal): Promise<void> {
-    const turn = this.queue.then(() => this.waitForSlot(signal));
+  /**
+   * Resolves true when a request may start, and counts it; requests are admitted in arrival order.
+   * Resolves false, without waiting, when the slot would open only at or after `notAfterMs`.
+   */
+  acquire(signal?: AbortSignal, notAfterMs = Number.POSITIVE_INFINITY): Promise<boolean> {
+    const turn = this.queue.then(() => this.waitForSlot(signal, notAfterMs));
     // A rejected turn (aborted) must not block the ones behind it.
     this.queue = turn.catch(() => undefined);
     return turn;
@@ -50,14 +53,15 @@ export class Pacer {
     }
   }
 
-  private async waitForSlot(signal?: AbortSignal): Promise<void> {
+  private async waitForSlot(signal: AbortSignal | undefined, notAfterMs: number): Promise<boolean> {
     for (;;) {
       signal?.throwIfAborted();
       const now = this.clock.now();
       const at = this.nextSlotAt();
+      if (at >= notAfterMs) return false;
       if (at <= now) {
         this.starts.push(now);
-        return;
+        return true;
       }
       await this.clock.sleep(at - now, signal);
     }

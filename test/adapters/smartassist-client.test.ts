@@ -1,0 +1,191 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  SmartAssistClient,
+  type SmartAssistClientOptions,
+} from "../../functions/adapters/smartassist/client.js";
+import {
+  CredentialsRefusedError,
+  SourceUnavailableError,
+} from "../../functions/adapters/smartassist/errors.js";
+import type { QueryWindow } from "../../functions/domain/time.js";
+import type { AgentPage } from "../../functions/ports.js";
+import { generateDay } from "../fakes/smartassist/day.js";
+import { DEMO_CREDENTIALS, type Simulator, startSimulator } from "../fakes/smartassist/simulator.js";
+
+const WINDOW: QueryWindow = { startDate: "2023-03-10", endDate: "2023-03-10", timeZoneOffSet: -330 };
+const NOW = Date.parse("2023-03-10T08:30:00Z"); // 14:00 in India
+const agents = generateDay({ seed: 7, agents: 120, timezone: "Asia/Kolkata", date: "2023-03-10" });
+
+let sim: Simulator;
+const clients: SmartAssistClient[] = [];
+
+beforeEach(async () => {
+  sim = await startSimulator({ ...DEMO_CREDENTIALS, agents, now: NOW });
+});
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  await sim.close();
+});
+
+function client(overrides: Partial<SmartAssistClientOptions> = {}): SmartAssistClient {
+  const c = new SmartAssistClient({
+    host: sim.url,
+    accountId: DEMO_CREDENTIALS.accountId,
+    iId: DEMO_CREDENTIALS.iId,
+    agents: [],
+    pageSize: 50,
+    concurrency: 4,
+    requestsPerMinute: 600,
+    timeoutSeconds: 5,
+    credentials: { clientId: DEMO_CREDENTIALS.clientId, clientSecret: DEMO_CREDENTIALS.clientSecret },
+    random: () => 0,
+    ...overrides,
+  });
+  clients.push(c);
+  return c;
+}
+
+async function readAll(c: SmartAssistClient, window = WINDOW) {
+  const pages: AgentPage[] = [];
+  const report = await c.fetchAll(window, (p) => pages.push(p));
+  return {
+    pages,
+    report,
+    userIds: pages.flatMap((p) => p.rows.map((r) => (r as { userId: string }).userId)),
+  };
+}
+
+describe("SmartAssistClient against the simulator", () => {
+  it("reads every page with the documented request shape", async () => {
+    const { report, userIds } = await readAll(client());
+
+    expect(new Set(userIds).size).toBe(120);
+    expect(report).toMatchObject({ pages: 3, failedPages: [], truncated: false });
+    const first = sim.requests[0];
+    expect(first).toMatchObject({
+      method: "POST",
+      limit: "50",
+      offset: "0",
+      status: 200,
+      appId: DEMO_CREDENTIALS.clientId,
+    });
+    expect(first?.path).toBe(
+      `/agentassist/api/public/analytics/account/${DEMO_CREDENTIALS.accountId}/agentstatusdetails`,
+    );
+    expect(first?.headers.iid).toBe(DEMO_CREDENTIALS.iId);
+    expect(first?.headers["content-type"]).toBe("application/json");
+    expect(first?.body).toEqual({
+      filter: { dateFilter: { startDate: "2023-03-10", endDate: "2023-03-10", timeZoneOffSet: -330 } },
+    });
+    const offsets = sim.requests.map((r) => Number(r.offset));
+    expect(new Set(offsets).size).toBe(offsets.length);
+    expect(offsets.slice(0, 3)).toEqual([0, 50, 100]);
+    expect(sim.requests.every((r) => r.limit === "50")).toBe(true);
+  });
+
+  it("signs a fresh token for every request", async () => {
+    await readAll(client());
+    const tokens = sim.requests.map((r) => r.headers.auth);
+    expect(new Set(tokens).size).toBe(tokens.length);
+    const payload = JSON.parse(Buffer.from(String(tokens[0]).split(".")[1] ?? "", "base64url").toString());
+    expect(payload).toMatchObject({ appId: DEMO_CREDENTIALS.clientId });
+    expect(payload.exp - payload.iat).toBeLessThanOrEqual(3600);
+    expect(typeof payload.jti).toBe("string");
+  });
+
+  it("sends the e-mail filter and a smaller page size", async () => {
+    const wanted = agents.slice(0, 7).map((a) => a.email);
+    const { userIds } = await readAll(client({ agents: wanted, pageSize: 5 }));
+    expect(userIds).toHaveLength(7);
+    expect((sim.requests[0]?.body as { filter: { agents: string[] } }).filter.agents).toEqual(wanted);
+    expect(sim.requests[0]?.limit).toBe("5");
+  });
+
+  it("reads a one-page center with a single request", async () => {
+    sim.setAgents(agents.slice(0, 30));
+    const { report } = await readAll(client());
+    expect(report.requests).toBe(1);
+    expect(sim.requests).toHaveLength(1);
+  });
+
+  it("waits out a 429 with Retry-After and then succeeds", async () => {
+    sim.failNext({ status: 429, retryAfter: 1 });
+    const started = Date.now();
+    const { report, userIds } = await readAll(client());
+    expect(new Set(userIds).size).toBe(120);
+    expect(report.rateLimited).toBe(1);
+    expect(report.retries).toBe(1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+
+  it("treats a 4xx that names a rate limit like a 429", async () => {
+    sim.failNext({ status: 400, body: { errors: [{ msg: "Rate limit exceeded for account" }] } });
+    const { report } = await readAll(client());
+    expect(report.rateLimited).toBe(1);
+    expect(report.failedPages).toEqual([]);
+  });
+
+  it("retries a 5xx with backoff", async () => {
+    sim.failNext({ status: 503 }, { status: 502 });
+    const { report, userIds } = await readAll(client());
+    expect(new Set(userIds).size).toBe(120);
+    expect(report.retries).toBe(2);
+  });
+
+  it("fails fast with 'credentials refused' on a 401, without retrying", async () => {
+    const c = client({
+      credentials: { clientId: DEMO_CREDENTIALS.clientId, clientSecret: "wrong-secret-value" },
+    });
+    const error = await c.fetchAll(WINDOW, () => {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CredentialsRefusedError);
+    expect((error as Error).message).toMatch(/refused the credentials \(HTTP 401/);
+    expect((error as Error).message).not.toContain("wrong-secret-value");
+    expect(sim.requests).toHaveLength(1);
+  });
+
+  it("times out a request that never answers and retries it", async () => {
+    sim.hangNext(1);
+    const { report, userIds } = await readAll(client({ timeoutSeconds: 0.3 }));
+    expect(new Set(userIds).size).toBe(120);
+    expect(report.retries).toBe(1);
+  });
+
+  it("reports a page that keeps failing and carries on with the others", async () => {
+    // The first page succeeds; then every request to offset 50 fails for all attempts.
+    const c = client({ maxAttempts: 2, concurrency: 1 });
+    const pages: AgentPage[] = [];
+    const run = c.fetchAll(WINDOW, (p) => {
+      pages.push(p);
+      if (p.offset === 0) sim.failNext({ status: 500 }, { status: 500 });
+    });
+    const report = await run;
+    expect(report.failedPages.map((p) => p.offset)).toEqual([50]);
+    expect(pages.map((p) => p.offset)).toEqual([0, 100]);
+  });
+
+  it("says the API is unreachable when nothing can be read", async () => {
+    const url = sim.url;
+    await sim.close();
+    const c = client({ host: url, maxAttempts: 2 });
+    await expect(c.fetchAll(WINDOW, () => {})).rejects.toBeInstanceOf(SourceUnavailableError);
+    sim = await startSimulator({ ...DEMO_CREDENTIALS, agents, now: NOW });
+  });
+
+  it("keeps to its own pace under the server's limit", async () => {
+    sim.setRateLimit(60);
+    sim.setAgents(generateDay({ seed: 3, agents: 400, timezone: "Asia/Kolkata", date: "2023-03-10" }));
+    const { report } = await readAll(client({ requestsPerMinute: 60, concurrency: 8 }));
+    expect(report.rateLimited).toBe(0);
+    expect(sim.requests.every((r) => r.status === 200)).toBe(true);
+  });
+
+  it("stops paging at the deadline and says it was truncated", async () => {
+    sim.setAgents(generateDay({ seed: 3, agents: 400, timezone: "Asia/Kolkata", date: "2023-03-10" }));
+    const c = client({ requestsPerMinute: 2, concurrency: 2 });
+    const pages: AgentPage[] = [];
+    const report = await c.fetchAll(WINDOW, (p) => pages.push(p), { deadlineMs: Date.now() + 1_000 });
+    expect(report.truncated).toBe(true);
+    expect(pages.length).toBe(2);
+  });
+});
