@@ -98,7 +98,7 @@ describe("SmartAssistClient against the simulator", () => {
     const wanted = agents.slice(0, 7).map((a) => a.email);
     const { userIds } = await readAll(client({ agents: wanted, pageSize: 5 }));
     expect(userIds).toHaveLength(7);
-    expect((sim.requests[0]?.body as { filter: { agents: string[] } }).filter.agents).toEqual(wanted);
+    expect(sim.requests[0]?.body).toMatchObject({ filter: { agents: wanted } });
     expect(sim.requests[0]?.limit).toBe("5");
   });
 
