@@ -1,2 +1,51 @@
-// Placeholder entry point so the CDK stack can be written in parallel; the real handler wires the engine.
-export const handler = async (): Promise<Record<string, never>> => ({});
+/**
+ * The Lambda entry point. Everything here runs once per container (cold start): the config is
+ * validated and the clients are built, so a bad deployment fails at init, not on some later run.
+ */
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics } from "@aws-lambda-powertools/metrics";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { EventBridgePublisher } from "./adapters/events/eventbridge-publisher.js";
+import { SecretsManagerSecrets } from "./adapters/secrets/secrets.js";
+import { DynamoDbAlertStore } from "./adapters/state/dynamodb-store.js";
+import { createScheduledCheck } from "./app/scheduled-check.js";
+import { parseConfig } from "./domain/config.js";
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`environment variable ${name} is not set (the stack sets it)`);
+  return value;
+}
+
+const SERVICE = "agent-status-alerts";
+const logger = new Logger({ serviceName: SERVICE });
+const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? "AgentStatusAlerts",
+  serviceName: SERVICE,
+});
+
+// APP_CONFIG is replaced with the config file's content at bundle time (see infra), so a config
+// change is a deploy; in tests it comes from the environment.
+const { config, warnings } = parseConfig(JSON.parse(required("APP_CONFIG")), "APP_CONFIG");
+for (const warning of warnings) logger.warn(warning);
+
+const dynamo = new DynamoDBClient({});
+const tableName = required("TABLE_NAME");
+
+export const handler = createScheduledCheck({
+  config,
+  secrets: new SecretsManagerSecrets({
+    secretId: required("SECRET_ID"),
+    client: new SecretsManagerClient({}),
+  }),
+  storeFor: (nowMs) => new DynamoDbAlertStore({ tableName, client: dynamo, nowMs }),
+  events: new EventBridgePublisher({
+    busName: required("EVENT_BUS_NAME"),
+    client: new EventBridgeClient({}),
+  }),
+  logger,
+  metrics,
+  ...(process.env.SLACK_API_URL ? { slackApiUrl: process.env.SLACK_API_URL } : {}),
+});

@@ -23,7 +23,9 @@ export interface LocalCheckOptions {
 export async function localCheck(options: LocalCheckOptions): Promise<CheckResult> {
   const { config, nowMs, statePath, dryRun, env, log } = options;
   const secrets = secretsFromEnv(env, { slack: false });
-  const store: AlertStore = statePath ? new JsonFileAlertStore(statePath, { nowMs }) : new MemoryAlertStore();
+  const store: AlertStore = statePath
+    ? new JsonFileAlertStore(statePath, { nowMs })
+    : new MemoryAlertStore({ nowMs });
   if (!statePath && !dryRun) log.warn("no --state given: alerts are not remembered between runs");
 
   let notifier: AlertNotifier | undefined;

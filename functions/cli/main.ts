@@ -17,10 +17,19 @@ const USAGE = `usage:
 environment for check: SMARTASSIST_CLIENT_ID, SMARTASSIST_CLIENT_SECRET, SLACK_BOT_TOKEN (optional),
 SLACK_API_URL (optional: another Slack API base URL, such as a local fake)`;
 
-function parse(args: string[], options: Parameters<typeof parseArgs>[0]["options"]) {
+type Values = Record<string, string | boolean | undefined>;
+
+function parse(
+  args: string[],
+  options: Record<string, { type: "string" | "boolean"; short?: string }>,
+): Values {
   try {
-    return parseArgs({ args, options: { ...options, help: { type: "boolean", short: "h" } }, strict: true })
-      .values;
+    const config = {
+      args,
+      options: { ...options, help: { type: "boolean", short: "h" } },
+      strict: true,
+    } as const;
+    return parseArgs(config).values as Values;
   } catch (error) {
     throw new UsageError(oneLine(error));
   }

@@ -11,7 +11,7 @@ export class Pacer {
   private readonly starts: number[] = [];
   private head = 0;
   private pausedUntil = 0;
-  private queue: Promise<void> = Promise.resolve();
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly perMinute: number,

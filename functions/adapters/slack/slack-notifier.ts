@@ -1,0 +1,392 @@
+/**
+ * The Slack adapter: delivers one SlackAction (post / escalate / remind / resolve) with the real
+ * @slack/web-api WebClient, and reports the outcome as a DeliveryResult. It never throws and never
+ * lets the token into a log line or an error string.
+ *
+ * Retries are ours, not the client's. The client's default policy retries for about 30 minutes and
+ * sleeps out any Retry-After inside the request, however long; this function runs every few minutes,
+ * so each deliver() gets one deadline (maxRetryTimeMs) shared by all of its calls, and a failure past
+ * it is ok:false: the record stays pending and the next run delivers it.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { LogLevel, type Logger as SlackLogger, WebClient } from "@slack/web-api";
+import type { SlackAction } from "../../domain/delivery.js";
+import type { AlertNotifier, DeliveryResult } from "../../ports.js";
+import { type RenderOptions, renderSlackAction, type SlackMessage } from "./messages.js";
+
+export interface SlackNotifierOptions {
+  /** Bot token; never logged, never in an error message. */
+  token: string;
+  /** Base URL of the Web API (SLACK_API_URL, e.g. a local fake); `/api/` is added when missing. */
+  apiUrl?: string;
+  /** IANA zone of the contact center, for local start times. */
+  timezone: string;
+  /** @mention the agent, found with users.lookupByEmail (cached per notifier, "not found" included). */
+  mentionAgents?: boolean;
+  logger?: { warn(msg: string, extra?: Record<string, unknown>): void };
+  /** Retries of a transient failure (5xx, network, timeout) per call; default 2. 429s are waited out instead. */
+  retries?: number;
+  /** Bound on one deliver(), every call, wait and retry included; default 20 s. */
+  maxRetryTimeMs?: number;
+  /** Timeout of one HTTP request; default 10 s (never more than maxRetryTimeMs). */
+  requestTimeoutMs?: number;
+  /**
+   * The instant live alerts measure elapsed time to. Default: the record's `lastNotifiedMs`, the
+   * run's own "now" (so `--now` replays and re-delivered posts read as the engine decided them).
+   */
+  now?: () => number;
+}
+
+export const SLACK_API_URL = "https://slack.com/api/";
+const DEFAULT_RETRIES = 2;
+const DEFAULT_MAX_RETRY_TIME_MS = 20_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_MAX_MS = 4_000;
+/** Slack platform errors that its docs call transient; everything else ok:false is final for this run. */
+const TRANSIENT_ERRORS = new Set(["ratelimited", "service_unavailable", "internal_error"]);
+
+/**
+ * WebClient appends the method to the base URL as is (`${slackApiUrl}${method}`, adding only a
+ * trailing slash), so `http://host:port` would call `/chat.postMessage`. Accept the base with or
+ * without `/api` and with or without the trailing slash.
+ */
+export function normalizeApiUrl(apiUrl: string | undefined): string {
+  if (apiUrl === undefined || apiUrl.trim() === "") return SLACK_API_URL;
+  const base = apiUrl.trim().replace(/\/+$/, "");
+  return base.endsWith("/api") ? `${base}/` : `${base}/api/`;
+}
+
+/** One failed Web API call, reduced to what the retry loop and the caller need. */
+interface CallFailure {
+  /** Slack's error code (`channel_not_found`) or a short cause (`http_500`, `timeout`, `ratelimited`). */
+  error: string;
+  transient: boolean;
+  /** Set for a 429: how long Slack asked us to wait. */
+  retryAfterMs?: number;
+}
+
+interface CallPolicy {
+  retries: number;
+  /** False: a 429 fails the call at once (for calls that must not hold up an alert). */
+  waitOutRateLimits: boolean;
+}
+
+type CallOutcome = { ok: true; result: Record<string, unknown> } | { ok: false; failure: CallFailure };
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+function field(value: unknown, key: string): unknown {
+  return typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+/** Maps whatever WebClient threw (matched by its `code`, not instanceof, to survive duplicate installs). */
+function classify(error: unknown): CallFailure {
+  const code = field(error, "code");
+  if (code === "slack_webapi_platform_error") {
+    // A non-JSON answer (an HTML error page) arrives here as its whole body: keep the start only.
+    const slackError = String(field(field(error, "data"), "error") ?? "unknown_error").slice(0, 200);
+    return { error: slackError, transient: TRANSIENT_ERRORS.has(slackError) };
+  }
+  if (code === "slack_webapi_rate_limited_error") {
+    const seconds = Number(field(error, "retryAfter"));
+    // At least 1 s: a 429 with Retry-After 0 must not become a tight loop.
+    return { error: "ratelimited", transient: true, retryAfterMs: Math.max(1, seconds || 0) * 1000 };
+  }
+  if (code === "slack_webapi_http_error") {
+    const status = Number(field(error, "statusCode"));
+    return { error: `http_${status}`, transient: status >= 500 || status === 408 };
+  }
+  if (code === "slack_webapi_request_error") {
+    const original = field(error, "original");
+    const name = String(field(original, "name") ?? "");
+    if (name === "TimeoutError" || name === "AbortError") return { error: "timeout", transient: true };
+    const cause = field(field(original, "cause"), "code");
+    return { error: `request_failed${typeof cause === "string" ? `: ${cause}` : ""}`, transient: true };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  // WebClient aborts a 429 without a usable Retry-After with a plain Error: still a rate limit.
+  if (/rate limit|retry header/i.test(message)) return { error: "ratelimited", transient: true };
+  return { error: message.slice(0, 200) || "unknown_error", transient: false };
+}
+
+export class SlackNotifier implements AlertNotifier {
+  readonly #client: WebClient;
+  readonly #token: string;
+  readonly #timezone: string;
+  readonly #mentionAgents: boolean;
+  readonly #logger: SlackNotifierOptions["logger"];
+  readonly #retries: number;
+  readonly #maxRetryTimeMs: number;
+  readonly #now: (() => number) | undefined;
+  /** Per-delivery deadline, read by the fetch wrapper so an in-flight request is aborted at the bound. */
+  readonly #deadline = new AsyncLocalStorage<number>();
+  /** email → user id, or null when Slack said there is none: one lookup per agent per notifier. */
+  readonly #userIds = new Map<string, Promise<string | null>>();
+  /** Method → epoch ms until which Slack asked us to hold off (Retry-After), shared by every delivery. */
+  readonly #rateLimitedUntil = new Map<string, number>();
+
+  constructor(options: SlackNotifierOptions) {
+    this.#token = options.token;
+    this.#timezone = options.timezone;
+    this.#mentionAgents = options.mentionAgents ?? false;
+    this.#logger = options.logger;
+    this.#retries = Math.max(0, options.retries ?? DEFAULT_RETRIES);
+    this.#maxRetryTimeMs = Math.max(1, options.maxRetryTimeMs ?? DEFAULT_MAX_RETRY_TIME_MS);
+    this.#now = options.now;
+    const requestTimeoutMs = Math.min(
+      options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      this.#maxRetryTimeMs,
+    );
+    this.#client = new WebClient(options.token, {
+      slackApiUrl: normalizeApiUrl(options.apiUrl),
+      // No client-side retries: its p-retry cannot share one deadline across the calls of a delivery.
+      retryConfig: { retries: 0 },
+      // Surface 429s (with Retry-After) instead of sleeping inside the request, so the wait is bounded.
+      rejectRateLimitedCalls: true,
+      timeout: requestTimeoutMs,
+      logger: this.#clientLogger(),
+      fetch: (url, init) => {
+        // Abort the request itself at the delivery's deadline, not only the wait for it.
+        const deadline = this.#deadline.getStore();
+        if (deadline === undefined) return fetch(url, init);
+        const bound = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+        const signal = init?.signal ? AbortSignal.any([init.signal, bound]) : bound;
+        return fetch(url, { ...init, signal });
+      },
+    });
+  }
+
+  async deliver(action: SlackAction): Promise<DeliveryResult> {
+    const deadline = Date.now() + this.#maxRetryTimeMs;
+    try {
+      return await this.#deadline.run(deadline, () => this.#deliver(action, deadline));
+    } catch (error) {
+      // Not expected (every call is caught below); a bug here must still not lose the alert or leak the token.
+      const failure = classify(error);
+      this.#warn("slack delivery failed unexpectedly", action, { error: failure.error });
+      return { ok: false, error: this.#redact(failure.error) };
+    }
+  }
+
+  async #deliver(action: SlackAction, deadline: number): Promise<DeliveryResult> {
+    const { kind, record } = action;
+    const channel = record.channel;
+    if (channel === undefined) return { ok: false, error: "no_channel" };
+
+    const options: RenderOptions = {
+      timezone: this.#timezone,
+      nowMs: this.#now?.() ?? record.lastNotifiedMs,
+    };
+    // The agent mention lives in the live top message, so it is needed whenever that is (re)written.
+    if (this.#mentionAgents && record.state === "open" && kind !== "remind") {
+      const userId = await this.#lookupUser(record.email, deadline);
+      if (userId) options.agentMention = `<@${userId}>`;
+    }
+    const rendered = renderSlackAction(kind, record, options);
+
+    if (kind === "post") {
+      if (!rendered.top) return { ok: false, error: "nothing_to_send" };
+      const posted = await this.#call(
+        "chat.postMessage",
+        this.#postArgs(channel, rendered.top),
+        deadline,
+        action,
+      );
+      if (!posted.ok) return this.#failed(posted.failure);
+      const ts = posted.result.ts;
+      if (typeof ts !== "string") return { ok: false, error: "no_ts_in_response" };
+      const postedChannel = posted.result.channel;
+      return { ok: true, ts, channel: typeof postedChannel === "string" ? postedChannel : channel };
+    }
+
+    const ts = record.slackTs;
+    if (ts === undefined) return { ok: false, error: "not_posted" };
+    const done: DeliveryResult = { ok: true, ts, channel };
+
+    // Update first, reply second: if the reply then fails, the next run repeats an idempotent update
+    // and the reply, so nothing is lost and nothing is posted twice.
+    if (rendered.top) {
+      const updated = await this.#call(
+        "chat.update",
+        this.#updateArgs(channel, ts, rendered.top),
+        deadline,
+        action,
+      );
+      if (!updated.ok) {
+        if (kind === "resolve" && updated.failure.error === "message_not_found") {
+          // Someone deleted the alert: there is nothing left to update or reply to; retrying forever helps no one.
+          this.#warn("slack alert message is gone; resolve not shown", action, {
+            error: "message_not_found",
+          });
+          return done;
+        }
+        return this.#failed(updated.failure);
+      }
+    }
+    if (rendered.reply) {
+      const replied = await this.#call(
+        "chat.postMessage",
+        this.#postArgs(channel, rendered.reply, ts),
+        deadline,
+        action,
+      );
+      if (!replied.ok) return this.#failed(replied.failure);
+    }
+    return done;
+  }
+
+  #postArgs(channel: string, message: SlackMessage, threadTs?: string): Record<string, unknown> {
+    return {
+      channel,
+      text: message.text,
+      blocks: message.blocks,
+      // E-mail addresses in the text must not grow link previews in an operations channel.
+      unfurl_links: false,
+      unfurl_media: false,
+      ...(threadTs === undefined ? {} : { thread_ts: threadTs }),
+    };
+  }
+
+  #updateArgs(channel: string, ts: string, message: SlackMessage): Record<string, unknown> {
+    return { channel, ts, text: message.text, blocks: message.blocks };
+  }
+
+  #failed(failure: CallFailure): DeliveryResult {
+    return { ok: false, error: this.#redact(failure.error) };
+  }
+
+  /**
+   * One Web API call under the delivery's deadline: waits out a Retry-After that fits in it, retries a
+   * transient failure with backoff up to `retries` times, and gives up early when the next wait would
+   * cross the deadline anyway.
+   */
+  async #call(
+    method: string,
+    args: Record<string, unknown>,
+    deadline: number,
+    action: SlackAction | undefined,
+    policy: CallPolicy = { retries: this.#retries, waitOutRateLimits: true },
+  ): Promise<CallOutcome> {
+    let retried = 0;
+    for (;;) {
+      const held = (this.#rateLimitedUntil.get(method) ?? 0) - Date.now();
+      if (held > 0) {
+        if (!policy.waitOutRateLimits || Date.now() + held >= deadline)
+          return { ok: false, failure: { error: "ratelimited", transient: true } };
+        await sleep(held);
+      }
+      if (Date.now() >= deadline) return { ok: false, failure: { error: "timeout", transient: true } };
+
+      let failure: CallFailure;
+      try {
+        const result = await this.#client.apiCall(method, args);
+        return { ok: true, result: result as unknown as Record<string, unknown> };
+      } catch (error) {
+        failure = classify(error);
+      }
+
+      if (failure.retryAfterMs !== undefined) {
+        const until = Date.now() + failure.retryAfterMs;
+        this.#rateLimitedUntil.set(method, Math.max(this.#rateLimitedUntil.get(method) ?? 0, until));
+        if (!policy.waitOutRateLimits) return { ok: false, failure };
+        if (until >= deadline) {
+          this.#warn("slack rate limit outlasts the delivery bound", action, {
+            method,
+            retryAfterSeconds: failure.retryAfterMs / 1000,
+          });
+          return { ok: false, failure };
+        }
+        // A Retry-After is Slack telling us when, not a failure: it does not use up a retry.
+        this.#warn("slack rate limited; waiting", action, {
+          method,
+          retryAfterSeconds: failure.retryAfterMs / 1000,
+        });
+        continue;
+      }
+      if (!failure.transient || retried >= policy.retries) return { ok: false, failure };
+      const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** retried) * (0.75 + Math.random() * 0.5);
+      if (Date.now() + delay >= deadline) return { ok: false, failure };
+      retried += 1;
+      this.#warn("slack call failed; retrying", action, { method, error: failure.error, attempt: retried });
+      await sleep(delay);
+    }
+  }
+
+  /**
+   * The agent's Slack user id, or null. One lookup per e-mail per notifier (concurrent deliveries share
+   * it); a definitive answer is cached, "not found" included, a transient failure is not. A lookup never
+   * holds up the alert for long: one attempt, no waiting out rate limits, a quarter of the delivery's
+   * bound at most; without an id the alert still names the agent.
+   */
+  async #lookupUser(email: string, deadline: number): Promise<string | null> {
+    const key = email.trim().toLowerCase();
+    const cached = this.#userIds.get(key);
+    if (cached) return cached;
+    const lookupDeadline = Math.min(deadline, Date.now() + Math.max(1_000, this.#maxRetryTimeMs / 4));
+    const pending = this.#deadline
+      .run(lookupDeadline, () =>
+        this.#call("users.lookupByEmail", { email: key }, lookupDeadline, undefined, {
+          retries: 0,
+          waitOutRateLimits: false,
+        }),
+      )
+      .then((outcome): string | null => {
+        if (outcome.ok) {
+          const id = field(outcome.result.user, "id");
+          return typeof id === "string" ? id : null;
+        }
+        const { failure } = outcome;
+        if (failure.transient) {
+          // Asked again by the next alert; runs in a .then, so always after the set below.
+          this.#userIds.delete(key);
+        } else if (failure.error !== "users_not_found") {
+          // e.g. missing_scope (users:read.email): cached too, so it is said once, not on every alert.
+          this.#logger?.warn("slack user lookup refused; agents are not mentioned", {
+            error: this.#redact(failure.error),
+          });
+        }
+        return null;
+      });
+    this.#userIds.set(key, pending);
+    return pending;
+  }
+
+  #warn(message: string, action: SlackAction | undefined, extra: Record<string, unknown>): void {
+    if (!this.#logger) return;
+    const context = action ? { kind: action.kind, alertId: action.record.id } : {};
+    const safe: Record<string, unknown> = { ...context };
+    for (const [key, value] of Object.entries(extra))
+      safe[key] = typeof value === "string" ? this.#redact(value) : value;
+    this.#logger.warn(message, safe);
+  }
+
+  /** Belt and braces: no error string leaves this adapter with the token (or any Slack token) in it. */
+  #redact(text: string): string {
+    let out = this.#token ? text.replaceAll(this.#token, "[redacted]") : text;
+    out = out.replace(/xox[a-z]-[A-Za-z0-9-]+/g, "[redacted]");
+    return out;
+  }
+
+  /** WebClient's own log lines, kept quiet (we report outcomes ourselves) and redacted. */
+  #clientLogger(): SlackLogger {
+    let level = LogLevel.WARN;
+    const forward = (...msg: unknown[]) => {
+      const text = msg.map((m) => (typeof m === "string" ? m : JSON.stringify(m))).join(" ");
+      // Request failures come back to #call, which reports them with context; don't say it twice.
+      if (text.startsWith("http request failed")) return;
+      this.#logger?.warn(`slack client: ${this.#redact(text)}`);
+    };
+    return {
+      debug: () => {},
+      info: () => {},
+      warn: forward,
+      error: forward,
+      setLevel: (l) => {
+        level = l;
+      },
+      getLevel: () => level,
+      setName: () => {},
+    };
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Alert state in DynamoDB: one item per alert record, keyed by `id`, deleted by TTL on `expiresAt`.
+ * A first alert is claimed with a conditional put, so two concurrent runs cannot both post it.
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  DynamoDBDocumentClient,
+  PutCommand,
+  type PutCommandInput,
+  ScanCommand,
+  type ScanCommandOutput,
+} from "@aws-sdk/lib-dynamodb";
+import type { AlertRecord } from "../../domain/alert.js";
+import type { AlertStore } from "../../ports.js";
+import {
+  alertRecordSchema,
+  nowSeconds,
+  readClock,
+  type StoreClock,
+  withoutUndefined,
+} from "./memory-store.js";
+
+/** The table's shape, shared with the CDK stack so that code and infrastructure cannot drift. */
+export const ALERT_TABLE = { partitionKey: "id", ttlAttribute: "expiresAt" } as const;
+
+export interface DynamoDbAlertStoreOptions {
+  tableName: string;
+  /** A DocumentClient is used as is; a plain client is wrapped (removeUndefinedValues). */
+  client?: DynamoDBDocumentClient | DynamoDBClient;
+  nowMs: StoreClock;
+  /** Items per Scan request (the default lets DynamoDB fill 1 MB pages); tests page with small ones. */
+  scanPageSize?: number;
+}
+
+// Placeholders for every attribute name, so no reserved word can ever break an expression.
+const NAMES = { "#id": ALERT_TABLE.partitionKey, "#exp": ALERT_TABLE.ttlAttribute, "#v": "version" };
+
+export class DynamoDbAlertStore implements AlertStore {
+  readonly #tableName: string;
+  readonly #doc: DynamoDBDocumentClient;
+  readonly #clock: StoreClock;
+  readonly #scanPageSize: number | undefined;
+
+  constructor(options: DynamoDbAlertStoreOptions) {
+    this.#tableName = options.tableName;
+    this.#clock = options.nowMs;
+    this.#scanPageSize = options.scanPageSize;
+    this.#doc =
+      options.client instanceof DynamoDBDocumentClient
+        ? options.client
+        : DynamoDBDocumentClient.from(options.client ?? new DynamoDBClient({}), {
+            marshallOptions: { removeUndefinedValues: true },
+          });
+  }
+
+  /**
+   * Every live record. A Scan is right here: the table holds alerts only (they scale with alerts, not
+   * agents), and TTL deletes lag by up to days, hence the filter on expiresAt. Consistent reads, so a
+   * run sees the versions the previous run wrote and its conditional writes do not fail spuriously.
+   */
+  async load(): Promise<AlertRecord[]> {
+    const now = nowSeconds(readClock(this.#clock));
+    const records: AlertRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      let page: ScanCommandOutput;
+      try {
+        page = await this.#doc.send(
+          new ScanCommand({
+            TableName: this.#tableName,
+            ConsistentRead: true,
+            FilterExpression: "#exp > :now",
+            ExpressionAttributeNames: { "#exp": NAMES["#exp"] },
+            ExpressionAttributeValues: { ":now": now },
+            ExclusiveStartKey: startKey,
+            Limit: this.#scanPageSize,
+          }),
+        );
+      } catch (error) {
+        throw new Error(`Cannot read alerts from DynamoDB table ${this.#tableName}: ${describe(error)}`, {
+          cause: error,
+        });
+      }
+      for (const item of page.Items ?? []) records.push(this.#parse(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return records;
+  }
+
+  async put(record: AlertRecord, expectedVersion: number | null): Promise<boolean> {
+    const now = nowSeconds(readClock(this.#clock));
+    // `<=` and `>` mirror load's filter: an item load no longer returns counts as absent here too.
+    const condition: Pick<
+      PutCommandInput,
+      "ConditionExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues"
+    > =
+      expectedVersion === null
+        ? {
+            ConditionExpression: "attribute_not_exists(#id) OR #exp <= :now",
+            ExpressionAttributeNames: { "#id": NAMES["#id"], "#exp": NAMES["#exp"] },
+            ExpressionAttributeValues: { ":now": now },
+          }
+        : {
+            ConditionExpression: "#v = :expected AND #exp > :now",
+            ExpressionAttributeNames: { "#v": NAMES["#v"], "#exp": NAMES["#exp"] },
+            ExpressionAttributeValues: { ":expected": expectedVersion, ":now": now },
+          };
+    try {
+      // withoutUndefined too: a caller's DocumentClient may lack removeUndefinedValues.
+      await this.#doc.send(
+        new PutCommand({ TableName: this.#tableName, Item: withoutUndefined(record), ...condition }),
+      );
+      return true;
+    } catch (error) {
+      if (errorName(error) === "ConditionalCheckFailedException") return false;
+      throw new Error(
+        `Cannot write alert ${record.id} to DynamoDB table ${this.#tableName}: ${describe(error)}`,
+        { cause: error },
+      );
+    }
+  }
+
+  #parse(item: Record<string, unknown>): AlertRecord {
+    const parsed = alertRecordSchema.safeParse(item);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    throw new Error(
+      `DynamoDB table ${this.#tableName} holds an item that is not an alert record` +
+        ` (id ${JSON.stringify(item[ALERT_TABLE.partitionKey])}, ${issue?.path.join(".") ?? "?"}: ${issue?.message ?? "invalid"})`,
+    );
+  }
+}
+
+function errorName(error: unknown): string | undefined {
+  const name = (error as { name?: unknown } | undefined)?.name;
+  return typeof name === "string" ? name : undefined;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

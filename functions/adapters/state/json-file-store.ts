@@ -1,0 +1,303 @@
+/**
+ * Alert state in a local JSON file (`--state PATH`): `{"version":1,"alerts":[...]}`, pretty-printed.
+ *
+ * Two CLI runs may overlap (cron, a manual run), so every put is lock → read → check → write → unlock,
+ * with a lock file created exclusively next to the state file, and every write is atomic (temp file in
+ * the same directory, fsync, rename): a reader sees the old file or the new one, never half of one.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises";
+import { hostname } from "node:os";
+import { basename, dirname, join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { z } from "zod";
+import type { AlertRecord } from "../../domain/alert.js";
+import type { AlertStore } from "../../ports.js";
+import {
+  alertRecordSchema,
+  conditionHolds,
+  isLive,
+  readClock,
+  type StoreClock,
+  withoutUndefined,
+} from "./memory-store.js";
+
+export const STATE_FILE_VERSION = 1;
+
+export interface JsonFileAlertStoreOptions {
+  nowMs: StoreClock;
+  /** How long a put waits for another process's lock before giving up. */
+  lockTimeoutMs?: number;
+  /** A lock older than this is left over from a crashed run and is taken over. */
+  staleLockMs?: number;
+  /** Pause between attempts to take the lock. */
+  lockRetryMs?: number;
+}
+
+/** The state file cannot be read, parsed, locked or written; the message names the path. */
+export class StateFileError extends Error {
+  constructor(
+    readonly path: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`State file ${path}: ${detail}`, options);
+    this.name = "StateFileError";
+  }
+}
+
+const stateFileSchema = z.object({
+  version: z.literal(STATE_FILE_VERSION),
+  alerts: z.array(alertRecordSchema),
+});
+
+interface LockOwner {
+  token: string;
+  pid: number;
+  host: string;
+  since: string;
+}
+
+const lockOwnerSchema = z.object({ token: z.string(), pid: z.number(), host: z.string() });
+
+export class JsonFileAlertStore implements AlertStore {
+  readonly #path: string;
+  readonly #lockPath: string;
+  readonly #clock: StoreClock;
+  readonly #lockTimeoutMs: number;
+  readonly #staleLockMs: number;
+  readonly #lockRetryMs: number;
+
+  constructor(path: string, options: JsonFileAlertStoreOptions) {
+    this.#path = path;
+    this.#lockPath = `${path}.lock`;
+    this.#clock = options.nowMs;
+    this.#lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
+    this.#staleLockMs = options.staleLockMs ?? 30_000;
+    this.#lockRetryMs = options.lockRetryMs ?? 20;
+  }
+
+  get path(): string {
+    return this.#path;
+  }
+
+  // Reads need no lock: writes replace the file atomically, so a read sees one whole version.
+  async load(): Promise<AlertRecord[]> {
+    const nowMs = readClock(this.#clock);
+    return (await this.#read()).filter((r) => isLive(r, nowMs));
+  }
+
+  async put(record: AlertRecord, expectedVersion: number | null): Promise<boolean> {
+    const dir = dirname(this.#path);
+    try {
+      await mkdir(dir, { recursive: true });
+    } catch (error) {
+      throw new StateFileError(this.#path, `cannot create the directory ${dir} (${errorCode(error)})`, {
+        cause: error,
+      });
+    }
+    const unlock = await this.#lock();
+    try {
+      const nowMs = readClock(this.#clock);
+      const alerts = await this.#read();
+      const current = alerts.find((a) => a.id === record.id);
+      if (!conditionHolds(current, expectedVersion, nowMs)) return false;
+      const stored = withoutUndefined(record);
+      // Keep the file's order (stable diffs for people who read it); prune what has expired.
+      const next = current ? alerts.map((a) => (a.id === record.id ? stored : a)) : [...alerts, stored];
+      await this.#write(next.filter((a) => a === stored || isLive(a, nowMs)));
+      return true;
+    } finally {
+      await unlock();
+    }
+  }
+
+  async #read(): Promise<AlertRecord[]> {
+    let text: string;
+    try {
+      text = await readFile(this.#path, "utf8");
+    } catch (error) {
+      if (errorCode(error) === "ENOENT") return [];
+      throw new StateFileError(this.#path, `cannot read it (${errorCode(error)})`, { cause: error });
+    }
+    // An empty file (e.g. made with `touch`) holds no state; anything else must be ours, whole.
+    if (text.trim() === "") return [];
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (error) {
+      throw new StateFileError(
+        this.#path,
+        "is not valid JSON; fix it or move it away (it is not overwritten)",
+        { cause: error },
+      );
+    }
+    const parsed = stateFileSchema.safeParse(raw);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.slice(0, 3).map((i) => `${formatPath(i.path)}: ${i.message}`);
+      throw new StateFileError(
+        this.#path,
+        `is not an alert state file (expected {"version":${STATE_FILE_VERSION},"alerts":[...]}): ${problems.join("; ")}`,
+      );
+    }
+    return parsed.data.alerts;
+  }
+
+  async #write(alerts: AlertRecord[]): Promise<void> {
+    const dir = dirname(this.#path);
+    const tmp = join(dir, `.${basename(this.#path)}.${process.pid}.${randomUUID()}.tmp`);
+    const text = `${JSON.stringify({ version: STATE_FILE_VERSION, alerts }, null, 2)}\n`;
+    try {
+      const file = await open(tmp, "wx");
+      try {
+        await file.writeFile(text, "utf8");
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      await rename(tmp, this.#path);
+    } catch (error) {
+      await unlink(tmp).catch(() => undefined);
+      throw new StateFileError(this.#path, `cannot write it (${errorCode(error)})`, { cause: error });
+    }
+    await syncDirectory(dir);
+  }
+
+  /** Takes the lock file; resolves to its release. */
+  async #lock(): Promise<() => Promise<void>> {
+    const owner: LockOwner = {
+      token: randomUUID(),
+      pid: process.pid,
+      host: hostname(),
+      since: new Date().toISOString(),
+    };
+    // The lock is about real elapsed time, never the store's clock (which may be another instant).
+    const deadline = Date.now() + this.#lockTimeoutMs;
+    for (;;) {
+      try {
+        const file = await open(this.#lockPath, "wx");
+        try {
+          await file.writeFile(JSON.stringify(owner), "utf8");
+        } finally {
+          await file.close();
+        }
+        return () => this.#unlock(owner.token);
+      } catch (error) {
+        if (errorCode(error) !== "EEXIST") {
+          throw new StateFileError(
+            this.#path,
+            `cannot create the lock file ${this.#lockPath} (${errorCode(error)})`,
+            { cause: error },
+          );
+        }
+      }
+      await this.#breakIfStale();
+      if (Date.now() >= deadline) {
+        throw new StateFileError(
+          this.#path,
+          `could not lock it within ${this.#lockTimeoutMs / 1000}s: another run holds ${this.#lockPath}` +
+            ` (delete that file if no other run is active)`,
+        );
+      }
+      // A little jitter so two waiting processes do not retry in lockstep.
+      await sleep(this.#lockRetryMs + Math.floor(Math.random() * this.#lockRetryMs));
+    }
+  }
+
+  async #unlock(token: string): Promise<void> {
+    // Remove the lock only if it is still ours: had this run stalled past staleLockMs, another run
+    // would have taken it over, and removing that one would let a third run in beside it.
+    const owner = await this.#lockOwner();
+    if (owner?.token === token) await unlink(this.#lockPath).catch(() => undefined);
+  }
+
+  async #lockOwner(): Promise<z.infer<typeof lockOwnerSchema> | undefined> {
+    try {
+      const parsed = lockOwnerSchema.safeParse(JSON.parse(await readFile(this.#lockPath, "utf8")));
+      return parsed.success ? parsed.data : undefined;
+    } catch {
+      // Gone, or caught between its creation and its content being written.
+      return undefined;
+    }
+  }
+
+  async #isStale(mtimeMs: number): Promise<boolean> {
+    if (Date.now() - mtimeMs > this.#staleLockMs) return true;
+    // A holder on this machine whose process is gone crashed: no need to wait out staleLockMs.
+    const owner = await this.#lockOwner();
+    return owner !== undefined && owner.host === hostname() && !processAlive(owner.pid);
+  }
+
+  /**
+   * Removes a stale lock. Breaking is itself serialised by a second exclusive file, and the lock is
+   * re-checked under it: otherwise two waiters could both judge the same lock stale, and the slower
+   * one would delete the fresh lock the faster one had just taken.
+   */
+  async #breakIfStale(): Promise<void> {
+    const seen = await statOrUndefined(this.#lockPath);
+    if (!seen || !(await this.#isStale(seen.mtimeMs))) return;
+    const breakerPath = `${this.#lockPath}.break`;
+    try {
+      await (await open(breakerPath, "wx")).close();
+    } catch {
+      // Another process is breaking it. Should that one have died right there, clear its marker.
+      const breaker = await statOrUndefined(breakerPath);
+      if (breaker && Date.now() - breaker.mtimeMs > this.#staleLockMs) {
+        await unlink(breakerPath).catch(() => undefined);
+      }
+      return;
+    }
+    try {
+      const now = await statOrUndefined(this.#lockPath);
+      const same = now !== undefined && now.ino === seen.ino && now.mtimeMs === seen.mtimeMs;
+      if (same && (await this.#isStale(now.mtimeMs))) await unlink(this.#lockPath).catch(() => undefined);
+    } finally {
+      await unlink(breakerPath).catch(() => undefined);
+    }
+  }
+}
+
+function errorCode(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === "string" ? code : String(error);
+}
+
+function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  const text = path.reduce<string>(
+    (acc, key) => (typeof key === "number" ? `${acc}[${key}]` : `${acc}${acc ? "." : ""}${String(key)}`),
+    "",
+  );
+  return text || "top level";
+}
+
+async function statOrUndefined(path: string): Promise<{ ino: number; mtimeMs: number } | undefined> {
+  try {
+    return await stat(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return errorCode(error) === "EPERM";
+  }
+}
+
+/** Makes the rename itself durable. Best effort: some platforms cannot open a directory for fsync. */
+async function syncDirectory(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, "r");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // The data is in place either way; only durability across a power cut is at stake.
+  }
+}

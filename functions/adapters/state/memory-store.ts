@@ -1,0 +1,125 @@
+/**
+ * Alert state held in memory: for --dry-run, runs without --state, and tests. Also home of the
+ * helpers the three stores share (the clock, what "expired" means, the record schema), so that
+ * memory, JSON file and DynamoDB agree on every edge.
+ */
+import { z } from "zod";
+import type { AlertRecord } from "../../domain/alert.js";
+import type { AlertStore } from "../../ports.js";
+
+/**
+ * The store's "now" in UTC ms: a fixed instant (the CLI's --now, one run) or a function read at
+ * each call (a store kept across warm Lambda invocations).
+ */
+export type StoreClock = number | (() => number);
+
+export function readClock(clock: StoreClock): number {
+  return typeof clock === "function" ? clock() : clock;
+}
+
+/** `expiresAt` is in epoch seconds (DynamoDB TTL); compare it with whole seconds, as the table does. */
+export function nowSeconds(nowMs: number): number {
+  return Math.floor(nowMs / 1000);
+}
+
+/** A record is live until its expiry second arrives; an expired leftover counts as absent. */
+export function isLive(record: Pick<AlertRecord, "expiresAt">, nowMs: number): boolean {
+  return record.expiresAt > nowSeconds(nowMs);
+}
+
+/**
+ * The write condition every store applies: null → no live record with that id; a number → a live
+ * record holding exactly that version.
+ */
+export function conditionHolds(
+  current: AlertRecord | undefined,
+  expectedVersion: number | null,
+  nowMs: number,
+): boolean {
+  const live = current !== undefined && isLive(current, nowMs);
+  return expectedVersion === null ? !live : live && current.version === expectedVersion;
+}
+
+/** Drops keys whose value is undefined: every store keeps an absent attribute absent. */
+export function withoutUndefined(record: AlertRecord): AlertRecord {
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as AlertRecord;
+}
+
+const severity = z.enum(["warning", "critical"]);
+
+const alertRecordShape = {
+  id: z.string().min(1),
+  userId: z.string(),
+  email: z.string(),
+  name: z.string(),
+  ruleKey: z.string(),
+  ruleName: z.string(),
+  primaryStatus: z.string(),
+  secondaryStatus: z.string(),
+  sinceMs: z.number(),
+  thresholdSeconds: z.number(),
+  criticalSeconds: z.number().optional(),
+  repeatSeconds: z.number().optional(),
+  severity,
+  state: z.enum(["open", "resolved"]),
+  firedMs: z.number(),
+  lastNotifiedMs: z.number(),
+  endedMs: z.number().optional(),
+  channel: z.string().optional(),
+  escalationMention: z.string().optional(),
+  slackTs: z.string().optional(),
+  notifiedSeverity: severity.optional(),
+  resolveNotified: z.boolean().optional(),
+  version: z.number().int(),
+  expiresAt: z.number(),
+};
+
+// Fails to compile when AlertRecord gains a field the schema does not know.
+type UnknownToSchema = Exclude<keyof AlertRecord, keyof typeof alertRecordShape>;
+const _schemaCoversRecord: [UnknownToSchema] extends [never] ? true : UnknownToSchema = true;
+void _schemaCoversRecord;
+
+/**
+ * A stored alert record. Loose: fields written by a newer version of this code are kept, not dropped,
+ * when an older one rewrites the record.
+ */
+export const alertRecordSchema: z.ZodType<AlertRecord> = z.looseObject(alertRecordShape);
+
+export interface MemoryAlertStoreOptions {
+  /** Defaults to the real clock; pass the run's instant when it runs as of another one (--now). */
+  nowMs?: StoreClock;
+  /** Records to start from (e.g. a --state file read for a dry run). */
+  records?: AlertRecord[];
+}
+
+export class MemoryAlertStore implements AlertStore {
+  readonly #records = new Map<string, AlertRecord>();
+  readonly #clock: StoreClock;
+
+  constructor(options: MemoryAlertStoreOptions = {}) {
+    this.#clock = options.nowMs ?? Date.now;
+    for (const record of options.records ?? []) this.#records.set(record.id, copy(record));
+  }
+
+  async load(): Promise<AlertRecord[]> {
+    const nowMs = readClock(this.#clock);
+    return [...this.#records.values()].filter((r) => isLive(r, nowMs)).map(copy);
+  }
+
+  async put(record: AlertRecord, expectedVersion: number | null): Promise<boolean> {
+    // Check and set run in one synchronous step, so concurrent puts cannot interleave.
+    if (!conditionHolds(this.#records.get(record.id), expectedVersion, readClock(this.#clock))) return false;
+    this.#records.set(record.id, copy(record));
+    return true;
+  }
+
+  /** Every record held, expired ones included: for tests and dry-run reports. */
+  snapshot(): AlertRecord[] {
+    return [...this.#records.values()].map(copy);
+  }
+}
+
+// Callers get and give copies: mutating a loaded record must not change the store behind its back.
+function copy(record: AlertRecord): AlertRecord {
+  return structuredClone(withoutUndefined(record));
+}

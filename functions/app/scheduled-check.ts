@@ -1,0 +1,144 @@
+/**
+ * The Lambda's run, as a factory so tests can hand in their own clients: secrets → engine →
+ * Slack, state, events → the run summary, returned and logged as one structured line, with metrics.
+ */
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { AppSecrets, SecretsProvider } from "../adapters/secrets/secrets.js";
+import { SlackNotifier } from "../adapters/slack/slack-notifier.js";
+import { SmartAssistClient } from "../adapters/smartassist/client.js";
+import {
+  CredentialsRefusedError,
+  RequestRejectedError,
+  SourceUnavailableError,
+} from "../adapters/smartassist/errors.js";
+import type { RunSummary } from "../domain/alert.js";
+import type { AppConfig } from "../domain/config.js";
+import type { AlertStore, EventPublisher } from "../ports.js";
+import { fromPowertools } from "./logger.js";
+import { type CheckResult, runCheck } from "./run-check.js";
+
+export interface ScheduledCheckDeps {
+  config: AppConfig;
+  secrets: SecretsProvider;
+  /** The state store for a run at `nowMs` (stores compare expiry with the run's instant). */
+  storeFor: (nowMs: number) => AlertStore;
+  events: EventPublisher;
+  logger: Logger;
+  metrics: Metrics;
+  /** Another Slack API base URL (tests). */
+  slackApiUrl?: string;
+}
+
+export interface InvocationContext {
+  getRemainingTimeInMillis(): number;
+}
+
+/** Time kept back from paging for Slack, state and events once the pages are read. */
+function reserveMs(budgetMs: number): number {
+  return Math.min(30_000, Math.max(5_000, budgetMs * 0.2));
+}
+
+export function createScheduledCheck(deps: ScheduledCheckDeps) {
+  const { config, logger, metrics } = deps;
+  const log = fromPowertools(logger);
+  // Built once per container and kept while the credentials stay the same: the pacer's memory of
+  // recent requests then spans warm invocations too.
+  let cached: { secrets: AppSecrets; client: SmartAssistClient } | undefined;
+
+  const sourceFor = (secrets: AppSecrets): SmartAssistClient => {
+    if (cached?.secrets !== secrets) {
+      void cached?.client.close();
+      cached = {
+        secrets,
+        client: new SmartAssistClient({
+          ...config.smartassist,
+          credentials: { clientId: secrets.clientId, clientSecret: secrets.clientSecret },
+          onRequest: ({ ms }) => metrics.addMetric("SmartAssistLatency", MetricUnit.Milliseconds, ms),
+        }),
+      };
+    }
+    return cached.client;
+  };
+
+  const runWith = (secrets: AppSecrets, nowMs: number, deadlineMs: number): Promise<CheckResult> => {
+    const notifier = new SlackNotifier({
+      token: secrets.slackBotToken,
+      ...(deps.slackApiUrl ? { apiUrl: deps.slackApiUrl } : {}),
+      timezone: config.timezone,
+      mentionAgents: config.slack.mentionAgents,
+      logger: log,
+    });
+    return runCheck(
+      config,
+      { source: sourceFor(secrets), store: deps.storeFor(nowMs), notifier, events: deps.events, log },
+      { nowMs, deadlineMs },
+    );
+  };
+
+  return async (_event: unknown, context?: InvocationContext): Promise<RunSummary> => {
+    const nowMs = Date.now();
+    // A run must end before the next tick: the function's timeout is the interval, and paging stops
+    // early enough to leave time for Slack and state.
+    const budgetMs = Math.min(
+      context?.getRemainingTimeInMillis() ?? config.schedule.everySeconds * 1000,
+      config.schedule.everySeconds * 1000,
+    );
+    const deadlineMs = nowMs + budgetMs - reserveMs(budgetMs);
+    try {
+      let secrets = await deps.secrets.get();
+      let result: CheckResult;
+      try {
+        result = await runWith(secrets, nowMs, deadlineMs);
+      } catch (error) {
+        if (!(error instanceof CredentialsRefusedError)) throw error;
+        // The secret may have been rotated since this container read it: read it again, once.
+        logger.warn("SmartAssist refused the credentials; re-reading the secret once", {
+          status: error.status,
+        });
+        secrets = await deps.secrets.refresh();
+        result = await runWith(secrets, nowMs, deadlineMs);
+      }
+      recordMetrics(metrics, result);
+      logger.info("run summary", {
+        summary: result.summary,
+        requests: result.fetch.requests,
+        retries: result.fetch.retries,
+        rateLimited: result.fetch.rateLimited,
+        slack: result.slack,
+        events: result.events,
+        warnings: result.warnings,
+      });
+      return result.summary;
+    } catch (error) {
+      const reachingSmartAssist =
+        error instanceof CredentialsRefusedError ||
+        error instanceof SourceUnavailableError ||
+        error instanceof RequestRejectedError;
+      if (reachingSmartAssist) metrics.addMetric("SmartAssistRunFailed", MetricUnit.Count, 1);
+      logger.error("run failed", { error: error instanceof Error ? error.message : String(error) });
+      throw error;
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
+}
+
+function recordMetrics(metrics: Metrics, result: CheckResult): void {
+  const { summary, fetch, slack, events } = result;
+  const count = (name: string, value: number) => metrics.addMetric(name, MetricUnit.Count, value);
+  count("AgentsChecked", summary.checkedAgents);
+  count("PagesRead", summary.pages);
+  count("AlertsFiring", summary.firing.length);
+  count("SkippedRows", summary.skipped.length);
+  for (const type of ["fired", "reminded", "escalated", "resolved"] as const) {
+    const name = `Transitions${type[0]?.toUpperCase()}${type.slice(1)}`;
+    count(name, summary.transitions.filter((t) => t.type === type).length);
+  }
+  count("SmartAssistErrors", fetch.failedPages.length);
+  count("SmartAssistRateLimited", fetch.rateLimited);
+  count("SmartAssistRunFailed", 0);
+  count("RunTruncated", fetch.truncated ? 1 : 0);
+  count("SlackErrors", slack.failed);
+  count("EventPublishFailures", events.failed);
+}

@@ -1,0 +1,119 @@
+/**
+ * `npm start`: the demo. An embedded SmartAssist simulator with a hand-shaped center, a local fake of
+ * Slack's Web API, and the real engine run twice (now, and 35 minutes later) with the config template's
+ * rules. Shows the Slack channel as it would read. No credentials, no AWS.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startFakeSlack } from "../../test/fakes/slack/fake-slack.js";
+import { renderSlackMessages } from "../../test/fakes/slack/terminal-render.js";
+import { demoCenter } from "../../test/fakes/smartassist/demo-center.js";
+import { DEMO_CREDENTIALS, startSimulator } from "../../test/fakes/smartassist/simulator.js";
+import { readRawConfig } from "../config-file.js";
+import { parseConfig } from "../domain/config.js";
+import { formatDuration } from "../domain/duration.js";
+import { localDateTime } from "../domain/time.js";
+import { localCheck } from "./check.js";
+import { stderrLog } from "./stderr-log.js";
+
+const TIMEZONE = "Asia/Kolkata";
+const SLACK_TOKEN = "xoxb-demo-token";
+const LATER_MS = 35 * 60_000;
+
+async function demo(): Promise<void> {
+  const started = performance.now();
+  const color = process.stdout.isTTY === true;
+  const bold = (text: string) => (color ? `\u001b[1m${text}\u001b[0m` : text);
+  const nowMs = Math.floor(Date.now() / 60_000) * 60_000;
+
+  const agents = demoCenter(nowMs, TIMEZONE);
+  // One garbage row among the real ones, to show it is skipped and reported, not fatal.
+  const sim = await startSimulator({
+    ...DEMO_CREDENTIALS,
+    agents,
+    now: nowMs,
+    malformed: [
+      {
+        index: 11,
+        row: {
+          userId: "u-broken",
+          email: "broken@example.com",
+          status: [{ primaryStatus: "BUSY", startTime: "not-a-time", endTime: "-" }],
+        },
+      },
+    ],
+  });
+  const slack = await startFakeSlack({ token: SLACK_TOKEN });
+  const stateDir = mkdtempSync(join(tmpdir(), "agent-status-alerts-demo-"));
+  try {
+    const raw = readRawConfig(new URL("../../alerts.config.yaml", import.meta.url).pathname) as Record<
+      string,
+      unknown
+    >;
+    const smartassist = raw.smartassist as Record<string, unknown>;
+    const { config } = parseConfig(
+      {
+        ...raw,
+        timezone: TIMEZONE,
+        smartassist: {
+          ...smartassist,
+          host: sim.url,
+          accountId: DEMO_CREDENTIALS.accountId,
+          iId: DEMO_CREDENTIALS.iId,
+        },
+      },
+      "alerts.config.yaml (demo)",
+    );
+    const env = {
+      SMARTASSIST_CLIENT_ID: DEMO_CREDENTIALS.clientId,
+      SMARTASSIST_CLIENT_SECRET: DEMO_CREDENTIALS.clientSecret,
+      SLACK_BOT_TOKEN: SLACK_TOKEN,
+      SLACK_API_URL: slack.url,
+    };
+    const statePath = join(stateDir, "state.json");
+    const channelNames = { [config.slack.channel ?? ""]: "contact-center-alerts" };
+
+    for (const [label, at] of [
+      ["First run", nowMs],
+      ["35 minutes later", nowMs + LATER_MS],
+    ] as const) {
+      sim.setNow(at);
+      const result = await localCheck({
+        config,
+        nowMs: at,
+        statePath,
+        dryRun: false,
+        env,
+        log: stderrLog("error"),
+      });
+      const { summary } = result;
+      process.stdout.write(
+        `\n${bold(`${label}: ${localDateTime(TIMEZONE, at)} (${TIMEZONE})`)} — checked ${summary.checkedAgents} agents on ${summary.pages} page(s)\n`,
+      );
+      for (const t of summary.transitions) {
+        process.stdout.write(
+          `  ${t.type.padEnd(9)} ${t.name}: ${t.rule}, ${formatDuration(t.elapsedSeconds)} (${t.severity})\n`,
+        );
+      }
+      for (const s of summary.skipped)
+        process.stdout.write(`  skipped   ${s.userId ?? "(no userId)"}: ${s.reason}\n`);
+    }
+
+    process.stdout.write(`\n${bold("The Slack channel after both runs:")}\n\n`);
+    process.stdout.write(`${renderSlackMessages(slack.messages(), { color, channelNames })}\n`);
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    process.stdout.write(
+      `\n${slack.calls.length} Slack API calls to a local fake, ${sim.requests.length} SmartAssist requests to the simulator, in ${seconds}s.\n` +
+        "Next: `npm run cli -- validate --config alerts.config.yaml`, or `npm run cli -- simulate` and `check` against it (see README).\n",
+    );
+  } finally {
+    rmSync(stateDir, { recursive: true, force: true });
+    await Promise.all([sim.close(), slack.close()]);
+  }
+}
+
+demo().catch((error: unknown) => {
+  process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

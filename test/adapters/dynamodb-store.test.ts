@@ -1,0 +1,206 @@
+import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
+import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ALERT_TABLE, DynamoDbAlertStore } from "../../functions/adapters/state/dynamodb-store.js";
+import { alertStoreContract, byId, makeRecord, NOW_MS, NOW_S } from "./alert-store-contract.js";
+
+interface DynaliteServer {
+  listen(port: number, host: string, callback: (error?: Error) => void): void;
+  close(callback: () => void): void;
+  address(): AddressInfo;
+}
+// dynalite is CommonJS without types; this is the little of it the tests use.
+const dynalite = createRequire(import.meta.url)("dynalite") as (options: {
+  createTableMs: number;
+}) => DynaliteServer;
+
+let server: DynaliteServer;
+let client: DynamoDBClient;
+let tables = 0;
+
+beforeAll(async () => {
+  server = dynalite({ createTableMs: 0 });
+  await new Promise<void>((resolve, reject) =>
+    server.listen(0, "127.0.0.1", (error) => (error ? reject(error) : resolve())),
+  );
+  client = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${server.address().port}`,
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+/** A fresh table shaped as the stack makes it (partition key `id`). */
+async function createTable(): Promise<string> {
+  tables += 1;
+  const tableName = `alerts-${tables}`;
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: [{ AttributeName: ALERT_TABLE.partitionKey, AttributeType: "S" }],
+      KeySchema: [{ AttributeName: ALERT_TABLE.partitionKey, KeyType: "HASH" }],
+      BillingMode: "PAY_PER_REQUEST",
+    }),
+  );
+  return tableName;
+}
+
+alertStoreContract("DynamoDbAlertStore", async (clock) => {
+  const tableName = await createTable();
+  // A small scan page, so that the contract's larger sets are read over several pages.
+  return { open: () => new DynamoDbAlertStore({ tableName, client, nowMs: clock, scanPageSize: 7 }) };
+});
+
+describe("DynamoDbAlertStore", () => {
+  it("stores plain attributes, leaving undefined ones out, even given a bare DocumentClient", async () => {
+    // Prepare
+    const tableName = await createTable();
+    const doc = DynamoDBDocumentClient.from(client); // no removeUndefinedValues
+    const store = new DynamoDbAlertStore({ tableName, client: doc, nowMs: NOW_MS });
+    const record = makeRecord({ slackTs: undefined });
+    // Act
+    const written = await store.put(record, null);
+    // Assess
+    expect(written).toBe(true);
+    const raw = await client.send(
+      new GetItemCommand({ TableName: tableName, Key: { id: { S: record.id } } }),
+    );
+    expect(raw.Item?.expiresAt).toEqual({ N: String(record.expiresAt) });
+    expect(raw.Item?.version).toEqual({ N: "1" });
+    expect(raw.Item && "slackTs" in raw.Item).toBe(false);
+  });
+
+  it("does not load items TTL has not deleted yet but that have expired", async () => {
+    // Prepare
+    const tableName = await createTable();
+    const live = makeRecord();
+    const expired = makeRecord({ expiresAt: NOW_S - 3600 });
+    for (const r of [live, expired]) {
+      await DynamoDBDocumentClient.from(client).send(new PutCommand({ TableName: tableName, Item: r }));
+    }
+    const store = new DynamoDbAlertStore({ tableName, client, nowMs: NOW_MS });
+    // Act
+    const loaded = await store.load();
+    // Assess
+    expect(loaded).toEqual([live]);
+  });
+
+  it("claims each of many new records exactly once across many concurrent runs", async () => {
+    // Prepare
+    const tableName = await createTable();
+    const runs = Array.from(
+      { length: 4 },
+      () => new DynamoDbAlertStore({ tableName, client, nowMs: NOW_MS }),
+    );
+    const records = Array.from({ length: 20 }, () => makeRecord());
+    // Act
+    const outcomes = await Promise.all(records.map((r) => Promise.all(runs.map((run) => run.put(r, null)))));
+    // Assess
+    for (const perRecord of outcomes) expect(perRecord.filter(Boolean)).toHaveLength(1);
+    expect(byId((await runs[0]?.load()) ?? [])).toEqual(byId(records));
+  });
+
+  it("throws a message naming the table when it does not exist", async () => {
+    // Prepare
+    const store = new DynamoDbAlertStore({ tableName: "no-such-table", client, nowMs: NOW_MS });
+    // Act
+    const loading = store.load();
+    const putting = store.put(makeRecord({ id: "x" }), null);
+    // Assess
+    await expect(loading).rejects.toThrow(
+      /^Cannot read alerts from DynamoDB table no-such-table: ResourceNotFoundException/,
+    );
+    await expect(putting).rejects.toThrow(
+      /^Cannot write alert x to DynamoDB table no-such-table: ResourceNotFoundException/,
+    );
+  });
+
+  it("refuses to load an item that is not an alert record, naming it", async () => {
+    // Prepare
+    const tableName = await createTable();
+    await client.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: { id: { S: "junk" }, expiresAt: { N: String(NOW_S + 60) } },
+      }),
+    );
+    const store = new DynamoDbAlertStore({ tableName, client, nowMs: NOW_MS });
+    // Act
+    const loading = store.load();
+    // Assess
+    await expect(loading).rejects.toThrow(
+      `DynamoDB table ${tableName} holds an item that is not an alert record`,
+    );
+    await expect(loading).rejects.toThrow('"junk"');
+  });
+});
+
+describe("DynamoDbAlertStore requests", () => {
+  it("sends the conditions and a consistent, filtered, paginated scan", async () => {
+    // Prepare
+    const mock = mockClient(DynamoDBDocumentClient);
+    const record = makeRecord();
+    mock
+      .on(ScanCommand)
+      .resolvesOnce({ Items: [record], LastEvaluatedKey: { id: record.id } })
+      .resolvesOnce({ Items: [] });
+    mock.on(PutCommand).resolves({});
+    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: "us-east-1" }));
+    const store = new DynamoDbAlertStore({ tableName: "alerts", client: doc, nowMs: NOW_MS + 999 });
+    // Act
+    const loaded = await store.load();
+    await store.put(record, null);
+    await store.put({ ...record, version: 2 }, 1);
+    // Assess
+    expect(loaded).toEqual([record]);
+    const scans = mock.commandCalls(ScanCommand).map((c) => c.args[0].input);
+    expect(scans).toHaveLength(2);
+    expect(scans[0]).toMatchObject({
+      TableName: "alerts",
+      ConsistentRead: true,
+      FilterExpression: "#exp > :now",
+      ExpressionAttributeValues: { ":now": NOW_S },
+    });
+    expect(scans[1]?.ExclusiveStartKey).toEqual({ id: record.id });
+    const puts = mock.commandCalls(PutCommand).map((c) => c.args[0].input);
+    expect(puts[0]).toMatchObject({
+      ConditionExpression: "attribute_not_exists(#id) OR #exp <= :now",
+      ExpressionAttributeNames: { "#id": "id", "#exp": "expiresAt" },
+      ExpressionAttributeValues: { ":now": NOW_S },
+    });
+    expect(puts[1]).toMatchObject({
+      ConditionExpression: "#v = :expected AND #exp > :now",
+      ExpressionAttributeValues: { ":expected": 1, ":now": NOW_S },
+    });
+    mock.restore();
+  });
+
+  it("reports a failed condition as false and rethrows anything else", async () => {
+    // Prepare
+    const mock = mockClient(DynamoDBDocumentClient);
+    const conditionFailed = Object.assign(new Error("The conditional request failed"), {
+      name: "ConditionalCheckFailedException",
+    });
+    const throttled = Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" });
+    mock.on(PutCommand).rejectsOnce(conditionFailed).rejectsOnce(throttled);
+    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: "us-east-1" }));
+    const store = new DynamoDbAlertStore({ tableName: "alerts", client: doc, nowMs: NOW_MS });
+    // Act
+    const first = await store.put(makeRecord({ id: "a" }), null);
+    const second = store.put(makeRecord({ id: "b" }), null);
+    // Assess
+    expect(first).toBe(false);
+    await expect(second).rejects.toThrow(
+      "Cannot write alert b to DynamoDB table alerts: ThrottlingException: Rate exceeded",
+    );
+    mock.restore();
+  });
+});

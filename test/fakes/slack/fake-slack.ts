@@ -1,0 +1,313 @@
+/**
+ * A loopback fake of the Slack Web API, for tests and the demo. It speaks the real wire format
+ * (POST /api/<method>, form-encoded or JSON bodies, Bearer auth, `{ok, error}` answers, 429 with
+ * Retry-After), so the real @slack/web-api WebClient can be pointed at it with SLACK_API_URL.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface RecordedSlackCall {
+  method: string;
+  args: Record<string, unknown>;
+  token?: string;
+  /** Epoch ms the request arrived. */
+  at: number;
+  response: unknown;
+  status: number;
+}
+
+export interface FakeSlackMessage {
+  channel: string;
+  ts: string;
+  thread_ts?: string;
+  /** The message as it reads now, every chat.update applied. */
+  text: string;
+  blocks?: unknown;
+  /** Each chat.update, in order (the latest is what `text`/`blocks` show). */
+  updates: Array<{ text: string; blocks?: unknown }>;
+}
+
+export interface SlackFault {
+  /** Answer HTTP `status` (default 200) with `{ok:false, error}`. */
+  error?: string;
+  /** HTTP status to answer with: 500, 503, 429, ... */
+  status?: number;
+  /** Seconds, sent as the Retry-After header (with status 429 unless another is given). */
+  retryAfter?: number;
+  /** Hold the answer this long first (a slow Slack; lets tests hit timeouts). */
+  delayMs?: number;
+}
+
+export interface FakeSlack {
+  /** Base URL for the client (SLACK_API_URL), e.g. http://127.0.0.1:PORT/api/ */
+  url: string;
+  /** Every request, including failed ones. */
+  calls: RecordedSlackCall[];
+  /** The channels as they would look: top messages and replies, with chat.update applied. */
+  messages(): FakeSlackMessage[];
+  /** email → user id, for users.lookupByEmail. */
+  users: Map<string, string>;
+  /** Queue faults for the next calls of `method` (`*` for any method), one fault per call. */
+  failNext(method: string, ...faults: SlackFault[]): void;
+  close(): Promise<void>;
+}
+
+export interface FakeSlackOptions {
+  /** The bot token requests must carry; any non-empty token is accepted when unset. */
+  token?: string;
+  /** Port on 127.0.0.1; 0 (default) picks a free one. */
+  port?: number;
+  /** Initial email → user id entries. */
+  users?: Record<string, string>;
+}
+
+/** Arguments Slack takes as JSON inside a form field (the SDK JSON-encodes every non-scalar value). */
+const JSON_FIELDS = new Set(["blocks", "attachments", "metadata"]);
+
+/** Rebuilds the channel view from recorded calls: successful posts, then successful updates applied. */
+export function channelView(calls: readonly RecordedSlackCall[]): FakeSlackMessage[] {
+  const messages: FakeSlackMessage[] = [];
+  const byKey = new Map<string, FakeSlackMessage>();
+  for (const call of calls) {
+    if (call.status !== 200 || (call.response as { ok?: boolean } | undefined)?.ok !== true) continue;
+    const response = call.response as { channel?: string; ts?: string };
+    if (call.method === "chat.postMessage" && response.channel && response.ts) {
+      const message: FakeSlackMessage = {
+        channel: response.channel,
+        ts: response.ts,
+        text: String(call.args.text ?? ""),
+        updates: [],
+      };
+      if (typeof call.args.thread_ts === "string") message.thread_ts = call.args.thread_ts;
+      if (call.args.blocks !== undefined) message.blocks = call.args.blocks;
+      messages.push(message);
+      byKey.set(`${response.channel}/${response.ts}`, message);
+    } else if (call.method === "chat.update" && response.channel && response.ts) {
+      const message = byKey.get(`${response.channel}/${response.ts}`);
+      if (!message) continue;
+      const update: { text: string; blocks?: unknown } = { text: String(call.args.text ?? message.text) };
+      if (call.args.blocks !== undefined) update.blocks = call.args.blocks;
+      message.updates.push(update);
+      message.text = update.text;
+      if (update.blocks !== undefined) message.blocks = update.blocks;
+    }
+  }
+  return messages;
+}
+
+function parseBody(raw: string, contentType: string): Record<string, unknown> {
+  if (raw === "") return {};
+  if (contentType.includes("application/json")) {
+    const parsed: unknown = JSON.parse(raw);
+    return typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  }
+  const args: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(raw)) {
+    if (JSON_FIELDS.has(key)) {
+      try {
+        args[key] = JSON.parse(value);
+      } catch {
+        args[key] = value; // Slack answers invalid_blocks for this; the handler checks.
+      }
+    } else {
+      args[key] = value;
+    }
+  }
+  return args;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Slack channel ids look like C0123ABCD; a `#name` gets a stable fake id, as Slack answers with ids. */
+function channelIdFor(channel: string, ids: Map<string, string>): string {
+  if (/^[CGD][A-Z0-9]{6,}$/.test(channel)) return channel;
+  const name = channel.replace(/^#/, "").toLowerCase();
+  let id = ids.get(name);
+  if (!id) {
+    id = `C${String(ids.size + 1).padStart(8, "0")}F`;
+    ids.set(name, id);
+  }
+  return id;
+}
+
+export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
+  const calls: RecordedSlackCall[] = [];
+  const users = new Map<string, string>(Object.entries(options.users ?? {}));
+  const faults = new Map<string, SlackFault[]>();
+  const channelIds = new Map<string, string>();
+  /** Live state, for validating thread_ts and chat.update (`channel/ts` → message). */
+  const live = new Map<string, { channel: string; ts: string; text: string; thread_ts?: string }>();
+  let lastTs = 0;
+
+  // Unique, increasing ts in Slack's "seconds.micros" shape, near the real clock.
+  const nextTs = (): string => {
+    lastTs = Math.max(Math.floor(Date.now() / 1000) * 1_000_000, lastTs + 100);
+    return `${Math.floor(lastTs / 1_000_000)}.${String(lastTs % 1_000_000).padStart(6, "0")}`;
+  };
+
+  const takeFault = (method: string): SlackFault | undefined => {
+    for (const key of [method, "*"]) {
+      const queue = faults.get(key);
+      if (queue && queue.length > 0) return queue.shift();
+    }
+    return undefined;
+  };
+
+  const hasText = (args: Record<string, unknown>) =>
+    (typeof args.text === "string" && args.text !== "") || Array.isArray(args.blocks);
+
+  function handle(method: string, args: Record<string, unknown>): Record<string, unknown> {
+    switch (method) {
+      case "auth.test":
+        return {
+          ok: true,
+          url: "https://fake-workspace.slack.com/",
+          team: "Fake Workspace",
+          user: "agent-status-alerts",
+          team_id: "T00000001",
+          user_id: "U00000BOT",
+          bot_id: "B00000001",
+        };
+      case "chat.postMessage": {
+        if (typeof args.channel !== "string" || args.channel === "")
+          return { ok: false, error: "channel_not_found" };
+        if (args.blocks !== undefined && !Array.isArray(args.blocks))
+          return { ok: false, error: "invalid_blocks" };
+        if (!hasText(args)) return { ok: false, error: "no_text" };
+        const channel = channelIdFor(args.channel, channelIds);
+        const threadTs =
+          typeof args.thread_ts === "string" && args.thread_ts !== "" ? args.thread_ts : undefined;
+        if (threadTs !== undefined && !live.has(`${channel}/${threadTs}`))
+          return { ok: false, error: "thread_not_found" };
+        const ts = nextTs();
+        const text = typeof args.text === "string" ? args.text : "";
+        live.set(`${channel}/${ts}`, { channel, ts, text, ...(threadTs ? { thread_ts: threadTs } : {}) });
+        const message: Record<string, unknown> = {
+          type: "message",
+          user: "U00000BOT",
+          bot_id: "B00000001",
+          ts,
+          text,
+        };
+        if (args.blocks !== undefined) message.blocks = args.blocks;
+        if (threadTs) message.thread_ts = threadTs;
+        return { ok: true, channel, ts, message };
+      }
+      case "chat.update": {
+        if (typeof args.channel !== "string" || args.channel === "")
+          return { ok: false, error: "channel_not_found" };
+        if (args.blocks !== undefined && !Array.isArray(args.blocks))
+          return { ok: false, error: "invalid_blocks" };
+        const channel = channelIdFor(args.channel, channelIds);
+        const ts = typeof args.ts === "string" ? args.ts : "";
+        const existing = live.get(`${channel}/${ts}`);
+        if (!existing) return { ok: false, error: "message_not_found" };
+        if (!hasText(args)) return { ok: false, error: "no_text" };
+        const text = typeof args.text === "string" ? args.text : existing.text;
+        existing.text = text;
+        const message: Record<string, unknown> = { text };
+        if (args.blocks !== undefined) message.blocks = args.blocks;
+        return { ok: true, channel, ts, text, message };
+      }
+      case "users.lookupByEmail": {
+        const email = typeof args.email === "string" ? args.email.trim().toLowerCase() : "";
+        const id = [...users].find(([known]) => known.toLowerCase() === email)?.[1];
+        if (!id) return { ok: false, error: "users_not_found" };
+        return { ok: true, user: { id, name: email.split("@")[0], profile: { email } } };
+      }
+      default:
+        return { ok: false, error: "unknown_method" };
+    }
+  }
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const at = Date.now();
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    // The method is the last path segment: /api/chat.postMessage (and a bare /chat.postMessage).
+    const method = decodeURIComponent(url.pathname.replace(/^\/(api\/)?/, ""));
+    const raw = await readBody(req);
+    let args: Record<string, unknown>;
+    try {
+      args = {
+        ...Object.fromEntries(url.searchParams),
+        ...parseBody(raw, String(req.headers["content-type"] ?? "")),
+      };
+    } catch {
+      args = {};
+    }
+    const auth = String(req.headers.authorization ?? "");
+    const bearer = auth.startsWith("Bearer ") ? auth.slice(7) : undefined;
+    const bodyToken = typeof args.token === "string" ? args.token : undefined;
+    const token = bearer ?? bodyToken;
+    delete args.token;
+
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      const call: RecordedSlackCall = { method, args, at, response: body, status };
+      if (token !== undefined) call.token = token;
+      calls.push(call);
+      const payload = typeof body === "string" ? body : JSON.stringify(body);
+      res.writeHead(status, {
+        "content-type":
+          typeof body === "string" ? "text/plain; charset=utf-8" : "application/json; charset=utf-8",
+        ...headers,
+      });
+      res.end(payload);
+    };
+
+    if (req.method !== "POST" && req.method !== "GET") return send(405, "method not allowed");
+    const fault = takeFault(method);
+    if (fault) {
+      if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      const pureDelay =
+        fault.error === undefined && fault.status === undefined && fault.retryAfter === undefined;
+      if (!pureDelay) {
+        const status = fault.status ?? (fault.retryAfter !== undefined ? 429 : 200);
+        const headers: Record<string, string> =
+          fault.retryAfter !== undefined ? { "retry-after": String(fault.retryAfter) } : {};
+        // A 5xx from Slack's edge is an HTML page, not JSON: the client must cope with that too.
+        if (status >= 500 && fault.error === undefined)
+          return send(status, `<html><body>${status}</body></html>`, headers);
+        const error = fault.error ?? (status === 429 ? "ratelimited" : "fatal_error");
+        return send(status, { ok: false, error }, headers);
+      }
+    }
+
+    if (!token) return send(200, { ok: false, error: "not_authed" });
+    if (options.token !== undefined && token !== options.token)
+      return send(200, { ok: false, error: "invalid_auth" });
+    return send(200, handle(method, args));
+  }
+
+  const server = createServer((req, res) => {
+    serve(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}/api/`,
+    calls,
+    users,
+    messages: () => channelView(calls),
+    failNext(method, ...more) {
+      const queue = faults.get(method) ?? [];
+      queue.push(...more);
+      faults.set(method, queue);
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}

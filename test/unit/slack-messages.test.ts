@@ -1,0 +1,232 @@
+import { describe, expect, it } from "vitest";
+import {
+  escapeMrkdwn,
+  formatMention,
+  renderSlackAction,
+  renderThreadReply,
+  renderTopMessage,
+  statusLabel,
+} from "../../functions/adapters/slack/messages.js";
+import type { AlertRecord } from "../../functions/domain/alert.js";
+
+const ZONE = "Asia/Kolkata";
+/** 13:05 in Kolkata (UTC+05:30) on 2023-03-10. */
+const SINCE = Date.UTC(2023, 2, 10, 7, 35);
+const MIN = 60_000;
+
+function record(overrides: Partial<AlertRecord> = {}): AlertRecord {
+  return {
+    id: `u-1#long-break#${new Date(SINCE).toISOString()}`,
+    userId: "u-1",
+    email: "priya.sharma@example.com",
+    name: "Priya Sharma",
+    ruleKey: "long-break",
+    ruleName: "Long break",
+    primaryStatus: "AWAY",
+    secondaryStatus: "LUNCH",
+    sinceMs: SINCE,
+    thresholdSeconds: 15 * 60,
+    criticalSeconds: 30 * 60,
+    severity: "warning",
+    state: "open",
+    firedMs: SINCE + 22 * MIN,
+    lastNotifiedMs: SINCE + 22 * MIN,
+    channel: "C0123456789",
+    version: 1,
+    expiresAt: 0,
+    ...overrides,
+  };
+}
+
+function blockText(blocks: unknown[]): string {
+  return JSON.stringify(blocks);
+}
+
+describe("statusLabel", () => {
+  it("joins primary and secondary, and collapses a repeated default status", () => {
+    // Prepare / Act / Assess
+    expect(statusLabel("AWAY", "LUNCH")).toBe("AWAY / LUNCH");
+    expect(statusLabel("BUSY", "BUSY")).toBe("BUSY");
+    expect(statusLabel("Busy", "busy")).toBe("BUSY");
+    expect(statusLabel("AWAY", "")).toBe("AWAY");
+  });
+});
+
+describe("renderTopMessage (live warning)", () => {
+  it("names agent, e-mail, status, elapsed, local start, threshold and rule in the fallback text", () => {
+    // Prepare
+    const alert = record();
+
+    // Act
+    const message = renderTopMessage(alert, { timezone: ZONE, nowMs: SINCE + 22 * MIN });
+
+    // Assess
+    expect(message.text).toContain(":warning:");
+    expect(message.text).toContain("Priya Sharma");
+    expect(message.text).toContain("priya.sharma@example.com");
+    expect(message.text).toContain("AWAY / LUNCH");
+    expect(message.text).toContain("for 22m");
+    expect(message.text).toContain("since 13:05 (Asia/Kolkata)");
+    expect(message.text).toContain("threshold 15m");
+    expect(message.text).toContain("Long break");
+    expect(message.text).not.toContain("CRITICAL");
+    expect(message.blocks.length).toBeGreaterThan(0);
+    expect(blockText(message.blocks)).toContain("AWAY / LUNCH");
+  });
+
+  it("formats an hour-long episode with formatDuration and shows BUSY alone", () => {
+    // Prepare
+    const alert = record({ primaryStatus: "BUSY", secondaryStatus: "BUSY", ruleName: "Stuck in BUSY" });
+
+    // Act
+    const message = renderTopMessage(alert, { timezone: ZONE, nowMs: SINCE + 65 * MIN });
+
+    // Assess
+    expect(message.text).toContain("is BUSY for 1h 05m");
+    expect(message.text).not.toContain("BUSY / BUSY");
+  });
+
+  it("defaults elapsed to the record's last notification and clamps a future start at 0s", () => {
+    // Prepare
+    const alert = record({ sinceMs: SINCE + 5 * MIN, lastNotifiedMs: SINCE });
+
+    // Act
+    const message = renderTopMessage(alert, { timezone: ZONE });
+
+    // Assess
+    expect(message.text).toContain("for 0s");
+  });
+
+  it("shows the date when the episode started on an earlier local day", () => {
+    // Prepare: 23:50 local on the 9th, seen at 00:20 on the 10th.
+    const since = Date.UTC(2023, 2, 9, 18, 20);
+    const alert = record({ sinceMs: since });
+
+    // Act
+    const message = renderTopMessage(alert, { timezone: ZONE, nowMs: since + 30 * MIN });
+
+    // Assess
+    expect(message.text).toContain("since 2023-03-09 23:50 (Asia/Kolkata)");
+  });
+
+  it("includes the agent mention when given and escapes mrkdwn in names", () => {
+    // Prepare
+    const alert = record({ name: "Ana <Ops> & Co" });
+
+    // Act
+    const message = renderTopMessage(alert, { timezone: ZONE, agentMention: "<@U0AGENT1>" });
+
+    // Assess
+    expect(message.text).toContain("<@U0AGENT1>");
+    expect(message.text).toContain("Ana &lt;Ops&gt; &amp; Co");
+    expect(blockText(message.blocks)).not.toContain("<Ops>");
+  });
+});
+
+describe("renderTopMessage (critical and resolved)", () => {
+  it("makes critical severity visible", () => {
+    // Prepare
+    const alert = record({ severity: "critical" });
+
+    // Act
+    const message = renderTopMessage(alert, { timezone: ZONE, nowMs: SINCE + 31 * MIN });
+
+    // Assess
+    expect(message.text).toMatch(/^:rotating_light: CRITICAL/);
+    expect(message.text).toContain("critical 30m");
+    expect(blockText(message.blocks)).toContain("CRITICAL");
+  });
+
+  it("shows a resolved alert with how long it lasted and its local time range", () => {
+    // Prepare
+    const alert = record({ state: "resolved", endedMs: SINCE + 41 * MIN });
+
+    // Act
+    const message = renderTopMessage(alert, { timezone: ZONE, nowMs: SINCE + 45 * MIN });
+
+    // Assess
+    expect(message.text).toContain(
+      ":white_check_mark: Resolved — Priya Sharma (priya.sharma@example.com) was AWAY / LUNCH for 41m (13:05–13:46)",
+    );
+    expect(message.text).toContain("Long break");
+    expect(blockText(message.blocks)).toContain("Resolved");
+  });
+});
+
+describe("renderThreadReply", () => {
+  it("reminds with the elapsed time now", () => {
+    // Act
+    const reply = renderThreadReply("remind", record(), { timezone: ZONE, nowMs: SINCE + 45 * MIN });
+
+    // Assess
+    expect(reply.text).toContain("still AWAY / LUNCH, for 45m now");
+  });
+
+  it("escalates with the configured mention", () => {
+    // Prepare
+    const alert = record({ severity: "critical", escalationMention: "<!subteam^S0123456789>" });
+
+    // Act
+    const reply = renderThreadReply("escalate", alert, { timezone: ZONE, nowMs: SINCE + 31 * MIN });
+
+    // Assess
+    expect(reply.text).toContain("CRITICAL");
+    expect(reply.text).toContain("31m");
+    expect(reply.text).toContain("<!subteam^S0123456789>");
+  });
+
+  it("says when a resolved episode ended", () => {
+    // Act
+    const reply = renderThreadReply("resolve", record({ state: "resolved", endedMs: SINCE + 41 * MIN }), {
+      timezone: ZONE,
+    });
+
+    // Assess
+    expect(reply.text).toContain("after 41m");
+    expect(reply.text).toContain("13:46");
+  });
+});
+
+describe("renderSlackAction", () => {
+  it("maps each action to the messages it sends", () => {
+    // Prepare
+    const options = { timezone: ZONE, nowMs: SINCE + 31 * MIN };
+
+    // Act
+    const post = renderSlackAction("post", record(), options);
+    const remind = renderSlackAction("remind", record(), options);
+    const escalate = renderSlackAction("escalate", record({ severity: "critical" }), options);
+    const resolve = renderSlackAction(
+      "resolve",
+      record({ state: "resolved", endedMs: SINCE + 41 * MIN }),
+      options,
+    );
+    const lateResolvedPost = renderSlackAction(
+      "post",
+      record({ state: "resolved", endedMs: SINCE + 41 * MIN }),
+      options,
+    );
+
+    // Assess
+    expect(post.top?.text).toContain(":warning:");
+    expect(post.reply).toBeUndefined();
+    expect(remind.top).toBeUndefined();
+    expect(remind.reply?.text).toContain("still");
+    expect(escalate.top?.text).toContain("CRITICAL");
+    expect(escalate.reply?.text).toContain("Now CRITICAL");
+    expect(resolve.top?.text).toContain("Resolved");
+    expect(resolve.reply?.text).toContain("no longer");
+    expect(lateResolvedPost.top?.text).toContain("Resolved");
+    expect(lateResolvedPost.reply).toBeUndefined();
+  });
+});
+
+describe("formatMention / escapeMrkdwn", () => {
+  it("accepts markup, bare ids and @here", () => {
+    expect(formatMention("<!subteam^S0123456789>")).toBe("<!subteam^S0123456789>");
+    expect(formatMention("S0123456789")).toBe("<!subteam^S0123456789>");
+    expect(formatMention("U0123456789")).toBe("<@U0123456789>");
+    expect(formatMention("@here")).toBe("<!here>");
+    expect(escapeMrkdwn("a<b>&c")).toBe("a&lt;b&gt;&amp;c");
+  });
+});
