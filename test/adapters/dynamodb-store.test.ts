@@ -1,57 +1,25 @@
-import { createRequire } from "node:module";
-import type { AddressInfo } from "node:net";
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ALERT_TABLE, DynamoDbAlertStore } from "../../functions/adapters/state/dynamodb-store.js";
+import { DynamoDbAlertStore } from "../../functions/adapters/state/dynamodb-store.js";
+import { type LocalDynamo, startDynalite } from "../fakes/dynalite.js";
 import { alertStoreContract, byId, makeRecord, NOW_MS, NOW_S } from "./alert-store-contract.js";
 
-interface DynaliteServer {
-  listen(port: number, host: string, callback: (error?: Error) => void): void;
-  close(callback: () => void): void;
-  address(): AddressInfo;
-}
-// dynalite is CommonJS without types; this is the little of it the tests use.
-const dynalite = createRequire(import.meta.url)("dynalite") as (options: {
-  createTableMs: number;
-}) => DynaliteServer;
-
-let server: DynaliteServer;
+let local: LocalDynamo;
 let client: DynamoDBClient;
-let tables = 0;
 
 beforeAll(async () => {
-  server = dynalite({ createTableMs: 0 });
-  await new Promise<void>((resolve, reject) =>
-    server.listen(0, "127.0.0.1", (error) => (error ? reject(error) : resolve())),
-  );
-  client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${server.address().port}`,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-  });
+  local = await startDynalite();
+  client = local.client;
 });
 
 afterAll(async () => {
-  client?.destroy();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await local.close();
 });
 
 /** A fresh table shaped as the stack makes it (partition key `id`). */
-async function createTable(): Promise<string> {
-  tables += 1;
-  const tableName = `alerts-${tables}`;
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      AttributeDefinitions: [{ AttributeName: ALERT_TABLE.partitionKey, AttributeType: "S" }],
-      KeySchema: [{ AttributeName: ALERT_TABLE.partitionKey, KeyType: "HASH" }],
-      BillingMode: "PAY_PER_REQUEST",
-    }),
-  );
-  return tableName;
-}
+const createTable = () => local.createAlertTable();
 
 alertStoreContract("DynamoDbAlertStore", async (clock) => {
   const tableName = await createTable();
