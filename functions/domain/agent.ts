@@ -60,9 +60,12 @@ export interface ParsedRow {
 
 /** Validates one row of `data`; `offSet` is the `timeZoneOffSet` the request was made with. */
 export function parseAgentRow(row: unknown, offSet: number): ParsedRow {
+  if (row === null || typeof row !== "object" || Array.isArray(row)) {
+    return { skipped: [{ userId: null, reason: "row is not an object" }] };
+  }
   const identity = agentIdentity.safeParse(row);
   if (!identity.success) {
-    const raw = row !== null && typeof row === "object" ? (row as Record<string, unknown>) : {};
+    const raw = row as Record<string, unknown>;
     const userId = typeof raw.userId === "string" && raw.userId !== "" ? raw.userId : null;
     const issue = identity.error.issues[0];
     const field = issue?.path.join(".") || "row";
