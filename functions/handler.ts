@@ -28,7 +28,10 @@ const metrics = new Metrics({
 
 // APP_CONFIG is replaced with the config file's content at bundle time (see infra), so a config
 // change is a deploy; in tests it comes from the environment.
-const { config, warnings } = parseConfig(JSON.parse(required("APP_CONFIG")), "APP_CONFIG");
+// Spelled out as `process.env.APP_CONFIG`: esbuild's define replaces exactly that expression.
+const rawConfig = process.env.APP_CONFIG;
+if (!rawConfig) throw new Error("APP_CONFIG is not set (the stack compiles the config into the bundle)");
+const { config, warnings } = parseConfig(JSON.parse(rawConfig), "APP_CONFIG");
 for (const warning of warnings) logger.warn(warning);
 
 const dynamo = new DynamoDBClient({});

@@ -47,6 +47,14 @@ const host = z.string({ error: "expected a URL like https://platform.kore.ai" })
   return url.origin + url.pathname.replace(/\/+$/, "");
 });
 
+/** The retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+const SECRET_ARN = /^arn:[\w-]+:secretsmanager:[\w-]+:\d{12}:secret:.+$/;
+const EVENT_BUS_ARN = /^arn:[\w-]+:events:[\w-]+:\d{12}:event-bus\/[\w.\-/]+$/;
+
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: "expected a local time like 08:00" });
 const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 
@@ -133,10 +141,29 @@ function schemas(strict: boolean) {
     }).default({ mentionAgents: false }),
     teams: z.array(team).default([]),
     aws: object({
-      secret: z.string().min(1).optional(),
-      eventBus: z.string().min(1).default("default"),
+      secret: z
+        .string()
+        .min(1)
+        .refine((s) => !s.startsWith("arn:") || SECRET_ARN.test(s), {
+          error: "expected a secret name or a Secrets Manager ARN (arn:aws:secretsmanager:...:secret:...)",
+        })
+        .optional(),
+      eventBus: z
+        .string()
+        .min(1)
+        .refine((s) => !s.startsWith("arn:") || EVENT_BUS_ARN.test(s), {
+          error:
+            "expected default, create, a bus name or an event bus ARN (arn:aws:events:...:event-bus/NAME)",
+        })
+        .default("default"),
       alarmEmail: z.email({ error: "expected an e-mail address" }).optional(),
-      logRetentionDays: z.int().min(1).default(30),
+      logRetentionDays: z
+        .int()
+        .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+          error: (issue) =>
+            `CloudWatch Logs accepts only ${LOG_RETENTION_DAYS.join(", ")} (got ${String(issue.input)})`,
+        })
+        .default(30),
     }).default({ eventBus: "default", logRetentionDays: 30 }),
   });
 }

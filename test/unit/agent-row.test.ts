@@ -95,7 +95,9 @@ describe("parseAgentRow", () => {
     expect(parseAgentRow({ email: "x@y.z", status: [] }, INDIA)).toEqual({
       skipped: [{ userId: null, reason: "missing userId" }],
     });
-    expect(parseAgentRow("nonsense", INDIA)).toEqual({ skipped: [{ userId: null, reason: "row is not an object" }] });
+    expect(parseAgentRow("nonsense", INDIA)).toEqual({
+      skipped: [{ userId: null, reason: "row is not an object" }],
+    });
     expect(parseAgentRow(row("not-a-list"), INDIA).skipped).toEqual([
       { userId: "u-1", reason: "invalid status" },
     ]);

@@ -1,0 +1,213 @@
+/**
+ * The whole deployment in one environment-agnostic stack: schedule → function → secret, table, event bus;
+ * failures → queue; alarms → topic. Everything the stack decides comes from the validated config.
+ */
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from "aws-cdk-lib";
+import { AttributeType, BillingMode, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
+import { EventBus, type IEventBus } from "aws-cdk-lib/aws-events";
+import type { Code } from "aws-cdk-lib/aws-lambda";
+import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
+import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
+import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import type { Construct } from "constructs";
+import type { AppConfig } from "../functions/domain/config.js";
+import { OperationsAlarms } from "./constructs/alarms.js";
+import { AlertFunction, runTimeoutSeconds } from "./constructs/function-defaults.js";
+import { RunSchedule } from "./constructs/schedule.js";
+
+/** The stack's name unless `-c stackName=...` picks another. */
+export const DEFAULT_STACK_ID = "AgentStatusAlerts";
+/** Name of the bus the stack creates for `aws.eventBus: create`. */
+export const CREATED_BUS_NAME = "agent-status-alerts";
+/** Keys of the secret's JSON value; the stack creates them with this placeholder when it creates the secret. */
+export const SECRET_KEYS = ["clientId", "clientSecret", "slackBotToken"] as const;
+export const SECRET_PLACEHOLDER = "REPLACE_ME";
+
+export interface AgentStatusAlertsStackProps extends StackProps {
+  config: AppConfig;
+  /** The config file's parsed value, compiled into the function bundle. */
+  rawConfig: unknown;
+  /** Active X-Ray tracing for the function (default off). */
+  tracing?: boolean;
+  /** Tests only: deploy this instead of bundling functions/handler.ts. */
+  code?: Code;
+}
+
+/** A complete secret ARN ends in the 6-character suffix Secrets Manager appends to the name. */
+export function isCompleteSecretArn(arn: string): boolean {
+  return /:secret:.+-[A-Za-z0-9]{6}$/.test(arn);
+}
+
+export class AgentStatusAlertsStack extends Stack {
+  readonly alertFunction: AlertFunction;
+  readonly secret: ISecret;
+  readonly table: Table;
+  readonly eventBus: IEventBus;
+  readonly failureQueue: Queue;
+  readonly schedule: RunSchedule;
+  readonly alarms: OperationsAlarms;
+
+  constructor(scope: Construct, id: string, props: AgentStatusAlertsStackProps) {
+    const { config, rawConfig, tracing, code, ...stackProps } = props;
+    super(scope, id, {
+      description: "agent-status-alerts: alerts on SmartAssist agents stuck in BUSY or on a break",
+      ...stackProps,
+    });
+
+    this.secret = this.credentials(config.aws.secret);
+    this.eventBus = this.alertBus(config.aws.eventBus, id);
+
+    this.table = new Table(this, "AlertState", {
+      partitionKey: { name: "id", type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: "expiresAt",
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.AWS_MANAGED,
+      // Open alerts and their Slack threads: losing them on a stack replacement re-posts every alert.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const timeoutSeconds = runTimeoutSeconds(config.schedule.everySeconds);
+    // Failed async invocations and undeliverable ticks land here, for a human to read (and the alarm).
+    this.failureQueue = new Queue(this, "FailedRuns", {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+
+    this.alertFunction = new AlertFunction(this, "Check", {
+      rawConfig,
+      timeout: Duration.seconds(timeoutSeconds),
+      logRetentionDays: config.aws.logRetentionDays,
+      tracing: tracing ?? false,
+      ...(code ? { code } : {}),
+      environment: {
+        SECRET_ID: this.secret.secretArn,
+        TABLE_NAME: this.table.tableName,
+        EVENT_BUS_NAME: config.aws.eventBus.startsWith("arn:")
+          ? config.aws.eventBus // PutEvents takes an ARN too, and needs it for a bus in another account
+          : this.eventBus.eventBusName,
+      },
+    });
+    const fn = this.alertFunction.function;
+    // No retries: a re-run repeats exactly what the next tick does, later. An event older than one
+    // interval is stale. Failures go to the queue instead of vanishing.
+    fn.configureAsyncInvoke({
+      retryAttempts: 0,
+      maxEventAge: Duration.seconds(Math.min(Math.max(config.schedule.everySeconds, 60), 6 * 3600)),
+      onFailure: new SqsDestination(this.failureQueue),
+    });
+
+    this.secret.grantRead(fn);
+    this.table.grantReadWriteData(fn);
+    this.eventBus.grantPutEventsTo(fn);
+
+    const scheduleProps = {
+      target: fn,
+      everySeconds: config.schedule.everySeconds,
+      timezone: config.timezone,
+      deadLetterQueue: this.failureQueue,
+    };
+    this.schedule = new RunSchedule(
+      this,
+      "Run",
+      config.schedule.activeHours
+        ? { ...scheduleProps, activeHours: config.schedule.activeHours }
+        : scheduleProps,
+    );
+
+    this.alarms = new OperationsAlarms(this, "Alarms", {
+      function: fn,
+      timeoutSeconds,
+      everySeconds: config.schedule.everySeconds,
+      failureQueue: this.failureQueue,
+      runsAroundTheClock: config.schedule.activeHours === undefined,
+      ...(config.aws.alarmEmail ? { alarmEmail: config.aws.alarmEmail } : {}),
+    });
+
+    new CfnOutput(this, "FunctionName", { value: fn.functionName, description: "The check function" });
+    new CfnOutput(this, "TableName", { value: this.table.tableName, description: "Open alert state" });
+    new CfnOutput(this, "SecretArn", {
+      value: this.secret.secretArn,
+      description: "Put clientId, clientSecret and slackBotToken here (aws secretsmanager put-secret-value)",
+    });
+    new CfnOutput(this, "AlarmTopicArn", {
+      value: this.alarms.topic.topicArn,
+      description: "Subscribe to receive the alarms",
+    });
+    new CfnOutput(this, "EventBusName", {
+      value: this.eventBus.eventBusName,
+      description: "Alert transitions are put on this bus",
+    });
+    new CfnOutput(this, "FailedRunsQueueUrl", {
+      value: this.failureQueue.queueUrl,
+      description: "Failed invocations, for inspection",
+    });
+
+    this.acknowledgeNagFindings();
+  }
+
+  /** The secret named in the config, or a new one holding placeholders for the three keys. */
+  private credentials(configured: string | undefined): ISecret {
+    if (configured === undefined) {
+      const secret = new Secret(this, "Credentials", {
+        description:
+          "agent-status-alerts: SmartAssist clientId/clientSecret and Slack slackBotToken (set with put-secret-value)",
+        // Placeholders only: the real values never pass through CloudFormation. The generated key is a
+        // by-product of generateSecretString and is dropped by the first put-secret-value.
+        generateSecretString: {
+          secretStringTemplate: JSON.stringify(
+            Object.fromEntries(SECRET_KEYS.map((key) => [key, SECRET_PLACEHOLDER])),
+          ),
+          generateStringKey: "generated",
+          excludePunctuation: true,
+        },
+        // Secrets Manager keeps a deleted secret recoverable for 30 days.
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      Validations.of(secret).acknowledge({
+        id: "AwsSolutions-SMG4",
+        reason:
+          "The values are a Kore.ai app secret and a Slack bot token, rotated by people in those products; no rotation Lambda can issue them. The function re-reads the secret after a 401.",
+      });
+      return secret;
+    }
+    if (!configured.startsWith("arn:")) return Secret.fromSecretNameV2(this, "Credentials", configured);
+    return isCompleteSecretArn(configured)
+      ? Secret.fromSecretCompleteArn(this, "Credentials", configured)
+      : Secret.fromSecretPartialArn(this, "Credentials", configured);
+  }
+
+  /** "default", "create", or an existing bus by name or ARN. */
+  private alertBus(configured: string, stackId: string): IEventBus {
+    if (configured === "create") {
+      // A second copy of the stack (-c stackName=...) in the same account and region gets its own bus.
+      const eventBusName =
+        stackId === DEFAULT_STACK_ID ? CREATED_BUS_NAME : `${CREATED_BUS_NAME}-${stackId.toLowerCase()}`;
+      return new EventBus(this, "AlertBus", { eventBusName });
+    }
+    if (configured.startsWith("arn:")) return EventBus.fromEventBusArn(this, "AlertBus", configured);
+    return EventBus.fromEventBusName(this, "AlertBus", configured);
+  }
+
+  /** Findings that are right for this design, each with its reason (cdk-nag v3: Validations.acknowledge). */
+  private acknowledgeNagFindings(): void {
+    Validations.of(this.alertFunction.function).acknowledge({
+      id: "AwsSolutions-L1",
+      reason:
+        "Pinned to nodejs22.x on purpose: the bundle targets node22 and is tested on it; moving to a newer runtime is a deliberate upgrade, not a drift to follow automatically.",
+    });
+    Validations.of(this.failureQueue).acknowledge({
+      id: "AwsSolutions-SQS3",
+      reason:
+        "This queue is itself the dead-letter destination (Lambda on-failure destination and Scheduler DLQ); it has an alarm on visible messages and 14-day retention.",
+    });
+    if (this.alertFunction.tracing) {
+      Validations.of(this.alertFunction.role).acknowledge({
+        id: "AwsSolutions-IAM5[Resource::*]",
+        reason:
+          "Only with tracing on: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so CDK grants them on *.",
+      });
+    }
+  }
+}

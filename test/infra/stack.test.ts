@@ -1,0 +1,491 @@
+/**
+ * The synthesized stack, asserted from the template. Three stacks in all (bundling and synthesis are slow
+ * on a small machine): one bundles the real entry, two use inline code to cover the config variants.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { App, Validations } from "aws-cdk-lib";
+import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
+import { Code } from "aws-cdk-lib/aws-lambda";
+import { AwsSolutionsChecks } from "cdk-nag";
+import { transform } from "esbuild";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parseConfig } from "../../functions/domain/config.js";
+import { configDefine, MEMORY_MB, PROJECT_ROOT } from "../../infra/constructs/function-defaults.js";
+import { AgentStatusAlertsStack, isCompleteSecretArn } from "../../infra/stack.js";
+
+type Json = Record<string, unknown>;
+
+const baseConfig = {
+  timezone: "Asia/Kolkata",
+  smartassist: {
+    host: "https://platform.kore.ai",
+    accountId: "63f07d26f04465685df4xxxx",
+    iId: "st-e19dd469-90f5-5655-b0b2-858de901xxxx",
+  },
+  schedule: { every: "5m" },
+  rules: [
+    { name: "Long break", secondaryStatus: ["NBK", "LUNCH"], threshold: "15m", critical: "30m" },
+    { name: "Stuck in BUSY", primaryStatus: "BUSY", threshold: "30m" },
+  ],
+  slack: { channel: "C0123456789", escalationMention: "<!subteam^S0123|$oncall `team`>" },
+  aws: { eventBus: "default", alarmEmail: "oncall@example.com", logRetentionDays: 30 },
+};
+
+/** cdk.json's feature flags, so the tests synthesize what `cdk deploy` deploys. */
+function cdkJsonContext(): Json {
+  const cdkJson = JSON.parse(readFileSync(join(PROJECT_ROOT, "cdk.json"), "utf8")) as { context: Json };
+  return cdkJson.context;
+}
+
+interface Synthesized {
+  app: App;
+  stack: AgentStatusAlertsStack;
+  template: Template;
+}
+
+function synthesize(
+  raw: Json,
+  options: { inlineCode?: boolean; outdir?: string; tracing?: boolean } = {},
+): Synthesized {
+  const { config } = parseConfig(raw, "test.yaml");
+  const app = new App({
+    context: cdkJsonContext(),
+    // The built-in CloudFormation schema validation is exercised by `cdk synth`; here it would cost
+    // several seconds per stack. cdk-nag runs below, as it does in the app.
+    builtinCloudFormationValidation: false,
+    ...(options.outdir ? { outdir: options.outdir } : {}),
+  });
+  const stack = new AgentStatusAlertsStack(app, "AgentStatusAlerts", {
+    config,
+    rawConfig: raw,
+    tracing: options.tracing ?? false,
+    ...(options.inlineCode ? { code: Code.fromInline("export const handler = async () => ({});") } : {}),
+  });
+  // As in infra/app.ts: a finding makes synthesis (Template.fromStack) throw.
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+function resourcesOf(template: Template, type: string): Json[] {
+  return Object.values(template.findResources(type)) as Json[];
+}
+
+function propertiesOf(template: Template, type: string): Json[] {
+  return resourcesOf(template, type).map((r) => r.Properties as Json);
+}
+
+interface Statement {
+  Action: string | string[];
+  Resource: unknown;
+  Effect: string;
+}
+
+function statements(template: Template): Statement[] {
+  return propertiesOf(template, "AWS::IAM::Policy").flatMap(
+    (p) => (p.PolicyDocument as { Statement: Statement[] }).Statement,
+  );
+}
+
+function statementsWith(template: Template, action: string): Statement[] {
+  return statements(template).filter((s) => [s.Action].flat().includes(action));
+}
+
+function logicalId(template: Template, type: string): string {
+  const ids = Object.keys(template.findResources(type));
+  expect(ids).toHaveLength(1);
+  return ids[0] as string;
+}
+
+function functionProps(template: Template): Json {
+  const [fn] = propertiesOf(template, "AWS::Lambda::Function");
+  return fn as Json;
+}
+
+function expectCleanNag(stack: AgentStatusAlertsStack): void {
+  const report = new AwsSolutionsChecks().validateScope(stack);
+  expect(report.violations.map((v) => `${v.ruleName} ${v.violatingResources[0]?.constructPath}`)).toEqual([]);
+  expect(report.success).toBe(true);
+  // CDK's own annotations (construct errors and warnings, such as a deprecated property) stay empty too.
+  const annotations = Annotations.fromStack(stack);
+  expect(annotations.findError("*", Match.anyValue())).toEqual([]);
+  expect(annotations.findWarning("*", Match.anyValue())).toEqual([]);
+  expect(annotations.findError("*", Match.stringLikeRegexp("AwsSolutions-.*"))).toEqual([]);
+}
+
+function expectNoWildcardActions(template: Template): void {
+  const json = JSON.stringify(template.toJSON());
+  expect(json).not.toMatch(/"Action":"\*"/);
+  for (const s of statements(template)) {
+    for (const action of [s.Action].flat()) expect(action).not.toMatch(/(^\*$|:\*$)/);
+  }
+}
+
+describe("the stack with the real bundle (rate schedule, created secret, default bus)", () => {
+  let synth: Synthesized;
+  let template: Template;
+  beforeAll(() => {
+    synth = synthesize(baseConfig);
+    template = synth.template;
+  }, 120_000);
+
+  it("runs the bundled handler on Node.js 22, arm64, with a timeout of one interval", () => {
+    const fn = functionProps(template);
+    expect(fn.Runtime).toBe("nodejs22.x");
+    expect(fn.Architectures).toEqual(["arm64"]);
+    expect(fn.Timeout).toBe(300);
+    expect(fn.MemorySize).toBe(MEMORY_MB);
+    expect(fn.Handler).toBe("index.handler");
+    expect(fn.LoggingConfig).toMatchObject({ LogFormat: "JSON" });
+    expect((fn.Code as Json).S3Key).toMatch(/\.zip$/);
+  });
+
+  it("bundles functions/handler.ts as ESM with a require() shim and a source map", () => {
+    const assetDir = synth.stack.alertFunction.function.node
+      .findAll()
+      .map((c) => (c as { assetPath?: string }).assetPath)
+      .find((p): p is string => typeof p === "string");
+    expect(assetDir).toBeDefined();
+    const outdir = synth.app.outdir;
+    const bundle = readFileSync(join(outdir, assetDir as string, "index.mjs"), "utf8");
+    expect(bundle).toContain("createRequire");
+    expect(bundle).toMatch(/export\s*\{/);
+    expect(existsSync(join(outdir, assetDir as string, "index.mjs.map"))).toBe(true);
+  });
+
+  it("compiles the config into the bundle (the handler must read the literal process.env.APP_CONFIG)", () => {
+    const assetDir = synth.stack.alertFunction.function.node
+      .findAll()
+      .map((c) => (c as { assetPath?: string }).assetPath)
+      .find((p): p is string => typeof p === "string");
+    const bundle = readFileSync(join(synth.app.outdir, assetDir as string, "index.mjs"), "utf8");
+    // esbuild's define replaces only that exact expression; process.env[name] is left to the runtime,
+    // where APP_CONFIG does not exist.
+    const compiledIn = bundle.includes(baseConfig.smartassist.accountId);
+    expect(
+      compiledIn,
+      "the config's accountId is not in the bundle: is APP_CONFIG read as process.env.APP_CONFIG?",
+    ).toBe(true);
+  });
+
+  it("passes resource names in the environment and no secret values", () => {
+    const env = (functionProps(template).Environment as { Variables: Json }).Variables;
+    expect(Object.keys(env).sort()).toEqual(
+      [
+        "EVENT_BUS_NAME",
+        "NODE_OPTIONS",
+        "POWERTOOLS_LOG_LEVEL",
+        "POWERTOOLS_METRICS_NAMESPACE",
+        "POWERTOOLS_SERVICE_NAME",
+        "SECRET_ID",
+        "TABLE_NAME",
+      ].sort(),
+    );
+    expect(env).toMatchObject({
+      NODE_OPTIONS: "--enable-source-maps",
+      POWERTOOLS_SERVICE_NAME: "agent-status-alerts",
+      POWERTOOLS_METRICS_NAMESPACE: "AgentStatusAlerts",
+      POWERTOOLS_LOG_LEVEL: "INFO",
+      EVENT_BUS_NAME: "default",
+      SECRET_ID: { Ref: logicalId(template, "AWS::SecretsManager::Secret") },
+      TABLE_NAME: { Ref: logicalId(template, "AWS::DynamoDB::Table") },
+    });
+    expect(env.APP_CONFIG).toBeUndefined();
+  });
+
+  it("creates the secret with placeholders only", () => {
+    const [secret] = propertiesOf(template, "AWS::SecretsManager::Secret");
+    const generate = (secret as Json).GenerateSecretString as Json;
+    expect(JSON.parse(generate.SecretStringTemplate as string)).toEqual({
+      clientId: "REPLACE_ME",
+      clientSecret: "REPLACE_ME",
+      slackBotToken: "REPLACE_ME",
+    });
+    expect((secret as Json).SecretString).toBeUndefined();
+    const json = JSON.stringify(template.toJSON());
+    expect(json).not.toMatch(/xox[abp]-|cs-[0-9a-f]{8}/);
+    template.hasOutput("SecretArn", { Value: { Ref: logicalId(template, "AWS::SecretsManager::Secret") } });
+  });
+
+  it("runs every 5 minutes, without retries, dead letters to the failure queue", () => {
+    const queueId = logicalId(template, "AWS::SQS::Queue");
+    template.resourceCountIs("AWS::Scheduler::Schedule", 1);
+    template.hasResourceProperties("AWS::Scheduler::Schedule", {
+      ScheduleExpression: "rate(5 minutes)",
+      FlexibleTimeWindow: { Mode: "OFF" },
+      State: "ENABLED",
+      Target: {
+        Arn: { "Fn::GetAtt": [logicalId(template, "AWS::Lambda::Function"), "Arn"] },
+        RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
+        DeadLetterConfig: { Arn: { "Fn::GetAtt": [queueId, "Arn"] } },
+        Input: Match.serializedJson(Match.objectLike({ scheduledTime: "<aws.scheduler.scheduled-time>" })),
+      },
+    });
+  });
+
+  it("sends failed async invocations to an encrypted, SSL-only queue without retries", () => {
+    const queueId = logicalId(template, "AWS::SQS::Queue");
+    template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 300,
+      DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": [queueId, "Arn"] } } },
+    });
+    template.hasResourceProperties("AWS::SQS::Queue", {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
+    template.hasResourceProperties("AWS::SQS::QueuePolicy", {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+        ]),
+      },
+    });
+  });
+
+  it("keeps alert state in an on-demand table with TTL and point-in-time recovery, retained", () => {
+    template.hasResource("AWS::DynamoDB::Table", {
+      DeletionPolicy: "Retain",
+      UpdateReplacePolicy: "Retain",
+      Properties: {
+        KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+        AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+        BillingMode: "PAY_PER_REQUEST",
+        TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      },
+    });
+  });
+
+  it("writes logs to its own log group with the configured retention", () => {
+    template.hasResource("AWS::Logs::LogGroup", {
+      DeletionPolicy: "Delete",
+      Properties: { RetentionInDays: 30 },
+    });
+    const [logStatement] = statementsWith(template, "logs:PutLogEvents");
+    expect(logStatement?.Resource).toEqual({
+      "Fn::GetAtt": [logicalId(template, "AWS::Logs::LogGroup"), "Arn"],
+    });
+    // No managed policy (AWSLambdaBasicExecutionRole) on any role.
+    for (const role of propertiesOf(template, "AWS::IAM::Role"))
+      expect(role.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it("scopes every grant to its one resource", () => {
+    const secretId = logicalId(template, "AWS::SecretsManager::Secret");
+    const tableId = logicalId(template, "AWS::DynamoDB::Table");
+    const secretReads = statementsWith(template, "secretsmanager:GetSecretValue");
+    expect(secretReads).toHaveLength(1);
+    expect(secretReads[0]?.Resource).toEqual({ Ref: secretId });
+
+    const puts = statementsWith(template, "events:PutEvents");
+    expect(puts).toHaveLength(1);
+    expect(JSON.stringify(puts[0]?.Resource)).toContain(":event-bus/default");
+
+    const dynamo = statements(template).filter((s) =>
+      [s.Action].flat().some((a) => a.startsWith("dynamodb:")),
+    );
+    expect(dynamo.length).toBeGreaterThan(0);
+    for (const s of dynamo) {
+      for (const resource of [s.Resource].flat()) {
+        expect(resource).toEqual({ "Fn::GetAtt": [tableId, "Arn"] });
+      }
+    }
+    expectNoWildcardActions(template);
+  });
+
+  it("alarms on errors, throttles, duration, failed and truncated runs, the failure queue and silence", () => {
+    const alarms = propertiesOf(template, "AWS::CloudWatch::Alarm");
+    expect(alarms.map((a) => a.MetricName).sort()).toEqual(
+      [
+        "ApproximateNumberOfMessagesVisible",
+        "Duration",
+        "Errors",
+        "Invocations",
+        "RunTruncated",
+        "SmartAssistRunFailed",
+        "Throttles",
+      ].sort(),
+    );
+    const topicId = logicalId(template, "AWS::SNS::Topic");
+    for (const alarm of alarms) {
+      expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
+      expect(alarm.Period as number).toBeGreaterThanOrEqual(300);
+    }
+    const byMetric = (name: string) => alarms.find((a) => a.MetricName === name) as Json;
+    expect(byMetric("Duration")).toMatchObject({ Statistic: "Maximum", Threshold: 240_000 });
+    for (const name of ["SmartAssistRunFailed", "RunTruncated"]) {
+      expect(byMetric(name)).toMatchObject({
+        Namespace: "AgentStatusAlerts",
+        Dimensions: [{ Name: "service", Value: "agent-status-alerts" }],
+        Statistic: "Sum",
+        Threshold: 1,
+        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+        TreatMissingData: "notBreaching",
+      });
+    }
+    expect(byMetric("Invocations")).toMatchObject({
+      ComparisonOperator: "LessThanThreshold",
+      TreatMissingData: "breaching",
+      EvaluationPeriods: 3,
+    });
+  });
+
+  it("sends alarms to an SSL-only topic that CloudWatch may publish to, with the configured e-mail", () => {
+    template.hasResourceProperties("AWS::SNS::Subscription", {
+      Protocol: "email",
+      Endpoint: "oncall@example.com",
+    });
+    template.hasResourceProperties("AWS::SNS::TopicPolicy", {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+          Match.objectLike({ Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" } }),
+        ]),
+      },
+    });
+  });
+
+  it("outputs what an operator needs", () => {
+    const outputs = Object.keys(template.toJSON().Outputs as Json);
+    expect(outputs).toEqual(
+      expect.arrayContaining(["FunctionName", "TableName", "SecretArn", "AlarmTopicArn", "EventBusName"]),
+    );
+  });
+
+  it("has no unacknowledged cdk-nag AwsSolutions finding", () => {
+    expectCleanNag(synth.stack);
+  });
+});
+
+describe("the stack for other configs (inline code)", () => {
+  const secretArn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:agent-status-alerts/prod-AbC123";
+  let windowed: Synthesized;
+  let named: Synthesized;
+  beforeAll(() => {
+    windowed = synthesize(
+      {
+        ...baseConfig,
+        timezone: "America/New_York",
+        schedule: { every: "5m", activeHours: { from: "08:00", to: "22:00", days: ["mon", "tue", "wed"] } },
+        aws: { secret: secretArn, eventBus: "create", logRetentionDays: 14 },
+      },
+      { inlineCode: true },
+    );
+    named = synthesize(
+      {
+        ...baseConfig,
+        schedule: { every: "20m", activeHours: { from: "07:30", to: "19:00" } },
+        aws: {
+          secret: "agent-status-alerts/staging",
+          eventBus: "arn:aws:events:eu-west-1:210987654321:event-bus/central",
+        },
+      },
+      { inlineCode: true, tracing: true },
+    );
+  }, 120_000);
+
+  it("runs on cron in the contact center's time zone within active hours", () => {
+    windowed.template.resourceCountIs("AWS::Scheduler::Schedule", 1);
+    windowed.template.hasResourceProperties("AWS::Scheduler::Schedule", {
+      ScheduleExpression: "cron(0/5 8-21 ? * MON-WED *)",
+      ScheduleExpressionTimezone: "America/New_York",
+    });
+    // 07:30, 07:50, then 08:10, 08:30, 08:50, ...: two minute patterns, two schedules.
+    const expressions = propertiesOf(named.template, "AWS::Scheduler::Schedule").map((s) => [
+      s.ScheduleExpression,
+      s.ScheduleExpressionTimezone,
+    ]);
+    expect(expressions).toEqual([
+      ["cron(30/20 7 * * ? *)", "Asia/Kolkata"],
+      ["cron(10/20 8-18 * * ? *)", "Asia/Kolkata"],
+    ]);
+    expect(functionProps(named.template).Timeout).toBe(900); // 20 min interval, capped at Lambda's 15 min
+  });
+
+  it("leaves out the silence alarm when the function is meant to be idle at night", () => {
+    const metrics = propertiesOf(windowed.template, "AWS::CloudWatch::Alarm").map((a) => a.MetricName);
+    expect(metrics).toHaveLength(6);
+    expect(metrics).not.toContain("Invocations");
+    windowed.template.resourceCountIs("AWS::SNS::Topic", 1);
+    windowed.template.resourceCountIs("AWS::SNS::Subscription", 0);
+  });
+
+  it("reads an existing secret by complete ARN, and only that secret", () => {
+    windowed.template.resourceCountIs("AWS::SecretsManager::Secret", 0);
+    const reads = statementsWith(windowed.template, "secretsmanager:GetSecretValue");
+    expect(reads.map((s) => s.Resource)).toEqual([secretArn]);
+    const env = (functionProps(windowed.template).Environment as { Variables: Json }).Variables;
+    expect(env.SECRET_ID).toBe(secretArn);
+  });
+
+  it("reads an existing secret by name, whatever suffix Secrets Manager gave it", () => {
+    const reads = statementsWith(named.template, "secretsmanager:GetSecretValue");
+    expect(reads).toHaveLength(1);
+    expect(JSON.stringify(reads[0]?.Resource)).toContain(":secret:agent-status-alerts/staging-??????");
+  });
+
+  it("creates the event bus when asked, and grants put-events on it only", () => {
+    const busId = logicalId(windowed.template, "AWS::Events::EventBus");
+    windowed.template.hasResourceProperties("AWS::Events::EventBus", { Name: "agent-status-alerts" });
+    const puts = statementsWith(windowed.template, "events:PutEvents");
+    expect(puts.map((s) => s.Resource)).toEqual([{ "Fn::GetAtt": [busId, "Arn"] }]);
+    const env = (functionProps(windowed.template).Environment as { Variables: Json }).Variables;
+    expect(env.EVENT_BUS_NAME).toEqual({ Ref: busId });
+  });
+
+  it("puts events on an existing bus given by ARN (another account too)", () => {
+    const arn = "arn:aws:events:eu-west-1:210987654321:event-bus/central";
+    const puts = statementsWith(named.template, "events:PutEvents");
+    expect(puts.map((s) => s.Resource)).toEqual([arn]);
+    const env = (functionProps(named.template).Environment as { Variables: Json }).Variables;
+    expect(env.EVENT_BUS_NAME).toBe(arn);
+  });
+
+  it("traces with X-Ray only when asked", () => {
+    expect(functionProps(named.template).TracingConfig).toEqual({ Mode: "Active" });
+    expect(functionProps(windowed.template).TracingConfig).toBeUndefined();
+    expect(statementsWith(windowed.template, "xray:PutTraceSegments")).toEqual([]);
+  });
+
+  it("uses the configured log retention", () => {
+    windowed.template.hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: 14 });
+  });
+
+  it("has no unacknowledged cdk-nag finding and no wildcard action in any variant", () => {
+    for (const { stack, template } of [windowed, named]) {
+      expectCleanNag(stack);
+      expectNoWildcardActions(template);
+    }
+  });
+});
+
+describe("deployment checks and helpers", () => {
+  it("fails on a log retention CloudWatch does not accept, naming the file and field", () => {
+    expect(() =>
+      synthesize({ ...baseConfig, aws: { logRetentionDays: 31 } }, { inlineCode: true }),
+    ).toThrowError(
+      /^test\.yaml: aws\.logRetentionDays: CloudWatch Logs accepts only 1, 3, 5, .* \(got 31\)$/,
+    );
+  });
+
+  it("tells complete secret ARNs from partial ones", () => {
+    expect(isCompleteSecretArn("arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod-AbC123")).toBe(
+      true,
+    );
+    expect(isCompleteSecretArn("arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod")).toBe(false);
+  });
+
+  it("compiles the raw config into the bundle as a string that parses back to it", async () => {
+    const raw = { ...baseConfig, note: 'quotes " backslash \\ dollar $HOME backtick ` newline \n unicode ✓' };
+    const define = configDefine(raw);
+    expect(define).not.toMatch(/[$`]/);
+    const { code } = await transform("globalThis.seen = process.env.APP_CONFIG;", {
+      define: { "process.env.APP_CONFIG": define },
+      format: "esm",
+    });
+    const sandbox: { seen?: string } = {};
+    new Function("globalThis", code)(sandbox);
+    expect(JSON.parse(sandbox.seen ?? "null")).toEqual(raw);
+  });
+});
