@@ -68,6 +68,7 @@ export function createScheduledCheck(deps: ScheduledCheckDeps) {
       timezone: config.timezone,
       mentionAgents: config.slack.mentionAgents,
       logger: log,
+      now: () => nowMs,
     });
     return runCheck(
       config,

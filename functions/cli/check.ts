@@ -37,6 +37,8 @@ export async function localCheck(options: LocalCheckOptions): Promise<CheckResul
         timezone: config.timezone,
         mentionAgents: config.slack.mentionAgents,
         logger: log,
+        // Messages read as of the run's instant, also for a post delivered a run late.
+        now: () => nowMs,
       });
     } else {
       log.warn("SLACK_BOT_TOKEN is not set: alerts are tracked in the state but not posted to Slack");
