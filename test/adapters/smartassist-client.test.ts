@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   SmartAssistClient,
@@ -162,6 +164,34 @@ describe("SmartAssistClient against the simulator", () => {
     const report = await run;
     expect(report.failedPages.map((p) => p.offset)).toEqual([50]);
     expect(pages.map((p) => p.offset)).toEqual([0, 100]);
+  });
+
+  it("does not count pages read ahead of the end as failed when a strict server refuses them", async () => {
+    // A server that answers 400 for offsets past its list (100 agents), where the simulator answers empty.
+    const strict = createServer((req, res) => {
+      const offset = Number(new URL(req.url ?? "/", "http://x").searchParams.get("offset"));
+      req.resume();
+      res.setHeader("content-type", "application/json");
+      if (offset >= 100) {
+        res.statusCode = 400;
+        res.end(JSON.stringify({ errors: [{ msg: "offset out of range" }] }));
+        return;
+      }
+      const data = Array.from({ length: 50 }, (_, i) => ({
+        userId: `u-${offset + i}`,
+        email: `a${offset + i}@x.y`,
+      }));
+      res.end(JSON.stringify({ hasMore: offset + 50 < 100, limit: 50, offset, data }));
+    });
+    await new Promise<void>((resolve) => strict.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (strict.address() as AddressInfo).port;
+      const { report, userIds } = await readAll(client({ host: `http://127.0.0.1:${port}`, concurrency: 4 }));
+      expect(userIds).toHaveLength(100);
+      expect(report.failedPages).toEqual([]);
+    } finally {
+      strict.close();
+    }
   });
 
   it("says the API is unreachable when nothing can be read", async () => {

@@ -148,7 +148,12 @@ export class SmartAssistClient implements AgentStatusSource {
         }
       } catch (error) {
         if (abort.signal.aborted && fatal !== undefined) return;
-        if (error instanceof CredentialsRefusedError || error instanceof RequestRejectedError) {
+        // A refused request on the first page means the request itself is wrong; on a page read ahead of
+        // the end it may only be a server that dislikes offsets past its list: that page failed, no more.
+        if (
+          error instanceof CredentialsRefusedError ||
+          (error instanceof RequestRejectedError && offset === 0)
+        ) {
           fatal ??= error;
           abort.abort(error);
           return;
@@ -186,6 +191,8 @@ export class SmartAssistClient implements AgentStatusSource {
     }
     await Promise.allSettled(inFlight);
     if (fatal !== undefined) throw fatal;
+    // Pages requested past the end are not part of the center: their failures are not the run's.
+    report.failedPages = report.failedPages.filter((p) => p.offset < endOffset);
     return report;
   }
 
