@@ -55,6 +55,8 @@ export interface DeliveryResult {
   ts?: string;
   channel?: string;
   error?: string;
+  /** The failure was Slack being unreachable, overloaded or rate limited, not this alert's fault. */
+  transient?: boolean;
 }
 
 export interface AlertNotifier {

@@ -172,7 +172,8 @@ async function deliver(
     result.pending = actions.filter((a) => a.kind !== "remind").length;
     return result;
   }
-  for (let action of actions) {
+  for (const [index, original] of actions.entries()) {
+    let action = original;
     let record = action.record;
     if (!owned.has(record.id)) {
       const claimed: AlertRecord = { ...record, version: record.version + 1 };
@@ -188,6 +189,15 @@ async function deliver(
         action: action.kind,
         error: outcome.error,
       });
+      if (outcome.transient) {
+        // Slack itself is down or throttling us past the bound: the rest waits for the next run
+        // instead of each alert spending its own retry budget here.
+        result.pending += actions.slice(index + 1).filter((a) => a.kind !== "remind").length;
+        deps.log.warn("Slack is unavailable; remaining deliveries wait for the next run", {
+          remaining: actions.length - index - 1,
+        });
+        break;
+      }
       continue;
     }
     const next = afterDelivery(

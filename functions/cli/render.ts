@@ -42,7 +42,7 @@ export function renderCheck(result: CheckResult, config: AppConfig, nowMs: numbe
   if (!dryRun) {
     const parts = [`${slack.delivered} delivered`];
     if (slack.failed > 0) parts.push(`${slack.failed} failed (retried next run)`);
-    if (slack.pending > 0) parts.push(`${slack.pending} pending (no Slack token)`);
+    if (slack.pending > 0) parts.push(`${slack.pending} pending (sent by a later run)`);
     lines.push(`Slack: ${parts.join(", ")}.`);
   }
   lines.push(

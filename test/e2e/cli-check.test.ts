@@ -266,6 +266,21 @@ describe("the alert lifecycle across runs", () => {
     expect(posts()).toHaveLength(1);
   });
 
+  it("stops delivering for the run when Slack is down, and sends everything on the next run", async () => {
+    slack.failNext("*", { status: 503 }, { status: 503 }, { status: 503 });
+    const first = await check("08:45");
+    expect(first.summary?.transitions.map((t) => `${t.type}:${t.userId}`).sort()).toEqual([
+      "fired:u-1",
+      "fired:u-2",
+    ]);
+    // One delivery spent its retries (3 calls); the other was not attempted.
+    expect(slack.calls.filter((c) => c.method === "chat.postMessage")).toHaveLength(3);
+    expect(first.stderr).toMatch(/Slack is unavailable/);
+
+    await check("08:46");
+    expect(posts()).toHaveLength(2);
+  });
+
   it("--dry-run posts nothing and keeps no state", async () => {
     const dry = await check("08:20", ["--dry-run"]);
     expect(dry.code, dry.stderr).toBe(0);

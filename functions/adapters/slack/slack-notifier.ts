@@ -253,7 +253,7 @@ export class SlackNotifier implements AlertNotifier {
   }
 
   #failed(failure: CallFailure): DeliveryResult {
-    return { ok: false, error: this.#redact(failure.error) };
+    return { ok: false, error: this.#redact(failure.error), transient: failure.transient };
   }
 
   /**
