@@ -21,8 +21,10 @@ export interface AlertRecord {
   severity: Severity;
   state: "open" | "resolved";
   firedMs: number;
-  /** When the lifecycle last fired, reminded or escalated: reminders count from here. */
+  /** When the lifecycle last fired, reminded or escalated. */
   lastNotifiedMs: number;
+  /** Reminder intervals since `firedMs` already covered by a reminder (or an escalation in their run). */
+  remindedSlots?: number;
   /** For a resolved alert: when the episode ended, as the timeline shows it (else the resolving run). */
   endedMs?: number;
   /** Slack channel the alert belongs in (team channel or the default); none means not posted. */

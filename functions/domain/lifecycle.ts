@@ -47,6 +47,15 @@ function severityAt(rule: { criticalSeconds?: number }, elapsed: number): Severi
   return rule.criticalSeconds !== undefined && elapsed >= rule.criticalSeconds ? "critical" : "warning";
 }
 
+/** How many whole `repeat` intervals have passed since the alert fired (0 without `repeat`). */
+function reminderSlot(alert: AlertRecord, nowMs: number): number {
+  if (alert.repeatSeconds === undefined) return 0;
+  return Math.max(
+    0,
+    Math.floor((nowMs - alert.firedMs + REMINDER_TOLERANCE_MS) / (alert.repeatSeconds * 1000)),
+  );
+}
+
 /** Does the agent's current episode carry on the episode this alert is about? */
 function continues(alert: AlertRecord, episode: Episode | undefined): boolean {
   if (!episode || episode.rule.key !== alert.ruleKey) return false;
@@ -116,19 +125,21 @@ export function decideAgent(
         expiresAt: ttl(nowMs, OPEN_RECORD_TTL_SECONDS),
       };
       const elapsed = elapsedSeconds(alert.sinceMs, nowMs);
+      // Reminders fall every `repeat` after the alert fired; a run that finds one or more due sends one.
+      const slot = reminderSlot(alert, nowMs);
+      const reminderDue = slot > (alert.remindedSlots ?? 0);
       let type: Transition["type"] | undefined;
       if (alert.severity === "warning" && severityAt(alert, elapsed) === "critical") {
         type = "escalated";
         next.severity = "critical";
-      } else if (
-        alert.repeatSeconds !== undefined &&
-        nowMs - alert.lastNotifiedMs >= alert.repeatSeconds * 1000 - REMINDER_TOLERANCE_MS
-      ) {
+      } else if (reminderDue) {
         type = "reminded";
       }
       let transition: Transition | undefined;
       if (type) {
         next.lastNotifiedMs = nowMs;
+        // An escalation also stands for a reminder due in the same run: one message, not two.
+        if (reminderDue) next.remindedSlots = slot;
         transition = toTransition(type, next, nowMs);
       }
       const changed =
@@ -164,9 +175,11 @@ export function decideAgent(
 
   if (episode && !episodeHasAlert) {
     const elapsed = elapsedSeconds(episode.startMs, nowMs);
-    const id = alertId(agent.userId, episode.rule.key, episode.startMs);
-    const alreadyAlerted = alerts.some((a) => a.id === id);
-    if (elapsed >= episode.rule.thresholdSeconds && !alreadyAlerted) {
+    // The id (an ISO date format) only once the episode is due: most agents' episodes are not.
+    const due = elapsed >= episode.rule.thresholdSeconds;
+    const id = due ? alertId(agent.userId, episode.rule.key, episode.startMs) : "";
+    const alreadyAlerted = due && alerts.length > 0 && alerts.some((a) => a.id === id);
+    if (due && !alreadyAlerted) {
       const record = fire(agent, episode, config, nowMs);
       const transition = toTransition("fired", record, nowMs);
       writes.push({ record, expectedVersion: null, transition });

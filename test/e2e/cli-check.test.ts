@@ -230,8 +230,9 @@ describe("the alert lifecycle across runs", () => {
     expect(types("08:10")).toEqual([]);
     expect(types("08:15")).toEqual([]); // the second 08:15 run: already fired by the first
     expect(types("08:30")).toEqual(["escalated:u-1"]);
+    expect(types("08:35")).toEqual(["reminded:u-1"]); // 20m (repeat) after it fired
     expect(types("08:40")).toEqual(["fired:u-2"]);
-    expect(types("08:50")).toEqual(["reminded:u-1"]);
+    expect(types("08:50")).toEqual([]);
     expect(types("08:55")).toEqual(["resolved:u-1"]);
     expect(types("09:00")).toEqual(["reminded:u-2"]);
 

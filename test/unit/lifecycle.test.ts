@@ -45,8 +45,9 @@ describe("lifecycle", () => {
       { at: "12:25", expect: [] },
       { at: "12:30", expect: [["escalated", "critical"]] },
       { at: "12:35", expect: [] },
-      { at: "12:55", expect: [] },
-      { at: "13:00", expect: [["reminded", "critical"]] },
+      // Reminders fall every 30m after firing (12:45, 13:15, ...), whatever else was said between.
+      { at: "12:45", expect: [["reminded", "critical"]] },
+      { at: "12:50", expect: [] },
       { at: "13:05", expect: [] },
       { at: "13:15", expect: [["resolved", "critical"]] },
       { at: "13:20", expect: [] },
@@ -80,6 +81,34 @@ describe("lifecycle", () => {
         { at: "09:31", expect: [] },
         { at: "10:05", expect: [["reminded", "warning"]] },
       ],
+    );
+  });
+
+  it("sends one reminder, not a burst, after runs were missed", () => {
+    play(
+      [seg("BUSY", "BUSY", "09:00", null)],
+      [
+        { at: "09:30", expect: [["fired", "warning"]] },
+        { at: "11:10", expect: [["reminded", "warning"]] },
+        { at: "11:15", expect: [] },
+        { at: "11:30", expect: [["reminded", "warning"]] },
+      ],
+    );
+  });
+
+  it("lets an escalation stand for a reminder due in the same run", () => {
+    const cfg = config({
+      rules: [{ name: "Busy", primaryStatus: "BUSY", threshold: "30m", critical: "1h" }],
+    });
+    play(
+      [seg("BUSY", "BUSY", "09:00", null)],
+      [
+        { at: "09:30", expect: [["fired", "warning"]] },
+        { at: "10:00", expect: [["escalated", "critical"]] },
+        { at: "10:05", expect: [] },
+        { at: "10:30", expect: [["reminded", "critical"]] },
+      ],
+      cfg,
     );
   });
 

@@ -64,6 +64,7 @@ const alertRecordShape = {
   state: z.enum(["open", "resolved"]),
   firedMs: z.number(),
   lastNotifiedMs: z.number(),
+  remindedSlots: z.number().optional(),
   endedMs: z.number().optional(),
   channel: z.string().optional(),
   escalationMention: z.string().optional(),
