@@ -5,7 +5,7 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { AppSecrets, SecretsProvider } from "../adapters/secrets/secrets.js";
-import { SlackNotifier } from "../adapters/slack/slack-notifier.js";
+import { slackNotifierFor } from "../adapters/slack/slack-notifier.js";
 import { SmartAssistClient } from "../adapters/smartassist/client.js";
 import {
   CredentialsRefusedError,
@@ -62,13 +62,11 @@ export function createScheduledCheck(deps: ScheduledCheckDeps) {
   };
 
   const runWith = (secrets: AppSecrets, nowMs: number, deadlineMs: number): Promise<CheckResult> => {
-    const notifier = new SlackNotifier({
+    const notifier = slackNotifierFor(config, {
       token: secrets.slackBotToken,
-      ...(deps.slackApiUrl ? { apiUrl: deps.slackApiUrl } : {}),
-      timezone: config.timezone,
-      mentionAgents: config.slack.mentionAgents,
+      apiUrl: deps.slackApiUrl,
+      nowMs,
       logger: log,
-      now: () => nowMs,
     });
     return runCheck(
       config,

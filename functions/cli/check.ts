@@ -1,7 +1,7 @@
 /** `check`: one run against SmartAssist with local credentials, state in a JSON file, Slack if a token is set. */
 
 import { secretsFromEnv } from "../adapters/secrets/secrets.js";
-import { SlackNotifier } from "../adapters/slack/slack-notifier.js";
+import { slackNotifierFor } from "../adapters/slack/slack-notifier.js";
 import { SmartAssistClient } from "../adapters/smartassist/client.js";
 import { JsonFileAlertStore } from "../adapters/state/json-file-store.js";
 import { MemoryAlertStore } from "../adapters/state/memory-store.js";
@@ -31,14 +31,11 @@ export async function localCheck(options: LocalCheckOptions): Promise<CheckResul
   let notifier: AlertNotifier | undefined;
   if (!dryRun) {
     if (secrets.slackBotToken) {
-      notifier = new SlackNotifier({
+      notifier = slackNotifierFor(config, {
         token: secrets.slackBotToken,
-        ...(env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {}),
-        timezone: config.timezone,
-        mentionAgents: config.slack.mentionAgents,
+        apiUrl: env.SLACK_API_URL,
+        nowMs,
         logger: log,
-        // Messages read as of the run's instant, also for a post delivered a run late.
-        now: () => nowMs,
       });
     } else {
       log.warn("SLACK_BOT_TOKEN is not set: alerts are tracked in the state but not posted to Slack");

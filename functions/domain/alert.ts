@@ -43,22 +43,6 @@ export interface AlertRecord {
   expiresAt: number;
 }
 
-export interface Transition {
-  type: TransitionType;
-  userId: string;
-  email: string;
-  name: string;
-  rule: string;
-  primaryStatus: string;
-  secondaryStatus: string;
-  since: string;
-  elapsedSeconds: number;
-  thresholdSeconds: number;
-  severity: Severity;
-  /** UTC ISO instant of the run that made the transition. */
-  at: string;
-}
-
 export interface FiringAlert {
   userId: string;
   email: string;
@@ -70,6 +54,13 @@ export interface FiringAlert {
   elapsedSeconds: number;
   thresholdSeconds: number;
   severity: Severity;
+}
+
+/** What a run changed about one alert: the alert as it then stood, and when. */
+export interface Transition extends FiringAlert {
+  type: TransitionType;
+  /** UTC ISO instant of the run that made the transition. */
+  at: string;
 }
 
 export interface SkippedInput {
@@ -111,19 +102,7 @@ export function toFiring(record: AlertRecord, nowMs: number): FiringAlert {
 }
 
 export function toTransition(type: TransitionType, record: AlertRecord, nowMs: number): Transition {
+  // A resolved episode's length runs to its end, not to the run that noticed it.
   const end = type === "resolved" ? (record.endedMs ?? nowMs) : nowMs;
-  return {
-    type,
-    userId: record.userId,
-    email: record.email,
-    name: record.name,
-    rule: record.ruleName,
-    primaryStatus: record.primaryStatus,
-    secondaryStatus: record.secondaryStatus,
-    since: new Date(record.sinceMs).toISOString(),
-    elapsedSeconds: elapsedSeconds(record.sinceMs, end),
-    thresholdSeconds: record.thresholdSeconds,
-    severity: record.severity,
-    at: new Date(nowMs).toISOString(),
-  };
+  return { type, ...toFiring(record, end), at: new Date(nowMs).toISOString() };
 }

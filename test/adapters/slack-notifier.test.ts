@@ -10,37 +10,11 @@ import {
 import type { AlertRecord } from "../../functions/domain/alert.js";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack/fake-slack.js";
 import { renderSlackCalls } from "../fakes/slack/terminal-render.js";
+import { CHANNEL, lunchAlert, MIN, SINCE, ZONE } from "../fixtures/lunch-alert.js";
 
 const TOKEN = "xoxb-test-1111-2222-secretvalue";
-const ZONE = "Asia/Kolkata";
-const CHANNEL = "C0123456789";
-/** 13:05 in Kolkata on 2023-03-10. */
-const SINCE = Date.UTC(2023, 2, 10, 7, 35);
-const MIN = 60_000;
 
-function record(overrides: Partial<AlertRecord> = {}): AlertRecord {
-  return {
-    id: `u-1#long-break#${new Date(SINCE).toISOString()}`,
-    userId: "u-1",
-    email: "priya.sharma@example.com",
-    name: "Priya Sharma",
-    ruleKey: "long-break",
-    ruleName: "Long break",
-    primaryStatus: "AWAY",
-    secondaryStatus: "LUNCH",
-    sinceMs: SINCE,
-    thresholdSeconds: 15 * 60,
-    criticalSeconds: 30 * 60,
-    severity: "warning",
-    state: "open",
-    firedMs: SINCE + 22 * MIN,
-    lastNotifiedMs: SINCE + 22 * MIN,
-    channel: CHANNEL,
-    version: 1,
-    expiresAt: 0,
-    ...overrides,
-  };
-}
+const record = lunchAlert;
 
 describe("SlackNotifier against the fake Slack Web API", () => {
   let slack: FakeSlack;
@@ -208,7 +182,7 @@ describe("SlackNotifier against the fake Slack Web API", () => {
     const result = await n.deliver({ kind: "post", record: record() });
 
     // Assess
-    expect(result).toEqual({ ok: false, error: "channel_not_found" });
+    expect(result).toEqual({ ok: false, error: "channel_not_found", transient: false });
     expect(slack.calls).toHaveLength(1);
     expect(slack.messages()).toHaveLength(0);
   });
@@ -223,7 +197,7 @@ describe("SlackNotifier against the fake Slack Web API", () => {
     const result = await n.deliver({ kind: "escalate", record: { ...alert, severity: "critical" } });
 
     // Assess
-    expect(result).toEqual({ ok: false, error: "cant_update_message" });
+    expect(result).toEqual({ ok: false, error: "cant_update_message", transient: false });
     expect(slack.messages()).toHaveLength(1);
   });
 
@@ -237,7 +211,7 @@ describe("SlackNotifier against the fake Slack Web API", () => {
     const result = await n.deliver({ kind: "escalate", record: { ...alert, severity: "critical" } });
 
     // Assess
-    expect(result).toEqual({ ok: false, error: "is_archived" });
+    expect(result).toEqual({ ok: false, error: "is_archived", transient: false });
     expect(slack.messages()[0]?.updates).toHaveLength(1);
   });
 
@@ -284,8 +258,8 @@ describe("SlackNotifier against the fake Slack Web API", () => {
     const second = await n.deliver({ kind: "post", record: record() });
 
     // Assess: the second delivery honours the same Retry-After without calling Slack again.
-    expect(result).toEqual({ ok: false, error: "ratelimited" });
-    expect(second).toEqual({ ok: false, error: "ratelimited" });
+    expect(result).toEqual({ ok: false, error: "ratelimited", transient: true });
+    expect(second).toEqual({ ok: false, error: "ratelimited", transient: true });
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(slack.calls).toHaveLength(1);
   });
@@ -300,7 +274,7 @@ describe("SlackNotifier against the fake Slack Web API", () => {
     const result = await n.deliver({ kind: "post", record: record() });
 
     // Assess
-    expect(result).toEqual({ ok: false, error: "http_500" });
+    expect(result).toEqual({ ok: false, error: "http_500", transient: true });
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(slack.calls).toHaveLength(3);
   });
@@ -328,7 +302,7 @@ describe("SlackNotifier against the fake Slack Web API", () => {
     const result = await n.deliver({ kind: "post", record: record() });
 
     // Assess
-    expect(result).toEqual({ ok: false, error: "timeout" });
+    expect(result).toEqual({ ok: false, error: "timeout", transient: true });
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
@@ -344,7 +318,7 @@ describe("SlackNotifier against the fake Slack Web API", () => {
     const result = await n.deliver({ kind: "escalate", record: { ...alert, severity: "critical" } });
 
     // Assess
-    expect(result).toEqual({ ok: false, error: "timeout" });
+    expect(result).toEqual({ ok: false, error: "timeout", transient: true });
     expect(Date.now() - started).toBeLessThan(1_400);
     expect(slack.messages()[0]?.updates).toHaveLength(1);
   });
@@ -407,7 +381,7 @@ describe("SlackNotifier against the fake Slack Web API", () => {
     slack = await startFakeSlack({ token: TOKEN }); // for afterEach
 
     // Assess
-    expect(refused).toEqual({ ok: false, error: "invalid_auth" });
+    expect(refused).toEqual({ ok: false, error: "invalid_auth", transient: false });
     expect(echoed.ok).toBe(false);
     expect(echoed.error).toContain("[redacted]");
     expect(unreachable.ok).toBe(false);

@@ -7,36 +7,9 @@ import {
   renderTopMessage,
   statusLabel,
 } from "../../functions/adapters/slack/messages.js";
-import type { AlertRecord } from "../../functions/domain/alert.js";
+import { lunchAlert, MIN, SINCE, ZONE } from "../fixtures/lunch-alert.js";
 
-const ZONE = "Asia/Kolkata";
-/** 13:05 in Kolkata (UTC+05:30) on 2023-03-10. */
-const SINCE = Date.UTC(2023, 2, 10, 7, 35);
-const MIN = 60_000;
-
-function record(overrides: Partial<AlertRecord> = {}): AlertRecord {
-  return {
-    id: `u-1#long-break#${new Date(SINCE).toISOString()}`,
-    userId: "u-1",
-    email: "priya.sharma@example.com",
-    name: "Priya Sharma",
-    ruleKey: "long-break",
-    ruleName: "Long break",
-    primaryStatus: "AWAY",
-    secondaryStatus: "LUNCH",
-    sinceMs: SINCE,
-    thresholdSeconds: 15 * 60,
-    criticalSeconds: 30 * 60,
-    severity: "warning",
-    state: "open",
-    firedMs: SINCE + 22 * MIN,
-    lastNotifiedMs: SINCE + 22 * MIN,
-    channel: "C0123456789",
-    version: 1,
-    expiresAt: 0,
-    ...overrides,
-  };
-}
+const record = lunchAlert;
 
 function blockText(blocks: unknown[]): string {
   return JSON.stringify(blocks);

@@ -10,6 +10,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { LogLevel, type Logger as SlackLogger, WebClient } from "@slack/web-api";
+import type { AppConfig } from "../../domain/config.js";
 import type { SlackAction } from "../../domain/delivery.js";
 import type { AlertNotifier, DeliveryResult } from "../../ports.js";
 import { type RenderOptions, renderSlackAction, type SlackMessage } from "./messages.js";
@@ -389,4 +390,20 @@ export class SlackNotifier implements AlertNotifier {
       setName: () => {},
     };
   }
+}
+
+/** The notifier for one run, set up from the config as the Lambda and the CLI both need it. */
+export function slackNotifierFor(
+  config: Pick<AppConfig, "timezone" | "slack">,
+  run: { token: string; apiUrl?: string | undefined; nowMs: number; logger?: SlackNotifierOptions["logger"] },
+): SlackNotifier {
+  return new SlackNotifier({
+    token: run.token,
+    ...(run.apiUrl ? { apiUrl: run.apiUrl } : {}),
+    timezone: config.timezone,
+    mentionAgents: config.slack.mentionAgents,
+    ...(run.logger ? { logger: run.logger } : {}),
+    // Messages read as of the run's instant, also for a post delivered a run late.
+    now: () => run.nowMs,
+  });
 }
