@@ -98,10 +98,9 @@ async function demo(): Promise<void> {
       }
       for (const s of summary.skipped)
         process.stdout.write(`  skipped   ${s.userId ?? "(no userId)"}: ${s.reason}\n`);
+      process.stdout.write(`\n${bold("Slack now reads:")}\n\n`);
+      process.stdout.write(`${renderSlackMessages(slack.messages(), { color, channelNames })}\n`);
     }
-
-    process.stdout.write(`\n${bold("The Slack channel after both runs:")}\n\n`);
-    process.stdout.write(`${renderSlackMessages(slack.messages(), { color, channelNames })}\n`);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     process.stdout.write(
       `\n${slack.calls.length} Slack API calls to a local fake, ${sim.requests.length} SmartAssist requests to the simulator, in ${seconds}s.\n` +
