@@ -2,7 +2,7 @@
  * One agent's status timeline as the API sends it, validated into instants.
  * A malformed segment is dropped and reported; the rest of the agent still counts.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { parseLocalTime } from "./time.js";
 
 export interface Segment {
@@ -45,7 +45,9 @@ function isOpenMarker(value: unknown): boolean {
 }
 
 function str(value: unknown): string | undefined {
-  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
+  if (typeof value !== "string") return undefined;
+  const trimmed = value.trim();
+  return trimmed !== "" ? trimmed : undefined;
 }
 
 function describe(value: unknown): string {
@@ -58,57 +60,90 @@ export interface ParsedRow {
   skipped: Skipped[];
 }
 
+interface Identity {
+  userId: string;
+  firstName?: string | null | undefined;
+  lastName?: string | null | undefined;
+  email?: string | null | undefined;
+  status?: unknown[] | null | undefined;
+}
+
+function isText(value: unknown): value is string | null | undefined {
+  return value === undefined || value === null || typeof value === "string";
+}
+
+/**
+ * The identity of a well-formed row without going through the schema (the common case, once per
+ * agent per run); undefined when anything is unusual, and the schema then decides and explains.
+ * Accepts only what agentIdentity accepts, with the same result.
+ */
+function plainIdentity(raw: Record<string, unknown>): Identity | undefined {
+  const { userId, firstName, lastName, email, status } = raw;
+  let id: string;
+  if (typeof userId === "string" && userId.length > 0) id = userId;
+  else if (typeof userId === "number" && Number.isFinite(userId)) id = String(userId);
+  else return undefined;
+  if (!isText(firstName) || !isText(lastName) || !isText(email)) return undefined;
+  if (!(status === undefined || status === null || Array.isArray(status))) return undefined;
+  return { userId: id, firstName, lastName, email, status };
+}
+
+function skipSegment(skipped: Skipped[], userId: string, email: string, reason: string): void {
+  const entry: Skipped = { userId, reason };
+  if (email) entry.email = email;
+  skipped.push(entry);
+}
+
 /** Validates one row of `data`; `offSet` is the `timeZoneOffSet` the request was made with. */
 export function parseAgentRow(row: unknown, offSet: number): ParsedRow {
   if (row === null || typeof row !== "object" || Array.isArray(row)) {
     return { skipped: [{ userId: null, reason: "row is not an object" }] };
   }
-  const identity = agentIdentity.safeParse(row);
-  if (!identity.success) {
-    const raw = row as Record<string, unknown>;
-    const userId = typeof raw.userId === "string" && raw.userId !== "" ? raw.userId : null;
-    const issue = identity.error.issues[0];
-    const field = issue?.path.join(".") || "row";
-    const what = issue && raw[String(issue.path[0])] === undefined ? "missing" : "invalid";
-    return { skipped: [{ userId, reason: `${what} ${field}` }] };
+  const raw = row as Record<string, unknown>;
+  let identity = plainIdentity(raw);
+  if (!identity) {
+    const checked = agentIdentity.safeParse(row);
+    if (!checked.success) {
+      const userId = typeof raw.userId === "string" && raw.userId !== "" ? raw.userId : null;
+      const issue = checked.error.issues[0];
+      const field = issue?.path.join(".") || "row";
+      const what = issue && raw[String(issue.path[0])] === undefined ? "missing" : "invalid";
+      return { skipped: [{ userId, reason: `${what} ${field}` }] };
+    }
+    identity = checked.data;
   }
-  const { userId, firstName, lastName, email, status } = identity.data;
+  const { userId, firstName, lastName, email, status } = identity;
   const name = [firstName, lastName].filter((p) => p && p.trim() !== "").join(" ") || (email ?? userId);
   const skipped: Skipped[] = [];
   const segments: Segment[] = [];
   const emailText = email ?? "";
-  const skip = (reason: string) => {
-    const entry: Skipped = { userId, reason };
-    if (emailText) entry.email = emailText;
-    skipped.push(entry);
-  };
 
   let sorted = true;
   for (const item of status ?? []) {
     if (item === null || typeof item !== "object") {
-      skip("status segment is not an object");
+      skipSegment(skipped, userId, emailText, "status segment is not an object");
       continue;
     }
     const seg = item as Record<string, unknown>;
     const primary = str(seg.primaryStatus);
     if (!primary) {
-      skip(`${describe(seg.primaryStatus)} primaryStatus`);
+      skipSegment(skipped, userId, emailText, `${describe(seg.primaryStatus)} primaryStatus`);
       continue;
     }
     const startMs = typeof seg.startTime === "string" ? parseLocalTime(seg.startTime, offSet) : undefined;
     if (startMs === undefined) {
-      skip(`${describe(seg.startTime)} startTime`);
+      skipSegment(skipped, userId, emailText, `${describe(seg.startTime)} startTime`);
       continue;
     }
     let endMs: number | null = null;
     if (!isOpenMarker(seg.endTime)) {
       const parsed = typeof seg.endTime === "string" ? parseLocalTime(seg.endTime, offSet) : undefined;
       if (parsed === undefined) {
-        skip(`${describe(seg.endTime)} endTime`);
+        skipSegment(skipped, userId, emailText, `${describe(seg.endTime)} endTime`);
         continue;
       }
       if (parsed < startMs) {
-        skip("endTime before startTime");
+        skipSegment(skipped, userId, emailText, "endTime before startTime");
         continue;
       }
       endMs = parsed;

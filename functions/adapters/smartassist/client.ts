@@ -3,7 +3,7 @@
  * retries with backoff on 429/5xx/network errors, and a timeout per request.
  */
 import { Agent, request, errors as undiciErrors } from "undici";
-import { z } from "zod";
+import * as z from "zod";
 import type { QueryWindow } from "../../domain/time.js";
 import type { AgentPage, AgentStatusSource, FetchReport } from "../../ports.js";
 import { type Clock, systemClock } from "./clock.js";
@@ -137,13 +137,20 @@ export class SmartAssistClient implements AgentStatusSource {
     let nextOffset = 0;
     let fatal: unknown;
 
-    const fetchOne = async (offset: number): Promise<void> => {
+    // `release` frees the page's slot once the page is read and its hasMore known, before its rows
+    // are evaluated: the next request then goes out first, and the evaluation overlaps its wait.
+    const fetchOne = async (offset: number, release?: () => void): Promise<void> => {
       try {
         const page = await this.fetchPage(offset, body, report, abort.signal, options.deadlineMs);
         // An empty page that claims more is treated as the end, so a misbehaving server cannot loop us.
         if (!page.hasMore || page.data.length === 0) endOffset = Math.min(endOffset, offset + step);
         if (offset < endOffset) {
           report.pages++;
+          if (release) {
+            release();
+            // One turn of the event loop: the paging loop starts the next request before onPage runs.
+            await new Promise<void>((resolve) => setImmediate(resolve));
+          }
           onPage({ offset, rows: page.data, timeZoneOffSet: window.timeZoneOffSet });
         }
       } catch (error) {
@@ -179,17 +186,30 @@ export class SmartAssistClient implements AgentStatusSource {
 
     // Then up to `concurrency` pages in flight. There is no total in the response, so pages are
     // requested ahead of the one that says hasMore=false; those past the end come back empty.
+    // A slot is held from a page's request to its response; the task, until its rows are evaluated.
     const inFlight = new Set<Promise<void>>();
+    const tasks = new Set<Promise<void>>();
     while (fatal === undefined) {
       while (inFlight.size < this.options.concurrency && nextOffset < endOffset && fatal === undefined) {
-        const task = fetchOne(nextOffset).finally(() => inFlight.delete(task));
-        inFlight.add(task);
+        let release: () => void = () => {};
+        const slot = new Promise<void>((resolve) => {
+          release = () => {
+            inFlight.delete(slot);
+            resolve();
+          };
+        });
+        inFlight.add(slot);
+        const task: Promise<void> = fetchOne(nextOffset, release).finally(() => {
+          release();
+          tasks.delete(task);
+        });
+        tasks.add(task);
         nextOffset += step;
       }
       if (inFlight.size === 0) break;
       await Promise.race(inFlight);
     }
-    await Promise.allSettled(inFlight);
+    await Promise.allSettled(tasks);
     if (fatal !== undefined) throw fatal;
     // Pages requested past the end are not part of the center: their failures are not the run's.
     report.failedPages = report.failedPages.filter((p) => p.offset < endOffset);

@@ -9,7 +9,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { decodeJwt, jwtVerify } from "jose";
-import { renderRow, type SimAgent, utcWindow } from "./timeline.js";
+import { renderRow, type SimAgent, type UtcWindow, utcWindow } from "./timeline.js";
 
 export type { SimAgent, SimSegment } from "./timeline.js";
 
@@ -29,7 +29,7 @@ export interface SimulatorOptions {
   now?: number;
   /** Default 0 (ephemeral); the server always binds 127.0.0.1. */
   port?: number;
-  /** Delay before each answer. */
+  /** Time from a request's arrival to its answer (the simulator's own work included). */
   latencyMs?: number;
   /** Default 60: more requests than that in any sliding 60 s window (real clock) => 429 + Retry-After. */
   rateLimitPerMinute?: number;
@@ -66,6 +66,11 @@ export interface Simulator {
   failNext(...faults: SimFault[]): void;
   /** The next N requests never answer (to test client timeouts); they are released on close(). */
   hangNext(n: number): void;
+  /**
+   * Renders every row for that request window at the fixed `now` ahead of time, so that the first
+   * requests are served as fast as later ones (a benchmark's first run). Does nothing without a fixed `now`.
+   */
+  warmUp(window: { startDate: string; endDate: string; timeZoneOffSet: number }): void;
   close(): Promise<void>;
 }
 
@@ -202,8 +207,16 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const requests: RecordedRequest[] = [];
   const windows = new Map<string, number[]>();
   const timers = new Set<NodeJS.Timeout>();
+  const arrivals = new WeakMap<RecordedRequest, number>();
   const hung = new Set<ServerResponse>();
-  const key = new TextEncoder().encode(options.clientSecret);
+  // Imported once: jose would otherwise import the raw secret again on every request.
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(options.clientSecret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["verify"],
+  );
 
   function send(
     res: ServerResponse,
@@ -212,10 +225,20 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     body: unknown,
     headers: Record<string, string> = {},
   ): void {
+    sendText(res, record, status, JSON.stringify(body), headers);
+  }
+
+  /** Answers with a body already serialized as JSON. */
+  function sendText(
+    res: ServerResponse,
+    record: RecordedRequest,
+    status: number,
+    text: string,
+    headers: Record<string, string> = {},
+  ): void {
     record.status = status;
     const write = () => {
       if (res.destroyed) return;
-      const text = JSON.stringify(body);
       res.writeHead(status, {
         "content-type": "application/json; charset=utf-8",
         "content-length": Buffer.byteLength(text),
@@ -223,14 +246,17 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       });
       res.end(text);
     };
-    if (latencyMs <= 0) {
+    // The latency is the server's whole answer time, counted from the request's arrival: the
+    // simulator's own work (checking the token, rendering) is part of it, not added to it.
+    const wait = latencyMs - (performance.now() - (arrivals.get(record) ?? performance.now()));
+    if (wait <= 0) {
       write();
       return;
     }
     const timer = setTimeout(() => {
       timers.delete(timer);
       write();
-    }, latencyMs);
+    }, wait);
     timers.add(timer);
   }
 
@@ -252,7 +278,27 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     return Math.max(1, Math.ceil((freesAt - t) / 1000));
   }
 
-  function selectRows(filter: Filter, offset: number, limit: number): { total: number; rows: unknown[] } {
+  // Rows as JSON text, per agent index, for one (window, "as of") pair: with a fixed `now` every page
+  // of every run renders the same rows, and rendering and serializing them per request would make
+  // the simulator, not the client, the bottleneck of a benchmark. Rendering is pure, so this changes
+  // no answer; a new window, instant or agent list starts afresh.
+  let rowCache: { key: string; texts: Array<string | undefined> } | undefined;
+
+  function rowText(index: number, window: UtcWindow, asOf: number): string {
+    if (malformed.has(index)) return JSON.stringify(malformed.get(index)) ?? "null";
+    if (now === undefined) return JSON.stringify(renderRow(agents[index] as SimAgent, window, asOf));
+    const key = `${window.startMs}/${window.endMs}/${window.timeZoneOffSet}/${asOf}`;
+    if (rowCache?.key !== key) rowCache = { key, texts: [] };
+    let text = rowCache.texts[index];
+    if (text === undefined) {
+      text = JSON.stringify(renderRow(agents[index] as SimAgent, window, asOf));
+      rowCache.texts[index] = text;
+    }
+    return text;
+  }
+
+  /** One page of `data`, already as JSON text (what JSON.stringify would make of the rows). */
+  function selectRowTexts(filter: Filter, offset: number, limit: number): { total: number; rows: string[] } {
     const wanted = filter.agents?.filter((a) => a.trim() !== "").map((a) => a.trim().toLowerCase()) ?? [];
     let indices: number[] | undefined;
     if (wanted.length > 0) {
@@ -264,18 +310,15 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const total = indices ? indices.length : agents.length;
     const window = utcWindow(filter.startDate, filter.endDate, filter.timeZoneOffSet);
     const asOf = now ?? Date.now();
-    const rows: unknown[] = [];
+    const rows: string[] = [];
     const end = Math.min(total, offset + limit);
-    for (let k = offset; k < end; k++) {
-      const index = indices ? (indices[k] as number) : k;
-      if (malformed.has(index)) rows.push(malformed.get(index));
-      else rows.push(renderRow(agents[index] as SimAgent, window, asOf));
-    }
+    for (let k = offset; k < end; k++) rows.push(rowText(indices ? (indices[k] as number) : k, window, asOf));
     return { total, rows };
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const at = Date.now();
+    const arrived = performance.now();
     const url = new URL(req.url ?? "/", "http://simulator.invalid");
     const raw = await readBody(req);
     let body: unknown;
@@ -299,6 +342,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       body,
       status: 0,
     };
+    arrivals.set(record, arrived);
     const token = headers.auth;
     if (token) {
       const appId = claimedAppId(token);
@@ -365,8 +409,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     if (typeof filter === "string") return send(res, record, 400, errorBody(filter, 400));
 
     const limit = Math.min(limitValue, MAX_LIMIT);
-    const { total, rows } = selectRows(filter, offset, limit);
-    send(res, record, 200, { hasMore: offset + limit < total, limit, offset, data: rows });
+    const { total, rows } = selectRowTexts(filter, offset, limit);
+    const head = JSON.stringify({ hasMore: offset + limit < total, limit, offset });
+    sendText(res, record, 200, `${head.slice(0, -1)},"data":[${rows.join(",")}]}`);
   }
 
   const server = createServer((req, res) => {
@@ -397,6 +442,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     setAgents(next) {
       agents = next;
       lowerEmails = undefined;
+      rowCache = undefined;
     },
     setLatency(ms) {
       latencyMs = ms;
@@ -409,6 +455,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     },
     hangNext(n) {
       hangs += n;
+    },
+    warmUp({ startDate, endDate, timeZoneOffSet }) {
+      if (now === undefined) return;
+      const window = utcWindow(startDate, endDate, timeZoneOffSet);
+      for (let i = 0; i < agents.length; i++) rowText(i, window, now);
     },
     close() {
       for (const timer of timers) clearTimeout(timer);
