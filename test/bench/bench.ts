@@ -609,7 +609,7 @@ async function pacingSection(): Promise<{ figures: PacingFigures; text: string }
 // Domain
 
 async function domainSection(targets: Target[]): Promise<{ figures: unknown; text: string }> {
-  const runs = QUICK ? 3 : 5;
+  const runs = 5;
   const spec = (nowMs: number): DomainRunSpec => ({
     rawConfig: benchConfig("http://127.0.0.1:1", 4),
     segments: DOMAIN_SEGMENTS,
