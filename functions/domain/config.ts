@@ -2,7 +2,7 @@
  * The one config file: schema, defaults and the resolved shape every tool uses.
  * Pure: the caller reads the file and hands over the parsed YAML/JSON value.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { parseDuration } from "./duration.js";
 import { isValidTimeZone } from "./time.js";
 

@@ -82,8 +82,32 @@ describe("SmartAssistClient against the simulator", () => {
     });
     const offsets = sim.requests.map((r) => Number(r.offset));
     expect(new Set(offsets).size).toBe(offsets.length);
-    expect(offsets.slice(0, 3)).toEqual([0, 50, 100]);
+    // Page 0 first and alone; the rest are in flight together, so they arrive in any order.
+    expect(offsets[0]).toBe(0);
+    expect([...offsets].sort((a, b) => a - b).slice(0, 3)).toEqual([0, 50, 100]);
+    expect(offsets.every((o) => o % 50 === 0)).toBe(true);
     expect(sim.requests.every((r) => r.limit === "50")).toBe(true);
+  });
+
+  it("starts with every slot busy once it has seen a multi-page center, and with page 0 alone before", async () => {
+    const c = client({ concurrency: 4 });
+    sim.setLatency(150);
+    await readAll(c);
+    const firstRun = sim.requests.splice(0);
+    await readAll(c);
+    const secondRun = sim.requests.splice(0);
+
+    // First run: page 0 answers (≥150 ms) before anything else is asked.
+    expect((firstRun[1]?.at ?? 0) - (firstRun[0]?.at ?? 0)).toBeGreaterThanOrEqual(140);
+    // Second run: the first four requests all go out before the first answer comes back.
+    const starts = secondRun.slice(0, 4).map((r) => r.at);
+    expect(Math.max(...starts) - Math.min(...starts)).toBeLessThan(140);
+    expect(
+      secondRun
+        .map((r) => Number(r.offset))
+        .sort((a, b) => a - b)
+        .slice(0, 4),
+    ).toEqual([0, 50, 100, 150]);
   });
 
   it("signs a fresh token for every request", async () => {

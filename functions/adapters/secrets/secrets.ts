@@ -3,7 +3,7 @@
  * No message built here ever contains a secret value, or the secret's raw text.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { z } from "zod";
+import * as z from "zod";
 
 export interface AppSecrets {
   clientId: string;

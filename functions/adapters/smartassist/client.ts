@@ -2,7 +2,6 @@
  * SmartAssist Agent Status Details client: paginated reads with bounded concurrency, self-pacing,
  * retries with backoff on 429/5xx/network errors, and a timeout per request.
  */
-import { Agent, request, errors as undiciErrors } from "undici";
 import * as z from "zod";
 import type { QueryWindow } from "../../domain/time.js";
 import type { AgentPage, AgentStatusSource, FetchReport } from "../../ports.js";
@@ -71,27 +70,31 @@ function errorDetail(body: string): string {
   return body.replace(/\s+/g, " ").trim().slice(0, 200);
 }
 
+/** fetch reports a failed connection as TypeError("fetch failed") with the socket error as its cause. */
 function isNetworkError(error: unknown): boolean {
-  if (error instanceof undiciErrors.UndiciError) return true;
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === "string" && /^(E[A-Z]+|UND_ERR_.*)$/.test(code);
+  return error instanceof TypeError && (error as { cause?: unknown }).cause !== undefined;
+}
+
+function networkCause(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+  return String(cause?.code ?? cause?.message ?? (error as Error).message);
 }
 
 export class SmartAssistClient implements AgentStatusSource {
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly pacer: Pacer;
-  private readonly dispatcher: Agent;
-  private readonly sign: () => Promise<string>;
+  private readonly sign: () => string;
   private readonly url: string;
   private readonly maxAttempts: number;
   private readonly maxRetryMs: number;
+  /** Pages the previous run of this client read: centers change size slowly. */
+  private lastPages = 0;
 
   constructor(private readonly options: SmartAssistClientOptions) {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.pacer = new Pacer(options.requestsPerMinute, this.clock);
-    this.dispatcher = new Agent({ connections: options.concurrency, keepAliveTimeout: 10_000 });
     this.sign = tokenSigner(options.credentials, () => Date.now());
     this.url = `${options.host}/agentassist/api/public/analytics/account/${encodeURIComponent(options.accountId)}/agentstatusdetails`;
     this.maxAttempts = options.maxAttempts ?? 5;
@@ -103,9 +106,8 @@ export class SmartAssistClient implements AgentStatusSource {
     return this.pacer;
   }
 
-  async close(): Promise<void> {
-    await this.dispatcher.close();
-  }
+  /** Nothing to release: connections belong to Node's own HTTP pool (fetch). Kept for callers' symmetry. */
+  async close(): Promise<void> {}
 
   async fetchAll(
     window: QueryWindow,
@@ -136,16 +138,19 @@ export class SmartAssistClient implements AgentStatusSource {
     let endOffset = Number.POSITIVE_INFINITY;
     let nextOffset = 0;
     let fatal: unknown;
+    // Pages handed to onPage; the ones past the end (known only once every page is in) are not counted.
+    const delivered: number[] = [];
 
     // `release` frees the page's slot once the page is read and its hasMore known, before its rows
     // are evaluated: the next request then goes out first, and the evaluation overlaps its wait.
     const fetchOne = async (offset: number, release?: () => void): Promise<void> => {
       try {
         const page = await this.fetchPage(offset, body, report, abort.signal, options.deadlineMs);
-        // An empty page that claims more is treated as the end, so a misbehaving server cannot loop us.
-        if (!page.hasMore || page.data.length === 0) endOffset = Math.min(endOffset, offset + step);
-        if (offset < endOffset) {
-          report.pages++;
+        // An empty page is past the end whatever it claims, so a misbehaving server cannot loop us.
+        if (page.data.length === 0) endOffset = Math.min(endOffset, offset);
+        else if (!page.hasMore) endOffset = Math.min(endOffset, offset + step);
+        if (offset < endOffset || offset === 0) {
+          delivered.push(offset);
           if (release) {
             release();
             // One turn of the event loop: the paging loop starts the next request before onPage runs.
@@ -179,10 +184,13 @@ export class SmartAssistClient implements AgentStatusSource {
       }
     };
 
-    // The first page alone: most small centres fit in it, and it tells whether there is more.
-    await fetchOne(nextOffset);
-    nextOffset += step;
-    if (fatal !== undefined) throw fatal;
+    // The first page alone: most small centers fit in it, and it tells whether there is more. A client
+    // that already read a larger center (a warm Lambda container) starts with every slot busy instead.
+    if (this.lastPages <= 1) {
+      await fetchOne(nextOffset);
+      nextOffset += step;
+      if (fatal !== undefined) throw fatal;
+    }
 
     // Then up to `concurrency` pages in flight. There is no total in the response, so pages are
     // requested ahead of the one that says hasMore=false; those past the end come back empty.
@@ -213,6 +221,8 @@ export class SmartAssistClient implements AgentStatusSource {
     if (fatal !== undefined) throw fatal;
     // Pages requested past the end are not part of the center: their failures are not the run's.
     report.failedPages = report.failedPages.filter((p) => p.offset < endOffset);
+    report.pages = delivered.filter((offset) => offset < endOffset || offset === 0).length;
+    this.lastPages = report.pages;
     return report;
   }
 
@@ -264,12 +274,11 @@ export class SmartAssistClient implements AgentStatusSource {
       report.latencyMs.max = Math.max(report.latencyMs.max, ms);
       this.options.onRequest?.({ offset, status, ms, attempt });
     };
-    let response: Awaited<ReturnType<typeof request>>;
+    let response: Response;
     try {
-      response = await request(`${this.url}?limit=${this.options.pageSize}&offset=${offset}`, {
+      response = await fetch(`${this.url}?limit=${this.options.pageSize}&offset=${offset}`, {
         method: "POST",
-        dispatcher: this.dispatcher,
-        headers: { auth: await this.sign(), iId: this.options.iId, "Content-Type": "application/json" },
+        headers: { auth: this.sign(), iId: this.options.iId, "Content-Type": "application/json" },
         body,
         signal,
       });
@@ -277,13 +286,13 @@ export class SmartAssistClient implements AgentStatusSource {
       note("error");
       if (runSignal.aborted) throw error;
       if (signal.aborted) throw new RetryableError(`timed out after ${this.options.timeoutSeconds}s`);
-      if (isNetworkError(error)) throw new RetryableError(`network error: ${(error as Error).message}`);
+      if (isNetworkError(error)) throw new RetryableError(`network error: ${networkCause(error)}`);
       throw error;
     }
-    const { statusCode, headers } = response;
+    const statusCode = response.status;
     let text: string;
     try {
-      text = await response.body.text();
+      text = await response.text();
     } catch (error) {
       note("error");
       if (runSignal.aborted) throw error;
@@ -309,7 +318,7 @@ export class SmartAssistClient implements AgentStatusSource {
       return page.data;
     }
     const detail = errorDetail(text);
-    const retryAfterMs = parseRetryAfter(headers["retry-after"], Date.now());
+    const retryAfterMs = parseRetryAfter(response.headers.get("retry-after") ?? undefined, Date.now());
     if (statusCode === 429 || (statusCode >= 400 && statusCode < 500 && RATE_LIMIT_TEXT.test(detail))) {
       throw new RetryableError(`rate limited (HTTP ${statusCode})`, retryAfterMs, true);
     }

@@ -10,7 +10,7 @@ import { mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { z } from "zod";
+import * as z from "zod";
 import type { AlertRecord } from "../../domain/alert.js";
 import type { AlertStore } from "../../ports.js";
 import {

@@ -3,7 +3,7 @@
  * helpers the three stores share (the clock, what "expired" means, the record schema), so that
  * memory, JSON file and DynamoDB agree on every edge.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { AlertRecord } from "../../domain/alert.js";
 import type { AlertStore } from "../../ports.js";
 
