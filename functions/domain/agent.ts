@@ -31,7 +31,8 @@ export interface Skipped {
 
 const text = z.string().nullish();
 
-const agentIdentity = z.object({
+/** A row's identity as the API documents it; well-formed rows take a faster path that must agree with it. */
+export const agentIdentity = z.object({
   userId: z.union([z.string().min(1), z.number()]).transform(String),
   firstName: text,
   lastName: text,

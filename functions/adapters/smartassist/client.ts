@@ -3,6 +3,7 @@
  * retries with backoff on 429/5xx/network errors, and a timeout per request.
  */
 import * as z from "zod";
+import type { AppConfig } from "../../domain/config.js";
 import type { QueryWindow } from "../../domain/time.js";
 import type { AgentPage, AgentStatusSource, FetchReport } from "../../ports.js";
 import { type Clock, systemClock } from "./clock.js";
@@ -15,15 +16,8 @@ import {
 import { type AppCredentials, tokenSigner } from "./jwt.js";
 import { Pacer } from "./pacer.js";
 
-export interface SmartAssistClientOptions {
-  host: string;
-  accountId: string;
-  iId: string;
-  agents: string[];
-  pageSize: number;
-  concurrency: number;
-  requestsPerMinute: number;
-  timeoutSeconds: number;
+/** The config's `smartassist` section, plus what the run supplies. */
+export interface SmartAssistClientOptions extends Readonly<AppConfig["smartassist"]> {
   credentials: AppCredentials;
   clock?: Clock;
   random?: () => number;
