@@ -1,9 +1,5 @@
 /** Exit statuses of DESIGN.md: 0 a completed run, 2 bad usage or config, 1 the run failed. */
-import {
-  CredentialsRefusedError,
-  RequestRejectedError,
-  SourceUnavailableError,
-} from "../adapters/smartassist/errors.js";
+import { MissingCredentialsError } from "../adapters/secrets/secrets.js";
 import { ConfigError } from "../domain/config.js";
 
 export const EXIT_OK = 0;
@@ -15,16 +11,10 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
+/** Config, usage and missing credentials are the user's to fix (2); anything else failed the run (1). */
 export function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError || error instanceof ConfigError) return EXIT_USAGE;
-  if ((error as Error)?.name === "MissingCredentialsError") return EXIT_USAGE;
-  if (
-    error instanceof CredentialsRefusedError ||
-    error instanceof SourceUnavailableError ||
-    error instanceof RequestRejectedError
-  ) {
-    return EXIT_RUN_FAILED;
-  }
+  if (error instanceof MissingCredentialsError) return EXIT_USAGE;
   return EXIT_RUN_FAILED;
 }
 

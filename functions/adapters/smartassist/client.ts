@@ -95,11 +95,6 @@ export class SmartAssistClient implements AgentStatusSource {
     this.maxRetryMs = options.maxRetryMs ?? 90_000;
   }
 
-  /** The pacer's view, for a run that must say when it cannot finish in time. */
-  get pacing(): Pacer {
-    return this.pacer;
-  }
-
   /** Nothing to release: connections belong to Node's own HTTP pool (fetch). Kept for callers' symmetry. */
   async close(): Promise<void> {}
 
