@@ -12,7 +12,7 @@ import {
   toFiring,
 } from "../domain/alert.js";
 import type { AppConfig } from "../domain/config.js";
-import { afterDelivery, remindedThisRun, type SlackAction, slackActionFor } from "../domain/delivery.js";
+import { afterDelivery, type SlackAction, slackActionFor } from "../domain/delivery.js";
 import { type AlertWrite, decideAgent, groupByUser } from "../domain/lifecycle.js";
 import { queryWindow } from "../domain/time.js";
 import type { AgentStatusSource, AlertNotifier, AlertStore, EventPublisher, FetchReport } from "../ports.js";
@@ -40,8 +40,6 @@ export interface CheckResult {
   fetch: FetchReport;
   slack: { delivered: number; failed: number; pending: number };
   events: { published: number; failed: number };
-  /** Writes another run made first: that run owns those alerts' next step. */
-  lostClaims: number;
   /** Things an operator should hear about (partial reads, a centre too large for the schedule). */
   warnings: string[];
 }
@@ -93,22 +91,22 @@ export async function runCheck(
   const current = new Map(stored.map((r) => [r.id, r]));
   const transitions: Transition[] = [];
   const owned = new Set<string>();
-  let lostClaims = 0;
+  const reminded = new Set<string>();
   for (const write of writes) {
     const applied = options.dryRun ? true : await deps.store.put(write.record, write.expectedVersion);
     if (!applied) {
-      lostClaims++;
       log.info("another run already holds this alert", { alert: write.record.id });
       continue;
     }
     current.set(write.record.id, write.record);
     owned.add(write.record.id);
     if (write.transition) transitions.push(write.transition);
+    if (write.transition?.type === "reminded") reminded.add(write.record.id);
   }
 
   const slack = options.dryRun
     ? { delivered: 0, failed: 0, pending: 0 }
-    : await deliver([...current.values()], owned, transitions, deps);
+    : await deliver([...current.values()], owned, reminded, deps);
 
   const events = { published: 0, failed: 0 };
   if (deps.events && transitions.length > 0 && !options.dryRun) {
@@ -128,7 +126,6 @@ export async function runCheck(
     fetch,
     slack,
     events,
-    lostClaims,
     warnings,
   };
 }
@@ -161,12 +158,12 @@ function fetchWarnings(config: AppConfig, fetch: FetchReport): string[] {
 async function deliver(
   records: AlertRecord[],
   owned: Set<string>,
-  transitions: Transition[],
+  reminded: Set<string>,
   deps: CheckDeps,
 ): Promise<CheckResult["slack"]> {
   const result = { delivered: 0, failed: 0, pending: 0 };
   const actions = records
-    .map((r) => slackActionFor(r, owned.has(r.id) && remindedThisRun(r, transitions)))
+    .map((r) => slackActionFor(r, reminded.has(r.id)))
     .filter((a): a is SlackAction => a !== undefined);
   if (!deps.notifier) {
     result.pending = actions.filter((a) => a.kind !== "remind").length;

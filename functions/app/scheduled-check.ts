@@ -48,7 +48,6 @@ export function createScheduledCheck(deps: ScheduledCheckDeps) {
 
   const sourceFor = (secrets: AppSecrets): SmartAssistClient => {
     if (cached?.secrets !== secrets) {
-      void cached?.client.close();
       cached = {
         secrets,
         client: new SmartAssistClient({

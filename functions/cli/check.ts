@@ -46,13 +46,5 @@ export async function localCheck(options: LocalCheckOptions): Promise<CheckResul
     ...config.smartassist,
     credentials: { clientId: secrets.clientId, clientSecret: secrets.clientSecret },
   });
-  try {
-    return await runCheck(
-      config,
-      { source, store, ...(notifier ? { notifier } : {}), log },
-      { nowMs, dryRun },
-    );
-  } finally {
-    await source.close();
-  }
+  return runCheck(config, { source, store, ...(notifier ? { notifier } : {}), log }, { nowMs, dryRun });
 }

@@ -3,7 +3,7 @@
  * not yet posted, an escalation not yet shown, a resolve not yet shown. Because it is derived from
  * the stored record, a failed post is simply still pending on the next run.
  */
-import type { AlertRecord, Transition } from "./alert.js";
+import type { AlertRecord } from "./alert.js";
 
 export type SlackActionKind = "post" | "escalate" | "remind" | "resolve";
 
@@ -48,14 +48,4 @@ export function afterDelivery(action: SlackAction, ts: string, channel: string):
       break;
   }
   return next;
-}
-
-/** True when this run's transitions include a reminder for that record. */
-export function remindedThisRun(record: AlertRecord, transitions: Transition[]): boolean {
-  return transitions.some(
-    (t) =>
-      t.type === "reminded" &&
-      t.userId === record.userId &&
-      t.since === new Date(record.sinceMs).toISOString(),
-  );
 }

@@ -19,19 +19,17 @@ const NOW = Date.parse("2023-03-10T08:30:00Z"); // 14:00 in India
 const agents = generateDay({ seed: 7, agents: 120, timezone: "Asia/Kolkata", date: "2023-03-10" });
 
 let sim: Simulator;
-const clients: SmartAssistClient[] = [];
 
 beforeEach(async () => {
   sim = await startSimulator({ ...DEMO_CREDENTIALS, agents, now: NOW });
 });
 
 afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
   await sim.close();
 });
 
 function client(overrides: Partial<SmartAssistClientOptions> = {}): SmartAssistClient {
-  const c = new SmartAssistClient({
+  return new SmartAssistClient({
     host: sim.url,
     accountId: DEMO_CREDENTIALS.accountId,
     iId: DEMO_CREDENTIALS.iId,
@@ -44,8 +42,6 @@ function client(overrides: Partial<SmartAssistClientOptions> = {}): SmartAssistC
     random: () => 0,
     ...overrides,
   });
-  clients.push(c);
-  return c;
 }
 
 async function readAll(c: SmartAssistClient, window = WINDOW) {

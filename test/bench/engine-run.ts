@@ -180,7 +180,6 @@ async function main(): Promise<void> {
       await runCheck(config, { source: client, store, log: silentLog }, { nowMs: spec.nowMs, dryRun: true });
       report.warmWallMs = performance.now() - warmStarted;
     }
-    await client.close();
     process.send?.(report, () => process.exit(0));
     return;
   }
@@ -213,7 +212,6 @@ async function main(): Promise<void> {
       wallMs: performance.now() - started,
     });
   }
-  await client.close();
   const report: EngineRunReport = {
     type: "report",
     wallMs: counted.reduce((sum, c) => sum + c.wallMs, 0),

@@ -95,9 +95,6 @@ export class SmartAssistClient implements AgentStatusSource {
     this.maxRetryMs = options.maxRetryMs ?? 90_000;
   }
 
-  /** Nothing to release: connections belong to Node's own HTTP pool (fetch). Kept for callers' symmetry. */
-  async close(): Promise<void> {}
-
   async fetchAll(
     window: QueryWindow,
     onPage: (page: AgentPage) => void,
