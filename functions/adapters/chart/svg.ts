@@ -74,7 +74,11 @@ function coloured(series: HourlySeries): Series[] {
   const rest = series.minutes.slice(RULE_COLOURS.length);
   if (rest.length === 0) return named;
   const other = new Array<number>(24).fill(0);
-  for (const row of rest) row.forEach((m, h) => (other[h] = (other[h] ?? 0) + m));
+  for (const row of rest) {
+    row.forEach((m, h) => {
+      other[h] = (other[h] ?? 0) + m;
+    });
+  }
   return [...named, { name: "Other rules", colour: OTHER_COLOUR, minutes: other }];
 }
 
