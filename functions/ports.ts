@@ -4,6 +4,7 @@
  */
 import type { AlertRecord, Transition } from "./domain/alert.js";
 import type { SlackAction } from "./domain/delivery.js";
+import type { HistoryEntry } from "./domain/history.js";
 import type { QueryWindow } from "./domain/time.js";
 
 /** One page of the Agent Status Details API: raw rows, validated by the domain. */
@@ -47,6 +48,17 @@ export interface AlertStore {
    * Returns false when another run got there first: that run owns the record's next step.
    */
   put(record: AlertRecord, expectedVersion: number | null): Promise<boolean>;
+}
+
+/**
+ * Ended episodes, kept for `history.retention` beside the alert state (same file, same table), apart
+ * from the open alerts a check run loads.
+ */
+export interface HistoryStore {
+  /** Keeps an ended episode; the same id again replaces it (a retried run writes it twice). */
+  record(entry: HistoryEntry): Promise<void>;
+  /** The ended episodes that started on local date `date` (YYYY-MM-DD); none for older data. */
+  historyOn(date: string): Promise<HistoryEntry[]>;
 }
 
 export interface DeliveryResult {

@@ -13,9 +13,17 @@ import {
 } from "../domain/alert.js";
 import type { AppConfig } from "../domain/config.js";
 import { afterDelivery, type SlackAction, slackActionFor } from "../domain/delivery.js";
+import { historyEntryFor } from "../domain/history.js";
 import { type AlertWrite, decideAgent, groupByUser } from "../domain/lifecycle.js";
 import { queryWindow } from "../domain/time.js";
-import type { AgentStatusSource, AlertNotifier, AlertStore, EventPublisher, FetchReport } from "../ports.js";
+import type {
+  AgentStatusSource,
+  AlertNotifier,
+  AlertStore,
+  EventPublisher,
+  FetchReport,
+  HistoryStore,
+} from "../ports.js";
 import type { Log } from "./logger.js";
 
 export interface CheckDeps {
@@ -24,6 +32,8 @@ export interface CheckDeps {
   /** Absent: alerts are tracked but nothing is posted (dry run, or no Slack token). */
   notifier?: AlertNotifier;
   events?: EventPublisher;
+  /** Where ended episodes are kept for the digest; absent: none kept. */
+  history?: HistoryStore;
   log: Log;
 }
 
@@ -98,8 +108,12 @@ export async function runCheck(
       log.info("another run already holds this alert", { alert: write.record.id });
       continue;
     }
+    const before = current.get(write.record.id);
     current.set(write.record.id, write.record);
     owned.add(write.record.id);
+    // The run whose write ended the episode (resolved, or excused and now over) records it, once.
+    if (!options.dryRun && before?.state === "open" && write.record.state === "resolved")
+      await keepHistory(config, write.record, deps);
     if (write.transition) transitions.push(write.transition);
     if (write.transition?.type === "reminded") reminded.add(write.record.id);
   }
@@ -128,6 +142,22 @@ export async function runCheck(
     events,
     warnings,
   };
+}
+
+/**
+ * A history write that fails loses that episode from the digest, not an alert: warn and go on, so
+ * Slack and the events still happen.
+ */
+async function keepHistory(config: AppConfig, record: AlertRecord, deps: CheckDeps): Promise<void> {
+  if (!deps.history) return;
+  try {
+    await deps.history.record(historyEntryFor(record, config.timezone, config.history.retentionSeconds));
+  } catch (error) {
+    deps.log.warn("could not keep the ended alert in history; the digest will miss it", {
+      alert: record.id,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
 }
 
 function fetchWarnings(config: AppConfig, fetch: FetchReport): string[] {

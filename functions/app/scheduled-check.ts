@@ -12,15 +12,15 @@ import {
 } from "../adapters/smartassist/errors.js";
 import type { RunSummary } from "../domain/alert.js";
 import type { AppConfig } from "../domain/config.js";
-import type { AgentStatusSource, AlertNotifier, AlertStore, EventPublisher } from "../ports.js";
+import type { AgentStatusSource, AlertNotifier, AlertStore, EventPublisher, HistoryStore } from "../ports.js";
 import { fromPowertools } from "./logger.js";
 import { type CheckResult, runCheck } from "./run-check.js";
 
 export interface ScheduledCheckDeps {
   config: AppConfig;
   secrets: SecretsProvider;
-  /** The state store for a run at `nowMs` (stores compare expiry with the run's instant). */
-  storeFor: (nowMs: number) => AlertStore;
+  /** The state store for a run at `nowMs` (stores compare expiry with the run's instant); it keeps history too. */
+  storeFor: (nowMs: number) => AlertStore & HistoryStore;
   events: EventPublisher;
   /**
    * The SmartAssist source for these credentials. The entry keeps one per container while the
@@ -47,11 +47,13 @@ export function createScheduledCheck(deps: ScheduledCheckDeps) {
   const log = fromPowertools(logger);
 
   const runWith = (secrets: AppSecrets, nowMs: number, deadlineMs: number): Promise<CheckResult> => {
+    const store = deps.storeFor(nowMs);
     return runCheck(
       config,
       {
         source: deps.sourceFor(secrets),
-        store: deps.storeFor(nowMs),
+        store,
+        history: store,
         notifier: deps.notifierFor(secrets, nowMs),
         events: deps.events,
         log,

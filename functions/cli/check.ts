@@ -8,7 +8,7 @@ import { MemoryAlertStore } from "../adapters/state/memory-store.js";
 import type { Log } from "../app/logger.js";
 import { type CheckResult, runCheck } from "../app/run-check.js";
 import type { AppConfig } from "../domain/config.js";
-import type { AlertNotifier, AlertStore } from "../ports.js";
+import type { AlertNotifier, AlertStore, HistoryStore } from "../ports.js";
 
 export interface LocalCheckOptions {
   config: AppConfig;
@@ -23,7 +23,7 @@ export interface LocalCheckOptions {
 export async function localCheck(options: LocalCheckOptions): Promise<CheckResult> {
   const { config, nowMs, statePath, dryRun, env, log } = options;
   const secrets = secretsFromEnv(env, { slack: false });
-  const store: AlertStore = statePath
+  const store: AlertStore & HistoryStore = statePath
     ? new JsonFileAlertStore(statePath, { nowMs })
     : new MemoryAlertStore({ nowMs });
   if (!statePath && !dryRun) log.warn("no --state given: alerts are not remembered between runs");
@@ -46,5 +46,9 @@ export async function localCheck(options: LocalCheckOptions): Promise<CheckResul
     ...config.smartassist,
     credentials: { clientId: secrets.clientId, clientSecret: secrets.clientSecret },
   });
-  return runCheck(config, { source, store, ...(notifier ? { notifier } : {}), log }, { nowMs, dryRun });
+  return runCheck(
+    config,
+    { source, store, history: store, ...(notifier ? { notifier } : {}), log },
+    { nowMs, dryRun },
+  );
 }

@@ -9,7 +9,7 @@
  * - minutes past threshold per episode = floor((length − threshold) / 60 s), never negative;
  * - every sum is a sum of those whole minutes.
  */
-import type { AlertRecord, Severity } from "./alert.js";
+import type { AlertRecord, Severity, Snooze } from "./alert.js";
 import type { AppConfig } from "./config.js";
 import { teamFor } from "./rules.js";
 import { localDate, localParts } from "./time.js";
@@ -35,7 +35,7 @@ export interface DigestEpisode {
   acknowledgedMs?: number;
   excusedBy?: string;
   excusedMs?: number;
-  snoozes?: Array<{ by: string; atMs: number; untilMs: number }>;
+  snoozes?: Snooze[];
 }
 
 export interface RuleTotal {

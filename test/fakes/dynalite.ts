@@ -43,8 +43,23 @@ export async function startDynalite(): Promise<LocalDynamo> {
       await client.send(
         new CreateTableCommand({
           TableName: tableName,
-          AttributeDefinitions: [{ AttributeName: ALERT_TABLE.partitionKey, AttributeType: "S" }],
+          AttributeDefinitions: [
+            { AttributeName: ALERT_TABLE.partitionKey, AttributeType: "S" },
+            { AttributeName: ALERT_TABLE.historyIndex.partitionKey, AttributeType: "S" },
+            { AttributeName: ALERT_TABLE.historyIndex.sortKey, AttributeType: "N" },
+          ],
           KeySchema: [{ AttributeName: ALERT_TABLE.partitionKey, KeyType: "HASH" }],
+          // As the stack makes it: the sparse index over history items.
+          GlobalSecondaryIndexes: [
+            {
+              IndexName: ALERT_TABLE.historyIndex.name,
+              KeySchema: [
+                { AttributeName: ALERT_TABLE.historyIndex.partitionKey, KeyType: "HASH" },
+                { AttributeName: ALERT_TABLE.historyIndex.sortKey, KeyType: "RANGE" },
+              ],
+              Projection: { ProjectionType: "ALL" },
+            },
+          ],
           BillingMode: "PAY_PER_REQUEST",
         }),
       );

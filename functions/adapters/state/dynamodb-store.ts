@@ -1,19 +1,28 @@
 /**
  * Alert state in DynamoDB: one item per alert record, keyed by `id`, deleted by TTL on `expiresAt`.
  * A first alert is claimed with a conditional put, so two concurrent runs cannot both post it.
+ *
+ * History lives in the same table as separate items (`id` = `history#<alert id>`, TTL at the end of
+ * the retention) that carry `historyDate`, the local date the episode started: the key of a sparse
+ * global secondary index (only history items have the attribute), so the digest queries one day
+ * without scanning the table. The table's own key schema is unchanged (it is retained across stacks).
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   DynamoDBDocumentClient,
   PutCommand,
   type PutCommandInput,
+  QueryCommand,
+  type QueryCommandOutput,
   ScanCommand,
   type ScanCommandOutput,
 } from "@aws-sdk/lib-dynamodb";
 import type { AlertRecord } from "../../domain/alert.js";
-import type { AlertStore } from "../../ports.js";
+import type { HistoryEntry } from "../../domain/history.js";
+import type { AlertStore, HistoryStore } from "../../ports.js";
 import {
   alertRecordSchema,
+  historyEntrySchema,
   nowSeconds,
   readClock,
   type StoreClock,
@@ -21,21 +30,34 @@ import {
 } from "./memory-store.js";
 
 /** The table's shape, shared with the CDK stack so that code and infrastructure cannot drift. */
-export const ALERT_TABLE = { partitionKey: "id", ttlAttribute: "expiresAt" } as const;
+export const ALERT_TABLE = {
+  partitionKey: "id",
+  ttlAttribute: "expiresAt",
+  /** The sparse index over history items: partition `historyDate` (local YYYY-MM-DD), sort `sinceMs`. */
+  historyIndex: { name: "history-by-date", partitionKey: "historyDate", sortKey: "sinceMs" },
+} as const;
+
+/** Prefix of history items' ids: never an alert id (those start with the agent's userId and a `#`). */
+export const HISTORY_ID_PREFIX = "history#";
 
 export interface DynamoDbAlertStoreOptions {
   tableName: string;
   /** A DocumentClient is used as is; a plain client is wrapped (removeUndefinedValues). */
   client?: DynamoDBDocumentClient | DynamoDBClient;
   nowMs: StoreClock;
-  /** Items per Scan request (the default lets DynamoDB fill 1 MB pages); tests page with small ones. */
+  /** Items per Scan/Query request (the default lets DynamoDB fill 1 MB pages); tests page with small ones. */
   scanPageSize?: number;
 }
 
 // Placeholders for every attribute name, so no reserved word can ever break an expression.
-const NAMES = { "#id": ALERT_TABLE.partitionKey, "#exp": ALERT_TABLE.ttlAttribute, "#v": "version" };
+const NAMES = {
+  "#id": ALERT_TABLE.partitionKey,
+  "#exp": ALERT_TABLE.ttlAttribute,
+  "#v": "version",
+  "#hd": ALERT_TABLE.historyIndex.partitionKey,
+};
 
-export class DynamoDbAlertStore implements AlertStore {
+export class DynamoDbAlertStore implements AlertStore, HistoryStore {
   readonly #tableName: string;
   readonly #doc: DynamoDBDocumentClient;
   readonly #clock: StoreClock;
@@ -54,9 +76,11 @@ export class DynamoDbAlertStore implements AlertStore {
   }
 
   /**
-   * Every live record. A Scan is right here: the table holds alerts only (they scale with alerts, not
-   * agents), and TTL deletes lag by up to days, hence the filter on expiresAt. Consistent reads, so a
-   * run sees the versions the previous run wrote and its conditional writes do not fail spuriously.
+   * Every live alert record. A Scan is right here: alert records scale with alerts, not agents, and
+   * TTL deletes lag by up to days, hence the filter on expiresAt. Consistent reads, so a run sees the
+   * versions the previous run wrote and its conditional writes do not fail spuriously.
+   * History items are filtered out (they are never returned), but a Scan still reads them: its read
+   * units grow with the history kept (about one 4 KB unit per ~10 episodes of the retention).
    */
   async load(): Promise<AlertRecord[]> {
     const now = nowSeconds(readClock(this.#clock));
@@ -69,8 +93,8 @@ export class DynamoDbAlertStore implements AlertStore {
           new ScanCommand({
             TableName: this.#tableName,
             ConsistentRead: true,
-            FilterExpression: "#exp > :now",
-            ExpressionAttributeNames: { "#exp": NAMES["#exp"] },
+            FilterExpression: "#exp > :now AND attribute_not_exists(#hd)",
+            ExpressionAttributeNames: { "#exp": NAMES["#exp"], "#hd": NAMES["#hd"] },
             ExpressionAttributeValues: { ":now": now },
             ExclusiveStartKey: startKey,
             Limit: this.#scanPageSize,
@@ -118,6 +142,69 @@ export class DynamoDbAlertStore implements AlertStore {
         { cause: error },
       );
     }
+  }
+
+  async record(entry: HistoryEntry): Promise<void> {
+    const { localDate, ...rest } = withoutUndefined(entry);
+    const item = {
+      ...rest,
+      [ALERT_TABLE.partitionKey]: `${HISTORY_ID_PREFIX}${entry.id}`,
+      alertId: entry.id,
+      [ALERT_TABLE.historyIndex.partitionKey]: localDate,
+    };
+    try {
+      // Unconditional: the same episode written twice (a retried run) is the same item.
+      await this.#doc.send(new PutCommand({ TableName: this.#tableName, Item: item }));
+    } catch (error) {
+      throw new Error(
+        `Cannot write history for alert ${entry.id} to DynamoDB table ${this.#tableName}: ${describe(error)}`,
+        { cause: error },
+      );
+    }
+  }
+
+  /**
+   * One local date's history from the sparse index (eventually consistent: an episode that ended in
+   * the last second may be missing, which a digest at a set hour can live with). Items past their
+   * retention that TTL has not yet deleted are still returned, as the JSON file does.
+   */
+  async historyOn(date: string): Promise<HistoryEntry[]> {
+    const entries: HistoryEntry[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      let page: QueryCommandOutput;
+      try {
+        page = await this.#doc.send(
+          new QueryCommand({
+            TableName: this.#tableName,
+            IndexName: ALERT_TABLE.historyIndex.name,
+            KeyConditionExpression: "#hd = :date",
+            ExpressionAttributeNames: { "#hd": NAMES["#hd"] },
+            ExpressionAttributeValues: { ":date": date },
+            ExclusiveStartKey: startKey,
+            Limit: this.#scanPageSize,
+          }),
+        );
+      } catch (error) {
+        throw new Error(`Cannot read history from DynamoDB table ${this.#tableName}: ${describe(error)}`, {
+          cause: error,
+        });
+      }
+      for (const item of page.Items ?? []) entries.push(this.#parseHistory(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return entries;
+  }
+
+  #parseHistory(item: Record<string, unknown>): HistoryEntry {
+    const { alertId, [ALERT_TABLE.historyIndex.partitionKey]: localDate, ...rest } = item;
+    const parsed = historyEntrySchema.safeParse({ ...rest, id: alertId, localDate });
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    throw new Error(
+      `DynamoDB table ${this.#tableName} holds a history item that is not a history entry` +
+        ` (id ${JSON.stringify(item[ALERT_TABLE.partitionKey])}, ${issue?.path.join(".") ?? "?"}: ${issue?.message ?? "invalid"})`,
+    );
   }
 
   #parse(item: Record<string, unknown>): AlertRecord {

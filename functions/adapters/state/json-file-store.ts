@@ -1,5 +1,7 @@
 /**
- * Alert state in a local JSON file (`--state PATH`): `{"version":1,"alerts":[...]}`, pretty-printed.
+ * Alert state in a local JSON file (`--state PATH`): `{"version":1,"alerts":[...],"history":[...]}`,
+ * pretty-printed. `history` holds ended episodes (report, digest); a file without it (older
+ * versions) loads as having none.
  *
  * Two CLI runs may overlap (cron, a manual run), so every put is lock → read → check → write → unlock,
  * with a lock file created exclusively next to the state file, and every write is atomic (temp file in
@@ -12,10 +14,12 @@ import { basename, dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as z from "zod";
 import type { AlertRecord } from "../../domain/alert.js";
-import type { AlertStore } from "../../ports.js";
+import type { HistoryEntry } from "../../domain/history.js";
+import type { AlertStore, HistoryStore } from "../../ports.js";
 import {
   alertRecordSchema,
   conditionHolds,
+  historyEntrySchema,
   isLive,
   readClock,
   type StoreClock,
@@ -49,7 +53,13 @@ export class StateFileError extends Error {
 const stateFileSchema = z.object({
   version: z.literal(STATE_FILE_VERSION),
   alerts: z.array(alertRecordSchema),
+  history: z.array(historyEntrySchema).optional(),
 });
+
+interface StateFile {
+  alerts: AlertRecord[];
+  history: HistoryEntry[];
+}
 
 interface LockOwner {
   token: string;
@@ -60,7 +70,7 @@ interface LockOwner {
 
 const lockOwnerSchema = z.object({ token: z.string(), pid: z.number(), host: z.string() });
 
-export class JsonFileAlertStore implements AlertStore {
+export class JsonFileAlertStore implements AlertStore, HistoryStore {
   readonly #path: string;
   readonly #lockPath: string;
   readonly #clock: StoreClock;
@@ -84,10 +94,38 @@ export class JsonFileAlertStore implements AlertStore {
   // Reads need no lock: writes replace the file atomically, so a read sees one whole version.
   async load(): Promise<AlertRecord[]> {
     const nowMs = readClock(this.#clock);
-    return (await this.#read()).filter((r) => isLive(r, nowMs));
+    return (await this.#read()).alerts.filter((r) => isLive(r, nowMs));
   }
 
   async put(record: AlertRecord, expectedVersion: number | null): Promise<boolean> {
+    return this.#update(({ alerts, history }, nowMs) => {
+      const current = alerts.find((a) => a.id === record.id);
+      if (!conditionHolds(current, expectedVersion, nowMs)) return undefined;
+      const stored = withoutUndefined(record);
+      // Keep the file's order (stable diffs for people who read it); prune what has expired.
+      const next = current ? alerts.map((a) => (a.id === record.id ? stored : a)) : [...alerts, stored];
+      return { alerts: next.filter((a) => a === stored || isLive(a, nowMs)), history };
+    });
+  }
+
+  async record(entry: HistoryEntry): Promise<void> {
+    await this.#update(({ alerts, history }, nowMs) => {
+      const stored = withoutUndefined(entry);
+      const known = history.some((e) => e.id === entry.id);
+      const next = known ? history.map((e) => (e.id === entry.id ? stored : e)) : [...history, stored];
+      // Past their retention, entries go the next time the file is written (as TTL deletes them).
+      return { alerts, history: next.filter((e) => e === stored || isLive(e, nowMs)) };
+    });
+  }
+
+  // Read as stored: an entry past its retention but not yet pruned still shows, as a DynamoDB
+  // item does until TTL deletes it, so a report of an old --date does not depend on today's clock.
+  async historyOn(date: string): Promise<HistoryEntry[]> {
+    return (await this.#read()).history.filter((e) => e.localDate === date);
+  }
+
+  /** Lock → read → change → write → unlock; `change` returns undefined to write nothing (false). */
+  async #update(change: (state: StateFile, nowMs: number) => StateFile | undefined): Promise<boolean> {
     const dir = dirname(this.#path);
     try {
       await mkdir(dir, { recursive: true });
@@ -98,30 +136,25 @@ export class JsonFileAlertStore implements AlertStore {
     }
     const unlock = await this.#lock();
     try {
-      const nowMs = readClock(this.#clock);
-      const alerts = await this.#read();
-      const current = alerts.find((a) => a.id === record.id);
-      if (!conditionHolds(current, expectedVersion, nowMs)) return false;
-      const stored = withoutUndefined(record);
-      // Keep the file's order (stable diffs for people who read it); prune what has expired.
-      const next = current ? alerts.map((a) => (a.id === record.id ? stored : a)) : [...alerts, stored];
-      await this.#write(next.filter((a) => a === stored || isLive(a, nowMs)));
+      const next = change(await this.#read(), readClock(this.#clock));
+      if (!next) return false;
+      await this.#write(next);
       return true;
     } finally {
       await unlock();
     }
   }
 
-  async #read(): Promise<AlertRecord[]> {
+  async #read(): Promise<StateFile> {
     let text: string;
     try {
       text = await readFile(this.#path, "utf8");
     } catch (error) {
-      if (errorCode(error) === "ENOENT") return [];
+      if (errorCode(error) === "ENOENT") return { alerts: [], history: [] };
       throw new StateFileError(this.#path, `cannot read it (${errorCode(error)})`, { cause: error });
     }
     // An empty file (e.g. made with `touch`) holds no state; anything else must be ours, whole.
-    if (text.trim() === "") return [];
+    if (text.trim() === "") return { alerts: [], history: [] };
     let raw: unknown;
     try {
       raw = JSON.parse(text);
@@ -140,13 +173,18 @@ export class JsonFileAlertStore implements AlertStore {
         `is not an alert state file (expected {"version":${STATE_FILE_VERSION},"alerts":[...]}): ${problems.join("; ")}`,
       );
     }
-    return parsed.data.alerts;
+    return { alerts: parsed.data.alerts, history: parsed.data.history ?? [] };
   }
 
-  async #write(alerts: AlertRecord[]): Promise<void> {
+  async #write({ alerts, history }: StateFile): Promise<void> {
     const dir = dirname(this.#path);
     const tmp = join(dir, `.${basename(this.#path)}.${process.pid}.${randomUUID()}.tmp`);
-    const text = `${JSON.stringify({ version: STATE_FILE_VERSION, alerts }, null, 2)}\n`;
+    // No `history` key until there is some: a file without history reads exactly as before.
+    const state =
+      history.length > 0
+        ? { version: STATE_FILE_VERSION, alerts, history }
+        : { version: STATE_FILE_VERSION, alerts };
+    const text = `${JSON.stringify(state, null, 2)}\n`;
     try {
       const file = await open(tmp, "wx");
       try {

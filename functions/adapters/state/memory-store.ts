@@ -5,7 +5,8 @@
  */
 import * as z from "zod";
 import type { AlertRecord } from "../../domain/alert.js";
-import type { AlertStore } from "../../ports.js";
+import type { HistoryEntry } from "../../domain/history.js";
+import type { AlertStore, HistoryStore } from "../../ports.js";
 
 /**
  * The store's "now" in UTC ms: a fixed instant (the CLI's --now, one run) or a function read at
@@ -41,8 +42,8 @@ export function conditionHolds(
 }
 
 /** Drops keys whose value is undefined: every store keeps an absent attribute absent. */
-export function withoutUndefined(record: AlertRecord): AlertRecord {
-  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as AlertRecord;
+export function withoutUndefined<T extends object>(record: T): T {
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as T;
 }
 
 const severity = z.enum(["warning", "critical"]);
@@ -95,20 +96,73 @@ void _schemaCoversRecord;
  */
 export const alertRecordSchema: z.ZodType<AlertRecord> = z.looseObject(alertRecordShape);
 
+const snooze = z.object({ by: z.string(), atMs: z.number(), untilMs: z.number() });
+
+const historyEntryShape = {
+  id: z.string().min(1),
+  userId: z.string(),
+  email: z.string(),
+  name: z.string(),
+  ruleKey: z.string(),
+  ruleName: z.string(),
+  primaryStatus: z.string(),
+  secondaryStatus: z.string(),
+  sinceMs: z.number(),
+  endedMs: z.number(),
+  durationSeconds: z.number(),
+  thresholdSeconds: z.number(),
+  severity,
+  firedMs: z.number(),
+  channel: z.string().optional(),
+  acknowledgedBy: z.string().optional(),
+  acknowledgedMs: z.number().optional(),
+  snoozes: z.array(snooze).optional(),
+  excusedBy: z.string().optional(),
+  excusedMs: z.number().optional(),
+  excused: z.boolean(),
+  localDate: z.string(),
+  expiresAt: z.number(),
+};
+
+// Fails to compile when HistoryEntry gains a field the schema does not know.
+type UnknownToHistorySchema = Exclude<keyof HistoryEntry, keyof typeof historyEntryShape>;
+const _schemaCoversEntry: [UnknownToHistorySchema] extends [never] ? true : UnknownToHistorySchema = true;
+void _schemaCoversEntry;
+
+/** A stored history entry; loose for the same reason as alertRecordSchema. */
+export const historyEntrySchema: z.ZodType<HistoryEntry> = z.looseObject(historyEntryShape);
+
 export interface MemoryAlertStoreOptions {
   /** Defaults to the real clock; pass the run's instant when it runs as of another one (--now). */
   nowMs?: StoreClock;
   /** Records to start from (e.g. a --state file read for a dry run). */
   records?: AlertRecord[];
+  /** History to start from. */
+  history?: HistoryEntry[];
 }
 
-export class MemoryAlertStore implements AlertStore {
+export class MemoryAlertStore implements AlertStore, HistoryStore {
   readonly #records = new Map<string, AlertRecord>();
+  readonly #history = new Map<string, HistoryEntry>();
   readonly #clock: StoreClock;
 
   constructor(options: MemoryAlertStoreOptions = {}) {
     this.#clock = options.nowMs ?? Date.now;
     for (const record of options.records ?? []) this.#records.set(record.id, copy(record));
+    for (const entry of options.history ?? []) this.#history.set(entry.id, structuredClone(entry));
+  }
+
+  async record(entry: HistoryEntry): Promise<void> {
+    this.#history.set(entry.id, structuredClone(withoutUndefined(entry)));
+  }
+
+  async historyOn(date: string): Promise<HistoryEntry[]> {
+    return [...this.#history.values()].filter((e) => e.localDate === date).map((e) => structuredClone(e));
+  }
+
+  /** Every history entry held: for tests. */
+  historySnapshot(): HistoryEntry[] {
+    return [...this.#history.values()].map((e) => structuredClone(e));
   }
 
   async load(): Promise<AlertRecord[]> {
