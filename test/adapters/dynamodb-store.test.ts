@@ -134,7 +134,7 @@ describe("DynamoDbAlertStore requests", () => {
     expect(scans[0]).toMatchObject({
       TableName: "alerts",
       ConsistentRead: true,
-      FilterExpression: "#exp > :now",
+      FilterExpression: "#exp > :now AND attribute_not_exists(#hd)",
       ExpressionAttributeValues: { ":now": NOW_S },
     });
     expect(scans[1]?.ExclusiveStartKey).toEqual({ id: record.id });
