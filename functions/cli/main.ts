@@ -1,9 +1,10 @@
 /**
- * agent-status-alerts command line: `check`, `validate`, `simulate`. The same engine as the Lambda.
+ * agent-status-alerts command line: `check`, `report`, `validate`, `simulate`. The same engine as the Lambda.
  * stdout carries the result only; logs and progress go to stderr.
  */
 import { parseArgs } from "node:util";
 import { loadConfigFile } from "../config-file.js";
+import { parseLocalDate } from "../domain/digest.js";
 import { localCheck } from "./check.js";
 import { EXIT_OK, EXIT_RUN_FAILED, exitCodeFor, oneLine, UsageError } from "./exit.js";
 import { renderCheck, renderConfig } from "./render.js";
@@ -11,6 +12,7 @@ import { stderrLog } from "./stderr-log.js";
 
 const USAGE = `usage:
   npm run cli -- check --config FILE [--now ISO-8601] [--state PATH] [--dry-run] [--json] [--verbose]
+  npm run cli -- report --config FILE --state PATH [--date YYYY-MM-DD] [--now ISO-8601] [--json | --csv] [--png FILE]
   npm run cli -- validate --config FILE
   npm run cli -- simulate [--port N] [--agents N] [--seed N] [--timezone ZONE] [--latency MS]
 
@@ -88,6 +90,47 @@ async function check(args: string[]): Promise<number> {
   return EXIT_OK;
 }
 
+async function report(args: string[]): Promise<number> {
+  const values = parse(args, {
+    config: { type: "string" },
+    state: { type: "string" },
+    date: { type: "string" },
+    now: { type: "string" },
+    json: { type: "boolean" },
+    csv: { type: "boolean" },
+    png: { type: "string" },
+  });
+  if (values.help) return help();
+  const path = requireConfig(values);
+  if (typeof values.state !== "string" || values.state === "")
+    throw new UsageError("--state PATH is required (the state file the check runs keep)");
+  if (values.json && values.csv) throw new UsageError("--json and --csv: choose one");
+  if (values.png === "") throw new UsageError("--png: expected a file path");
+  const nowMs = parseNow(values.now);
+  let date: string | undefined;
+  if (values.date !== undefined) {
+    date = parseLocalDate(String(values.date));
+    if (date === undefined)
+      throw new UsageError(
+        `--date: expected a real date as YYYY-MM-DD, like 2025-06-10 (got "${values.date}")`,
+      );
+  }
+  const { config, warnings } = loadConfigFile(path);
+  printWarnings(warnings);
+  const { localReport } = await import("./report.js");
+  const output = await localReport({
+    config,
+    statePath: values.state,
+    nowMs,
+    ...(date ? { date } : {}),
+    format: values.json ? "json" : values.csv ? "csv" : "text",
+    ...(typeof values.png === "string" ? { pngPath: values.png } : {}),
+  });
+  process.stdout.write(`${output.stdout}\n`);
+  if (typeof values.png === "string") process.stderr.write(`chart written to ${values.png}\n`);
+  return EXIT_OK;
+}
+
 function validate(args: string[]): number {
   const values = parse(args, { config: { type: "string" } });
   if (values.help) return help();
@@ -140,6 +183,8 @@ export async function main(argv: string[]): Promise<number> {
         return await check(rest);
       case "validate":
         return validate(rest);
+      case "report":
+        return await report(rest);
       case "simulate":
         return await simulate(rest);
       case "help":

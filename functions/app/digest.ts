@@ -1,0 +1,157 @@
+/**
+ * The digest use case: read one local day (its history, a week before's, the open alerts), work out
+ * the figures (domain/digest.ts), and, for the Lambda, post one digest per channel with its chart.
+ * The same code answers `report` in the CLI. Adapters come in through the ports.
+ */
+import type { AppConfig } from "../domain/config.js";
+import {
+  type ChannelDigest,
+  type DayInput,
+  type DayReport,
+  type DigestEpisode,
+  dayReport,
+  episodeFromRecord,
+  episodesByChannel,
+  hourlySeries,
+  ruleOrder,
+  shiftLocalDate,
+} from "../domain/digest.js";
+import { episodeFromHistory } from "../domain/history.js";
+import { localDate } from "../domain/time.js";
+import type { AlertStore, HistoryStore } from "../ports.js";
+import type { Log } from "./logger.js";
+
+export interface DayDeps {
+  store: AlertStore & HistoryStore;
+}
+
+/** Everything the day's figures need: its history, the same weekday a week before, the open alerts. */
+export async function loadDay(
+  config: AppConfig,
+  deps: DayDeps,
+  date: string,
+  nowMs: number,
+): Promise<DayInput> {
+  const [today, weekBefore, records] = await Promise.all([
+    deps.store.historyOn(date),
+    deps.store.historyOn(shiftLocalDate(date, -7)),
+    deps.store.load(),
+  ]);
+  const episodes: DigestEpisode[] = [
+    ...[...today, ...weekBefore].map(episodeFromHistory),
+    ...records.filter((r) => r.state === "open").map(episodeFromRecord),
+  ];
+  return { config, date, nowMs, episodes };
+}
+
+/** The chart's SVG for one channel of the day, or for every channel together (`channel` undefined). */
+export async function chartSvg(input: DayInput, channel?: string): Promise<string> {
+  // Loaded on demand: the check function's bundle never reaches the chart code through this module.
+  const { digestChartSvg } = await import("../adapters/chart/svg.js");
+  const groups = episodesByChannel(input, input.date);
+  const episodes = channel === undefined ? [...groups.values()].flat() : (groups.get(channel) ?? []);
+  const series = hourlySeries(
+    episodes,
+    ruleOrder(input.config),
+    input.config.timezone,
+    input.date,
+    input.nowMs,
+  );
+  const minutes = series.minutes.flat().reduce((a, b) => a + b, 0);
+  const alerts = episodes.length;
+  const subtitle = `${alerts} alert${alerts === 1 ? "" : "s"} · ${minutes} min past threshold${channel ? ` · ${channel}` : ""}`;
+  return digestChartSvg({ date: input.date, timezone: input.config.timezone, series, subtitle });
+}
+
+/** Posts a digest message and uploads a chart: the Slack side of the shift digest. */
+export interface DigestPublisher {
+  /** Posts the day's summary; returns the message ts. Throws when Slack refuses it. */
+  postSummary(channel: string, digest: ChannelDigest, report: DayReport): Promise<{ ts: string }>;
+  /** Uploads the chart PNG into the channel (files.uploadV2). Throws when the upload fails. */
+  uploadChart(channel: string, png: Uint8Array, name: { filename: string; title: string }): Promise<void>;
+}
+
+export interface DigestDeps extends DayDeps {
+  publisher: DigestPublisher;
+  /** SVG → PNG; absent or failing, the text digest still goes out. */
+  renderPng?: (svg: string) => Promise<Uint8Array>;
+  log: Log;
+}
+
+export interface DigestResult {
+  date: string;
+  channels: Array<{
+    channel: string;
+    alerts: number;
+    posted: boolean;
+    chart: "uploaded" | "skipped" | "failed";
+  }>;
+  /** Summaries Slack refused. */
+  postFailures: number;
+  /** Charts that could not be drawn (renderer) or uploaded (Slack): the text went out without them. */
+  chartFailures: number;
+}
+
+/**
+ * Posts the local day so far (as of `nowMs`) to every digest channel. Each channel stands alone:
+ * one that Slack refuses does not stop the others. A quiet day is one short line and no chart.
+ */
+export async function postDigest(config: AppConfig, deps: DigestDeps, nowMs: number): Promise<DigestResult> {
+  const date = localDate(config.timezone, nowMs);
+  const input = await loadDay(config, deps, date, nowMs);
+  const report = dayReport(input);
+  const result: DigestResult = { date, channels: [], postFailures: 0, chartFailures: 0 };
+  for (const digest of report.channels) {
+    if (digest.channel === "") continue; // alerts that had no channel to go to
+    const entry: DigestResult["channels"][number] = {
+      channel: digest.channel,
+      alerts: digest.alerts,
+      posted: false,
+      chart: "skipped",
+    };
+    result.channels.push(entry);
+    try {
+      await deps.publisher.postSummary(digest.channel, digest, report);
+      entry.posted = true;
+    } catch (error) {
+      result.postFailures++;
+      deps.log.error("the digest could not be posted", { channel: digest.channel, error: describe(error) });
+      continue;
+    }
+    if (digest.alerts === 0 || !deps.renderPng) continue;
+    let png: Uint8Array;
+    try {
+      png = await deps.renderPng(await chartSvg(input, digest.channel));
+    } catch (error) {
+      entry.chart = "failed";
+      result.chartFailures++;
+      deps.log.warn("the digest chart could not be drawn; the text digest was posted without it", {
+        channel: digest.channel,
+        error: describe(error),
+      });
+      continue;
+    }
+    try {
+      await deps.publisher.uploadChart(digest.channel, png, {
+        filename: `digest-${date}.png`,
+        title: `Minutes past threshold by hour — ${date}`,
+      });
+      entry.chart = "uploaded";
+    } catch (error) {
+      entry.chart = "failed";
+      result.chartFailures++;
+      deps.log.warn(
+        "the digest chart could not be uploaded to Slack; the text digest was posted without it",
+        {
+          channel: digest.channel,
+          error: describe(error),
+        },
+      );
+    }
+  }
+  return result;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
