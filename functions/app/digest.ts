@@ -3,6 +3,9 @@
  * the figures (domain/digest.ts), and, for the Lambda, post one digest per channel with its chart.
  * The same code answers `report` in the CLI. Adapters come in through the ports.
  */
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { AppSecrets, SecretsProvider } from "../adapters/secrets/secrets.js";
 import type { AppConfig } from "../domain/config.js";
 import {
   type ChannelDigest,
@@ -19,7 +22,7 @@ import {
 import { episodeFromHistory } from "../domain/history.js";
 import { localDate } from "../domain/time.js";
 import type { AlertStore, HistoryStore } from "../ports.js";
-import type { Log } from "./logger.js";
+import { fromPowertools, type Log } from "./logger.js";
 
 export interface DayDeps {
   store: AlertStore & HistoryStore;
@@ -154,4 +157,53 @@ export async function postDigest(config: AppConfig, deps: DigestDeps, nowMs: num
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+export interface ScheduledDigestDeps {
+  config: AppConfig;
+  secrets: SecretsProvider;
+  /** The state store as of `nowMs` (history and open alerts), read only. */
+  storeFor: (nowMs: number) => AlertStore & HistoryStore;
+  publisherFor: (secrets: AppSecrets, nowMs: number) => DigestPublisher;
+  renderPng?: (svg: string) => Promise<Uint8Array>;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/**
+ * The digest Lambda's run: secrets → the day → Slack, with metrics (DigestPostFailures,
+ * DigestChartFailures). A chart that fails is a warning; a digest no channel received is an error
+ * (the function fails, so the Errors alarm and the failure queue see it).
+ */
+export function createScheduledDigest(deps: ScheduledDigestDeps) {
+  const { config, logger, metrics } = deps;
+  const log = fromPowertools(logger);
+  return async (_event: unknown): Promise<DigestResult> => {
+    const nowMs = Date.now();
+    try {
+      const secrets = await deps.secrets.get();
+      const result = await postDigest(
+        config,
+        {
+          store: deps.storeFor(nowMs),
+          publisher: deps.publisherFor(secrets, nowMs),
+          ...(deps.renderPng ? { renderPng: deps.renderPng } : {}),
+          log,
+        },
+        nowMs,
+      );
+      metrics.addMetric("DigestsPosted", MetricUnit.Count, result.channels.filter((c) => c.posted).length);
+      metrics.addMetric("DigestPostFailures", MetricUnit.Count, result.postFailures);
+      metrics.addMetric("DigestChartFailures", MetricUnit.Count, result.chartFailures);
+      logger.info("digest summary", { digest: result });
+      if (result.channels.length > 0 && result.channels.every((c) => !c.posted))
+        throw new Error(`the digest for ${result.date} could not be posted to any channel`);
+      return result;
+    } catch (error) {
+      logger.error("digest failed", { error: describe(error) });
+      throw error;
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
 }

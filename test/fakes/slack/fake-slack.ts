@@ -27,6 +27,23 @@ export interface FakeSlackMessage {
   updates: Array<{ text: string; blocks?: unknown }>;
 }
 
+/** A file uploaded the files.uploadV2 way: URL asked for, bytes sent there, upload completed. */
+export interface FakeSlackFile {
+  id: string;
+  filename: string;
+  /** The length announced to files.getUploadURLExternal. */
+  length: number;
+  alt_text?: string;
+  /** The bytes received at the upload URL (the file part of a multipart body, or the raw body). */
+  bytes?: Buffer;
+  /** Set by files.completeUploadExternal. */
+  completed: boolean;
+  title?: string;
+  channel?: string;
+  thread_ts?: string;
+  initial_comment?: string;
+}
+
 export interface SlackFault {
   /** Answer HTTP `status` (default 200) with `{ok:false, error}`. */
   error?: string;
@@ -47,6 +64,8 @@ export interface FakeSlack {
   messages(): FakeSlackMessage[];
   /** email → user id, for users.lookupByEmail. */
   users: Map<string, string>;
+  /** Files uploaded with files.uploadV2, in the order their upload URLs were asked for. */
+  files(): FakeSlackFile[];
   /** Queue faults for the next calls of `method` (`*` for any method), one fault per call. */
   failNext(method: string, ...faults: SlackFault[]): void;
   close(): Promise<void>;
@@ -62,7 +81,7 @@ export interface FakeSlackOptions {
 }
 
 /** Arguments Slack takes as JSON inside a form field (the SDK JSON-encodes every non-scalar value). */
-const JSON_FIELDS = new Set(["blocks", "attachments", "metadata"]);
+const JSON_FIELDS = new Set(["blocks", "attachments", "metadata", "files"]);
 
 /** Rebuilds the channel view from recorded calls: successful posts, then successful updates applied. */
 export function channelView(calls: readonly RecordedSlackCall[]): FakeSlackMessage[] {
@@ -116,10 +135,29 @@ function parseBody(raw: string, contentType: string): Record<string, unknown> {
   return args;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readRaw(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  return (await readRaw(req)).toString("utf8");
+}
+
+/**
+ * The file bytes of an upload: the SDK posts multipart/form-data (one part); a raw body is accepted
+ * too, as Slack's upload URL does.
+ */
+function uploadedBytes(raw: Buffer, contentType: string): Buffer {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
+  if (!contentType.startsWith("multipart/form-data") || !boundary) return raw;
+  const marker = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+  const start = raw.indexOf(marker);
+  const headersEnd = raw.indexOf("\r\n\r\n", start);
+  const end = raw.indexOf(Buffer.concat([Buffer.from("\r\n"), marker]), headersEnd);
+  if (start < 0 || headersEnd < 0 || end < 0) return raw;
+  return raw.subarray(headersEnd + 4, end);
 }
 
 /** Slack channel ids look like C0123ABCD; a `#name` gets a stable fake id, as Slack answers with ids. */
@@ -139,6 +177,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const users = new Map<string, string>(Object.entries(options.users ?? {}));
   const faults = new Map<string, SlackFault[]>();
   const channelIds = new Map<string, string>();
+  const files = new Map<string, FakeSlackFile>();
+  let baseUrl = "";
   /** Live state, for validating thread_ts and chat.update (`channel/ts` → message). */
   const live = new Map<string, { channel: string; ts: string; text: string; thread_ts?: string }>();
   let lastTs = 0;
@@ -213,6 +253,55 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         if (args.blocks !== undefined) message.blocks = args.blocks;
         return { ok: true, channel, ts, text, message };
       }
+      case "files.getUploadURLExternal": {
+        const filename = typeof args.filename === "string" ? args.filename : "";
+        const length = Number(args.length);
+        if (filename === "") return { ok: false, error: "invalid_arguments" };
+        if (!Number.isInteger(length) || length <= 0) return { ok: false, error: "invalid_arguments" };
+        const id = `F${String(files.size + 1).padStart(9, "0")}`;
+        const file: FakeSlackFile = { id, filename, length, completed: false };
+        if (typeof args.alt_text === "string") file.alt_text = args.alt_text;
+        files.set(id, file);
+        // On loopback, like everything else here: the client posts the bytes to this URL next.
+        return { ok: true, upload_url: `${baseUrl}/upload/v1/${id}`, file_id: id };
+      }
+      case "files.completeUploadExternal": {
+        const list = Array.isArray(args.files)
+          ? (args.files as Array<{ id?: unknown; title?: unknown }>)
+          : [];
+        if (list.length === 0) return { ok: false, error: "invalid_arguments" };
+        const channel =
+          typeof args.channel_id === "string" && args.channel_id !== ""
+            ? channelIdFor(args.channel_id, channelIds)
+            : undefined;
+        const threadTs =
+          typeof args.thread_ts === "string" && args.thread_ts !== "" ? args.thread_ts : undefined;
+        if (threadTs !== undefined && channel !== undefined && !live.has(`${channel}/${threadTs}`))
+          return { ok: false, error: "thread_not_found" };
+        const found = list.map((f) => files.get(String(f.id)));
+        // Slack completes only files whose bytes arrived at their upload URL.
+        if (found.some((f) => f === undefined || f.bytes === undefined || f.completed))
+          return { ok: false, error: "file_not_found" };
+        const completed = found as FakeSlackFile[];
+        completed.forEach((file, i) => {
+          file.completed = true;
+          const title = list[i]?.title;
+          file.title = typeof title === "string" && title !== "" ? title : file.filename;
+          if (channel !== undefined) file.channel = channel;
+          if (threadTs !== undefined) file.thread_ts = threadTs;
+          if (typeof args.initial_comment === "string") file.initial_comment = args.initial_comment;
+        });
+        return {
+          ok: true,
+          files: completed.map((f) => ({
+            id: f.id,
+            name: f.filename,
+            title: f.title,
+            size: f.bytes?.length ?? 0,
+            mimetype: f.filename.endsWith(".png") ? "image/png" : "application/octet-stream",
+          })),
+        };
+      }
       case "users.lookupByEmail": {
         const email = typeof args.email === "string" ? args.email.trim().toLowerCase() : "";
         const id = [...users].find(([known]) => known.toLowerCase() === email)?.[1];
@@ -229,6 +318,26 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     // The method is the last path segment: /api/chat.postMessage (and a bare /chat.postMessage).
     const method = decodeURIComponent(url.pathname.replace(/^\/(api\/)?/, ""));
+    const upload = /^\/upload\/v1\/(F\w+)$/.exec(url.pathname);
+    if (upload) {
+      // The upload URL: no token needed (Slack's is pre-signed); answers text, as Slack does.
+      const bytes = uploadedBytes(await readRaw(req), String(req.headers["content-type"] ?? ""));
+      const file = files.get(upload[1] ?? "");
+      const fault = takeFault("upload");
+      const status = fault?.status ?? (req.method !== "POST" ? 405 : !file || file.completed ? 404 : 200);
+      if (status === 200 && file) file.bytes = bytes;
+      const body = status === 200 ? `OK - ${bytes.length}` : "not found";
+      calls.push({
+        method: "upload",
+        args: { file_id: upload[1], bytes: bytes.length },
+        at,
+        response: body,
+        status,
+      });
+      res.writeHead(status, { "content-type": "text/plain; charset=utf-8" });
+      res.end(body);
+      return;
+    }
     const raw = await readBody(req);
     let args: Record<string, unknown>;
     try {
@@ -293,12 +402,14 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  baseUrl = `http://127.0.0.1:${port}`;
 
   return {
     url: `http://127.0.0.1:${port}/api/`,
     calls,
     users,
     messages: () => channelView(calls),
+    files: () => [...files.values()].map((f) => ({ ...f })),
     failNext(method, ...more) {
       const queue = faults.get(method) ?? [];
       queue.push(...more);
