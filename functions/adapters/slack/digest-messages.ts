@@ -19,7 +19,7 @@ const DAY_NAMES: Record<string, string> = {
 };
 
 /** Slack mrkdwn treats &, < and > as markup: names from SmartAssist are shown, never interpreted. */
-function escape(text: string): string {
+function mrkdwnText(text: string): string {
   return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 }
 
@@ -58,18 +58,18 @@ export function digestMessage(digest: ChannelDigest, report: DayReport, asOf: st
   const byRule = digest.byRule
     .map(
       (r) =>
-        `• ${escape(r.rule)} — ${r.alerts} alert${r.alerts === 1 ? "" : "s"}, ${r.minutesPastThreshold} min`,
+        `• ${mrkdwnText(r.rule)} — ${r.alerts} alert${r.alerts === 1 ? "" : "s"}, ${r.minutesPastThreshold} min`,
     )
     .join("\n");
   const top = digest.top
     .map(
       (a, i) =>
-        `${i + 1}. ${escape(a.name || a.email)} (${escape(a.email)}) — ${a.minutesPastThreshold} min, ${a.alerts} alert${a.alerts === 1 ? "" : "s"}`,
+        `${i + 1}. ${mrkdwnText(a.name || a.email)} (${mrkdwnText(a.email)}) — ${a.minutesPastThreshold} min, ${a.alerts} alert${a.alerts === 1 ? "" : "s"}`,
     )
     .join("\n");
   const context = [
     digest.longest
-      ? `Longest: ${escape(digest.longest.email)}, ${escape(digest.longest.rule)}, ${digest.longest.minutes} min`
+      ? `Longest: ${mrkdwnText(digest.longest.email)}, ${mrkdwnText(digest.longest.rule)}, ${digest.longest.minutes} min`
       : "",
     `${report.timezone}, as of ${asOf}`,
   ].filter(Boolean);
