@@ -2,18 +2,29 @@
  * The whole deployment in one environment-agnostic stack: schedule → function → secret, table, event bus;
  * failures → queue; alarms → topic. Everything the stack decides comes from the validated config.
  */
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from "aws-cdk-lib";
+import {
+  type CfnElement,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from "aws-cdk-lib";
 import { AttributeType, BillingMode, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
 import { EventBus, type IEventBus } from "aws-cdk-lib/aws-events";
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { Code } from "aws-cdk-lib/aws-lambda";
 import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
+import { RENDERER_FILES, type RendererFile, rendererFilePath } from "../functions/adapters/chart/png.js";
+import { ALERT_TABLE } from "../functions/adapters/state/dynamodb-store.js";
 import type { AppConfig } from "../functions/domain/config.js";
 import { OperationsAlarms } from "./constructs/alarms.js";
-import { AlertFunction, runTimeoutSeconds } from "./constructs/function-defaults.js";
-import { RunSchedule } from "./constructs/schedule.js";
+import { AlertFunction, PROJECT_ROOT, runTimeoutSeconds } from "./constructs/function-defaults.js";
+import { DigestSchedule, RunSchedule } from "./constructs/schedule.js";
 
 /** The stack's name unless `-c stackName=...` picks another. */
 export const DEFAULT_STACK_ID = "AgentStatusAlerts";
@@ -31,6 +42,8 @@ export interface AgentStatusAlertsStackProps extends StackProps {
   tracing?: boolean;
   /** Tests only: deploy this instead of bundling functions/lambda/check.ts. */
   code?: Code;
+  /** Tests only: deploy this instead of bundling functions/lambda/digest.ts. */
+  digestCode?: Code;
 }
 
 /** A complete secret ARN ends in the 6-character suffix Secrets Manager appends to the name. */
@@ -46,9 +59,12 @@ export class AgentStatusAlertsStack extends Stack {
   readonly failureQueue: Queue;
   readonly schedule: RunSchedule;
   readonly alarms: OperationsAlarms;
+  /** The daily digest, when the config has `digest`. */
+  readonly digestFunction?: AlertFunction;
+  readonly digestSchedule?: DigestSchedule;
 
   constructor(scope: Construct, id: string, props: AgentStatusAlertsStackProps) {
-    const { config, rawConfig, tracing, code, ...stackProps } = props;
+    const { config, rawConfig, tracing, code, digestCode, ...stackProps } = props;
     super(scope, id, {
       description: "agent-status-alerts: alerts on SmartAssist agents stuck in BUSY or on a break",
       ...stackProps,
@@ -65,6 +81,14 @@ export class AgentStatusAlertsStack extends Stack {
       encryption: TableEncryption.AWS_MANAGED,
       // Open alerts and their Slack threads: losing them on a stack replacement re-posts every alert.
       removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // History (ended episodes) lives in the same table as separate items; this sparse index (only history
+    // items carry historyDate) lets the digest read one local day with a Query. Adding an index leaves the
+    // retained table's key schema as it is.
+    this.table.addGlobalSecondaryIndex({
+      indexName: ALERT_TABLE.historyIndex.name,
+      partitionKey: { name: ALERT_TABLE.historyIndex.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: ALERT_TABLE.historyIndex.sortKey, type: AttributeType.NUMBER },
     });
 
     const timeoutSeconds = runTimeoutSeconds(config.schedule.everySeconds);
@@ -100,6 +124,14 @@ export class AgentStatusAlertsStack extends Stack {
 
     this.secret.grantRead(fn);
     this.table.grantReadWriteData(fn);
+    // grantReadWriteData also covers the table's indexes (`<table>/index/*`): its one index holds the
+    // history items this function itself writes to the table, so the wildcard opens nothing new.
+    const tableId = Stack.of(this).resolve((this.table.node.defaultChild as CfnElement).logicalId) as string;
+    Validations.of(this.alertFunction.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${tableId}.Arn>/index/*]`,
+      reason:
+        "CDK's grantReadWriteData includes the table's indexes; the only one, history-by-date, indexes the history items this function writes to the table itself.",
+    });
     this.eventBus.grantPutEventsTo(fn);
 
     const scheduleProps = {
@@ -115,6 +147,52 @@ export class AgentStatusAlertsStack extends Stack {
         ? { ...scheduleProps, activeHours: config.schedule.activeHours }
         : scheduleProps,
     );
+
+    if (config.digest) {
+      const digest = new AlertFunction(this, "Digest", {
+        rawConfig,
+        entry: `${PROJECT_ROOT}functions/lambda/digest.ts`,
+        // Reading a day and a few Slack calls take seconds; the rest is headroom for a slow Slack.
+        timeout: Duration.minutes(2),
+        logRetentionDays: config.aws.logRetentionDays,
+        tracing: tracing ?? false,
+        // The renderer's wasm and font, beside the bundle (measured smaller and faster than inlining them).
+        files: (Object.keys(RENDERER_FILES) as RendererFile[]).map((file) => ({
+          source: rendererFilePath(file),
+          name: RENDERER_FILES[file].asset,
+        })),
+        ...(digestCode ? { code: digestCode } : {}),
+        environment: { SECRET_ID: this.secret.secretArn, TABLE_NAME: this.table.tableName },
+      });
+      digest.function.configureAsyncInvoke({
+        retryAttempts: 0,
+        maxEventAge: Duration.hours(1),
+        onFailure: new SqsDestination(this.failureQueue),
+      });
+      this.secret.grantRead(digest.function);
+      // Read only, and only what it reads: one day of history from the index, open alerts with a Scan.
+      digest.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ["dynamodb:Query"],
+          resources: [`${this.table.tableArn}/index/${ALERT_TABLE.historyIndex.name}`],
+        }),
+      );
+      digest.role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ["dynamodb:Scan"], resources: [this.table.tableArn] }),
+      );
+      this.digestFunction = digest;
+      this.digestSchedule = new DigestSchedule(this, "DigestRun", {
+        target: digest.function,
+        at: config.digest.at,
+        days: config.digest.days,
+        timezone: config.timezone,
+        deadLetterQueue: this.failureQueue,
+      });
+      new CfnOutput(this, "DigestFunctionName", {
+        value: digest.function.functionName,
+        description: "The daily digest function",
+      });
+    }
 
     this.alarms = new OperationsAlarms(this, "Alarms", {
       function: fn,
@@ -192,22 +270,25 @@ export class AgentStatusAlertsStack extends Stack {
 
   /** Findings that are right for this design, each with its reason (cdk-nag v3: Validations.acknowledge). */
   private acknowledgeNagFindings(): void {
-    Validations.of(this.alertFunction.function).acknowledge({
-      id: "AwsSolutions-L1",
-      reason:
-        "Pinned to nodejs22.x on purpose: the bundle targets node22 and is tested on it; moving to a newer runtime is a deliberate upgrade, not a drift to follow automatically.",
-    });
+    for (const fn of [this.alertFunction, this.digestFunction]) {
+      if (!fn) continue;
+      Validations.of(fn.function).acknowledge({
+        id: "AwsSolutions-L1",
+        reason:
+          "Pinned to nodejs22.x on purpose: the bundle targets node22 and is tested on it; moving to a newer runtime is a deliberate upgrade, not a drift to follow automatically.",
+      });
+      if (fn.tracing) {
+        Validations.of(fn.role).acknowledge({
+          id: "AwsSolutions-IAM5[Resource::*]",
+          reason:
+            "Only with tracing on: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so CDK grants them on *.",
+        });
+      }
+    }
     Validations.of(this.failureQueue).acknowledge({
       id: "AwsSolutions-SQS3",
       reason:
         "This queue is itself the dead-letter destination (Lambda on-failure destination and Scheduler DLQ); it has an alarm on visible messages and 14-day retention.",
     });
-    if (this.alertFunction.tracing) {
-      Validations.of(this.alertFunction.role).acknowledge({
-        id: "AwsSolutions-IAM5[Resource::*]",
-        reason:
-          "Only with tracing on: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so CDK grants them on *.",
-      });
-    }
   }
 }

@@ -61,6 +61,27 @@ export interface AlertFunctionProps {
   code?: Code;
   /** The entry file; defaults to functions/lambda/check.ts. */
   entry?: string;
+  /**
+   * Files copied beside the bundle in the asset (`source` absolute, `name` the file name there): what the
+   * code reads at run time from next to itself, such as the chart renderer's wasm and font.
+   */
+  files?: ReadonlyArray<{ source: string; name: string }>;
+  /** Memory in MB; defaults to MEMORY_MB. */
+  memorySize?: number;
+}
+
+/**
+ * Shell commands copying `files` into the bundle's output directory. Node does the copy (not `cp`), so the
+ * same command works wherever CDK bundles locally; paths are JSON-quoted.
+ */
+export function copyCommands(
+  files: ReadonlyArray<{ source: string; name: string }>,
+  outputDir: string,
+): string[] {
+  return files.map(
+    ({ source, name }) =>
+      `node -e "require('node:fs').copyFileSync(process.argv[1], process.argv[2])" ${JSON.stringify(source)} ${JSON.stringify(`${outputDir}/${name}`)}`,
+  );
 }
 
 /**
@@ -116,7 +137,7 @@ export class AlertFunction extends Construct {
       depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
-      memorySize: MEMORY_MB,
+      memorySize: props.memorySize ?? MEMORY_MB,
       timeout: props.timeout,
       role,
       logGroup: this.logGroup,
@@ -147,6 +168,16 @@ export class AlertFunction extends Construct {
         externalModules: [],
         // The config is part of the build (the asset hash changes with it), not a plain environment variable.
         define: { "process.env.APP_CONFIG": configDefine(props.rawConfig) },
+        ...(props.files && props.files.length > 0
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (_inputDir: string, outputDir: string) =>
+                  copyCommands(props.files ?? [], outputDir),
+              },
+            }
+          : {}),
       },
     });
   }

@@ -209,3 +209,72 @@ export class RunSchedule extends Construct {
     });
   }
 }
+
+export interface DigestScheduleProps {
+  target: IFunction;
+  /** Local time `HH:MM` in `timezone`. */
+  at: string;
+  /** Days among mon…sun. */
+  days: string[];
+  timezone: string;
+  deadLetterQueue: IQueue;
+}
+
+/**
+ * The daily digest: one cron schedule (EventBridge Scheduler, evaluated in the center's zone, so it
+ * follows daylight-saving time) at `at` on `days`.
+ */
+export class DigestSchedule extends Construct {
+  readonly schedule: Schedule;
+  readonly expression: string;
+
+  constructor(scope: Construct, id: string, props: DigestScheduleProps) {
+    super(scope, id);
+    // A one-minute window holding one tick at `at`: exactly the digest's time, on its days.
+    const start = minuteOfDay(props.at);
+    const next = (start + 1) % MINUTES_PER_DAY;
+    const clock = (m: number) =>
+      `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+    const [expression] = cronExpressions({ from: props.at, to: clock(next), days: props.days }, 1);
+    if (expression === undefined) throw new Error(`no schedule for the digest at ${props.at}`);
+    this.expression = expression;
+
+    const role = new Role(this, "InvokeRole", {
+      assumedBy: new ServicePrincipal("scheduler.amazonaws.com", {
+        conditions: { StringEquals: { "aws:SourceAccount": Aws.ACCOUNT_ID } },
+      }),
+      description: "Lets EventBridge Scheduler invoke the agent-status-alerts digest function",
+    });
+    // A digest delivered an hour late is still worth having; a second one the same day is not (no retry).
+    const target = new LambdaInvoke(props.target, {
+      role,
+      retryAttempts: 0,
+      maxEventAge: Duration.hours(1),
+      deadLetterQueue: props.deadLetterQueue,
+      input: ScheduleTargetInput.fromObject({
+        source: "agent-status-alerts.digest",
+        scheduledTime: ContextAttribute.scheduledTime,
+        executionId: ContextAttribute.executionId,
+      }),
+    });
+    const fnResource = props.target.node.defaultChild as CfnElement | undefined;
+    if (fnResource) {
+      const logicalId = Stack.of(this).resolve(fnResource.logicalId) as string;
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
+        reason:
+          "lambda:InvokeFunction on the digest function and its qualified ARNs (CDK's grantInvoke); no version or alias is published, so only the function itself can be invoked.",
+      });
+    }
+    this.schedule = new Schedule(this, "Schedule", {
+      schedule: ScheduleExpression.expression(expression, TimeZone.of(props.timezone)),
+      target,
+      description:
+        `agent-status-alerts digest at ${props.at} ${props.timezone} on ${props.days.join(",")}`.slice(
+          0,
+          512,
+        ),
+      timeWindow: TimeWindow.off(),
+    });
+  }
+}
