@@ -57,6 +57,8 @@ export interface DeliveryResult {
   error?: string;
   /** The failure was Slack being unreachable, overloaded or rate limited, not this alert's fault. */
   transient?: boolean;
+  /** For a nudge: sent, or skipped because the agent has no Slack account. */
+  nudge?: "sent" | "not-in-slack";
 }
 
 export interface AlertNotifier {
