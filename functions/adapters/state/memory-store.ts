@@ -118,6 +118,11 @@ export class MemoryAlertStore implements AlertStore {
     return [...this.#records.values()].filter((r) => isLive(r, nowMs)).map(copy);
   }
 
+  async get(id: string): Promise<AlertRecord | undefined> {
+    const record = this.#records.get(id);
+    return record && isLive(record, readClock(this.#clock)) ? copy(record) : undefined;
+  }
+
   async put(record: AlertRecord, expectedVersion: number | null): Promise<boolean> {
     // Check and set run in one synchronous step, so concurrent puts cannot interleave.
     if (!conditionHolds(this.#records.get(record.id), expectedVersion, readClock(this.#clock))) return false;
