@@ -79,7 +79,7 @@ describe("parseInteractionBody", () => {
     const text = "a+b & c=d % é";
     const body = `payload=${encodeURIComponent(JSON.stringify(blockActions({ message: { ts: "1.2", text } }))).replaceAll("%20", "+")}`;
     const parsed = parseInteractionBody(body);
-    expect(body).toContain("+b+%26+c%3Dd+%25");
+    expect(body).toContain("a%2Bb+%26+c%3Dd+%25+%C3%A9");
     expect(parsed.kind === "block_actions" && parsed.payload.message?.text).toBe(text);
   });
 
