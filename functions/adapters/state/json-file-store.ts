@@ -97,6 +97,11 @@ export class JsonFileAlertStore implements AlertStore, HistoryStore {
     return (await this.#read()).alerts.filter((r) => isLive(r, nowMs));
   }
 
+  async get(id: string): Promise<AlertRecord | undefined> {
+    const nowMs = readClock(this.#clock);
+    return (await this.#read()).alerts.find((r) => r.id === id && isLive(r, nowMs));
+  }
+
   async put(record: AlertRecord, expectedVersion: number | null): Promise<boolean> {
     return this.#update(({ alerts, history }, nowMs) => {
       const current = alerts.find((a) => a.id === record.id);
