@@ -117,7 +117,7 @@ export function digestChartSvg(input: ChartInput): string {
       legendY += 34;
     }
     legend.push(
-      `<rect x="${legendX}" y="${legendY - 18}" width="20" height="20" rx="3" fill="${s.colour}"/>` +
+      `<rect x="${round(legendX)}" y="${legendY - 18}" width="20" height="20" rx="3" fill="${s.colour}"/>` +
         text(legendX + 30, legendY, 22, s.name),
     );
     legendX += width;
