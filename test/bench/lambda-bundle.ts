@@ -33,6 +33,7 @@ export const BUNDLE_TEST_CONFIG = {
   ],
   repeat: "30m",
   slack: { channel: "C0123456789" },
+  digest: { at: "18:30", days: ["mon", "tue", "wed", "thu", "fri"] },
   aws: { eventBus: "default", logRetentionDays: 30 },
 } as const;
 
@@ -69,6 +70,8 @@ export interface LambdaBundle {
   outdir: string;
   /** Milliseconds the synthesis (esbuild bundling included) took. */
   synthMs: number;
+  /** The digest function's asset, when the config has `digest` (same synthesis). */
+  digest?: LambdaBundle;
 }
 
 function cdkJsonContext(): Record<string, unknown> {
@@ -101,35 +104,49 @@ export function synthesizeLambdaBundle(
     context: { ...cdkJsonContext(), [ASSET_RESOURCE_METADATA_ENABLED_CONTEXT]: true },
   });
   const stack = new AgentStatusAlertsStack(app, DEFAULT_STACK_ID, { config, rawConfig, tracing: false });
-  const logicalId = stack.getLogicalId(stack.alertFunction.function.node.defaultChild as CfnElement);
   const assembly = app.synth();
   const template = assembly.getStackArtifact(stack.artifactId).template as {
     Resources: Record<string, TemplateResource>;
   };
-  const resource = template.Resources[logicalId];
-  if (resource?.Type !== "AWS::Lambda::Function") {
-    throw new Error(`the template has no function ${logicalId}`);
-  }
-  const assetPath = resource.Metadata?.[ASSET_RESOURCE_METADATA_PATH_KEY];
-  if (typeof assetPath !== "string") throw new Error(`function ${logicalId} carries no asset path metadata`);
-  const assetDir = isAbsolute(assetPath) ? assetPath : join(assembly.directory, assetPath);
-  const [file, handlerName] = (resource.Properties?.Handler ?? "index.handler").split(".");
-  const entryFile = readdirSync(assetDir).find((f) => f === `${file}.mjs` || f === `${file}.js`);
-  if (!entryFile || !handlerName) throw new Error(`no ${file}.mjs in ${assetDir}`);
-
-  const environment: Record<string, string> = {};
-  for (const [name, value] of Object.entries(resource.Properties?.Environment?.Variables ?? {})) {
-    environment[name] =
-      typeof value === "string" ? value : (DEPLOY_TIME_STAND_INS[name] ?? `stand-in-${name}`);
-  }
+  const check = functionBundle(
+    stack.getLogicalId(stack.alertFunction.function.node.defaultChild as CfnElement),
+  );
+  const digestFn = stack.digestFunction?.function.node.defaultChild as CfnElement | undefined;
+  const synthMs = performance.now() - started;
   return {
-    assetDir,
-    entryFile,
-    handlerName,
-    environment,
-    outdir: assembly.directory,
-    synthMs: performance.now() - started,
+    ...check,
+    ...(digestFn ? { digest: { ...functionBundle(stack.getLogicalId(digestFn)), synthMs } } : {}),
+    synthMs,
   };
+
+  /** One function's asset in the assembly: its directory, entry file, handler and environment. */
+  function functionBundle(logicalId: string): LambdaBundle {
+    const resource = template.Resources[logicalId];
+    if (resource?.Type !== "AWS::Lambda::Function") {
+      throw new Error(`the template has no function ${logicalId}`);
+    }
+    const assetPath = resource.Metadata?.[ASSET_RESOURCE_METADATA_PATH_KEY];
+    if (typeof assetPath !== "string")
+      throw new Error(`function ${logicalId} carries no asset path metadata`);
+    const assetDir = isAbsolute(assetPath) ? assetPath : join(assembly.directory, assetPath);
+    const [file, handlerName] = (resource.Properties?.Handler ?? "index.handler").split(".");
+    const entryFile = readdirSync(assetDir).find((f) => f === `${file}.mjs` || f === `${file}.js`);
+    if (!entryFile || !handlerName) throw new Error(`no ${file}.mjs in ${assetDir}`);
+
+    const environment: Record<string, string> = {};
+    for (const [name, value] of Object.entries(resource.Properties?.Environment?.Variables ?? {})) {
+      environment[name] =
+        typeof value === "string" ? value : (DEPLOY_TIME_STAND_INS[name] ?? `stand-in-${name}`);
+    }
+    return {
+      assetDir,
+      entryFile,
+      handlerName,
+      environment,
+      outdir: assembly.directory,
+      synthMs: 0,
+    };
+  }
 }
 
 /** The directories from `dir` up to the root that hold a node_modules (module resolution would find it). */
