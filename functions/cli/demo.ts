@@ -1,7 +1,8 @@
 /**
  * `npm start`: the demo. An embedded SmartAssist simulator with a hand-shaped center, a local fake of
  * Slack's Web API, and the real engine run twice (now, and 35 minutes later) with the config template's
- * rules. Shows the Slack channel as it would read. No credentials, no AWS.
+ * rules. Shows the Slack channel as it would read, then the day's digest and its chart (a PNG file).
+ * No credentials, no AWS.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,11 +16,14 @@ import { parseConfig } from "../domain/config.js";
 import { formatDuration } from "../domain/duration.js";
 import { localDateTime } from "../domain/time.js";
 import { localCheck } from "./check.js";
+import { localReport } from "./report.js";
 import { stderrLog } from "./stderr-log.js";
 
 const TIMEZONE = "Asia/Kolkata";
 const SLACK_TOKEN = "xoxb-demo-token";
 const LATER_MS = 35 * 60_000;
+/** Outside the repository and kept after the demo, so it can be opened afterwards. */
+const DIGEST_PNG = join(tmpdir(), "agent-status-alerts-demo-digest.png");
 
 async function demo(): Promise<void> {
   const started = performance.now();
@@ -101,6 +105,19 @@ async function demo(): Promise<void> {
       process.stdout.write(`\n${bold("Slack now reads:")}\n\n`);
       process.stdout.write(`${renderSlackMessages(slack.messages(), { color, channelNames })}\n`);
     }
+    // The day so far, as the digest sees it: history of the ended alerts, the open ones up to now.
+    const endMs = nowMs + LATER_MS;
+    const digest = await localReport({
+      config,
+      statePath,
+      nowMs: endMs,
+      format: "text",
+      pngPath: DIGEST_PNG,
+    });
+    process.stdout.write(
+      `\n${bold("The shift digest so far")} (npm run cli -- report):\n\n${digest.stdout}\n`,
+    );
+    process.stdout.write(`\nChart written to ${DIGEST_PNG}\n`);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     process.stdout.write(
       `\n${slack.calls.length} Slack API calls to a local fake, ${sim.requests.length} SmartAssist requests to the simulator, in ${seconds}s.\n` +

@@ -66,23 +66,30 @@ export function toCsv(rows: ReportRow[]): string {
 }
 
 function change(now: number, before: number): string {
-  if (before === 0) return now === 0 ? "same" : "new";
   const percent = Math.round(((now - before) / before) * 100);
   return percent === 0 ? "same" : `${percent > 0 ? "+" : ""}${percent}%`;
 }
 
+/** The same weekday a week earlier, for people: "none" or both figures with their change. */
+function lastWeek(digest: ChannelDigest): string {
+  const { weekBefore } = digest;
+  if (weekBefore.alerts === 0) return "none the same day last week";
+  const minutes =
+    weekBefore.minutesPastThreshold === 0
+      ? "0 min"
+      : `${weekBefore.minutesPastThreshold} min, ${change(digest.minutesPastThreshold, weekBefore.minutesPastThreshold)}`;
+  return `same day last week: ${weekBefore.alerts} alerts, ${change(digest.alerts, weekBefore.alerts)}; ${minutes}`;
+}
+
 function channelText(digest: ChannelDigest, input: DayInput): string[] {
   const { config, nowMs } = input;
-  const { weekBefore } = digest;
   const name = digest.channel === "" ? "(no channel)" : digest.channel;
   if (digest.alerts === 0) {
-    return [
-      `${name}: a quiet day — no alerts (week before: ${weekBefore.alerts} alerts, ${weekBefore.minutesPastThreshold} min)`,
-    ];
+    return [`${name}: a quiet day — no alerts (${lastWeek(digest)})`];
   }
   const lines = [
     `${name}: ${digest.alerts} alert${digest.alerts === 1 ? "" : "s"}, ${digest.agents} agent${digest.agents === 1 ? "" : "s"}, ${digest.minutesPastThreshold} min past threshold` +
-      ` (week before: ${weekBefore.alerts} alerts ${change(digest.alerts, weekBefore.alerts)}, ${weekBefore.minutesPastThreshold} min ${change(digest.minutesPastThreshold, weekBefore.minutesPastThreshold)})`,
+      ` (${lastWeek(digest)})`,
     `  by rule:     ${digest.byRule.map((r) => `${r.rule} ${r.alerts} (${r.minutesPastThreshold} min)`).join(" · ")}`,
     `  top agents:  ${digest.top
       .slice(0, 5)

@@ -174,8 +174,10 @@ export function digestChartSvg(input: ChartInput): string {
     const barWidth = slot * 0.72;
     const bars: string[] = [];
     const labels: string[] = [];
-    const labelSize = 17;
-    const labelsFit = totals.every((t) => textWidth(String(t), labelSize) <= slot - 4);
+    // As large as the widest total allows (up to 17 px); none at all rather than labels that touch.
+    const widest = Math.max(...totals.map((t) => textWidth(String(t), 1)));
+    const labelSize = Math.min(17, Math.floor((slot - 4) / widest));
+    const labelsFit = labelSize >= 12;
     for (let h = 0; h < 24; h++) {
       const x = LEFT + slot * h + (slot - barWidth) / 2;
       let base = 0;
