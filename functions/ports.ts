@@ -42,6 +42,8 @@ export interface AgentStatusSource {
 export interface AlertStore {
   /** Every stored record (open alerts, and resolved ones kept for a while). */
   load(): Promise<AlertRecord[]>;
+  /** One live record by id (a Slack action names its alert), or undefined. */
+  get(id: string): Promise<AlertRecord | undefined>;
   /**
    * Writes `record` only if the store still holds `expectedVersion` of it (null: only if absent).
    * Returns false when another run got there first: that run owns the record's next step.
@@ -57,6 +59,8 @@ export interface DeliveryResult {
   error?: string;
   /** The failure was Slack being unreachable, overloaded or rate limited, not this alert's fault. */
   transient?: boolean;
+  /** For a nudge: sent, or skipped because the agent has no Slack account. */
+  nudge?: "sent" | "not-in-slack";
 }
 
 export interface AlertNotifier {

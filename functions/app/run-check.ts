@@ -38,7 +38,13 @@ export interface CheckOptions {
 export interface CheckResult {
   summary: RunSummary;
   fetch: FetchReport;
-  slack: { delivered: number; failed: number; pending: number };
+  slack: {
+    delivered: number;
+    failed: number;
+    pending: number;
+    /** Nudges skipped because the agent has no Slack account (found by e-mail). */
+    nudgesSkipped: number;
+  };
   events: { published: number; failed: number };
   /** Things an operator should hear about (partial reads, a centre too large for the schedule). */
   warnings: string[];
@@ -105,7 +111,7 @@ export async function runCheck(
   }
 
   const slack = options.dryRun
-    ? { delivered: 0, failed: 0, pending: 0 }
+    ? { delivered: 0, failed: 0, pending: 0, nudgesSkipped: 0 }
     : await deliver([...current.values()], owned, reminded, deps);
 
   const events = { published: 0, failed: 0 };
@@ -161,7 +167,7 @@ async function deliver(
   reminded: Set<string>,
   deps: CheckDeps,
 ): Promise<CheckResult["slack"]> {
-  const result = { delivered: 0, failed: 0, pending: 0 };
+  const result = { delivered: 0, failed: 0, pending: 0, nudgesSkipped: 0 };
   const actions = records
     .map((r) => slackActionFor(r, reminded.has(r.id)))
     .filter((a): a is SlackAction => a !== undefined);
@@ -201,7 +207,12 @@ async function deliver(
       action,
       outcome.ts ?? record.slackTs ?? "",
       outcome.channel ?? record.channel ?? "",
+      outcome.nudge,
     );
+    if (outcome.nudge === "not-in-slack") {
+      result.nudgesSkipped++;
+      deps.log.info("agent not found in Slack; nudge skipped", { alert: record.id });
+    }
     if (await deps.store.put(next, record.version)) result.delivered++;
   }
   return result;

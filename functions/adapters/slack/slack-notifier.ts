@@ -24,6 +24,8 @@ export interface SlackNotifierOptions {
   timezone: string;
   /** @mention the agent, found with users.lookupByEmail (cached per notifier, "not found" included). */
   mentionAgents?: boolean;
+  /** Acknowledge / Snooze / Excuse on each live alert (`slack.interactive`); default true. */
+  interactive?: boolean;
   logger?: { warn(msg: string, extra?: Record<string, unknown>): void };
   /** Retries of a transient failure (5xx, network, timeout) per call; default 2. 429s are waited out instead. */
   retries?: number;
@@ -116,6 +118,7 @@ export class SlackNotifier implements AlertNotifier {
   readonly #token: string;
   readonly #timezone: string;
   readonly #mentionAgents: boolean;
+  readonly #interactive: boolean;
   readonly #logger: SlackNotifierOptions["logger"];
   readonly #retries: number;
   readonly #maxRetryTimeMs: number;
@@ -131,6 +134,7 @@ export class SlackNotifier implements AlertNotifier {
     this.#token = options.token;
     this.#timezone = options.timezone;
     this.#mentionAgents = options.mentionAgents ?? false;
+    this.#interactive = options.interactive ?? true;
     this.#logger = options.logger;
     this.#retries = Math.max(0, options.retries ?? DEFAULT_RETRIES);
     this.#maxRetryTimeMs = Math.max(1, options.maxRetryTimeMs ?? DEFAULT_MAX_RETRY_TIME_MS);
@@ -172,13 +176,15 @@ export class SlackNotifier implements AlertNotifier {
 
   async #deliver(action: SlackAction, deadline: number): Promise<DeliveryResult> {
     const { kind, record } = action;
-    const channel = record.channel;
-    if (channel === undefined) return { ok: false, error: "no_channel" };
-
     const options: RenderOptions = {
       timezone: this.#timezone,
       nowMs: this.#now?.() ?? record.lastNotifiedMs,
+      interactive: this.#interactive,
     };
+    if (kind === "nudge") return this.#nudge(action, options, deadline);
+    const channel = record.channel;
+    if (channel === undefined) return { ok: false, error: "no_channel" };
+
     // The agent mention lives in the live top message, so it is needed whenever that is (re)written.
     if (this.#mentionAgents && record.state === "open" && kind !== "remind") {
       const userId = await this.#lookupUser(record.email, deadline);
@@ -237,11 +243,35 @@ export class SlackNotifier implements AlertNotifier {
     return done;
   }
 
+  /**
+   * The agent's nudge: a direct message from the bot (users.lookupByEmail, conversations.open,
+   * chat.postMessage). An agent without a Slack account is skipped, and that is an answer, not a failure.
+   */
+  async #nudge(action: SlackAction, options: RenderOptions, deadline: number): Promise<DeliveryResult> {
+    const { record } = action;
+    const userId = await this.#lookupUser(record.email, deadline);
+    if (userId === null) {
+      // A transient lookup failure is not cached: try again next run rather than skip the agent.
+      if (!this.#userIds.has(record.email.trim().toLowerCase()))
+        return { ok: false, error: "lookup_failed", transient: true };
+      return { ok: true, nudge: "not-in-slack" };
+    }
+    const opened = await this.#call("conversations.open", { users: userId }, deadline, action);
+    if (!opened.ok) return this.#failed(opened.failure);
+    const dm = field(opened.result.channel, "id");
+    if (typeof dm !== "string") return { ok: false, error: "no_channel_in_response" };
+    const message = renderSlackAction("nudge", record, options).reply;
+    if (!message) return { ok: false, error: "nothing_to_send" };
+    const posted = await this.#call("chat.postMessage", this.#postArgs(dm, message), deadline, action);
+    if (!posted.ok) return this.#failed(posted.failure);
+    return { ok: true, nudge: "sent" };
+  }
+
   #postArgs(channel: string, message: SlackMessage, threadTs?: string): Record<string, unknown> {
     return {
       channel,
       text: message.text,
-      blocks: message.blocks,
+      ...this.#body(message),
       // E-mail addresses in the text must not grow link previews in an operations channel.
       unfurl_links: false,
       unfurl_media: false,
@@ -250,7 +280,16 @@ export class SlackNotifier implements AlertNotifier {
   }
 
   #updateArgs(channel: string, ts: string, message: SlackMessage): Record<string, unknown> {
-    return { channel, ts, text: message.text, blocks: message.blocks };
+    // An update without attachments would keep the old ones beside new blocks: always send both keys.
+    return message.color === undefined
+      ? { channel, ts, text: message.text, blocks: message.blocks, attachments: [] }
+      : { channel, ts, text: message.text, blocks: [], ...this.#body(message) };
+  }
+
+  /** Blocks at the top level, or inside an attachment whose colour bar shows the alert's state. */
+  #body(message: SlackMessage): Record<string, unknown> {
+    if (message.color === undefined) return { blocks: message.blocks };
+    return { attachments: [{ color: message.color, fallback: message.text, blocks: message.blocks }] };
   }
 
   #failed(failure: CallFailure): DeliveryResult {
@@ -402,6 +441,7 @@ export function slackNotifierFor(
     ...(run.apiUrl ? { apiUrl: run.apiUrl } : {}),
     timezone: config.timezone,
     mentionAgents: config.slack.mentionAgents,
+    interactive: config.slack.interactive,
     ...(run.logger ? { logger: run.logger } : {}),
     // Messages read as of the run's instant, also for a post delivered a run late.
     now: () => run.nowMs,

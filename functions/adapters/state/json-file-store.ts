@@ -87,6 +87,11 @@ export class JsonFileAlertStore implements AlertStore {
     return (await this.#read()).filter((r) => isLive(r, nowMs));
   }
 
+  async get(id: string): Promise<AlertRecord | undefined> {
+    const nowMs = readClock(this.#clock);
+    return (await this.#read()).find((r) => r.id === id && isLive(r, nowMs));
+  }
+
   async put(record: AlertRecord, expectedVersion: number | null): Promise<boolean> {
     const dir = dirname(this.#path);
     try {
