@@ -99,6 +99,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([slack?.close(), dynamo?.close()]);
+  secretsMock.restore();
+  eventsMock.restore();
 });
 
 beforeEach(() => {
@@ -118,6 +120,10 @@ describe("the interactions Lambda (Function URL event, real entry module)", () =
     vi.stubEnv("SECRET_ID", SECRET_ID);
     vi.stubEnv("TABLE_NAME", tableName);
     vi.stubEnv("EVENT_BUS_NAME", "default");
+    vi.stubEnv("AWS_REGION", "us-east-1");
+    vi.stubEnv("AWS_ACCESS_KEY_ID", "test");
+    vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test");
+    vi.stubEnv("AWS_ENDPOINT_URL_DYNAMODB", dynamo.endpoint);
     vi.stubEnv("SLACK_API_URL", slack.url);
     vi.stubEnv("POWERTOOLS_METRICS_DISABLED", "true");
     vi.stubEnv("POWERTOOLS_LOG_LEVEL", "ERROR");
