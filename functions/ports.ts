@@ -71,3 +71,18 @@ export interface EventPublisher {
   /** Puts every transition on the bus; returns how many could not be put after retries. */
   publish(transitions: Transition[]): Promise<{ failed: number }>;
 }
+
+/** Where an ephemeral answer to a Slack click goes: its response_url, else the channel, to that user only. */
+export interface EphemeralTarget {
+  user: string;
+  responseUrl?: string;
+  channel?: string;
+}
+
+/** What the interactions endpoint needs of Slack besides delivering the action's message update. */
+export interface InteractionNotifier extends AlertNotifier {
+  /** Tells only the clicking user something (a refusal, "already over"); false when it could not. */
+  ephemeral(target: EphemeralTarget, text: string): Promise<boolean>;
+  /** The members of a Slack user group (`S…`), cached; undefined when Slack would not say. */
+  groupMembers(groupId: string): Promise<string[] | undefined>;
+}

@@ -3,12 +3,7 @@
  * record after the action, the transition it makes, or why it changes nothing. The lifecycle reads
  * the result through `disposition`, so a run after the click honours it.
  */
-import {
-  type ActionTransitionType,
-  type AlertRecord,
-  type Transition,
-  toTransition,
-} from "./alert.js";
+import { type ActionTransitionType, type AlertRecord, type Transition, toTransition } from "./alert.js";
 import { parseDuration } from "./duration.js";
 
 /** The ids Slack sends back in `action_id` (DESIGN.md: "Acting on an alert from Slack"). */

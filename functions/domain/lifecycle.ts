@@ -3,6 +3,8 @@
  * transitions and the records to write. An episode fires once, escalates once, reminds every
  * `repeat` while it lasts, and resolves when the agent's current state no longer matches it.
  */
+
+import { disposition, reminderBaseMs } from "./actions.js";
 import type { Agent } from "./agent.js";
 import {
   type AlertRecord,
@@ -14,7 +16,6 @@ import {
 } from "./alert.js";
 import type { AppConfig, ResolvedRule } from "./config.js";
 import { currentEpisode, EPISODE_GAP_MS, type Episode, episodeEnd } from "./episodes.js";
-import { disposition, reminderBaseMs } from "./actions.js";
 import { rulesFor, teamFor } from "./rules.js";
 
 /** How long an open record lives without a run refreshing it. */
@@ -198,7 +199,11 @@ export function decideAgent(
       const transition = toTransition("fired", record, nowMs);
       writes.push({ record, expectedVersion: null, transition });
     } else if (nudgeDue && !known) {
-      const record: AlertRecord = { ...fire(agent, episode, config, nowMs), state: "nudged", nudgedMs: nowMs };
+      const record: AlertRecord = {
+        ...fire(agent, episode, config, nowMs),
+        state: "nudged",
+        nudgedMs: nowMs,
+      };
       writes.push({ record, expectedVersion: null, transition: toTransition("nudged", record, nowMs) });
     }
   }

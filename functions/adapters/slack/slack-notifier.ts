@@ -12,7 +12,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { LogLevel, type Logger as SlackLogger, WebClient } from "@slack/web-api";
 import type { AppConfig } from "../../domain/config.js";
 import type { SlackAction } from "../../domain/delivery.js";
-import type { AlertNotifier, DeliveryResult } from "../../ports.js";
+import type { DeliveryResult, EphemeralTarget, InteractionNotifier } from "../../ports.js";
 import { type RenderOptions, renderSlackAction, type SlackMessage } from "./messages.js";
 
 export interface SlackNotifierOptions {
@@ -113,7 +113,10 @@ function classify(error: unknown): CallFailure {
   return { error: message.slice(0, 200) || "unknown_error", transient: false };
 }
 
-export class SlackNotifier implements AlertNotifier {
+/** How long a user group's membership is trusted before it is asked again. */
+const GROUP_CACHE_MS = 10 * 60_000;
+
+export class SlackNotifier implements InteractionNotifier {
   readonly #client: WebClient;
   readonly #token: string;
   readonly #timezone: string;
@@ -127,6 +130,8 @@ export class SlackNotifier implements AlertNotifier {
   readonly #deadline = new AsyncLocalStorage<number>();
   /** email → user id, or null when Slack said there is none: one lookup per agent per notifier. */
   readonly #userIds = new Map<string, Promise<string | null>>();
+  /** User group id → its members and when they were read (per container, like the e-mail lookups). */
+  readonly #groups = new Map<string, { members: string[]; atMs: number }>();
   /** Method → epoch ms until which Slack asked us to hold off (Retry-After), shared by every delivery. */
   readonly #rateLimitedUntil = new Map<string, number>();
 
@@ -241,6 +246,59 @@ export class SlackNotifier implements AlertNotifier {
       if (!replied.ok) return this.#failed(replied.failure);
     }
     return done;
+  }
+
+  async ephemeral(target: EphemeralTarget, text: string): Promise<boolean> {
+    const deadline = Date.now() + this.#maxRetryTimeMs;
+    if (target.responseUrl !== undefined) {
+      // A response_url is Slack's own reply channel for this click: it needs no token and no scope.
+      try {
+        const response = await fetch(target.responseUrl, {
+          method: "POST",
+          headers: { "content-type": "application/json; charset=utf-8" },
+          body: JSON.stringify({ response_type: "ephemeral", replace_original: false, text }),
+          signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+        });
+        if (response.ok) return true;
+        this.#logger?.warn("slack response_url refused the answer", { status: response.status });
+      } catch (error) {
+        this.#logger?.warn("slack response_url failed", { error: this.#redact(classify(error).error) });
+      }
+    }
+    if (target.channel === undefined) return false;
+    const posted = await this.#deadline.run(deadline, () =>
+      this.#call(
+        "chat.postEphemeral",
+        { channel: target.channel, user: target.user, text },
+        deadline,
+        undefined,
+      ),
+    );
+    return posted.ok;
+  }
+
+  async groupMembers(groupId: string): Promise<string[] | undefined> {
+    const cached = this.#groups.get(groupId);
+    if (cached && Date.now() - cached.atMs < GROUP_CACHE_MS) return cached.members;
+    const deadline = Date.now() + Math.min(this.#maxRetryTimeMs, 2_000);
+    const outcome = await this.#deadline.run(deadline, () =>
+      this.#call("usergroups.users.list", { usergroup: groupId }, deadline, undefined, {
+        retries: 0,
+        waitOutRateLimits: false,
+      }),
+    );
+    if (!outcome.ok) {
+      this.#logger?.warn("slack user group lookup failed", {
+        group: groupId,
+        error: this.#redact(outcome.failure.error),
+      });
+      // Better a membership a little out of date than refusing every responder while Slack hiccups.
+      return cached?.members;
+    }
+    const users = outcome.result.users;
+    const members = Array.isArray(users) ? users.filter((u): u is string => typeof u === "string") : [];
+    this.#groups.set(groupId, { members, atMs: Date.now() });
+    return members;
   }
 
   /**
@@ -434,8 +492,16 @@ export class SlackNotifier implements AlertNotifier {
 /** The notifier for one run, set up from the config as the Lambda and the CLI both need it. */
 export function slackNotifierFor(
   config: Pick<AppConfig, "timezone" | "slack">,
-  run: { token: string; apiUrl?: string | undefined; nowMs: number; logger?: SlackNotifierOptions["logger"] },
+  run: {
+    token: string;
+    apiUrl?: string | undefined;
+    /** The run's instant, or a live clock (the interactions endpoint renders as of each click). */
+    nowMs: number | (() => number);
+    logger?: SlackNotifierOptions["logger"];
+    maxRetryTimeMs?: number;
+  },
 ): SlackNotifier {
+  const { nowMs } = run;
   return new SlackNotifier({
     token: run.token,
     ...(run.apiUrl ? { apiUrl: run.apiUrl } : {}),
@@ -443,7 +509,8 @@ export function slackNotifierFor(
     mentionAgents: config.slack.mentionAgents,
     interactive: config.slack.interactive,
     ...(run.logger ? { logger: run.logger } : {}),
+    ...(run.maxRetryTimeMs === undefined ? {} : { maxRetryTimeMs: run.maxRetryTimeMs }),
     // Messages read as of the run's instant, also for a post delivered a run late.
-    now: () => run.nowMs,
+    now: typeof nowMs === "number" ? () => nowMs : nowMs,
   });
 }
