@@ -23,6 +23,10 @@ const EMOJI: Record<string, string> = {
   white_check_mark: "✅",
   hourglass_flowing_sand: "⏳",
   hourglass: "⌛",
+  eyes: "👀",
+  sleeping: "😴",
+  ballot_box_with_check: "☑️ ",
+  wave: "👋",
 };
 
 const ANSI = {
