@@ -59,7 +59,13 @@ export interface CheckResult {
   rereadAgents: number;
   /** Runs for every agent to be read once at this run's pace; null while the roster's size is unknown. */
   cycleRuns: number | null;
-  slack: { delivered: number; failed: number; pending: number };
+  slack: {
+    delivered: number;
+    failed: number;
+    pending: number;
+    /** Nudges skipped because the agent has no Slack account (found by e-mail). */
+    nudgesSkipped: number;
+  };
   events: { published: number; failed: number };
   /** Things an operator should hear about (partial reads, a centre too large for the schedule). */
   warnings: string[];
@@ -149,7 +155,7 @@ export async function runCheck(
   if (!options.dryRun) await deps.store.saveCursor(nextCursor);
 
   const slack = options.dryRun
-    ? { delivered: 0, failed: 0, pending: 0 }
+    ? { delivered: 0, failed: 0, pending: 0, nudgesSkipped: 0 }
     : await deliver([...current.values()], owned, reminded, deps);
 
   const events = { published: 0, failed: 0 };
@@ -261,7 +267,7 @@ async function deliver(
   reminded: Set<string>,
   deps: CheckDeps,
 ): Promise<CheckResult["slack"]> {
-  const result = { delivered: 0, failed: 0, pending: 0 };
+  const result = { delivered: 0, failed: 0, pending: 0, nudgesSkipped: 0 };
   const actions = records
     .map((r) => slackActionFor(r, reminded.has(r.id)))
     .filter((a): a is SlackAction => a !== undefined);
@@ -301,7 +307,12 @@ async function deliver(
       action,
       outcome.ts ?? record.slackTs ?? "",
       outcome.channel ?? record.channel ?? "",
+      outcome.nudge,
     );
+    if (outcome.nudge === "not-in-slack") {
+      result.nudgesSkipped++;
+      deps.log.info("agent not found in Slack; nudge skipped", { alert: record.id });
+    }
     if (await deps.store.put(next, record.version)) result.delivered++;
   }
   return result;

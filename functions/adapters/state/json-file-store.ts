@@ -107,6 +107,11 @@ export class JsonFileAlertStore implements AlertStore {
     });
   }
 
+  async get(id: string): Promise<AlertRecord | undefined> {
+    const nowMs = readClock(this.#clock);
+    return (await this.#read()).alerts.find((r) => r.id === id && isLive(r, nowMs));
+  }
+
   async put(record: AlertRecord, expectedVersion: number | null): Promise<boolean> {
     return this.#update(async ({ alerts, cursor }) => {
       const nowMs = readClock(this.#clock);
