@@ -14,6 +14,7 @@ import type { RunSummary } from "../domain/alert.js";
 import type { AppConfig } from "../domain/config.js";
 import type { AgentStatusSource, AlertNotifier, AlertStore, EventPublisher, HistoryStore } from "../ports.js";
 import { fromPowertools } from "./logger.js";
+import { pagingDeadline } from "./run-budget.js";
 import { type CheckResult, runCheck } from "./run-check.js";
 
 export interface ScheduledCheckDeps {
@@ -35,11 +36,6 @@ export interface ScheduledCheckDeps {
 
 export interface InvocationContext {
   getRemainingTimeInMillis(): number;
-}
-
-/** Time kept back from paging for Slack, state and events once the pages are read. */
-function reserveMs(budgetMs: number): number {
-  return Math.min(30_000, Math.max(5_000, budgetMs * 0.2));
 }
 
 export function createScheduledCheck(deps: ScheduledCheckDeps) {
@@ -66,11 +62,11 @@ export function createScheduledCheck(deps: ScheduledCheckDeps) {
     const nowMs = Date.now();
     // A run must end before the next tick: the function's timeout is the interval, and paging stops
     // early enough to leave time for Slack and state.
-    const budgetMs = Math.min(
-      context?.getRemainingTimeInMillis() ?? config.schedule.everySeconds * 1000,
-      config.schedule.everySeconds * 1000,
+    const deadlineMs = pagingDeadline(
+      nowMs,
+      config.schedule.everySeconds,
+      context?.getRemainingTimeInMillis(),
     );
-    const deadlineMs = nowMs + budgetMs - reserveMs(budgetMs);
     try {
       let secrets = await deps.secrets.get();
       let result: CheckResult;
@@ -91,6 +87,8 @@ export function createScheduledCheck(deps: ScheduledCheckDeps) {
         requests: result.fetch.requests,
         retries: result.fetch.retries,
         rateLimited: result.fetch.rateLimited,
+        rereadAgents: result.rereadAgents,
+        cycleRuns: result.cycleRuns,
         slack: result.slack,
         events: result.events,
         warnings: result.warnings,
@@ -124,7 +122,13 @@ function recordMetrics(metrics: Metrics, result: CheckResult): void {
   count("SmartAssistErrors", fetch.failedPages.length);
   count("SmartAssistRateLimited", fetch.rateLimited);
   count("SmartAssistRunFailed", 0);
+  // RunTruncated: the run stopped paging at its budget. With the rotation that is no longer a lost
+  // read (the next run carries on from the cursor), but it still means the roster does not fit one
+  // run: CoverageCycleRuns says how many runs a full cycle takes (1 when it fits).
   count("RunTruncated", fetch.truncated ? 1 : 0);
+  count("CoverageIncomplete", summary.coverage.complete ? 0 : 1);
+  if (result.cycleRuns !== null) count("CoverageCycleRuns", result.cycleRuns);
+  count("OpenAlertsReread", result.rereadAgents);
   count("SlackErrors", slack.failed);
   count("NudgesSkipped", slack.nudgesSkipped);
   count("EventPublishFailures", events.failed);

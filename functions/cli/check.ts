@@ -6,6 +6,7 @@ import { SmartAssistClient } from "../adapters/smartassist/client.js";
 import { JsonFileAlertStore } from "../adapters/state/json-file-store.js";
 import { MemoryAlertStore } from "../adapters/state/memory-store.js";
 import type { Log } from "../app/logger.js";
+import { pagingDeadline } from "../app/run-budget.js";
 import { type CheckResult, runCheck } from "../app/run-check.js";
 import type { AppConfig } from "../domain/config.js";
 import type { AlertNotifier, AlertStore, HistoryStore } from "../ports.js";
@@ -22,6 +23,8 @@ export interface LocalCheckOptions {
 /** Wires the local adapters and runs the use case: the CLI's equivalent of the Lambda handler. */
 export async function localCheck(options: LocalCheckOptions): Promise<CheckResult> {
   const { config, nowMs, statePath, dryRun, env, log } = options;
+  // The run's budget is one schedule interval of real time, whatever instant --now names.
+  const deadlineMs = pagingDeadline(Date.now(), config.schedule.everySeconds);
   const secrets = secretsFromEnv(env, { slack: false });
   const store: AlertStore & HistoryStore = statePath
     ? new JsonFileAlertStore(statePath, { nowMs })
@@ -46,9 +49,13 @@ export async function localCheck(options: LocalCheckOptions): Promise<CheckResul
     ...config.smartassist,
     credentials: { clientId: secrets.clientId, clientSecret: secrets.clientSecret },
   });
-  return runCheck(
-    config,
-    { source, store, history: store, ...(notifier ? { notifier } : {}), log },
-    { nowMs, dryRun },
-  );
+  try {
+    return await runCheck(
+      config,
+      { source, store, history: store, ...(notifier ? { notifier } : {}), log },
+      { nowMs, dryRun, deadlineMs },
+    );
+  } finally {
+    await source.close();
+  }
 }

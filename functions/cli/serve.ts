@@ -8,15 +8,15 @@ import type { AddressInfo } from "node:net";
 import { MAX_INTERACTION_BODY_BYTES } from "../adapters/slack/interaction-payload.js";
 import { slackNotifierFor } from "../adapters/slack/slack-notifier.js";
 import { JsonFileAlertStore } from "../adapters/state/json-file-store.js";
-import { handleInteraction, type InteractionDeps } from "../app/handle-interaction.js";
+import {
+  handleInteraction,
+  INTERACTIONS_PATH,
+  type InteractionDeps,
+  SLACK_UPDATE_BOUND_MS,
+} from "../app/handle-interaction.js";
 import type { Log } from "../app/logger.js";
 import type { AppConfig } from "../domain/config.js";
 import type { EventPublisher } from "../ports.js";
-
-export const INTERACTIONS_PATH = "/slack/interactions";
-
-/** Slack waits 3 s for the answer; the message update inside it gets at most this long. */
-export const SLACK_UPDATE_BOUND_MS = 2_000;
 
 export interface ServeOptions {
   config: AppConfig;

@@ -1,7 +1,8 @@
 /**
- * Alert state in a local JSON file (`--state PATH`): `{"version":1,"alerts":[...],"history":[...]}`,
- * pretty-printed. `history` holds ended episodes (report, digest); a file without it (older
- * versions) loads as having none.
+ * Alert state in a local JSON file (`--state PATH`):
+ * `{"version":1,"alerts":[...],"cursor":{...},"history":[...]}`, pretty-printed. `cursor` (the roster
+ * rotation's) and `history` (ended episodes, for `report` and the digest) are absent until there is
+ * one; files written before them still load.
  *
  * Two CLI runs may overlap (cron, a manual run), so every put is lock → read → check → write → unlock,
  * with a lock file created exclusively next to the state file, and every write is atomic (temp file in
@@ -14,11 +15,13 @@ import { basename, dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as z from "zod";
 import type { AlertRecord } from "../../domain/alert.js";
+import type { Cursor } from "../../domain/coverage.js";
 import type { HistoryEntry } from "../../domain/history.js";
 import type { AlertStore, HistoryStore } from "../../ports.js";
 import {
   alertRecordSchema,
   conditionHolds,
+  cursorSchema,
   historyEntrySchema,
   isLive,
   readClock,
@@ -50,15 +53,18 @@ export class StateFileError extends Error {
   }
 }
 
+// `cursor` came later, beside `alerts`: files written before it still load.
 const stateFileSchema = z.object({
   version: z.literal(STATE_FILE_VERSION),
   alerts: z.array(alertRecordSchema),
+  cursor: cursorSchema.optional(),
   history: z.array(historyEntrySchema).optional(),
 });
 
 interface StateFile {
   alerts: AlertRecord[];
-  history: HistoryEntry[];
+  cursor?: Cursor | undefined;
+  history?: HistoryEntry[] | undefined;
 }
 
 interface LockOwner {
@@ -97,40 +103,55 @@ export class JsonFileAlertStore implements AlertStore, HistoryStore {
     return (await this.#read()).alerts.filter((r) => isLive(r, nowMs));
   }
 
+  async loadCursor(): Promise<Cursor | undefined> {
+    return (await this.#read()).cursor;
+  }
+
+  async saveCursor(cursor: Cursor): Promise<void> {
+    await this.#update(async (state) => {
+      await this.#write({ ...state, cursor });
+    });
+  }
+
   async get(id: string): Promise<AlertRecord | undefined> {
     const nowMs = readClock(this.#clock);
     return (await this.#read()).alerts.find((r) => r.id === id && isLive(r, nowMs));
   }
 
   async put(record: AlertRecord, expectedVersion: number | null): Promise<boolean> {
-    return this.#update(({ alerts, history }, nowMs) => {
+    return this.#update(async (state) => {
+      const { alerts } = state;
+      const nowMs = readClock(this.#clock);
       const current = alerts.find((a) => a.id === record.id);
-      if (!conditionHolds(current, expectedVersion, nowMs)) return undefined;
+      if (!conditionHolds(current, expectedVersion, nowMs)) return false;
       const stored = withoutUndefined(record);
       // Keep the file's order (stable diffs for people who read it); prune what has expired.
       const next = current ? alerts.map((a) => (a.id === record.id ? stored : a)) : [...alerts, stored];
-      return { alerts: next.filter((a) => a === stored || isLive(a, nowMs)), history };
+      await this.#write({ ...state, alerts: next.filter((a) => a === stored || isLive(a, nowMs)) });
+      return true;
     });
   }
 
   async record(entry: HistoryEntry): Promise<void> {
-    await this.#update(({ alerts, history }, nowMs) => {
+    await this.#update(async (state) => {
+      const nowMs = readClock(this.#clock);
+      const history = state.history ?? [];
       const stored = withoutUndefined(entry);
       const known = history.some((e) => e.id === entry.id);
       const next = known ? history.map((e) => (e.id === entry.id ? stored : e)) : [...history, stored];
-      // Past their retention, entries go the next time the file is written (as TTL deletes them).
-      return { alerts, history: next.filter((e) => e === stored || isLive(e, nowMs)) };
+      // Past their retention, entries go the next time history is written (as TTL deletes them).
+      await this.#write({ ...state, history: next.filter((e) => e === stored || isLive(e, nowMs)) });
     });
   }
 
   // Read as stored: an entry past its retention but not yet pruned still shows, as a DynamoDB
   // item does until TTL deletes it, so a report of an old --date does not depend on today's clock.
   async historyOn(date: string): Promise<HistoryEntry[]> {
-    return (await this.#read()).history.filter((e) => e.localDate === date);
+    return ((await this.#read()).history ?? []).filter((e) => e.localDate === date);
   }
 
-  /** Lock → read → change → write → unlock; `change` returns undefined to write nothing (false). */
-  async #update(change: (state: StateFile, nowMs: number) => StateFile | undefined): Promise<boolean> {
+  /** lock → read → change → unlock. */
+  async #update<T>(change: (state: StateFile) => Promise<T>): Promise<T> {
     const dir = dirname(this.#path);
     try {
       await mkdir(dir, { recursive: true });
@@ -141,10 +162,7 @@ export class JsonFileAlertStore implements AlertStore, HistoryStore {
     }
     const unlock = await this.#lock();
     try {
-      const next = change(await this.#read(), readClock(this.#clock));
-      if (!next) return false;
-      await this.#write(next);
-      return true;
+      return await change(await this.#read());
     } finally {
       await unlock();
     }
@@ -155,11 +173,11 @@ export class JsonFileAlertStore implements AlertStore, HistoryStore {
     try {
       text = await readFile(this.#path, "utf8");
     } catch (error) {
-      if (errorCode(error) === "ENOENT") return { alerts: [], history: [] };
+      if (errorCode(error) === "ENOENT") return { alerts: [] };
       throw new StateFileError(this.#path, `cannot read it (${errorCode(error)})`, { cause: error });
     }
     // An empty file (e.g. made with `touch`) holds no state; anything else must be ours, whole.
-    if (text.trim() === "") return { alerts: [], history: [] };
+    if (text.trim() === "") return { alerts: [] };
     let raw: unknown;
     try {
       raw = JSON.parse(text);
@@ -178,17 +196,20 @@ export class JsonFileAlertStore implements AlertStore, HistoryStore {
         `is not an alert state file (expected {"version":${STATE_FILE_VERSION},"alerts":[...]}): ${problems.join("; ")}`,
       );
     }
-    return { alerts: parsed.data.alerts, history: parsed.data.history ?? [] };
+    const { alerts, cursor, history } = parsed.data;
+    return { alerts, ...(cursor ? { cursor } : {}), ...(history ? { history } : {}) };
   }
 
-  async #write({ alerts, history }: StateFile): Promise<void> {
+  async #write({ alerts, cursor, history }: StateFile): Promise<void> {
     const dir = dirname(this.#path);
     const tmp = join(dir, `.${basename(this.#path)}.${process.pid}.${randomUUID()}.tmp`);
-    // No `history` key until there is some: a file without history reads exactly as before.
-    const state =
-      history.length > 0
-        ? { version: STATE_FILE_VERSION, alerts, history }
-        : { version: STATE_FILE_VERSION, alerts };
+    // Optional parts only when present: a file without them reads exactly as before they existed.
+    const state = {
+      version: STATE_FILE_VERSION,
+      alerts,
+      ...(cursor ? { cursor } : {}),
+      ...(history && history.length > 0 ? { history } : {}),
+    };
     const text = `${JSON.stringify(state, null, 2)}\n`;
     try {
       const file = await open(tmp, "wx");

@@ -5,6 +5,7 @@
  */
 import * as z from "zod";
 import type { AlertRecord } from "../../domain/alert.js";
+import type { Cursor } from "../../domain/coverage.js";
 import type { HistoryEntry } from "../../domain/history.js";
 import type { AlertStore, HistoryStore } from "../../ports.js";
 
@@ -134,6 +135,18 @@ void _schemaCoversEntry;
 /** A stored history entry; loose for the same reason as alertRecordSchema. */
 export const historyEntrySchema: z.ZodType<HistoryEntry> = z.looseObject(historyEntryShape);
 
+/** How long a cursor outlives the last run that kept it (a table left behind cleans itself up). */
+export const CURSOR_TTL_SECONDS = 30 * 24 * 3600;
+
+/** A stored cursor; unknown extra keys (the DynamoDB item's id and expiry) are dropped. */
+export const cursorSchema: z.ZodType<Cursor> = z.object({
+  nextOffset: z.number().int().min(0),
+  rosterPages: z.number().int().min(1).nullable(),
+  complete: z.boolean(),
+  pagesRead: z.number().int().min(0),
+  updatedMs: z.number(),
+});
+
 export interface MemoryAlertStoreOptions {
   /** Defaults to the real clock; pass the run's instant when it runs as of another one (--now). */
   nowMs?: StoreClock;
@@ -141,17 +154,28 @@ export interface MemoryAlertStoreOptions {
   records?: AlertRecord[];
   /** History to start from. */
   history?: HistoryEntry[];
+  cursor?: Cursor;
 }
 
 export class MemoryAlertStore implements AlertStore, HistoryStore {
   readonly #records = new Map<string, AlertRecord>();
   readonly #history = new Map<string, HistoryEntry>();
   readonly #clock: StoreClock;
+  #cursor: Cursor | undefined;
 
   constructor(options: MemoryAlertStoreOptions = {}) {
     this.#clock = options.nowMs ?? Date.now;
     for (const record of options.records ?? []) this.#records.set(record.id, copy(record));
+    this.#cursor = options.cursor && { ...options.cursor };
     for (const entry of options.history ?? []) this.#history.set(entry.id, structuredClone(entry));
+  }
+
+  async loadCursor(): Promise<Cursor | undefined> {
+    return this.#cursor && { ...this.#cursor };
+  }
+
+  async saveCursor(cursor: Cursor): Promise<void> {
+    this.#cursor = { ...cursor };
   }
 
   async record(entry: HistoryEntry): Promise<void> {
