@@ -13,13 +13,14 @@ import {
   type DayReport,
   type DigestEpisode,
   dayReport,
+  episodeFromHistory,
   episodeFromRecord,
   episodesByChannel,
   hourlySeries,
   ruleOrder,
   shiftLocalDate,
 } from "../domain/digest.js";
-import { episodeFromHistory } from "../domain/history.js";
+
 import { localDate } from "../domain/time.js";
 import type { AlertStore, HistoryStore } from "../ports.js";
 import { fromPowertools, type Log } from "./logger.js";

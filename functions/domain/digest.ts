@@ -11,6 +11,7 @@
  */
 import type { AlertRecord, Severity, Snooze } from "./alert.js";
 import type { AppConfig } from "./config.js";
+import type { HistoryEntry } from "./history.js";
 import { teamFor } from "./rules.js";
 import { localDate, localParts } from "./time.js";
 
@@ -124,6 +125,26 @@ export function episodeFromRecord(record: AlertRecord): DigestEpisode {
   if (record.channel !== undefined) episode.channel = record.channel;
   if (record.state === "resolved" && record.endedMs !== undefined) episode.endedMs = record.endedMs;
   return withActions(episode, record);
+}
+
+/** A history entry as one of the digest's episodes. */
+export function episodeFromHistory(entry: HistoryEntry): DigestEpisode {
+  const episode: DigestEpisode = {
+    id: entry.id,
+    userId: entry.userId,
+    email: entry.email,
+    name: entry.name,
+    rule: entry.ruleName,
+    primaryStatus: entry.primaryStatus,
+    secondaryStatus: entry.secondaryStatus,
+    sinceMs: entry.sinceMs,
+    endedMs: entry.endedMs,
+    thresholdSeconds: entry.thresholdSeconds,
+    severity: entry.severity,
+    firedMs: entry.firedMs,
+  };
+  if (entry.channel !== undefined) episode.channel = entry.channel;
+  return withActions(episode, entry);
 }
 
 /** The Slack-action fields a record or a history entry carries, copied when present. */

@@ -4,7 +4,6 @@
  * resolving run wrote.
  */
 import type { AlertRecord, Severity, Snooze } from "./alert.js";
-import { type DigestEpisode, withActions } from "./digest.js";
 import { localDate } from "./time.js";
 
 export interface HistoryEntry {
@@ -74,24 +73,4 @@ export function historyEntryFor(
   if (record.excusedBy !== undefined) entry.excusedBy = record.excusedBy;
   if (record.excusedMs !== undefined) entry.excusedMs = record.excusedMs;
   return entry;
-}
-
-/** A history entry as one of the digest's episodes. */
-export function episodeFromHistory(entry: HistoryEntry): DigestEpisode {
-  const episode: DigestEpisode = {
-    id: entry.id,
-    userId: entry.userId,
-    email: entry.email,
-    name: entry.name,
-    rule: entry.ruleName,
-    primaryStatus: entry.primaryStatus,
-    secondaryStatus: entry.secondaryStatus,
-    sinceMs: entry.sinceMs,
-    endedMs: entry.endedMs,
-    thresholdSeconds: entry.thresholdSeconds,
-    severity: entry.severity,
-    firedMs: entry.firedMs,
-  };
-  if (entry.channel !== undefined) episode.channel = entry.channel;
-  return withActions(episode, entry);
 }

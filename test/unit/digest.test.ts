@@ -3,13 +3,14 @@ import { describe, expect, it } from "vitest";
 import {
   type DigestEpisode,
   dayReport,
+  episodeFromHistory,
   hourlySeries,
   minutesPastThreshold,
   parseLocalDate,
   reportRows,
   shiftLocalDate,
 } from "../../functions/domain/digest.js";
-import { episodeFromHistory, historyEntryFor } from "../../functions/domain/history.js";
+import { historyEntryFor } from "../../functions/domain/history.js";
 import { config } from "./builders.js";
 
 // India (UTC+05:30): local midnight of 2025-06-10 is 2025-06-09T18:30Z.
