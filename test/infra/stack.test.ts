@@ -304,7 +304,13 @@ describe("the stack with the real bundle (rate schedule, created secret, default
       UpdateReplacePolicy: "Retain",
       Properties: {
         KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
-        AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+        AttributeDefinitions: [
+          { AttributeName: "id", AttributeType: "S" },
+          { AttributeName: "historyDate", AttributeType: "S" },
+          { AttributeName: "sinceMs", AttributeType: "N" },
+        ],
+        // History items (ended episodes) found by local start date: test/infra/digest-stack.test.ts.
+        GlobalSecondaryIndexes: [Match.objectLike({ IndexName: "history-by-date" })],
         BillingMode: "PAY_PER_REQUEST",
         TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true },
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
