@@ -94,6 +94,7 @@ await build({
   minify: true,
   format: "esm",
   platform: "node",
+  target: "node22",
   outfile: join(work, "inline.mjs"),
   loader: { ".wasm": "binary", ".ttf": "binary" },
   logLevel: "silent",
