@@ -16,6 +16,8 @@
  *           can read, from the real Pacer on a virtual clock.
  *   domain  parseAgentRow + decideAgent over 1,000,000 segments of API rows: segments per second.
  *   bundle  the Lambda bundle as CDK builds it: size, gzip size, composition, cold init.
+ *   interactions  the Slack endpoint (`cli serve`): median and p95 over 200 signed clicks; the
+ *           interactions bundle's size and cold init. Not in the default set: --only=interactions.
  * The readable report goes to stdout, progress to stderr.
  */
 import { type ChildProcess, fork } from "node:child_process";
@@ -810,6 +812,11 @@ async function main(): Promise<void> {
     figures.bundle = bundle.figures;
     sections.push(bundle.text);
   }
+  if (SECTIONS.has("interactions")) {
+    const interactions = await interactionsSection(targets);
+    figures.interactions = interactions.figures;
+    sections.push(interactions.text);
+  }
   const totalMs = performance.now() - began;
   figures.targets = targets;
   figures.totalMs = totalMs;
@@ -827,6 +834,26 @@ async function main(): Promise<void> {
   ].join("\n");
   process.stdout.write(`${report}\n`);
   if (JSON_OUT) process.stdout.write(`${JSON.stringify(figures)}\n`);
+}
+
+async function interactionsSection(targets: Target[]): Promise<{ figures: unknown; text: string }> {
+  const { clickLatency, interactionsBundle } = await import("./interactions.js");
+  const n = QUICK ? 50 : 200;
+  progress(`interactions: ${n} signed clicks on the local endpoint`);
+  const clicks = await clickLatency(n);
+  progress("interactions: synthesizing the interactions bundle");
+  const bundle = interactionsBundle(COLD_INIT_SAMPLES);
+  targets.push({
+    name: "interactions endpoint p95 < 300 ms",
+    ok: clicks.p95Ms < 300,
+    figure: `${fixed(clicks.p95Ms, 1)} ms (median ${fixed(clicks.medianMs, 1)} ms over ${clicks.clicks} clicks)`,
+  });
+  const text = [
+    "Interactions — `cli serve` (JSON state file, fake Slack on loopback), signed Acknowledge clicks one after another",
+    `  ${clicks.clicks} clicks: median ${fixed(clicks.medianMs, 1)} ms, p95 ${fixed(clicks.p95Ms, 1)} ms, max ${fixed(clicks.maxMs, 1)} ms; statuses ${JSON.stringify(clicks.statuses)}`,
+    `  interactions bundle: ${int(bundle.bytes)} bytes (gzip ${int(bundle.gzipBytes)}); cold init ${int(bundle.coldInitMs)} ms above empty node (median of ${bundle.samples})`,
+  ].join("\n");
+  return { figures: { clicks, bundle }, text };
 }
 
 function stopChildren(): void {
