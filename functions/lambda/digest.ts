@@ -3,8 +3,6 @@
  * use case. Read-only on the table (history index, open alerts); the Slack bot token from the secret.
  * The renderer (resvg wasm and Inter) sits beside this bundle and is loaded on the first chart.
  */
-import { Logger } from "@aws-lambda-powertools/logger";
-import { Metrics } from "@aws-lambda-powertools/metrics";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { renderPng } from "../adapters/chart/png.js";
@@ -12,25 +10,9 @@ import { SecretsManagerSecrets } from "../adapters/secrets/secrets.js";
 import { SlackDigestPublisher } from "../adapters/slack/digest-publisher.js";
 import { DynamoDbAlertStore } from "../adapters/state/dynamodb-store.js";
 import { createScheduledDigest } from "../app/digest.js";
-import { parseConfig } from "../domain/config.js";
+import { coldStart, required } from "./cold-start.js";
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`environment variable ${name} is not set (the stack sets it)`);
-  return value;
-}
-
-const SERVICE = "agent-status-alerts";
-const logger = new Logger({ serviceName: SERVICE });
-const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? "AgentStatusAlerts",
-  serviceName: SERVICE,
-});
-
-// Compiled in at bundle time, as for the check function (esbuild's define replaces this expression).
-const rawConfig = process.env.APP_CONFIG;
-if (!rawConfig) throw new Error("APP_CONFIG is not set (the stack compiles the config into the bundle)");
-const { config } = parseConfig(JSON.parse(rawConfig), "APP_CONFIG");
+const { config, logger, metrics } = coldStart();
 
 const dynamo = new DynamoDBClient({});
 const tableName = required("TABLE_NAME");

@@ -18,6 +18,73 @@ const TOKEN = "xoxb-test-1111-2222-secretvalue";
 
 const record = lunchAlert;
 
+describe("SlackNotifier: nudges, ephemeral answers and responders", () => {
+  let slack: FakeSlack;
+  const notifier = () => new SlackNotifier({ token: TOKEN, apiUrl: slack.url, timezone: ZONE });
+
+  beforeEach(async () => {
+    slack = await startFakeSlack({
+      token: TOKEN,
+      users: { "priya.sharma@example.com": "U0PRIYA" },
+      usergroups: { S0LEADS: ["U0LEAD1", "U0LEAD2"] },
+    });
+  });
+  afterEach(async () => {
+    await slack.close();
+  });
+
+  it("nudges the agent in a direct message: lookup by e-mail, conversations.open, chat.postMessage", async () => {
+    // Act
+    const result = await notifier().deliver({ kind: "nudge", record: record({ state: "nudged" }) });
+
+    // Assess
+    expect(result).toEqual({ ok: true, nudge: "sent" });
+    expect(slack.calls.map((c) => c.method)).toEqual([
+      "users.lookupByEmail",
+      "conversations.open",
+      "chat.postMessage",
+    ]);
+    const [dm] = slack.messages();
+    expect(dm?.channel).toMatch(/^D/);
+    expect(dm?.text).toContain("Priya Sharma");
+    expect(dm?.text).toContain("switch your status in SmartAssist");
+    // Supervisors are not told: nothing goes to the alert channel.
+    expect(slack.messages().some((m) => m.channel === CHANNEL)).toBe(false);
+  });
+
+  it("skips an agent who is not in Slack, as an answer (not a failure)", async () => {
+    const result = await notifier().deliver({
+      kind: "nudge",
+      record: record({ state: "nudged", email: "nobody@example.com" }),
+    });
+    expect(result).toEqual({ ok: true, nudge: "not-in-slack" });
+    expect(slack.messages()).toEqual([]);
+  });
+
+  it("answers the clicking user through the response_url, else with chat.postEphemeral", async () => {
+    // Act
+    const viaUrl = await notifier().ephemeral({ user: "U0X", responseUrl: slack.responseUrl("r1") }, "no");
+    const viaApi = await notifier().ephemeral({ user: "U0Y", channel: CHANNEL }, "not yours");
+
+    // Assess
+    expect([viaUrl, viaApi]).toEqual([true, true]);
+    expect(slack.responses).toEqual([
+      expect.objectContaining({
+        id: "r1",
+        body: expect.objectContaining({ response_type: "ephemeral", replace_original: false, text: "no" }),
+      }),
+    ]);
+    expect(slack.ephemerals()).toEqual([expect.objectContaining({ user: "U0Y", text: "not yours" })]);
+  });
+
+  it("expands a user group once and answers later asks from its cache", async () => {
+    const n = notifier();
+    expect(await n.groupMembers("S0LEADS")).toEqual(["U0LEAD1", "U0LEAD2"]);
+    expect(await n.groupMembers("S0LEADS")).toEqual(["U0LEAD1", "U0LEAD2"]);
+    expect(slack.calls.filter((c) => c.method === "usergroups.users.list")).toHaveLength(1);
+  });
+});
+
 describe("SlackNotifier against the fake Slack Web API", () => {
   let slack: FakeSlack;
   let warnings: Array<{ msg: string; extra?: Record<string, unknown> }>;

@@ -495,8 +495,11 @@ export function slackNotifierFor(
   run: {
     token: string;
     apiUrl?: string | undefined;
-    /** The run's instant, or a live clock (the interactions endpoint renders as of each click). */
-    nowMs: number | (() => number);
+    /**
+     * The run's instant. Without it a message reads as of the record's last run (the interactions
+     * endpoint redraws a message without re-measuring what only a run can see).
+     */
+    nowMs?: number;
     logger?: SlackNotifierOptions["logger"];
     maxRetryTimeMs?: number;
   },
@@ -511,6 +514,6 @@ export function slackNotifierFor(
     ...(run.logger ? { logger: run.logger } : {}),
     ...(run.maxRetryTimeMs === undefined ? {} : { maxRetryTimeMs: run.maxRetryTimeMs }),
     // Messages read as of the run's instant, also for a post delivered a run late.
-    now: typeof nowMs === "number" ? () => nowMs : nowMs,
+    ...(nowMs === undefined ? {} : { now: () => nowMs }),
   });
 }
