@@ -5,6 +5,7 @@
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { digestChartSvg } from "../adapters/chart/svg.js";
 import type { AppSecrets, SecretsProvider } from "../adapters/secrets/secrets.js";
 import type { AppConfig } from "../domain/config.js";
 import {
@@ -49,9 +50,7 @@ export async function loadDay(
 }
 
 /** The chart's SVG for one channel of the day, or for every channel together (`channel` undefined). */
-export async function chartSvg(input: DayInput, channel?: string): Promise<string> {
-  // Loaded on demand: the check function's bundle never reaches the chart code through this module.
-  const { digestChartSvg } = await import("../adapters/chart/svg.js");
+export function chartSvg(input: DayInput, channel?: string): string {
   const groups = episodesByChannel(input, input.date);
   const episodes = channel === undefined ? [...groups.values()].flat() : (groups.get(channel) ?? []);
   const series = hourlySeries(
@@ -125,7 +124,7 @@ export async function postDigest(config: AppConfig, deps: DigestDeps, nowMs: num
     if (digest.alerts === 0 || !deps.renderPng) continue;
     let png: Uint8Array;
     try {
-      png = await deps.renderPng(await chartSvg(input, digest.channel));
+      png = await deps.renderPng(chartSvg(input, digest.channel));
     } catch (error) {
       entry.chart = "failed";
       result.chartFailures++;

@@ -47,7 +47,7 @@ export async function localReport(options: ReportOptions): Promise<ReportOutput>
   if (options.pngPath) {
     // The renderer (wasm and fonts) loads only when a chart is asked for.
     const { renderPng } = await import("../adapters/chart/png.js");
-    const png = await renderPng(await chartSvg(input));
+    const png = await renderPng(chartSvg(input));
     await writeFile(options.pngPath, png);
     output.pngBytes = png.length;
   }
