@@ -37,6 +37,12 @@ export interface AlertRecord {
   notifiedSeverity?: Severity;
   /** True once the top message shows the resolve. */
   resolveNotified?: boolean;
+  /** The roll-up this alert lives in (see rollup.ts), set once the roll-up message was posted. */
+  rollupId?: string;
+  /** The roll-up message's ts (in `channel`): the alert's thread is the roll-up's. */
+  rollupTs?: string;
+  /** True once the roll-up's thread lists this alert in its complete list. */
+  rollupListed?: boolean;
   /** Bumped on every write: stores use it for conditional (optimistic) writes. */
   version: number;
   /** Epoch seconds after which the record may be deleted (DynamoDB TTL). */

@@ -15,6 +15,8 @@ export interface SlackAction {
 /** The Slack work a record needs now; `reminded` is true when this run decided a reminder. */
 export function slackActionFor(record: AlertRecord, reminded: boolean): SlackAction | undefined {
   if (record.channel === undefined) return undefined;
+  // A roll-up member's Slack work is the roll-up's (rollup.ts), never a message of its own.
+  if (record.rollupTs !== undefined) return undefined;
   if (record.slackTs === undefined) {
     // Never posted (or the post failed): post it now, in its current form (even if already ended).
     if (record.state === "resolved" && record.resolveNotified) return undefined;

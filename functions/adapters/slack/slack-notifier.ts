@@ -12,8 +12,12 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { LogLevel, type Logger as SlackLogger, WebClient } from "@slack/web-api";
 import type { AppConfig } from "../../domain/config.js";
 import type { SlackAction } from "../../domain/delivery.js";
+import type { RollupOutcome, RollupWork } from "../../domain/rollup.js";
 import type { AlertNotifier, DeliveryResult } from "../../ports.js";
+import { ChannelPacer } from "./channel-pacer.js";
 import { type RenderOptions, renderSlackAction, type SlackMessage } from "./messages.js";
+import { deliverRollup, type RollupSender, type SendResult } from "./rollup-delivery.js";
+import type { RollupMessage } from "./rollup-messages.js";
 
 export interface SlackNotifierOptions {
   /** Bot token; never logged, never in an error message. */
@@ -36,6 +40,15 @@ export interface SlackNotifierOptions {
    * run's own "now" (so `--now` replays and re-delivered posts read as the engine decided them).
    */
   now?: () => number;
+  /**
+   * The run's delivery deadline (epoch ms): no call starts, and no wait (pacing, Retry-After) runs,
+   * past it, so a run ends inside its budget; what is left stays pending for the next run.
+   */
+  deadlineMs?: number;
+  /** Paces posts per channel; one per notifier by default (one per run). */
+  pacer?: ChannelPacer;
+  /** Render the roll-up's `Acknowledge all` button (slack.interactive); default true. */
+  interactive?: boolean;
 }
 
 export const SLACK_API_URL = "https://slack.com/api/";
@@ -111,7 +124,7 @@ function classify(error: unknown): CallFailure {
   return { error: message.slice(0, 200) || "unknown_error", transient: false };
 }
 
-export class SlackNotifier implements AlertNotifier {
+export class SlackNotifier implements AlertNotifier, RollupSender {
   readonly #client: WebClient;
   readonly #token: string;
   readonly #timezone: string;
@@ -120,6 +133,9 @@ export class SlackNotifier implements AlertNotifier {
   readonly #retries: number;
   readonly #maxRetryTimeMs: number;
   readonly #now: (() => number) | undefined;
+  readonly #runDeadline: number;
+  readonly #pacer: ChannelPacer;
+  readonly #interactive: boolean;
   /** Per-delivery deadline, read by the fetch wrapper so an in-flight request is aborted at the bound. */
   readonly #deadline = new AsyncLocalStorage<number>();
   /** email → user id, or null when Slack said there is none: one lookup per agent per notifier. */
@@ -135,6 +151,9 @@ export class SlackNotifier implements AlertNotifier {
     this.#retries = Math.max(0, options.retries ?? DEFAULT_RETRIES);
     this.#maxRetryTimeMs = Math.max(1, options.maxRetryTimeMs ?? DEFAULT_MAX_RETRY_TIME_MS);
     this.#now = options.now;
+    this.#runDeadline = options.deadlineMs ?? Number.POSITIVE_INFINITY;
+    this.#pacer = options.pacer ?? new ChannelPacer();
+    this.#interactive = options.interactive ?? true;
     const requestTimeoutMs = Math.min(
       options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       this.#maxRetryTimeMs,
@@ -159,7 +178,7 @@ export class SlackNotifier implements AlertNotifier {
   }
 
   async deliver(action: SlackAction): Promise<DeliveryResult> {
-    const deadline = Date.now() + this.#maxRetryTimeMs;
+    const deadline = this.#deadlineFromNow();
     try {
       return await this.#deadline.run(deadline, () => this.#deliver(action, deadline));
     } catch (error) {
@@ -237,7 +256,48 @@ export class SlackNotifier implements AlertNotifier {
     return done;
   }
 
-  #postArgs(channel: string, message: SlackMessage, threadTs?: string): Record<string, unknown> {
+  /** A roll-up's Slack work (rollup-delivery.ts), paced and bounded like every other post. */
+  deliverRollup(work: RollupWork): Promise<RollupOutcome> {
+    return deliverRollup(work, this, {
+      timezone: this.#timezone,
+      nowMs: this.#now?.() ?? work.members[0]?.lastNotifiedMs ?? Date.now(),
+      interactive: this.#interactive,
+    });
+  }
+
+  /** One post (a thread reply with `threadTs`), under the per-delivery bound and the run's deadline. */
+  post(channel: string, message: RollupMessage, threadTs?: string): Promise<SendResult> {
+    return this.#send("chat.postMessage", this.#postArgs(channel, message, threadTs), channel);
+  }
+
+  /** One chat.update of a message, under the same bounds. */
+  update(channel: string, ts: string, message: RollupMessage): Promise<SendResult> {
+    return this.#send("chat.update", this.#updateArgs(channel, ts, message), channel);
+  }
+
+  async #send(method: string, args: Record<string, unknown>, channel: string): Promise<SendResult> {
+    const deadline = this.#deadlineFromNow();
+    const outcome = await this.#deadline.run(deadline, () => this.#call(method, args, deadline, undefined));
+    if (!outcome.ok)
+      return { ok: false, error: this.#redact(outcome.failure.error), transient: outcome.failure.transient };
+    const ts = outcome.result.ts;
+    const answered = outcome.result.channel;
+    return {
+      ok: true,
+      ts: typeof ts === "string" ? ts : ((args.ts as string | undefined) ?? ""),
+      channel: typeof answered === "string" ? answered : channel,
+    };
+  }
+
+  #deadlineFromNow(): number {
+    return Math.min(Date.now() + this.#maxRetryTimeMs, this.#runDeadline);
+  }
+
+  #postArgs(
+    channel: string,
+    message: SlackMessage | RollupMessage,
+    threadTs?: string,
+  ): Record<string, unknown> {
     return {
       channel,
       text: message.text,
@@ -249,7 +309,7 @@ export class SlackNotifier implements AlertNotifier {
     };
   }
 
-  #updateArgs(channel: string, ts: string, message: SlackMessage): Record<string, unknown> {
+  #updateArgs(channel: string, ts: string, message: SlackMessage | RollupMessage): Record<string, unknown> {
     return { channel, ts, text: message.text, blocks: message.blocks };
   }
 
@@ -278,6 +338,15 @@ export class SlackNotifier implements AlertNotifier {
         await sleep(held);
       }
       if (Date.now() >= deadline) return { ok: false, failure: { error: "timeout", transient: true } };
+      // Posts into one channel take turns (about one a second, as Slack allows); a turn that would
+      // come after the deadline is not waited for.
+      const channel = typeof args.channel === "string" ? args.channel : undefined;
+      if (
+        method === "chat.postMessage" &&
+        channel !== undefined &&
+        !(await this.#pacer.acquire(channel, deadline))
+      )
+        return { ok: false, failure: { error: "paced_past_deadline", transient: true } };
 
       let failure: CallFailure;
       try {
@@ -290,6 +359,7 @@ export class SlackNotifier implements AlertNotifier {
       if (failure.retryAfterMs !== undefined) {
         const until = Date.now() + failure.retryAfterMs;
         this.#rateLimitedUntil.set(method, Math.max(this.#rateLimitedUntil.get(method) ?? 0, until));
+        if (method === "chat.postMessage" && channel !== undefined) this.#pacer.holdUntil(channel, until);
         if (!policy.waitOutRateLimits) return { ok: false, failure };
         if (until >= deadline) {
           this.#warn("slack rate limit outlasts the delivery bound", action, {
@@ -395,7 +465,14 @@ export class SlackNotifier implements AlertNotifier {
 /** The notifier for one run, set up from the config as the Lambda and the CLI both need it. */
 export function slackNotifierFor(
   config: Pick<AppConfig, "timezone" | "slack">,
-  run: { token: string; apiUrl?: string | undefined; nowMs: number; logger?: SlackNotifierOptions["logger"] },
+  run: {
+    token: string;
+    apiUrl?: string | undefined;
+    nowMs: number;
+    logger?: SlackNotifierOptions["logger"];
+    /** The run's delivery deadline (run-budget.ts). */
+    deadlineMs?: number;
+  },
 ): SlackNotifier {
   return new SlackNotifier({
     token: run.token,
@@ -405,5 +482,6 @@ export function slackNotifierFor(
     ...(run.logger ? { logger: run.logger } : {}),
     // Messages read as of the run's instant, also for a post delivered a run late.
     now: () => run.nowMs,
+    ...(run.deadlineMs === undefined ? {} : { deadlineMs: run.deadlineMs }),
   });
 }

@@ -71,6 +71,9 @@ const alertRecordShape = {
   slackTs: z.string().optional(),
   notifiedSeverity: severity.optional(),
   resolveNotified: z.boolean().optional(),
+  rollupId: z.string().optional(),
+  rollupTs: z.string().optional(),
+  rollupListed: z.boolean().optional(),
   version: z.number().int(),
   expiresAt: z.number(),
 };
