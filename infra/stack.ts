@@ -29,7 +29,7 @@ export interface AgentStatusAlertsStackProps extends StackProps {
   rawConfig: unknown;
   /** Active X-Ray tracing for the function (default off). */
   tracing?: boolean;
-  /** Tests only: deploy this instead of bundling functions/handler.ts. */
+  /** Tests only: deploy this instead of bundling functions/lambda/check.ts. */
   code?: Code;
 }
 

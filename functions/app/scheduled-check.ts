@@ -5,8 +5,6 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { AppSecrets, SecretsProvider } from "../adapters/secrets/secrets.js";
-import { slackNotifierFor } from "../adapters/slack/slack-notifier.js";
-import { SmartAssistClient } from "../adapters/smartassist/client.js";
 import {
   CredentialsRefusedError,
   RequestRejectedError,
@@ -14,7 +12,7 @@ import {
 } from "../adapters/smartassist/errors.js";
 import type { RunSummary } from "../domain/alert.js";
 import type { AppConfig } from "../domain/config.js";
-import type { AlertStore, EventPublisher } from "../ports.js";
+import type { AgentStatusSource, AlertNotifier, AlertStore, EventPublisher } from "../ports.js";
 import { fromPowertools } from "./logger.js";
 import { type CheckResult, runCheck } from "./run-check.js";
 
@@ -24,10 +22,15 @@ export interface ScheduledCheckDeps {
   /** The state store for a run at `nowMs` (stores compare expiry with the run's instant). */
   storeFor: (nowMs: number) => AlertStore;
   events: EventPublisher;
+  /**
+   * The SmartAssist source for these credentials. The entry keeps one per container while the
+   * credentials stay the same, so the pacer's memory of recent requests spans warm invocations.
+   */
+  sourceFor: (secrets: AppSecrets) => AgentStatusSource;
+  /** The Slack notifier for one run at `nowMs` (messages read as of the run's instant). */
+  notifierFor: (secrets: AppSecrets, nowMs: number) => AlertNotifier;
   logger: Logger;
   metrics: Metrics;
-  /** Another Slack API base URL (tests). */
-  slackApiUrl?: string;
 }
 
 export interface InvocationContext {
@@ -42,34 +45,17 @@ function reserveMs(budgetMs: number): number {
 export function createScheduledCheck(deps: ScheduledCheckDeps) {
   const { config, logger, metrics } = deps;
   const log = fromPowertools(logger);
-  // Built once per container and kept while the credentials stay the same: the pacer's memory of
-  // recent requests then spans warm invocations too.
-  let cached: { secrets: AppSecrets; client: SmartAssistClient } | undefined;
-
-  const sourceFor = (secrets: AppSecrets): SmartAssistClient => {
-    if (cached?.secrets !== secrets) {
-      cached = {
-        secrets,
-        client: new SmartAssistClient({
-          ...config.smartassist,
-          credentials: { clientId: secrets.clientId, clientSecret: secrets.clientSecret },
-          onRequest: ({ ms }) => metrics.addMetric("SmartAssistLatency", MetricUnit.Milliseconds, ms),
-        }),
-      };
-    }
-    return cached.client;
-  };
 
   const runWith = (secrets: AppSecrets, nowMs: number, deadlineMs: number): Promise<CheckResult> => {
-    const notifier = slackNotifierFor(config, {
-      token: secrets.slackBotToken,
-      apiUrl: deps.slackApiUrl,
-      nowMs,
-      logger: log,
-    });
     return runCheck(
       config,
-      { source: sourceFor(secrets), store: deps.storeFor(nowMs), notifier, events: deps.events, log },
+      {
+        source: deps.sourceFor(secrets),
+        store: deps.storeFor(nowMs),
+        notifier: deps.notifierFor(secrets, nowMs),
+        events: deps.events,
+        log,
+      },
       { nowMs, deadlineMs },
     );
   };

@@ -59,6 +59,7 @@ function describeRule(rule: ResolvedRule): string {
     .filter(Boolean)
     .join(" and ");
   const timing = [
+    rule.nudgeSeconds !== undefined ? `nudge ${toDurationString(rule.nudgeSeconds)}` : "",
     `threshold ${toDurationString(rule.thresholdSeconds)}`,
     rule.criticalSeconds !== undefined ? `critical ${toDurationString(rule.criticalSeconds)}` : "",
     rule.repeatSeconds !== undefined ? `repeat ${toDurationString(rule.repeatSeconds)}` : "",
@@ -95,5 +96,12 @@ export function renderConfig(config: AppConfig, source: string): string {
     });
     lines.push(`  then the global rules`);
   }
+  const slack = config.slack;
+  lines.push(
+    `Slack: ${slack.interactive ? `Acknowledge / Snooze / Excuse on each alert, by ${slack.responders ? slack.responders.join(", ") : "anyone in the channel"}` : "notify only (no buttons)"}; ${slack.rollup > 0 ? `more than ${slack.rollup} new alerts in a channel and run become one roll-up` : "no roll-ups"}`,
+  );
+  lines.push(
+    `History kept ${toDurationString(config.history.retentionSeconds)}; ${config.digest ? `digest at ${config.digest.at} on ${config.digest.days.join(", ")} (${config.timezone})` : "no daily digest"}`,
+  );
   return lines.join("\n");
 }

@@ -1,7 +1,19 @@
 /** Open alerts as the state keeps them, the transitions a run makes, and the run summary. */
 
 export type Severity = "warning" | "critical";
-export type TransitionType = "fired" | "reminded" | "escalated" | "resolved";
+/** What the lifecycle does on its own. */
+export type LifecycleTransitionType = "nudged" | "fired" | "reminded" | "escalated" | "resolved";
+/** What people do from Slack. */
+export type ActionTransitionType = "acknowledged" | "snoozed" | "excused";
+export type TransitionType = LifecycleTransitionType | ActionTransitionType;
+
+/** One snooze, kept for the alert's history. */
+export interface Snooze {
+  /** Slack user id. */
+  by: string;
+  atMs: number;
+  untilMs: number;
+}
 
 export interface AlertRecord {
   /** `userId#ruleKey#since`: one record per episode, so an episode alerts once. */
@@ -37,7 +49,20 @@ export interface AlertRecord {
   notifiedSeverity?: Severity;
   /** True once the top message shows the resolve. */
   resolveNotified?: boolean;
-  /** The roll-up this alert lives in (see rollup.ts), set once the roll-up message was posted. */
+  /** Slack user id of whoever acknowledged the alert, and when (UTC ms). */
+  acknowledgedBy?: string;
+  acknowledgedMs?: number;
+  /** The current snooze: by whom and until when (UTC ms). */
+  snoozedBy?: string;
+  snoozedUntilMs?: number;
+  /** Every snooze so far, for history. */
+  snoozes?: Snooze[];
+  /** An excused episode stays quiet and resolves quietly. */
+  excusedBy?: string;
+  excusedMs?: number;
+  /** When the agent was sent the nudge (a direct message) for this episode. */
+  nudgedMs?: number;
+  /** The roll-up this alert lives in, when it arrived in a storm. */
   rollupId?: string;
   /** The roll-up message's ts (in `channel`): the alert's thread is the roll-up's. */
   rollupTs?: string;
@@ -60,13 +85,21 @@ export interface FiringAlert {
   elapsedSeconds: number;
   thresholdSeconds: number;
   severity: Severity;
+  acknowledgedBy?: string;
+  /** UTC ISO-8601. */
+  snoozedUntil?: string;
+  excusedBy?: string;
 }
 
 /** What a run changed about one alert: the alert as it then stood, and when. */
 export interface Transition extends FiringAlert {
   type: TransitionType;
-  /** UTC ISO instant of the run that made the transition. */
+  /** UTC ISO instant of the run (or the Slack action) that made the transition. */
   at: string;
+  /** Slack user id of whoever acted (acknowledged, snoozed, excused). */
+  by?: string;
+  /** For a snooze: until when (UTC ISO-8601). */
+  until?: string;
 }
 
 export interface SkippedInput {
@@ -93,7 +126,7 @@ export function elapsedSeconds(sinceMs: number, nowMs: number): number {
 }
 
 export function toFiring(record: AlertRecord, nowMs: number): FiringAlert {
-  return {
+  const firing: FiringAlert = {
     userId: record.userId,
     email: record.email,
     name: record.name,
@@ -105,6 +138,11 @@ export function toFiring(record: AlertRecord, nowMs: number): FiringAlert {
     thresholdSeconds: record.thresholdSeconds,
     severity: record.severity,
   };
+  if (record.acknowledgedBy !== undefined) firing.acknowledgedBy = record.acknowledgedBy;
+  if (record.snoozedUntilMs !== undefined && record.snoozedUntilMs > nowMs)
+    firing.snoozedUntil = new Date(record.snoozedUntilMs).toISOString();
+  if (record.excusedBy !== undefined) firing.excusedBy = record.excusedBy;
+  return firing;
 }
 
 export function toTransition(type: TransitionType, record: AlertRecord, nowMs: number): Transition {

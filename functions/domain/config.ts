@@ -3,7 +3,7 @@
  * Pure: the caller reads the file and hands over the parsed YAML/JSON value.
  */
 import * as z from "zod";
-import { parseDuration } from "./duration.js";
+import { parseDuration, toDurationString } from "./duration.js";
 import { isValidTimeZone } from "./time.js";
 
 const DURATION_HINT = "expected a duration like 15m";
@@ -69,6 +69,7 @@ function schemas(strict: boolean) {
     threshold: duration(),
     critical: duration().optional(),
     repeat: duration().optional(),
+    nudge: duration().optional(),
   }).superRefine((r, ctx) => {
     if (r.primaryStatus === undefined && r.secondaryStatus === undefined) {
       ctx.addIssue({
@@ -79,6 +80,9 @@ function schemas(strict: boolean) {
     }
     if (r.critical !== undefined && r.critical <= r.threshold) {
       ctx.addIssue({ code: "custom", message: "must be longer than threshold", path: ["critical"] });
+    }
+    if (r.nudge !== undefined && r.nudge >= r.threshold) {
+      ctx.addIssue({ code: "custom", message: "must be shorter than threshold", path: ["nudge"] });
     }
   });
 
@@ -134,11 +138,32 @@ function schemas(strict: boolean) {
     }).default({ every: 300 }),
     rules: rules.min(1, { error: "needs at least one rule" }),
     repeat: duration().optional(),
+    nudge: duration().optional(),
     slack: object({
       channel: z.string().min(1).optional(),
       mentionAgents: z.boolean().default(false),
       escalationMention: z.string().min(1).optional(),
-    }).default({ mentionAgents: false }),
+      interactive: z.boolean({ error: "expected true or false" }).default(true),
+      responders: z
+        .array(
+          z.string().regex(/^[UWS][A-Z0-9]{2,}$/, {
+            error: "expected a Slack user id (U…) or user group id (S…)",
+          }),
+          { error: "expected a list of Slack user ids (U…) and user group ids (S…)" },
+        )
+        .optional(),
+      rollup: z.int({ error: "expected a whole number (0 turns roll-ups off)" }).min(0).default(10),
+    }).default({ mentionAgents: false, interactive: true, rollup: 10 }),
+    history: object({
+      retention: duration().default(35 * 86_400),
+    }).default({ retention: 35 * 86_400 }),
+    digest: object({
+      at: clock,
+      days: z
+        .array(z.enum(DAYS, { error: `expected days among ${DAYS.join(", ")}` }))
+        .min(1)
+        .default([...DAYS]),
+    }).optional(),
     teams: z.array(team).default([]),
     aws: object({
       secret: z
@@ -183,6 +208,8 @@ export interface ResolvedRule {
   thresholdSeconds: number;
   criticalSeconds?: number;
   repeatSeconds?: number;
+  /** Elapsed time at which the agent gets one direct message, before the alert (shorter than threshold). */
+  nudgeSeconds?: number;
 }
 
 export interface ResolvedTeam {
@@ -211,7 +238,20 @@ export interface AppConfig {
   };
   rules: ResolvedRule[];
   teams: ResolvedTeam[];
-  slack: { channel?: string; mentionAgents: boolean; escalationMention?: string };
+  slack: {
+    channel?: string;
+    mentionAgents: boolean;
+    escalationMention?: string;
+    /** Acknowledge / Snooze / Excuse on each per-episode alert. */
+    interactive: boolean;
+    /** Who may act on alerts: Slack user ids (U…/W…) and user group ids (S…); unset: anyone. */
+    responders?: string[];
+    /** More new alerts than this for one channel in one run become one roll-up; 0 turns roll-ups off. */
+    rollup: number;
+  };
+  history: { retentionSeconds: number };
+  /** The daily digest: local time `HH:MM` on these days (mon…sun). */
+  digest?: { at: string; days: string[] };
   aws: { secret?: string; eventBus: string; alarmEmail?: string; logRetentionDays: number };
   /** The largest `threshold` of any rule, global or team: it sets how far back the query looks. */
   largestThresholdSeconds: number;
@@ -279,6 +319,7 @@ function resolveRules(
   rules: ParsedConfig["rules"],
   team: string | undefined,
   inheritedRepeat: number | undefined,
+  inheritedNudge: number | undefined,
 ): ResolvedRule[] {
   return rules.map((r) => {
     const resolved: ResolvedRule = {
@@ -294,6 +335,10 @@ function resolveRules(
     if (secondary) resolved.secondaryStatus = secondary;
     if (r.critical !== undefined) resolved.criticalSeconds = r.critical;
     if (repeat !== undefined) resolved.repeatSeconds = repeat;
+    // The top-level nudge is a default: it applies where it comes before the rule's threshold.
+    const nudge =
+      r.nudge ?? (inheritedNudge !== undefined && inheritedNudge < r.threshold ? inheritedNudge : undefined);
+    if (nudge !== undefined) resolved.nudgeSeconds = nudge;
     return resolved;
   });
 }
@@ -321,13 +366,13 @@ export function parseConfig(raw: unknown, source: string): ConfigResult {
     const team: ResolvedTeam = {
       name: t.name,
       agents: t.agents.map((a) => a.trim().toLowerCase()),
-      rules: resolveRules(t.rules ?? [], t.name, t.repeat ?? parsed.repeat),
+      rules: resolveRules(t.rules ?? [], t.name, t.repeat ?? parsed.repeat, parsed.nudge),
     };
     if (t.channel !== undefined) team.channel = t.channel;
     if (t.mention !== undefined) team.mention = t.mention;
     return team;
   });
-  const rules = resolveRules(parsed.rules, undefined, parsed.repeat);
+  const rules = resolveRules(parsed.rules, undefined, parsed.repeat, parsed.nudge);
   const allRules = [...rules, ...teams.flatMap((t) => t.rules)];
 
   if (parsed.slack.channel === undefined) {
@@ -351,7 +396,12 @@ export function parseConfig(raw: unknown, source: string): ConfigResult {
     schedule: { everySeconds: parsed.schedule.every },
     rules,
     teams,
-    slack: { mentionAgents: parsed.slack.mentionAgents },
+    slack: {
+      mentionAgents: parsed.slack.mentionAgents,
+      interactive: parsed.slack.interactive,
+      rollup: parsed.slack.rollup,
+    },
+    history: { retentionSeconds: parsed.history.retention },
     aws: { eventBus: parsed.aws.eventBus, logRetentionDays: parsed.aws.logRetentionDays },
     largestThresholdSeconds: Math.max(...allRules.map((r) => r.thresholdSeconds)),
   };
@@ -362,6 +412,12 @@ export function parseConfig(raw: unknown, source: string): ConfigResult {
   if (parsed.slack.channel !== undefined) config.slack.channel = parsed.slack.channel;
   if (parsed.slack.escalationMention !== undefined)
     config.slack.escalationMention = parsed.slack.escalationMention;
+  if (parsed.slack.responders !== undefined) config.slack.responders = parsed.slack.responders;
+  if (parsed.digest !== undefined) config.digest = { at: parsed.digest.at, days: parsed.digest.days };
+  if (parsed.nudge !== undefined && allRules.every((r) => r.nudgeSeconds === undefined))
+    warnings.push(
+      `${source}: nudge: ${toDurationString(parsed.nudge)} is not shorter than any rule's threshold: no agent is nudged`,
+    );
   if (parsed.aws.secret !== undefined) config.aws.secret = parsed.aws.secret;
   if (parsed.aws.alarmEmail !== undefined) config.aws.alarmEmail = parsed.aws.alarmEmail;
   return { config, warnings };

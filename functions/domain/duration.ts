@@ -1,5 +1,5 @@
-/** Durations in the config are strings with units: `90s`, `15m`, `1h30m`, `2h`. */
-const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+/** Durations in the config are strings with units: `90s`, `15m`, `1h30m`, `2h`, `35d`. */
+const DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 
 /** Parses a duration string into whole seconds; undefined when it is not one. */
 export function parseDuration(text: string): number | undefined {
@@ -7,8 +7,8 @@ export function parseDuration(text: string): number | undefined {
   if (trimmed === "") return undefined;
   const match = DURATION.exec(trimmed);
   if (!match) return undefined;
-  const [, h, m, s] = match;
-  return Number(h ?? 0) * 3600 + Number(m ?? 0) * 60 + Number(s ?? 0);
+  const [, d, h, m, s] = match;
+  return Number(d ?? 0) * 86_400 + Number(h ?? 0) * 3600 + Number(m ?? 0) * 60 + Number(s ?? 0);
 }
 
 /** Formats seconds for people: `45s`, `12m`, `1h 05m`. */
@@ -23,9 +23,10 @@ export function formatDuration(totalSeconds: number): string {
 
 /** Formats seconds back into the config's own notation: `1h30m`, `15m`, `90s` stays `1m30s`. */
 export function toDurationString(totalSeconds: number): string {
-  const h = Math.floor(totalSeconds / 3600);
+  const d = Math.floor(totalSeconds / 86_400);
+  const h = Math.floor((totalSeconds % 86_400) / 3600);
   const m = Math.floor((totalSeconds % 3600) / 60);
   const s = totalSeconds % 60;
-  const text = `${h ? `${h}h` : ""}${m ? `${m}m` : ""}${s ? `${s}s` : ""}`;
+  const text = `${d ? `${d}d` : ""}${h ? `${h}h` : ""}${m ? `${m}m` : ""}${s ? `${s}s` : ""}`;
   return text === "" ? "0s" : text;
 }

@@ -59,7 +59,7 @@ export interface AlertFunctionProps {
    * When set, `rawConfig` is not compiled in anywhere.
    */
   code?: Code;
-  /** The entry file; defaults to functions/handler.ts. */
+  /** The entry file; defaults to functions/lambda/check.ts. */
   entry?: string;
 }
 
@@ -108,7 +108,7 @@ export class AlertFunction extends Construct {
     this.role = role;
     this.tracing = props.tracing ?? false;
 
-    const entry = props.entry ?? `${PROJECT_ROOT}functions/handler.ts`;
+    const entry = props.entry ?? `${PROJECT_ROOT}functions/lambda/check.ts`;
     this.function = new NodejsFunction(this, "Function", {
       entry,
       handler: "handler",

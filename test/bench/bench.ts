@@ -744,7 +744,7 @@ async function bundleSection(targets: Target[]): Promise<{ figures: unknown; tex
     figure: `${int(coldInitMs)} ms (whole process, median ${int(processMs)} − empty ${int(emptyMs)}; import alone ${int(importMs)} ms)`,
   });
   const text = [
-    "Bundle — functions/handler.ts as CDK's NodejsFunction builds it (stack from infra/stack.ts, alerts.config.yaml)",
+    "Bundle — functions/lambda/check.ts as CDK's NodejsFunction builds it (stack from infra/stack.ts, alerts.config.yaml)",
     `  index.mjs ${int(bytes)} bytes, gzip ${int(gzipBytes)} bytes (node:zlib default level), source map ${int(mapBytes)} bytes; synth ${int(bundle.synthMs)} ms`,
     `  by package (output bytes, from the source map): ${composition
       .slice(0, 8)

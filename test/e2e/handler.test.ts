@@ -11,6 +11,8 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { EventBridgePublisher } from "../../functions/adapters/events/eventbridge-publisher.js";
 import { SecretsManagerSecrets } from "../../functions/adapters/secrets/secrets.js";
+import { slackNotifierFor } from "../../functions/adapters/slack/slack-notifier.js";
+import { SmartAssistClient } from "../../functions/adapters/smartassist/client.js";
 import { DynamoDbAlertStore } from "../../functions/adapters/state/dynamodb-store.js";
 import { createScheduledCheck } from "../../functions/app/scheduled-check.js";
 import type { RunSummary } from "../../functions/domain/alert.js";
@@ -81,9 +83,15 @@ function scheduledCheck(tableName: string, metrics = quietMetrics()) {
       busName: "default",
       client: new EventBridgeClient({ region: "us-east-1" }),
     }),
+    sourceFor: (secrets) =>
+      new SmartAssistClient({
+        ...config.smartassist,
+        credentials: { clientId: secrets.clientId, clientSecret: secrets.clientSecret },
+      }),
+    notifierFor: (secrets, nowMs) =>
+      slackNotifierFor(config, { token: secrets.slackBotToken, apiUrl: slack.url, nowMs }),
     logger: new Logger({ serviceName: "test", logLevel: "CRITICAL" }),
     metrics,
-    slackApiUrl: slack.url,
   });
 }
 
@@ -142,7 +150,7 @@ describe("the deployed handler module", () => {
     vi.stubEnv("SLACK_API_URL", slack.url);
     vi.stubEnv("POWERTOOLS_METRICS_DISABLED", "true");
     vi.stubEnv("POWERTOOLS_LOG_LEVEL", "ERROR");
-    const { handler } = await import("../../functions/handler.js");
+    const { handler } = await import("../../functions/lambda/check.js");
 
     // Act
     const first = (await handler({ source: "aws.scheduler" }, context)) as RunSummary;

@@ -140,7 +140,7 @@ describe("the stack with the real bundle (rate schedule, created secret, default
     expect((fn.Code as Json).S3Key).toMatch(/\.zip$/);
   });
 
-  it("bundles functions/handler.ts as ESM with a require() shim and a source map", () => {
+  it("bundles functions/lambda/check.ts as ESM with a require() shim and a source map", () => {
     const assetDir = synth.stack.alertFunction.function.node
       .findAll()
       .map((c) => (c as { assetPath?: string }).assetPath)

@@ -20,6 +20,7 @@ describe("durations", () => {
     ["1h30m", 5400],
     ["2h", 7200],
     ["1h0m30s", 3630],
+    ["35d", 35 * 86_400],
   ])("%s is %i seconds", (text, seconds) => {
     expect(parseDuration(text)).toBe(seconds);
   });
@@ -149,5 +150,59 @@ describe("parseConfig", () => {
 
   it("rejects a value that is not a mapping", () => {
     expect(problems(["not", "a", "mapping"])).toEqual(["(top level): expected a mapping of settings"]);
+  });
+});
+
+describe("interaction, nudge, roll-up, history and digest keys", () => {
+  it("defaults: interactive, roll-ups past 10, 35 days of history, no digest, no nudge", () => {
+    const { config } = parseConfig(BASE_CONFIG, "alerts.config.yaml");
+    expect(config.slack.interactive).toBe(true);
+    expect(config.slack.rollup).toBe(10);
+    expect(config.slack.responders).toBeUndefined();
+    expect(config.history.retentionSeconds).toBe(35 * 86_400);
+    expect(config.digest).toBeUndefined();
+    expect(config.rules.every((r) => r.nudgeSeconds === undefined)).toBe(true);
+  });
+
+  it("a top-level nudge is the default for rules whose threshold is longer", () => {
+    const raw = {
+      ...BASE_CONFIG,
+      nudge: "10m",
+      rules: [
+        { name: "Long break", secondaryStatus: "LUNCH", threshold: "15m" },
+        { name: "Short", primaryStatus: "AWAY", threshold: "5m" },
+        { name: "Own nudge", primaryStatus: "BUSY", threshold: "30m", nudge: "20m" },
+      ],
+      slack: { channel: "C1", responders: ["U0123ABCD", "S0456EFGH"], rollup: 0, interactive: false },
+      history: { retention: "7d" },
+      digest: { at: "18:30", days: ["mon", "fri"] },
+    };
+    const { config } = parseConfig(raw, "alerts.config.yaml");
+    expect(config.rules.map((r) => r.nudgeSeconds)).toEqual([600, undefined, 1200]);
+    expect(config.slack).toMatchObject({
+      responders: ["U0123ABCD", "S0456EFGH"],
+      rollup: 0,
+      interactive: false,
+    });
+    expect(config.history.retentionSeconds).toBe(7 * 86_400);
+    expect(config.digest).toEqual({ at: "18:30", days: ["mon", "fri"] });
+  });
+
+  it("names each bad key", () => {
+    const found = problems({
+      ...BASE_CONFIG,
+      rules: [{ name: "R", primaryStatus: "BUSY", threshold: "15m", nudge: "15m" }],
+      slack: { responders: ["alice"], rollup: -1, interactive: "yes" },
+      digest: { at: "25:00" },
+    });
+    expect(found).toEqual(
+      expect.arrayContaining([
+        "rules[0].nudge: must be shorter than threshold",
+        expect.stringMatching(/^slack\.responders\[0\]: expected a Slack user id/),
+        expect.stringMatching(/^slack\.rollup: /),
+        expect.stringMatching(/^slack\.interactive: expected true or false/),
+        expect.stringMatching(/^digest\.at: expected a local time/),
+      ]),
+    );
   });
 });

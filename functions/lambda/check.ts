@@ -3,15 +3,18 @@
  * validated and the clients are built, so a bad deployment fails at init, not on some later run.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
-import { Metrics } from "@aws-lambda-powertools/metrics";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { EventBridgePublisher } from "./adapters/events/eventbridge-publisher.js";
-import { SecretsManagerSecrets } from "./adapters/secrets/secrets.js";
-import { DynamoDbAlertStore } from "./adapters/state/dynamodb-store.js";
-import { createScheduledCheck } from "./app/scheduled-check.js";
-import { parseConfig } from "./domain/config.js";
+import { EventBridgePublisher } from "../adapters/events/eventbridge-publisher.js";
+import { type AppSecrets, SecretsManagerSecrets } from "../adapters/secrets/secrets.js";
+import { slackNotifierFor } from "../adapters/slack/slack-notifier.js";
+import { SmartAssistClient } from "../adapters/smartassist/client.js";
+import { DynamoDbAlertStore } from "../adapters/state/dynamodb-store.js";
+import { fromPowertools } from "../app/logger.js";
+import { createScheduledCheck } from "../app/scheduled-check.js";
+import { parseConfig } from "../domain/config.js";
 
 function required(name: string): string {
   const value = process.env[name];
@@ -37,6 +40,25 @@ for (const warning of warnings) logger.warn(warning);
 const dynamo = new DynamoDBClient({});
 const tableName = required("TABLE_NAME");
 
+const slackApiUrl = process.env.SLACK_API_URL;
+
+// Built once per container and kept while the credentials stay the same: the pacer's memory of
+// recent requests then spans warm invocations too.
+let source: { secrets: AppSecrets; client: SmartAssistClient } | undefined;
+function sourceFor(secrets: AppSecrets): SmartAssistClient {
+  if (source?.secrets !== secrets) {
+    source = {
+      secrets,
+      client: new SmartAssistClient({
+        ...config.smartassist,
+        credentials: { clientId: secrets.clientId, clientSecret: secrets.clientSecret },
+        onRequest: ({ ms }) => metrics.addMetric("SmartAssistLatency", MetricUnit.Milliseconds, ms),
+      }),
+    };
+  }
+  return source.client;
+}
+
 export const handler = createScheduledCheck({
   config,
   secrets: new SecretsManagerSecrets({
@@ -48,7 +70,14 @@ export const handler = createScheduledCheck({
     busName: required("EVENT_BUS_NAME"),
     client: new EventBridgeClient({}),
   }),
+  sourceFor,
+  notifierFor: (secrets, nowMs) =>
+    slackNotifierFor(config, {
+      token: secrets.slackBotToken,
+      apiUrl: slackApiUrl,
+      nowMs,
+      logger: fromPowertools(logger),
+    }),
   logger,
   metrics,
-  ...(process.env.SLACK_API_URL ? { slackApiUrl: process.env.SLACK_API_URL } : {}),
 });
