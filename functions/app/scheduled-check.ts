@@ -14,6 +14,7 @@ import type { RunSummary } from "../domain/alert.js";
 import type { AppConfig } from "../domain/config.js";
 import type { AgentStatusSource, AlertNotifier, AlertStore, EventPublisher } from "../ports.js";
 import { fromPowertools } from "./logger.js";
+import { type RunBudget, runBudget } from "./run-budget.js";
 import { type CheckResult, runCheck } from "./run-check.js";
 
 export interface ScheduledCheckDeps {
@@ -27,8 +28,11 @@ export interface ScheduledCheckDeps {
    * credentials stay the same, so the pacer's memory of recent requests spans warm invocations.
    */
   sourceFor: (secrets: AppSecrets) => AgentStatusSource;
-  /** The Slack notifier for one run at `nowMs` (messages read as of the run's instant). */
-  notifierFor: (secrets: AppSecrets, nowMs: number) => AlertNotifier;
+  /**
+   * The Slack notifier for one run at `nowMs` (messages read as of the run's instant); it must not
+   * start a call or a wait after `deadlineMs`, the run's delivery deadline.
+   */
+  notifierFor: (secrets: AppSecrets, nowMs: number, deadlineMs?: number) => AlertNotifier;
   logger: Logger;
   metrics: Metrics;
 }
@@ -37,26 +41,21 @@ export interface InvocationContext {
   getRemainingTimeInMillis(): number;
 }
 
-/** Time kept back from paging for Slack, state and events once the pages are read. */
-function reserveMs(budgetMs: number): number {
-  return Math.min(30_000, Math.max(5_000, budgetMs * 0.2));
-}
-
 export function createScheduledCheck(deps: ScheduledCheckDeps) {
   const { config, logger, metrics } = deps;
   const log = fromPowertools(logger);
 
-  const runWith = (secrets: AppSecrets, nowMs: number, deadlineMs: number): Promise<CheckResult> => {
+  const runWith = (secrets: AppSecrets, nowMs: number, budget: RunBudget): Promise<CheckResult> => {
     return runCheck(
       config,
       {
         source: deps.sourceFor(secrets),
         store: deps.storeFor(nowMs),
-        notifier: deps.notifierFor(secrets, nowMs),
+        notifier: deps.notifierFor(secrets, nowMs, budget.deliveryDeadlineMs),
         events: deps.events,
         log,
       },
-      { nowMs, deadlineMs },
+      { nowMs, budget },
     );
   };
 
@@ -68,12 +67,12 @@ export function createScheduledCheck(deps: ScheduledCheckDeps) {
       context?.getRemainingTimeInMillis() ?? config.schedule.everySeconds * 1000,
       config.schedule.everySeconds * 1000,
     );
-    const deadlineMs = nowMs + budgetMs - reserveMs(budgetMs);
+    const budget = runBudget(nowMs, budgetMs);
     try {
       let secrets = await deps.secrets.get();
       let result: CheckResult;
       try {
-        result = await runWith(secrets, nowMs, deadlineMs);
+        result = await runWith(secrets, nowMs, budget);
       } catch (error) {
         if (!(error instanceof CredentialsRefusedError)) throw error;
         // The secret may have been rotated since this container read it: read it again, once.
@@ -81,7 +80,7 @@ export function createScheduledCheck(deps: ScheduledCheckDeps) {
           status: error.status,
         });
         secrets = await deps.secrets.refresh();
-        result = await runWith(secrets, nowMs, deadlineMs);
+        result = await runWith(secrets, nowMs, budget);
       }
       recordMetrics(metrics, result);
       logger.info("run summary", {
@@ -90,6 +89,7 @@ export function createScheduledCheck(deps: ScheduledCheckDeps) {
         retries: result.fetch.retries,
         rateLimited: result.fetch.rateLimited,
         slack: result.slack,
+        budget: result.budget,
         events: result.events,
         warnings: result.warnings,
       });

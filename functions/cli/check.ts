@@ -6,6 +6,7 @@ import { SmartAssistClient } from "../adapters/smartassist/client.js";
 import { JsonFileAlertStore } from "../adapters/state/json-file-store.js";
 import { MemoryAlertStore } from "../adapters/state/memory-store.js";
 import type { Log } from "../app/logger.js";
+import { runBudget } from "../app/run-budget.js";
 import { type CheckResult, runCheck } from "../app/run-check.js";
 import type { AppConfig } from "../domain/config.js";
 import type { AlertNotifier, AlertStore } from "../ports.js";
@@ -22,6 +23,8 @@ export interface LocalCheckOptions {
 /** Wires the local adapters and runs the use case: the CLI's equivalent of the Lambda handler. */
 export async function localCheck(options: LocalCheckOptions): Promise<CheckResult> {
   const { config, nowMs, statePath, dryRun, env, log } = options;
+  // One schedule interval, as the Lambda has: a run (a storm included) is over before the next starts.
+  const budget = runBudget(Date.now(), config.schedule.everySeconds * 1000);
   const secrets = secretsFromEnv(env, { slack: false });
   const store: AlertStore = statePath
     ? new JsonFileAlertStore(statePath, { nowMs })
@@ -36,6 +39,7 @@ export async function localCheck(options: LocalCheckOptions): Promise<CheckResul
         apiUrl: env.SLACK_API_URL,
         nowMs,
         logger: log,
+        deadlineMs: budget.deliveryDeadlineMs,
       });
     } else {
       log.warn("SLACK_BOT_TOKEN is not set: alerts are tracked in the state but not posted to Slack");
@@ -46,5 +50,9 @@ export async function localCheck(options: LocalCheckOptions): Promise<CheckResul
     ...config.smartassist,
     credentials: { clientId: secrets.clientId, clientSecret: secrets.clientSecret },
   });
-  return runCheck(config, { source, store, ...(notifier ? { notifier } : {}), log }, { nowMs, dryRun });
+  return runCheck(
+    config,
+    { source, store, ...(notifier ? { notifier } : {}), log },
+    { nowMs, dryRun, budget },
+  );
 }

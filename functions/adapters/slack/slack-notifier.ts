@@ -479,6 +479,7 @@ export function slackNotifierFor(
     ...(run.apiUrl ? { apiUrl: run.apiUrl } : {}),
     timezone: config.timezone,
     mentionAgents: config.slack.mentionAgents,
+    interactive: config.slack.interactive,
     ...(run.logger ? { logger: run.logger } : {}),
     // Messages read as of the run's instant, also for a post delivered a run late.
     now: () => run.nowMs,
