@@ -43,6 +43,8 @@ export interface AgentStatusSource {
 export interface AlertStore {
   /** Every stored record (open alerts, and resolved ones kept for a while). */
   load(): Promise<AlertRecord[]>;
+  /** One live record by id (a Slack action names its alert), or undefined. */
+  get(id: string): Promise<AlertRecord | undefined>;
   /**
    * Writes `record` only if the store still holds `expectedVersion` of it (null: only if absent).
    * Returns false when another run got there first: that run owns the record's next step.
@@ -58,6 +60,8 @@ export interface DeliveryResult {
   error?: string;
   /** The failure was Slack being unreachable, overloaded or rate limited, not this alert's fault. */
   transient?: boolean;
+  /** For a nudge: sent, or skipped because the agent has no Slack account. */
+  nudge?: "sent" | "not-in-slack";
 }
 
 export interface AlertNotifier {
@@ -69,4 +73,19 @@ export interface AlertNotifier {
 export interface EventPublisher {
   /** Puts every transition on the bus; returns how many could not be put after retries. */
   publish(transitions: Transition[]): Promise<{ failed: number }>;
+}
+
+/** Where an ephemeral answer to a Slack click goes: its response_url, else the channel, to that user only. */
+export interface EphemeralTarget {
+  user: string;
+  responseUrl?: string;
+  channel?: string;
+}
+
+/** What the interactions endpoint needs of Slack besides delivering the action's message update. */
+export interface InteractionNotifier extends AlertNotifier {
+  /** Tells only the clicking user something (a refusal, "already over"); false when it could not. */
+  ephemeral(target: EphemeralTarget, text: string): Promise<boolean>;
+  /** The members of a Slack user group (`S…`), cached; undefined when Slack would not say. */
+  groupMembers(groupId: string): Promise<string[] | undefined>;
 }

@@ -15,6 +15,19 @@ function contextString(app: App, key: string): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
 }
 
+/** `-c interactionsConcurrency=N`: another reservation for the interactions function (0: none). */
+function interactionsConcurrency(app: App): { interactionsConcurrency?: number } {
+  const value: unknown = app.node.tryGetContext("interactionsConcurrency");
+  if (value === undefined || value === "") return {};
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new ConfigError("-c interactionsConcurrency", [
+      `expected a whole number ≥ 0 (got ${String(value)})`,
+    ]);
+  }
+  return { interactionsConcurrency: n };
+}
+
 function main(): number {
   const app = new App();
   const configPath = contextString(app, "config") ?? DEFAULT_CONFIG;
@@ -26,6 +39,7 @@ function main(): number {
       config,
       rawConfig: raw,
       tracing: contextString(app, "tracing") === "true" || app.node.tryGetContext("tracing") === true,
+      ...interactionsConcurrency(app),
     });
   } catch (error) {
     if (error instanceof ConfigError) {

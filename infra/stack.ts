@@ -1,18 +1,19 @@
 /**
- * The whole deployment in one environment-agnostic stack: schedule → function → secret, table, event bus;
- * failures → queue; alarms → topic. Everything the stack decides comes from the validated config.
+ * The whole deployment in one environment-agnostic stack: schedule → check function → secret, table, event
+ * bus; Slack → Function URL → interactions function → the same table, secret and bus; failures → queue;
+ * alarms → topic. Everything the stack decides comes from the validated config.
  */
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from "aws-cdk-lib";
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, Validations } from "aws-cdk-lib";
 import { AttributeType, BillingMode, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
 import { EventBus, type IEventBus } from "aws-cdk-lib/aws-events";
-import type { Code } from "aws-cdk-lib/aws-lambda";
+import { type Code, type FunctionUrl, FunctionUrlAuthType, InvokeMode } from "aws-cdk-lib/aws-lambda";
 import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
 import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import type { AppConfig } from "../functions/domain/config.js";
-import { OperationsAlarms } from "./constructs/alarms.js";
-import { AlertFunction, runTimeoutSeconds } from "./constructs/function-defaults.js";
+import { InteractionsAlarms, OperationsAlarms } from "./constructs/alarms.js";
+import { AlertFunction, PROJECT_ROOT, runTimeoutSeconds } from "./constructs/function-defaults.js";
 import { RunSchedule } from "./constructs/schedule.js";
 
 /** The stack's name unless `-c stackName=...` picks another. */
@@ -20,8 +21,21 @@ export const DEFAULT_STACK_ID = "AgentStatusAlerts";
 /** Name of the bus the stack creates for `aws.eventBus: create`. */
 export const CREATED_BUS_NAME = "agent-status-alerts";
 /** Keys of the secret's JSON value; the stack creates them with this placeholder when it creates the secret. */
-export const SECRET_KEYS = ["clientId", "clientSecret", "slackBotToken"] as const;
+export const SECRET_KEYS = ["clientId", "clientSecret", "slackBotToken", "slackSigningSecret"] as const;
 export const SECRET_PLACEHOLDER = "REPLACE_ME";
+
+/** Where Slack posts button clicks: the Function URL plus this path (the same path `serve` answers locally). */
+export const INTERACTIONS_PATH = "slack/interactions";
+/**
+ * Concurrency cap of the interactions function. The URL is public (auth NONE), so the cap bounds what
+ * unsigned traffic can cost and keeps it from starving the check function of the account's concurrency.
+ * People click a few times a minute; five at once is a storm. Reserved concurrency comes out of the
+ * account's pool, which must keep 10 unreserved: a new account with a quota of 10 cannot deploy any
+ * reservation, and `-c interactionsConcurrency=0` then leaves the cap out.
+ */
+export const INTERACTIONS_RESERVED_CONCURRENCY = 5;
+/** Slack gives up after 3 s; ten leaves room for a cold start and one retried write, and no more. */
+export const INTERACTIONS_TIMEOUT_SECONDS = 10;
 
 export interface AgentStatusAlertsStackProps extends StackProps {
   config: AppConfig;
@@ -29,8 +43,10 @@ export interface AgentStatusAlertsStackProps extends StackProps {
   rawConfig: unknown;
   /** Active X-Ray tracing for the function (default off). */
   tracing?: boolean;
-  /** Tests only: deploy this instead of bundling functions/lambda/check.ts. */
+  /** Tests only: deploy this instead of bundling each function's entry (check, interactions). */
   code?: Code;
+  /** Reserved concurrency of the interactions function; 0 leaves it uncapped (default 5). */
+  interactionsConcurrency?: number;
 }
 
 /** A complete secret ARN ends in the 6-character suffix Secrets Manager appends to the name. */
@@ -40,15 +56,18 @@ export function isCompleteSecretArn(arn: string): boolean {
 
 export class AgentStatusAlertsStack extends Stack {
   readonly alertFunction: AlertFunction;
+  readonly interactionsFunction: AlertFunction;
+  readonly interactionsUrl: FunctionUrl;
   readonly secret: ISecret;
   readonly table: Table;
   readonly eventBus: IEventBus;
   readonly failureQueue: Queue;
   readonly schedule: RunSchedule;
   readonly alarms: OperationsAlarms;
+  readonly interactionsAlarms: InteractionsAlarms;
 
   constructor(scope: Construct, id: string, props: AgentStatusAlertsStackProps) {
-    const { config, rawConfig, tracing, code, ...stackProps } = props;
+    const { config, rawConfig, tracing, code, interactionsConcurrency, ...stackProps } = props;
     super(scope, id, {
       description: "agent-status-alerts: alerts on SmartAssist agents stuck in BUSY or on a break",
       ...stackProps,
@@ -68,6 +87,14 @@ export class AgentStatusAlertsStack extends Stack {
     });
 
     const timeoutSeconds = runTimeoutSeconds(config.schedule.everySeconds);
+    // Both functions get the same resource names: they share the state, the credentials and the bus.
+    const environment = {
+      SECRET_ID: this.secret.secretArn,
+      TABLE_NAME: this.table.tableName,
+      EVENT_BUS_NAME: config.aws.eventBus.startsWith("arn:")
+        ? config.aws.eventBus // PutEvents takes an ARN too, and needs it for a bus in another account
+        : this.eventBus.eventBusName,
+    };
     // Failed async invocations and undeliverable ticks land here, for a human to read (and the alarm).
     this.failureQueue = new Queue(this, "FailedRuns", {
       encryption: QueueEncryption.SQS_MANAGED,
@@ -81,13 +108,7 @@ export class AgentStatusAlertsStack extends Stack {
       logRetentionDays: config.aws.logRetentionDays,
       tracing: tracing ?? false,
       ...(code ? { code } : {}),
-      environment: {
-        SECRET_ID: this.secret.secretArn,
-        TABLE_NAME: this.table.tableName,
-        EVENT_BUS_NAME: config.aws.eventBus.startsWith("arn:")
-          ? config.aws.eventBus // PutEvents takes an ARN too, and needs it for a bus in another account
-          : this.eventBus.eventBusName,
-      },
+      environment,
     });
     const fn = this.alertFunction.function;
     // No retries: a re-run repeats exactly what the next tick does, later. An event older than one
@@ -116,6 +137,17 @@ export class AgentStatusAlertsStack extends Stack {
         : scheduleProps,
     );
 
+    const interactions = this.interactions({
+      rawConfig,
+      logRetentionDays: config.aws.logRetentionDays,
+      tracing: tracing ?? false,
+      environment,
+      reservedConcurrency: interactionsConcurrency ?? INTERACTIONS_RESERVED_CONCURRENCY,
+      ...(code ? { code } : {}),
+    });
+    this.interactionsFunction = interactions.fn;
+    this.interactionsUrl = interactions.url;
+
     this.alarms = new OperationsAlarms(this, "Alarms", {
       function: fn,
       timeoutSeconds,
@@ -125,11 +157,23 @@ export class AgentStatusAlertsStack extends Stack {
       ...(config.aws.alarmEmail ? { alarmEmail: config.aws.alarmEmail } : {}),
     });
 
+    this.interactionsAlarms = new InteractionsAlarms(this, "InteractionsAlarms", {
+      function: this.interactionsFunction.function,
+      topic: this.alarms.topic,
+    });
+
     new CfnOutput(this, "FunctionName", { value: fn.functionName, description: "The check function" });
+    new CfnOutput(this, "InteractionsUrl", {
+      // The Function URL ends in "/": the path follows it directly.
+      value: Fn.join("", [this.interactionsUrl.url, INTERACTIONS_PATH]),
+      description:
+        "Paste into the Slack app's Interactivity & Shortcuts > Request URL (infra/slack-app-manifest.yaml)",
+    });
     new CfnOutput(this, "TableName", { value: this.table.tableName, description: "Open alert state" });
     new CfnOutput(this, "SecretArn", {
       value: this.secret.secretArn,
-      description: "Put clientId, clientSecret and slackBotToken here (aws secretsmanager put-secret-value)",
+      description:
+        "Put clientId, clientSecret, slackBotToken and slackSigningSecret here (aws secretsmanager put-secret-value)",
     });
     new CfnOutput(this, "AlarmTopicArn", {
       value: this.alarms.topic.topicArn,
@@ -147,12 +191,49 @@ export class AgentStatusAlertsStack extends Stack {
     this.acknowledgeNagFindings();
   }
 
-  /** The secret named in the config, or a new one holding placeholders for the three keys. */
+  /**
+   * The interactions function: Slack's interactivity requests reach it through a Function URL. Auth is
+   * NONE because Slack cannot sign SigV4; the handler verifies Slack's request signature (HMAC with the
+   * signing secret) before it reads anything, and the reserved concurrency bounds what the open URL costs.
+   */
+  private interactions(options: {
+    rawConfig: unknown;
+    logRetentionDays: number;
+    tracing: boolean;
+    environment: Record<string, string>;
+    reservedConcurrency: number;
+    code?: Code;
+  }): { fn: AlertFunction; url: FunctionUrl } {
+    const fn = new AlertFunction(this, "Interactions", {
+      entry: `${PROJECT_ROOT}functions/lambda/interactions.ts`,
+      description: "agent-status-alerts: Acknowledge / Snooze / Excuse clicks from Slack",
+      rawConfig: options.rawConfig,
+      timeout: Duration.seconds(INTERACTIONS_TIMEOUT_SECONDS),
+      logRetentionDays: options.logRetentionDays,
+      tracing: options.tracing,
+      environment: options.environment,
+      ...(options.reservedConcurrency > 0
+        ? { reservedConcurrentExecutions: options.reservedConcurrency }
+        : {}),
+      ...(options.code ? { code: options.code } : {}),
+    });
+    const url = fn.function.addFunctionUrl({
+      authType: FunctionUrlAuthType.NONE,
+      // Slack waits for one small answer: no streaming, and no CORS (browsers never call this URL).
+      invokeMode: InvokeMode.BUFFERED,
+    });
+    this.secret.grantRead(fn.function);
+    this.table.grantReadWriteData(fn.function);
+    this.eventBus.grantPutEventsTo(fn.function);
+    return { fn, url };
+  }
+
+  /** The secret named in the config, or a new one holding placeholders for the four keys. */
   private credentials(configured: string | undefined): ISecret {
     if (configured === undefined) {
       const secret = new Secret(this, "Credentials", {
         description:
-          "agent-status-alerts: SmartAssist clientId/clientSecret and Slack slackBotToken (set with put-secret-value)",
+          "agent-status-alerts: SmartAssist clientId/clientSecret, Slack slackBotToken/slackSigningSecret (set with put-secret-value)",
         // Placeholders only: the real values never pass through CloudFormation. The generated key is a
         // by-product of generateSecretString and is dropped by the first put-secret-value.
         generateSecretString: {
@@ -168,7 +249,7 @@ export class AgentStatusAlertsStack extends Stack {
       Validations.of(secret).acknowledge({
         id: "AwsSolutions-SMG4",
         reason:
-          "The values are a Kore.ai app secret and a Slack bot token, rotated by people in those products; no rotation Lambda can issue them. The function re-reads the secret after a 401.",
+          "The values are a Kore.ai app secret and a Slack bot token and signing secret, rotated by people in those products; no rotation Lambda can issue them. The function re-reads the secret after a 401.",
       });
       return secret;
     }
@@ -192,18 +273,21 @@ export class AgentStatusAlertsStack extends Stack {
 
   /** Findings that are right for this design, each with its reason (cdk-nag v3: Validations.acknowledge). */
   private acknowledgeNagFindings(): void {
-    Validations.of(this.alertFunction.function).acknowledge({
-      id: "AwsSolutions-L1",
-      reason:
-        "Pinned to nodejs22.x on purpose: the bundle targets node22 and is tested on it; moving to a newer runtime is a deliberate upgrade, not a drift to follow automatically.",
-    });
+    for (const fn of [this.alertFunction, this.interactionsFunction]) {
+      Validations.of(fn.function).acknowledge({
+        id: "AwsSolutions-L1",
+        reason:
+          "Pinned to nodejs22.x on purpose: the bundle targets node22 and is tested on it; moving to a newer runtime is a deliberate upgrade, not a drift to follow automatically.",
+      });
+    }
     Validations.of(this.failureQueue).acknowledge({
       id: "AwsSolutions-SQS3",
       reason:
         "This queue is itself the dead-letter destination (Lambda on-failure destination and Scheduler DLQ); it has an alarm on visible messages and 14-day retention.",
     });
-    if (this.alertFunction.tracing) {
-      Validations.of(this.alertFunction.role).acknowledge({
+    for (const fn of [this.alertFunction, this.interactionsFunction]) {
+      if (!fn.tracing) continue;
+      Validations.of(fn.role).acknowledge({
         id: "AwsSolutions-IAM5[Resource::*]",
         reason:
           "Only with tracing on: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so CDK grants them on *.",

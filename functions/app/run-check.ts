@@ -72,7 +72,13 @@ export interface BudgetReport {
 export interface CheckResult {
   summary: RunSummary;
   fetch: FetchReport;
-  slack: { delivered: number; failed: number; pending: number };
+  slack: {
+    delivered: number;
+    failed: number;
+    pending: number;
+    /** Nudges skipped because the agent has no Slack account (found by e-mail). */
+    nudgesSkipped: number;
+  };
   events: { published: number; failed: number };
   budget: BudgetReport;
   /** Things an operator should hear about (partial reads, a centre too large for the schedule). */
@@ -160,7 +166,7 @@ export async function runCheck(
     });
 
   const delivery = options.dryRun
-    ? { delivered: 0, failed: 0, pending: 0, left: 0 }
+    ? { delivered: 0, failed: 0, pending: 0, nudgesSkipped: 0, left: 0 }
     : await deliver(config, [...current.values()], owned, reminded, deps, budget);
   const { left: deliveriesLeft, ...slack } = delivery;
   if (deliveriesLeft > 0)
@@ -249,7 +255,7 @@ async function deliver(
   deps: CheckDeps,
   budget: RunBudget | undefined,
 ): Promise<CheckResult["slack"] & { left: number }> {
-  const result = { delivered: 0, failed: 0, pending: 0, left: 0 };
+  const result = { delivered: 0, failed: 0, pending: 0, nudgesSkipped: 0, left: 0 };
   const notifier = deps.notifier;
   const plan = planSlack(records, reminded, notifier?.deliverRollup ? config.slack.rollup : 0);
   const items: DeliveryItem[] = [
@@ -302,7 +308,12 @@ async function deliver(
       action,
       outcome.ts ?? record.slackTs ?? "",
       outcome.channel ?? record.channel ?? "",
+      outcome.nudge,
     );
+    if (outcome.nudge === "not-in-slack") {
+      result.nudgesSkipped++;
+      deps.log.info("agent not found in Slack; nudge skipped", { alert: record.id });
+    }
     if (await deps.store.put(next, record.version)) {
       held.set(next.id, next);
       result.delivered++;

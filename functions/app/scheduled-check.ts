@@ -115,7 +115,7 @@ function recordMetrics(metrics: Metrics, result: CheckResult): void {
   count("PagesRead", summary.pages);
   count("AlertsFiring", summary.firing.length);
   count("SkippedRows", summary.skipped.length);
-  for (const type of ["fired", "reminded", "escalated", "resolved"] as const) {
+  for (const type of ["nudged", "fired", "reminded", "escalated", "resolved"] as const) {
     const name = `Transitions${type[0]?.toUpperCase()}${type.slice(1)}`;
     count(name, summary.transitions.filter((t) => t.type === type).length);
   }
@@ -124,5 +124,6 @@ function recordMetrics(metrics: Metrics, result: CheckResult): void {
   count("SmartAssistRunFailed", 0);
   count("RunTruncated", fetch.truncated ? 1 : 0);
   count("SlackErrors", slack.failed);
+  count("NudgesSkipped", slack.nudgesSkipped);
   count("EventPublishFailures", events.failed);
 }

@@ -3,22 +3,30 @@
  * Slack's Web API, and the real engine run twice (now, and 35 minutes later) with the config template's
  * rules. Shows the Slack channel as it would read. No credentials, no AWS.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startFakeSlack } from "../../test/fakes/slack/fake-slack.js";
 import { renderSlackMessages } from "../../test/fakes/slack/terminal-render.js";
-import { demoCenter } from "../../test/fakes/smartassist/demo-center.js";
+import { DEMO_CAST, demoCenter } from "../../test/fakes/smartassist/demo-center.js";
 import { DEMO_CREDENTIALS, startSimulator } from "../../test/fakes/smartassist/simulator.js";
+import { formBody } from "../adapters/slack/interaction-payload.js";
+import { signSlackRequest } from "../adapters/slack/signature.js";
 import { readRawConfig } from "../config-file.js";
+import type { AlertRecord } from "../domain/alert.js";
 import { parseConfig } from "../domain/config.js";
 import { formatDuration } from "../domain/duration.js";
 import { localDateTime } from "../domain/time.js";
 import { localCheck } from "./check.js";
+import { type RunningServer, serveInteractions } from "./serve.js";
 import { stderrLog } from "./stderr-log.js";
 
 const TIMEZONE = "Asia/Kolkata";
 const SLACK_TOKEN = "xoxb-demo-token";
+const SIGNING_SECRET = "demo-signing-secret";
+/** The supervisor who clicks in the demo, and the agent who is in Slack to be nudged. */
+const SUPERVISOR = "U0DEMOSUPV";
+const DEV_IN_SLACK = "U0DEMODEV1";
 const LATER_MS = 35 * 60_000;
 
 async function demo(): Promise<void> {
@@ -44,8 +52,12 @@ async function demo(): Promise<void> {
       },
     ],
   });
-  const slack = await startFakeSlack({ token: SLACK_TOKEN });
+  const slack = await startFakeSlack({
+    token: SLACK_TOKEN,
+    users: { [DEMO_CAST.nudgedBreak]: DEV_IN_SLACK },
+  });
   const stateDir = mkdtempSync(join(tmpdir(), "agent-status-alerts-demo-"));
+  let endpoint: RunningServer | undefined;
   try {
     const raw = readRawConfig(new URL("../../alerts.config.yaml", import.meta.url).pathname) as Record<
       string,
@@ -73,6 +85,45 @@ async function demo(): Promise<void> {
     };
     const statePath = join(stateDir, "state.json");
     const channelNames = { [config.slack.channel ?? ""]: "contact-center-alerts" };
+    endpoint = await serveInteractions({
+      config,
+      statePath,
+      signingSecret: SIGNING_SECRET,
+      slackBotToken: SLACK_TOKEN,
+      slackApiUrl: slack.url,
+      port: 0,
+      log: stderrLog("error"),
+    });
+    const { url } = endpoint;
+    /** A supervisor's click, signed as Slack signs it, sent to the local endpoint (`cli serve`). */
+    const click = async (record: AlertRecord, actionId: string, selected?: string) => {
+      const body = formBody({
+        type: "block_actions",
+        user: { id: SUPERVISOR, username: "supervisor" },
+        channel: { id: record.channel },
+        message: { ts: record.slackTs },
+        actions: [
+          {
+            action_id: actionId,
+            block_id: record.id,
+            ...(selected
+              ? { type: "static_select", selected_option: { value: selected } }
+              : { type: "button" }),
+          },
+        ],
+      });
+      const timestamp = Math.floor(Date.now() / 1000);
+      const response = await fetch(url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          "x-slack-request-timestamp": String(timestamp),
+          "x-slack-signature": signSlackRequest(SIGNING_SECRET, timestamp, body),
+        },
+        body,
+      });
+      return response.status;
+    };
 
     for (const [label, at] of [
       ["First run", nowMs],
@@ -98,6 +149,24 @@ async function demo(): Promise<void> {
       }
       for (const s of summary.skipped)
         process.stdout.write(`  skipped   ${s.userId ?? "(no userId)"}: ${s.reason}\n`);
+      if (at === nowMs) {
+        // The loop people act on: a supervisor takes one alert and snoozes another, from Slack.
+        const open = JSON.parse(readFileSync(statePath, "utf8")) as { alerts: AlertRecord[] };
+        const byEmail = new Map(open.alerts.map((r) => [r.email, r]));
+        const rohan = byEmail.get(DEMO_CAST.stuckBusy);
+        const priya = byEmail.get(DEMO_CAST.criticalNbk);
+        process.stdout.write(
+          `\n${bold("In Slack, a supervisor acts (signed requests to the local endpoint):")}\n`,
+        );
+        if (rohan)
+          process.stdout.write(
+            `  Acknowledge on ${rohan.name}'s alert → HTTP ${await click(rohan, "alert.ack")}\n`,
+          );
+        if (priya)
+          process.stdout.write(
+            `  Snooze 1h on ${priya.name}'s alert → HTTP ${await click(priya, "alert.snooze", "1h")}\n`,
+          );
+      }
       process.stdout.write(`\n${bold("Slack now reads:")}\n\n`);
       process.stdout.write(`${renderSlackMessages(slack.messages(), { color, channelNames })}\n`);
     }
@@ -108,7 +177,7 @@ async function demo(): Promise<void> {
     );
   } finally {
     rmSync(stateDir, { recursive: true, force: true });
-    await Promise.all([sim.close(), slack.close()]);
+    await Promise.all([sim.close(), slack.close(), endpoint?.close()]);
   }
 }
 

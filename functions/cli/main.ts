@@ -3,6 +3,7 @@
  * stdout carries the result only; logs and progress go to stderr.
  */
 import { parseArgs } from "node:util";
+import { MissingCredentialsError } from "../adapters/secrets/secrets.js";
 import type { CheckResult } from "../app/run-check.js";
 import { loadConfigFile } from "../config-file.js";
 import { localCheck } from "./check.js";
@@ -14,9 +15,11 @@ const USAGE = `usage:
   npm run cli -- check --config FILE [--now ISO-8601] [--state PATH] [--dry-run] [--json] [--verbose]
   npm run cli -- validate --config FILE
   npm run cli -- simulate [--port N] [--agents N] [--seed N] [--timezone ZONE] [--latency MS]
+  npm run cli -- serve --config FILE --state PATH [--port N]
 
 environment for check: SMARTASSIST_CLIENT_ID, SMARTASSIST_CLIENT_SECRET, SLACK_BOT_TOKEN (optional),
-SLACK_API_URL (optional: another Slack API base URL, such as a local fake)`;
+SLACK_API_URL (optional: another Slack API base URL, such as a local fake)
+environment for serve: SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN (to update the messages), SLACK_API_URL`;
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -144,6 +147,65 @@ async function simulate(args: string[]): Promise<number> {
   return EXIT_OK;
 }
 
+async function serve(args: string[]): Promise<number> {
+  const values = parse(args, {
+    config: { type: "string" },
+    state: { type: "string" },
+    port: { type: "string" },
+    verbose: { type: "boolean", short: "v" },
+  });
+  if (values.help) return help();
+  const path = requireConfig(values);
+  const statePath = values.state;
+  if (typeof statePath !== "string" || statePath === "") throw new UsageError("--state PATH is required");
+  const port = wholeNumber("port", values.port, 3000, 0, 65535);
+  const { config, warnings } = loadConfigFile(path);
+  printWarnings(warnings);
+  const env = process.env;
+  const signingSecret = env.SLACK_SIGNING_SECRET?.trim();
+  if (!signingSecret) {
+    throw new MissingCredentialsError(
+      "Missing SLACK_SIGNING_SECRET in the environment (the Slack app's signing secret, under Basic Information)",
+      ["SLACK_SIGNING_SECRET"],
+    );
+  }
+  const slackBotToken = env.SLACK_BOT_TOKEN?.trim();
+  const log = stderrLog(values.verbose ? "debug" : "info");
+  if (!slackBotToken)
+    log.warn("SLACK_BOT_TOKEN is not set: actions change the state; the next check run updates the messages");
+  const { serveInteractions } = await import("./serve.js");
+  const running = await serveInteractions({
+    config,
+    statePath,
+    signingSecret,
+    ...(slackBotToken ? { slackBotToken } : {}),
+    ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
+    port,
+    log,
+  });
+  process.stdout.write(`Slack interactions endpoint listening on ${running.url}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      void running.close().then(resolve);
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+  process.stderr.write("stopped\n");
+  return EXIT_OK;
+}
+
+function wholeNumber(name: string, text: unknown, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${name}: expected a whole number from ${min} to ${max} (got "${text}")`);
+  }
+  return n;
+}
+
 function help(): number {
   process.stdout.write(`${USAGE}\n`);
   return EXIT_OK;
@@ -159,6 +221,8 @@ export async function main(argv: string[]): Promise<number> {
         return validate(rest);
       case "simulate":
         return await simulate(rest);
+      case "serve":
+        return await serve(rest);
       case "help":
       case "--help":
       case "-h":

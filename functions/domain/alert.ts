@@ -7,6 +7,8 @@ export type LifecycleTransitionType = "nudged" | "fired" | "reminded" | "escalat
 export type ActionTransitionType = "acknowledged" | "snoozed" | "excused";
 export type TransitionType = LifecycleTransitionType | ActionTransitionType;
 
+export type AlertState = "nudged" | "open" | "resolved" | "averted";
+
 /** One snooze, kept for the alert's history. */
 export interface Snooze {
   /** Slack user id. */
@@ -31,7 +33,13 @@ export interface AlertRecord {
   criticalSeconds?: number;
   repeatSeconds?: number;
   severity: Severity;
-  state: "open" | "resolved";
+  /**
+   * `nudged`: the agent was sent a direct message, the episode is not yet past its threshold (no alert);
+   * `open`: firing; `resolved`: the episode ended after firing; `averted`: it ended after the nudge,
+   * before the threshold (kept, like a resolved record, so the episode is never nudged twice).
+   */
+  state: AlertState;
+  /** When the alert fired (for a `nudged` record: when the nudge was decided, replaced when it fires). */
   firedMs: number;
   /** When the lifecycle last fired, reminded or escalated. */
   lastNotifiedMs: number;
@@ -60,8 +68,12 @@ export interface AlertRecord {
   /** An excused episode stays quiet and resolves quietly. */
   excusedBy?: string;
   excusedMs?: number;
+  /** A Slack action whose message update and thread reply Slack has not shown yet (the next run does). */
+  actionPending?: ActionTransitionType;
   /** When the agent was sent the nudge (a direct message) for this episode. */
   nudgedMs?: number;
+  /** The nudge's delivery: sent, or skipped because the agent has no Slack account. */
+  nudgeNotified?: "sent" | "not-in-slack";
   /** The roll-up this alert lives in, when it arrived in a storm. */
   rollupId?: string;
   /** The roll-up message's ts (in `channel`): the alert's thread is the roll-up's. */

@@ -5,7 +5,7 @@
  */
 import type { AlertRecord } from "./alert.js";
 
-export type SlackActionKind = "post" | "escalate" | "remind" | "resolve";
+export type SlackActionKind = "post" | "escalate" | "remind" | "resolve" | "acted" | "nudge";
 
 export interface SlackAction {
   kind: SlackActionKind;
@@ -14,6 +14,9 @@ export interface SlackAction {
 
 /** The Slack work a record needs now; `reminded` is true when this run decided a reminder. */
 export function slackActionFor(record: AlertRecord, reminded: boolean): SlackAction | undefined {
+  // A nudge is a direct message to the agent, owed only while the episode has not yet fired.
+  if (record.state === "nudged") return record.nudgeNotified ? undefined : { kind: "nudge", record };
+  if (record.state === "averted") return undefined;
   if (record.channel === undefined) return undefined;
   // A roll-up member's Slack work is the roll-up's (rollup.ts), never a message of its own.
   if (record.rollupTs !== undefined) return undefined;
@@ -25,12 +28,22 @@ export function slackActionFor(record: AlertRecord, reminded: boolean): SlackAct
   if (record.state === "resolved") return record.resolveNotified ? undefined : { kind: "resolve", record };
   if (record.severity === "critical" && record.notifiedSeverity !== "critical")
     return { kind: "escalate", record };
+  // An action taken in Slack whose message update did not go through when it was taken.
+  if (record.actionPending !== undefined) return { kind: "acted", record };
   if (reminded) return { kind: "remind", record };
   return undefined;
 }
 
-/** The record once `action` went through: `ts` and `channel` are the top message's. */
-export function afterDelivery(action: SlackAction, ts: string, channel: string): AlertRecord {
+/**
+ * The record once `action` went through: `ts` and `channel` are the top message's; `nudge` says whether
+ * the agent was found in Slack.
+ */
+export function afterDelivery(
+  action: SlackAction,
+  ts: string,
+  channel: string,
+  nudge: "sent" | "not-in-slack" = "sent",
+): AlertRecord {
   const record = action.record;
   const next: AlertRecord = { ...record, version: record.version + 1 };
   switch (action.kind) {
@@ -39,12 +52,23 @@ export function afterDelivery(action: SlackAction, ts: string, channel: string):
       next.channel = channel;
       next.notifiedSeverity = record.severity;
       if (record.state === "resolved") next.resolveNotified = true;
+      // The message is drawn from the record as it stands, actions included.
+      delete next.actionPending;
       break;
     case "escalate":
       next.notifiedSeverity = "critical";
+      // The update redraws the whole message, an action's line included; its thread reply is not owed.
+      delete next.actionPending;
       break;
     case "resolve":
       next.resolveNotified = true;
+      delete next.actionPending;
+      break;
+    case "acted":
+      delete next.actionPending;
+      break;
+    case "nudge":
+      next.nudgeNotified = nudge;
       break;
     case "remind":
       break;

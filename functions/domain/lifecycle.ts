@@ -3,6 +3,8 @@
  * transitions and the records to write. An episode fires once, escalates once, reminds every
  * `repeat` while it lasts, and resolves when the agent's current state no longer matches it.
  */
+
+import { disposition, reminderBaseMs } from "./actions.js";
 import type { Agent } from "./agent.js";
 import {
   type AlertRecord,
@@ -47,13 +49,14 @@ function severityAt(rule: { criticalSeconds?: number }, elapsed: number): Severi
   return rule.criticalSeconds !== undefined && elapsed >= rule.criticalSeconds ? "critical" : "warning";
 }
 
-/** How many whole `repeat` intervals have passed since the alert fired (0 without `repeat`). */
+/**
+ * How many whole `repeat` intervals have passed since the alert fired, or since the end of the snooze
+ * that is its latest action (0 without `repeat`).
+ */
 function reminderSlot(alert: AlertRecord, nowMs: number): number {
   if (alert.repeatSeconds === undefined) return 0;
-  return Math.max(
-    0,
-    Math.floor((nowMs - alert.firedMs + REMINDER_TOLERANCE_MS) / (alert.repeatSeconds * 1000)),
-  );
+  const base = reminderBaseMs(alert, nowMs);
+  return Math.max(0, Math.floor((nowMs - base + REMINDER_TOLERANCE_MS) / (alert.repeatSeconds * 1000)));
 }
 
 /** Does the agent's current episode carry on the episode this alert is about? */
@@ -112,6 +115,12 @@ export function decideAgent(
   let episodeHasAlert = false;
 
   for (const alert of alerts) {
+    if (alert.state === "nudged") {
+      const write = decideNudged(agent, alert, episode, config, nowMs);
+      if (continues(alert, episode)) episodeHasAlert = true;
+      if (write) writes.push(write);
+      continue;
+    }
     if (alert.state !== "open") continue;
     if (continues(alert, episode) && episode) {
       episodeHasAlert = true;
@@ -126,10 +135,14 @@ export function decideAgent(
       };
       const elapsed = elapsedSeconds(alert.sinceMs, nowMs);
       // Reminders fall every `repeat` after the alert fired; a run that finds one or more due sends one.
+      // What people said in Slack: acknowledged → no reminders; snoozed → nothing until it ends;
+      // excused → nothing at all.
+      const said = disposition(alert, nowMs);
+      const quiet = said.kind === "excused" || (said.kind === "snoozed" && said.active);
       const slot = reminderSlot(alert, nowMs);
-      const reminderDue = slot > (alert.remindedSlots ?? 0);
+      const reminderDue = !quiet && said.kind !== "acknowledged" && slot > (alert.remindedSlots ?? 0);
       let type: Transition["type"] | undefined;
-      if (alert.severity === "warning" && severityAt(alert, elapsed) === "critical") {
+      if (!quiet && alert.severity === "warning" && severityAt(alert, elapsed) === "critical") {
         type = "escalated";
         next.severity = "critical";
       } else if (reminderDue) {
@@ -175,17 +188,62 @@ export function decideAgent(
 
   if (episode && !episodeHasAlert) {
     const elapsed = elapsedSeconds(episode.startMs, nowMs);
+    const { rule } = episode;
     // The id (an ISO date format) only once the episode is due: most agents' episodes are not.
-    const due = elapsed >= episode.rule.thresholdSeconds;
-    const id = due ? alertId(agent.userId, episode.rule.key, episode.startMs) : "";
-    const alreadyAlerted = due && alerts.length > 0 && alerts.some((a) => a.id === id);
-    if (due && !alreadyAlerted) {
+    const due = elapsed >= rule.thresholdSeconds;
+    const nudgeDue = !due && rule.nudgeSeconds !== undefined && elapsed >= rule.nudgeSeconds;
+    const id = due || nudgeDue ? alertId(agent.userId, rule.key, episode.startMs) : "";
+    const known = id !== "" && alerts.length > 0 && alerts.some((a) => a.id === id);
+    if (due && !known) {
       const record = fire(agent, episode, config, nowMs);
       const transition = toTransition("fired", record, nowMs);
       writes.push({ record, expectedVersion: null, transition });
+    } else if (nudgeDue && !known) {
+      const record: AlertRecord = {
+        ...fire(agent, episode, config, nowMs),
+        state: "nudged",
+        nudgedMs: nowMs,
+      };
+      writes.push({ record, expectedVersion: null, transition: toTransition("nudged", record, nowMs) });
     }
   }
   return { writes };
+}
+
+/**
+ * A nudged episode: fires when it reaches its threshold (the record becomes the alert), is kept as
+ * `averted` when it ended before (the nudge did its job: no alert, no transition).
+ */
+function decideNudged(
+  agent: Agent,
+  nudged: AlertRecord,
+  episode: Episode | undefined,
+  config: AppConfig,
+  nowMs: number,
+): AlertWrite | undefined {
+  if (continues(nudged, episode) && episode) {
+    if (elapsedSeconds(nudged.sinceMs, nowMs) < nudged.thresholdSeconds) return undefined;
+    const fired: AlertRecord = {
+      ...fire(agent, { ...episode, startMs: nudged.sinceMs }, config, nowMs),
+      version: nudged.version + 1,
+    };
+    if (nudged.nudgedMs !== undefined) fired.nudgedMs = nudged.nudgedMs;
+    if (nudged.nudgeNotified !== undefined) fired.nudgeNotified = nudged.nudgeNotified;
+    return {
+      record: fired,
+      expectedVersion: nudged.version,
+      transition: toTransition("fired", fired, nowMs),
+    };
+  }
+  if (!agent.complete && !episode) return undefined;
+  const averted: AlertRecord = {
+    ...nudged,
+    state: "averted",
+    endedMs: nowMs,
+    version: nudged.version + 1,
+    expiresAt: ttl(nowMs, RESOLVED_RECORD_TTL_SECONDS),
+  };
+  return { record: averted, expectedVersion: nudged.version };
 }
 
 /** The transitions that a list of writes makes, in order. */

@@ -13,7 +13,7 @@ import {
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
-import { Topic } from "aws-cdk-lib/aws-sns";
+import { type ITopic, Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
@@ -165,5 +165,53 @@ export class OperationsAlarms extends Construct {
         },
       );
     }
+  }
+}
+
+export interface InteractionsAlarmsProps {
+  /** The Slack interactivity function (behind the Function URL). */
+  function: IFunction;
+  /** The operations topic (OperationsAlarms.topic): one place to subscribe to. */
+  topic: ITopic;
+}
+
+/**
+ * Alarms on the function that answers Slack's button clicks. A click that fails or is throttled is not
+ * retried by Slack, so each one is a person whose Acknowledge / Snooze / Excuse did nothing.
+ */
+export class InteractionsAlarms extends Construct {
+  readonly alarms: Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: InteractionsAlarmsProps) {
+    super(scope, id);
+    const action: IAlarmAction = new SnsAction(props.topic);
+    // Clicks come when people are looking: five minutes is a short enough wait to hear of a broken endpoint.
+    const period = Duration.minutes(5);
+    const fn = props.function;
+    const add = (alarmId: string, description: string, metric: Metric): void => {
+      const alarm = new Alarm(this, alarmId, {
+        alarmDescription: description,
+        metric,
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        // No clicks, no data: that is quiet, not broken.
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+      this.alarms.push(alarm);
+    };
+    add(
+      "Errors",
+      "The Slack interactions function failed (an exception or a timeout): someone's Acknowledge, Snooze or Excuse did nothing, and Slack does not retry clicks. See the function's log group.",
+      fn.metricErrors({ period, statistic: "Sum" }),
+    );
+    add(
+      "Throttles",
+      "Lambda refused Slack interactions beyond the function's reserved concurrency: a burst of clicks, or unsigned traffic to the public URL. Refused clicks are lost; look at the request rate.",
+      fn.metricThrottles({ period, statistic: "Sum" }),
+    );
   }
 }

@@ -59,8 +59,12 @@ export interface AlertFunctionProps {
    * When set, `rawConfig` is not compiled in anywhere.
    */
   code?: Code;
-  /** The entry file; defaults to functions/lambda/check.ts. */
+  /** The entry file; defaults to functions/lambda/check.ts. Each function is bundled from its own entry. */
   entry?: string;
+  /** Caps the function's concurrency (and reserves it from the account's pool); unset: no cap. */
+  reservedConcurrentExecutions?: number;
+  /** Shown in the Lambda console next to the generated name. */
+  description?: string;
 }
 
 /**
@@ -75,7 +79,7 @@ export function configDefine(rawConfig: unknown): string {
   return JSON.stringify(json);
 }
 
-/** The handler's Lambda function with the project's defaults. */
+/** One of the project's Lambda functions (check, interactions, ...) with the project's defaults. */
 export class AlertFunction extends Construct {
   readonly function: NodejsFunction;
   readonly logGroup: LogGroup;
@@ -118,6 +122,10 @@ export class AlertFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: MEMORY_MB,
       timeout: props.timeout,
+      ...(props.reservedConcurrentExecutions !== undefined
+        ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions }
+        : {}),
+      ...(props.description !== undefined ? { description: props.description } : {}),
       role,
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,

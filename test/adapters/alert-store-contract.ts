@@ -78,6 +78,22 @@ export function alertStoreContract(
       expect(await store.load()).toEqual([record]);
     });
 
+    it("gets one live record by id, a copy, and nothing for an unknown or expired id", async () => {
+      // Prepare
+      const { store, clock } = await setup();
+      const record = makeRecord();
+      await store.put(record, null);
+      // Act
+      const got = await store.get(record.id);
+      const unknown = await store.get("u-unknown#Long break#2023-03-10T12:00:00.000Z");
+      clock.now = record.expiresAt * 1000;
+      const expired = await store.get(record.id);
+      // Assess
+      expect(got).toEqual(record);
+      expect(unknown).toBeUndefined();
+      expect(expired).toBeUndefined();
+    });
+
     it("refuses to create a record whose id is already live", async () => {
       // Prepare
       const { store } = await setup();

@@ -7,6 +7,8 @@ import {
   parseSecretString,
   SecretsManagerSecrets,
   secretsFromEnv,
+  signingSecretOf,
+  slackSecretsFromEnv,
 } from "../../functions/adapters/secrets/secrets.js";
 
 const SECRET_ID = "arn:aws:secretsmanager:us-east-1:123456789012:secret:agent-status-alerts-AbCdEf";
@@ -15,6 +17,7 @@ const GOOD = {
   clientSecret: "Sup3rS3cretValueNobodyMaySee",
   slackBotToken: "xoxb-111-222-TOKENVALUE",
 };
+const SIGNING = "8f742231b10e8888abcd99yyyzzz85a5";
 
 const secretsManager = mockClient(SecretsManagerClient);
 
@@ -22,11 +25,22 @@ afterEach(() => {
   secretsManager.reset();
 });
 
-function source(): SecretsManagerSecrets {
+function source(options: { requireSigningSecret?: boolean } = {}): SecretsManagerSecrets {
   return new SecretsManagerSecrets({
     secretId: SECRET_ID,
     client: new SecretsManagerClient({ region: "us-east-1" }),
+    ...options,
   });
+}
+
+/** The error a synchronous call throws. */
+function thrown(run: () => unknown): MissingCredentialsError {
+  try {
+    run();
+  } catch (error) {
+    return error as MissingCredentialsError;
+  }
+  throw new Error("expected a failure");
 }
 
 /** The error a promise or function fails with. */
@@ -121,7 +135,7 @@ describe("SecretsManagerSecrets", () => {
     // Assess
     expect(error).toBeInstanceOf(MissingCredentialsError);
     expect(error.message).toBe(
-      `Secret ${SECRET_ID} is not valid JSON; it must be a JSON object with keys clientId, clientSecret, slackBotToken`,
+      `Secret ${SECRET_ID} is not valid JSON; it must be a JSON object with keys clientId, clientSecret, slackBotToken, slackSigningSecret`,
     );
     expectNoValues(error, [GOOD.clientSecret]);
   });
@@ -262,5 +276,168 @@ describe("secretsFromEnv", () => {
     expect(error.names).toEqual(["SLACK_BOT_TOKEN"]);
     expect(error.message).toContain("SLACK_BOT_TOKEN");
     expectNoValues(error, [GOOD.clientId, GOOD.clientSecret]);
+  });
+});
+
+describe("the signing secret (slackSigningSecret, for the interactivity endpoint)", () => {
+  it("is returned when the secret holds it, and optional for the check function", () => {
+    // Prepare
+    const withIt = JSON.stringify({ ...GOOD, slackSigningSecret: ` ${SIGNING}\n` });
+    // Act
+    const full = parseSecretString(withIt, SECRET_ID);
+    const without = parseSecretString(JSON.stringify(GOOD), SECRET_ID);
+    // Assess
+    expect(full).toEqual({ ...GOOD, slackSigningSecret: SIGNING });
+    expect(without).toEqual(GOOD);
+    expect("slackSigningSecret" in without).toBe(false);
+  });
+
+  it("does not stop the check function when it is still the stack's placeholder, empty or not a string", () => {
+    for (const value of ["REPLACE_ME", "", 42, null]) {
+      // Act
+      const secrets = parseSecretString(JSON.stringify({ ...GOOD, slackSigningSecret: value }), SECRET_ID);
+      // Assess
+      expect(secrets).toEqual(GOOD);
+    }
+  });
+
+  it("is required with requireSigningSecret: absent, empty, non-string or placeholder names the key only", () => {
+    for (const value of [undefined, " ", 42]) {
+      // Act
+      const error = thrown(() =>
+        parseSecretString(JSON.stringify({ ...GOOD, slackSigningSecret: value }), SECRET_ID, {
+          requireSigningSecret: true,
+        }),
+      );
+      // Assess
+      expect(error).toBeInstanceOf(MissingCredentialsError);
+      expect(error.names).toEqual(["slackSigningSecret"]);
+      expect(error.message).toBe(
+        `Secret ${SECRET_ID} is missing slackSigningSecret (absent, empty or not a string)`,
+      );
+      expectNoValues(error, [GOOD.clientSecret, GOOD.slackBotToken, "42"]);
+    }
+    const placeholder = thrown(() =>
+      parseSecretString(JSON.stringify({ ...GOOD, slackSigningSecret: "REPLACE_ME" }), SECRET_ID, {
+        requireSigningSecret: true,
+      }),
+    );
+    expect(placeholder.names).toEqual(["slackSigningSecret"]);
+    expect(placeholder.message).toContain("still holds placeholders (slackSigningSecret)");
+    expect(placeholder.message).toContain('"slackSigningSecret":"..."');
+  });
+
+  it("lists it with the other missing keys", () => {
+    // Act
+    const error = thrown(() =>
+      parseSecretString(JSON.stringify({ clientId: GOOD.clientId }), SECRET_ID, {
+        requireSigningSecret: true,
+      }),
+    );
+    // Assess
+    expect(error.names).toEqual(["clientSecret", "slackBotToken", "slackSigningSecret"]);
+  });
+
+  it("lists all four placeholders of a freshly created secret for the interactions function", () => {
+    // Act
+    const error = thrown(() =>
+      parseSecretString(JSON.stringify(PLACEHOLDER_SECRET), SECRET_ID, { requireSigningSecret: true }),
+    );
+    // Assess
+    expect(error.names).toEqual(["clientId", "clientSecret", "slackBotToken", "slackSigningSecret"]);
+  });
+
+  it("fails a read from Secrets Manager with requireSigningSecret, and does not cache the failure", async () => {
+    // Prepare
+    secretsManager
+      .on(GetSecretValueCommand)
+      .resolvesOnce({ SecretString: JSON.stringify(GOOD) })
+      .resolves({ SecretString: JSON.stringify({ ...GOOD, slackSigningSecret: SIGNING }) });
+    const secrets = source({ requireSigningSecret: true });
+    // Act
+    const error = await failure(() => secrets.get());
+    const second = await secrets.get();
+    // Assess
+    expect(error).toBeInstanceOf(MissingCredentialsError);
+    expect(error.message).toContain("slackSigningSecret");
+    expect(second.slackSigningSecret).toBe(SIGNING);
+  });
+
+  it("is read from Secrets Manager without the option when present", async () => {
+    // Prepare
+    secretsManager
+      .on(GetSecretValueCommand)
+      .resolves({ SecretString: JSON.stringify({ ...GOOD, slackSigningSecret: SIGNING }) });
+    // Act
+    const secrets = await source().get();
+    // Assess
+    expect(signingSecretOf(secrets, SECRET_ID)).toBe(SIGNING);
+  });
+
+  it("signingSecretOf names the key and the source when it is missing, never a value", () => {
+    // Act
+    const error = thrown(() => signingSecretOf(GOOD, `Secret ${SECRET_ID}`));
+    const placeholder = thrown(() =>
+      signingSecretOf({ slackSigningSecret: "REPLACE_ME" }, "the environment"),
+    );
+    // Assess
+    expect(error).toBeInstanceOf(MissingCredentialsError);
+    expect(error.names).toEqual(["slackSigningSecret"]);
+    expect(error.message).toMatch(new RegExp(`^Secret ${SECRET_ID} has no slackSigningSecret`));
+    expectNoValues(error, [GOOD.clientSecret, GOOD.slackBotToken]);
+    expect(placeholder.message).toMatch(/^the environment has no slackSigningSecret/);
+  });
+});
+
+describe("SLACK_SIGNING_SECRET from the environment", () => {
+  const ENV = {
+    SMARTASSIST_CLIENT_ID: GOOD.clientId,
+    SMARTASSIST_CLIENT_SECRET: GOOD.clientSecret,
+    SLACK_BOT_TOKEN: GOOD.slackBotToken,
+    SLACK_SIGNING_SECRET: ` ${SIGNING} `,
+  };
+
+  it("is read when asked, and returned when set", () => {
+    // Act
+    const required = secretsFromEnv(ENV, { slack: true, signingSecret: true });
+    const optional = secretsFromEnv(ENV, { slack: false });
+    const absent = secretsFromEnv({ ...ENV, SLACK_SIGNING_SECRET: "" }, { slack: true });
+    // Assess
+    expect(required).toEqual({ ...GOOD, slackSigningSecret: SIGNING });
+    expect(optional.slackSigningSecret).toBe(SIGNING);
+    expect(absent.slackSigningSecret).toBeUndefined();
+  });
+
+  it("names SLACK_SIGNING_SECRET when it is required and missing", () => {
+    // Act
+    const error = thrown(() =>
+      secretsFromEnv({ ...ENV, SLACK_SIGNING_SECRET: undefined }, { slack: true, signingSecret: true }),
+    );
+    // Assess
+    expect(error).toBeInstanceOf(MissingCredentialsError);
+    expect(error.names).toEqual(["SLACK_SIGNING_SECRET"]);
+    expect(error.message).toBe(
+      "Missing SLACK_SIGNING_SECRET in the environment (the Slack app's signing secret)",
+    );
+    expectNoValues(error, [GOOD.clientId, GOOD.clientSecret, GOOD.slackBotToken]);
+  });
+
+  it("slackSecretsFromEnv gives serve the bot token and the signing secret, without SmartAssist credentials", () => {
+    // Act
+    const secrets = slackSecretsFromEnv({
+      SLACK_BOT_TOKEN: GOOD.slackBotToken,
+      SLACK_SIGNING_SECRET: SIGNING,
+    });
+    const error = thrown(() => slackSecretsFromEnv({ SMARTASSIST_CLIENT_ID: GOOD.clientId }));
+    const one = thrown(() => slackSecretsFromEnv({ SLACK_BOT_TOKEN: GOOD.slackBotToken }));
+    // Assess
+    expect(secrets).toEqual({ slackBotToken: GOOD.slackBotToken, slackSigningSecret: SIGNING });
+    expect(error).toBeInstanceOf(MissingCredentialsError);
+    expect(error.names).toEqual(["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"]);
+    expect(error.message).toBe(
+      "Missing SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET in the environment (the Slack bot token, the Slack app's signing secret)",
+    );
+    expect(one.names).toEqual(["SLACK_SIGNING_SECRET"]);
+    expectNoValues(one, [GOOD.slackBotToken]);
   });
 });

@@ -1,7 +1,9 @@
 /**
  * The Slack adapter against the fake Slack Web API on loopback, through the real @slack/web-api client.
  */
+
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { COLORS } from "../../functions/adapters/slack/messages.js";
 import {
   normalizeApiUrl,
   SlackNotifier,
@@ -67,8 +69,16 @@ describe("SlackNotifier against the fake Slack Web API", () => {
     expect(top?.thread_ts).toBeUndefined();
     expect(top?.text).toContain("Priya Sharma (priya.sharma@example.com) is AWAY / LUNCH for 22m");
     expect(top?.text).toContain("since 13:05 (Asia/Kolkata)");
-    // The SDK sends blocks JSON-encoded inside the form body; the fake parsed them back.
-    expect(Array.isArray(top?.blocks)).toBe(true);
+    // The SDK sends attachments JSON-encoded inside the form body; the fake parsed them back. The blocks
+    // sit in an attachment whose colour bar shows the state, with the actions block keyed by the alert id.
+    const [attachment] = (slack.calls[0]?.args.attachments ?? []) as Array<{
+      color: string;
+      blocks: unknown[];
+    }>;
+    expect(attachment?.color).toBe(COLORS.warning);
+    expect(attachment?.blocks).toContainEqual(
+      expect.objectContaining({ type: "actions", block_id: record().id }),
+    );
     expect(slack.calls[0]?.token).toBe(TOKEN);
     expect(slack.calls[0]?.args.unfurl_links).toBe("false");
   });

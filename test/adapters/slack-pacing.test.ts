@@ -94,7 +94,7 @@ describe("posting within Slack's per-channel limit", () => {
 
   it("does not start a post whose turn comes after the run's deadline", async () => {
     slack = await startFakeSlack({ token: TOKEN, rateLimit: { perSecond: 1, burst: 1 } });
-    const n = notifier({ deadlineMs: Date.now() + 1_500 });
+    const n = notifier({ deadlineMs: Date.now() + 2_000 });
     const results = [];
     for (let i = 0; i < 3; i++) results.push(await n.post("C0STORM01", message(i)));
     expect(results.map((r) => (r.ok ? "ok" : r.error))).toEqual(["ok", "ok", "paced_past_deadline"]);

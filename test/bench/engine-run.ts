@@ -98,6 +98,9 @@ class CountingStore implements AlertStore {
     this.loads++;
     return this.inner.load();
   }
+  get(id: string): Promise<AlertRecord | undefined> {
+    return this.inner.get(id);
+  }
   async put(record: AlertRecord, expectedVersion: number | null): Promise<boolean> {
     this.puts++;
     const ok = await this.inner.put(record, expectedVersion);

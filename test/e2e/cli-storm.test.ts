@@ -118,7 +118,7 @@ describe("a 300-agent storm through the CLI", () => {
     expect(tops(storm.calls)).toHaveLength(1);
     expect(storm.calls.filter((c) => c.status === 429).length).toBeLessThanOrEqual(1);
     expect(storm.ms).toBeLessThan(30_000);
-    const rollupTs = (tops(storm.calls)[0]?.response as { ts: string }).ts;
+    const rollupTs = (tops(storm.calls)[0]?.response as { ts?: string } | undefined)?.ts;
     const text = slack
       .messages()
       .map((m) => `${m.text} ${JSON.stringify(m.blocks)}`)

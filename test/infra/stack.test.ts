@@ -11,8 +11,18 @@ import { AwsSolutionsChecks } from "cdk-nag";
 import { transform } from "esbuild";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../functions/domain/config.js";
-import { configDefine, MEMORY_MB, PROJECT_ROOT } from "../../infra/constructs/function-defaults.js";
-import { AgentStatusAlertsStack, isCompleteSecretArn } from "../../infra/stack.js";
+import {
+  type AlertFunction,
+  configDefine,
+  MEMORY_MB,
+  PROJECT_ROOT,
+} from "../../infra/constructs/function-defaults.js";
+import {
+  AgentStatusAlertsStack,
+  INTERACTIONS_PATH,
+  INTERACTIONS_RESERVED_CONCURRENCY,
+  isCompleteSecretArn,
+} from "../../infra/stack.js";
 
 type Json = Record<string, unknown>;
 
@@ -46,7 +56,12 @@ interface Synthesized {
 
 function synthesize(
   raw: Json,
-  options: { inlineCode?: boolean; outdir?: string; tracing?: boolean } = {},
+  options: {
+    inlineCode?: boolean;
+    outdir?: string;
+    tracing?: boolean;
+    interactionsConcurrency?: number;
+  } = {},
 ): Synthesized {
   const { config } = parseConfig(raw, "test.yaml");
   const app = new App({
@@ -60,6 +75,9 @@ function synthesize(
     config,
     rawConfig: raw,
     tracing: options.tracing ?? false,
+    ...(options.interactionsConcurrency !== undefined
+      ? { interactionsConcurrency: options.interactionsConcurrency }
+      : {}),
     ...(options.inlineCode ? { code: Code.fromInline("export const handler = async () => ({});") } : {}),
   });
   // As in infra/app.ts: a finding makes synthesis (Template.fromStack) throw.
@@ -97,9 +115,45 @@ function logicalId(template: Template, type: string): string {
   return ids[0] as string;
 }
 
-function functionProps(template: Template): Json {
-  const [fn] = propertiesOf(template, "AWS::Lambda::Function");
-  return fn as Json;
+/** The logical id of one of the stack's functions: "Check" or "Interactions" (the AlertFunction's id). */
+function functionId(template: Template, which: "Check" | "Interactions" = "Check"): string {
+  const ids = Object.keys(template.findResources("AWS::Lambda::Function")).filter((id) =>
+    id.startsWith(`${which}Function`),
+  );
+  expect(ids).toHaveLength(1);
+  return ids[0] as string;
+}
+
+function functionProps(template: Template, which: "Check" | "Interactions" = "Check"): Json {
+  return template.toJSON().Resources[functionId(template, which)].Properties as Json;
+}
+
+/** Whether an alarm watches a metric of this resource (its FunctionName dimension refers to it). */
+function watches(alarm: Json, id: string): boolean {
+  return JSON.stringify(alarm.Dimensions ?? []).includes(`"${id}"`);
+}
+
+function checkAlarms(template: Template): Json[] {
+  const interactions = functionId(template, "Interactions");
+  return propertiesOf(template, "AWS::CloudWatch::Alarm").filter((a) => !watches(a, interactions));
+}
+
+/** The statements of the inline policies attached to one function's role. */
+function roleStatements(template: Template, which: "Check" | "Interactions"): Statement[] {
+  const role = (functionProps(template, which).Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
+  return propertiesOf(template, "AWS::IAM::Policy")
+    .filter((p) => JSON.stringify(p.Roles) === JSON.stringify([{ Ref: role }]))
+    .flatMap((p) => (p.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+/** The directory of a function's bundle in the cloud assembly. */
+function assetDirOf(synth: Synthesized, fn: AlertFunction): string {
+  const dir = fn.function.node
+    .findAll()
+    .map((c) => (c as { assetPath?: string }).assetPath)
+    .find((p): p is string => typeof p === "string");
+  expect(dir).toBeDefined();
+  return join(synth.app.outdir, dir as string);
 }
 
 function expectCleanNag(stack: AgentStatusAlertsStack): void {
@@ -200,6 +254,7 @@ describe("the stack with the real bundle (rate schedule, created secret, default
       clientId: "REPLACE_ME",
       clientSecret: "REPLACE_ME",
       slackBotToken: "REPLACE_ME",
+      slackSigningSecret: "REPLACE_ME",
     });
     expect((secret as Json).SecretString).toBeUndefined();
     const json = JSON.stringify(template.toJSON());
@@ -215,7 +270,7 @@ describe("the stack with the real bundle (rate schedule, created secret, default
       FlexibleTimeWindow: { Mode: "OFF" },
       State: "ENABLED",
       Target: {
-        Arn: { "Fn::GetAtt": [logicalId(template, "AWS::Lambda::Function"), "Arn"] },
+        Arn: { "Fn::GetAtt": [functionId(template), "Arn"] },
         RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
         DeadLetterConfig: { Arn: { "Fn::GetAtt": [queueId, "Arn"] } },
         Input: Match.serializedJson(Match.objectLike({ scheduledTime: "<aws.scheduler.scheduled-time>" })),
@@ -257,15 +312,23 @@ describe("the stack with the real bundle (rate schedule, created secret, default
     });
   });
 
-  it("writes logs to its own log group with the configured retention", () => {
-    template.hasResource("AWS::Logs::LogGroup", {
-      DeletionPolicy: "Delete",
-      Properties: { RetentionInDays: 30 },
-    });
-    const [logStatement] = statementsWith(template, "logs:PutLogEvents");
-    expect(logStatement?.Resource).toEqual({
-      "Fn::GetAtt": [logicalId(template, "AWS::Logs::LogGroup"), "Arn"],
-    });
+  it("gives each function its own log group with the configured retention, writable only by it", () => {
+    const groups = template.findResources("AWS::Logs::LogGroup");
+    expect(Object.keys(groups).sort()).toEqual([
+      expect.stringMatching(/^CheckLogGroup/),
+      expect.stringMatching(/^InteractionsLogGroup/),
+    ]);
+    for (const group of Object.values(groups)) {
+      expect(group).toMatchObject({ DeletionPolicy: "Delete", Properties: { RetentionInDays: 30 } });
+    }
+    for (const which of ["Check", "Interactions"] as const) {
+      const writes = roleStatements(template, which).filter((s) =>
+        [s.Action].flat().includes("logs:PutLogEvents"),
+      );
+      const group = Object.keys(groups).find((id) => id.startsWith(`${which}LogGroup`));
+      expect(writes.map((s) => s.Resource)).toEqual([{ "Fn::GetAtt": [group, "Arn"] }]);
+      expect(functionProps(template, which).LoggingConfig).toMatchObject({ LogGroup: { Ref: group } });
+    }
     // No managed policy (AWSLambdaBasicExecutionRole) on any role.
     for (const role of propertiesOf(template, "AWS::IAM::Role"))
       expect(role.ManagedPolicyArns).toBeUndefined();
@@ -275,12 +338,12 @@ describe("the stack with the real bundle (rate schedule, created secret, default
     const secretId = logicalId(template, "AWS::SecretsManager::Secret");
     const tableId = logicalId(template, "AWS::DynamoDB::Table");
     const secretReads = statementsWith(template, "secretsmanager:GetSecretValue");
-    expect(secretReads).toHaveLength(1);
-    expect(secretReads[0]?.Resource).toEqual({ Ref: secretId });
+    // One statement per function (check, interactions), each on the one secret.
+    expect(secretReads.map((s) => s.Resource)).toEqual([{ Ref: secretId }, { Ref: secretId }]);
 
     const puts = statementsWith(template, "events:PutEvents");
-    expect(puts).toHaveLength(1);
-    expect(JSON.stringify(puts[0]?.Resource)).toContain(":event-bus/default");
+    expect(puts).toHaveLength(2);
+    for (const put of puts) expect(JSON.stringify(put.Resource)).toContain(":event-bus/default");
 
     const dynamo = statements(template).filter((s) =>
       [s.Action].flat().some((a) => a.startsWith("dynamodb:")),
@@ -295,7 +358,7 @@ describe("the stack with the real bundle (rate schedule, created secret, default
   });
 
   it("alarms on errors, throttles, duration, failed and truncated runs, the failure queue and silence", () => {
-    const alarms = propertiesOf(template, "AWS::CloudWatch::Alarm");
+    const alarms = checkAlarms(template);
     expect(alarms.map((a) => a.MetricName).sort()).toEqual(
       [
         "ApproximateNumberOfMessagesVisible",
@@ -349,8 +412,128 @@ describe("the stack with the real bundle (rate schedule, created secret, default
   it("outputs what an operator needs", () => {
     const outputs = Object.keys(template.toJSON().Outputs as Json);
     expect(outputs).toEqual(
-      expect.arrayContaining(["FunctionName", "TableName", "SecretArn", "AlarmTopicArn", "EventBusName"]),
+      expect.arrayContaining([
+        "FunctionName",
+        "TableName",
+        "SecretArn",
+        "AlarmTopicArn",
+        "EventBusName",
+        "InteractionsUrl",
+      ]),
     );
+    const secretOutput = (template.toJSON().Outputs as Record<string, Json>).SecretArn as Json;
+    expect(secretOutput.Description).toContain("slackSigningSecret");
+  });
+
+  describe("the interactions function", () => {
+    it("runs its own bundle on Node.js 22, arm64, with a short timeout and reserved concurrency", () => {
+      const fn = functionProps(template, "Interactions");
+      expect(fn).toMatchObject({
+        Runtime: "nodejs22.x",
+        Architectures: ["arm64"],
+        Handler: "index.handler",
+        Timeout: 10,
+        ReservedConcurrentExecutions: INTERACTIONS_RESERVED_CONCURRENCY,
+        LoggingConfig: { LogFormat: "JSON" },
+      });
+      expect(INTERACTIONS_RESERVED_CONCURRENCY).toBeGreaterThan(0);
+      expect(INTERACTIONS_RESERVED_CONCURRENCY).toBeLessThanOrEqual(10);
+      // The check function is not capped: a missed tick is a missed alert.
+      expect(functionProps(template, "Check").ReservedConcurrentExecutions).toBeUndefined();
+
+      const interactionsDir = assetDirOf(synth, synth.stack.interactionsFunction);
+      const checkDir = assetDirOf(synth, synth.stack.alertFunction);
+      expect(interactionsDir).not.toBe(checkDir);
+      expect(existsSync(join(interactionsDir, "index.mjs"))).toBe(true);
+      expect((fn.Code as Json).S3Key).not.toEqual((functionProps(template, "Check").Code as Json).S3Key);
+    });
+
+    it("gets the same resource names as the check function, and no secret value", () => {
+      const env = (functionProps(template, "Interactions").Environment as { Variables: Json }).Variables;
+      const checkEnv = (functionProps(template, "Check").Environment as { Variables: Json }).Variables;
+      expect(env).toEqual(checkEnv);
+      expect(env).toMatchObject({
+        SECRET_ID: { Ref: logicalId(template, "AWS::SecretsManager::Secret") },
+        TABLE_NAME: { Ref: logicalId(template, "AWS::DynamoDB::Table") },
+        EVENT_BUS_NAME: "default",
+      });
+    });
+
+    it("is reachable through a Function URL without IAM auth (Slack signs requests instead)", () => {
+      const fnId = functionId(template, "Interactions");
+      template.resourceCountIs("AWS::Lambda::Url", 1);
+      template.hasResourceProperties("AWS::Lambda::Url", {
+        AuthType: "NONE",
+        InvokeMode: "BUFFERED",
+        TargetFunctionArn: { "Fn::GetAtt": [fnId, "Arn"] },
+        Cors: Match.absent(),
+      });
+      // Public invocation is allowed only through the URL, and only on this function.
+      const permissions = propertiesOf(template, "AWS::Lambda::Permission").filter(
+        (p) => p.Principal === "*",
+      );
+      expect(permissions).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ Action: "lambda:InvokeFunctionUrl", FunctionUrlAuthType: "NONE" }),
+          expect.objectContaining({ Action: "lambda:InvokeFunction", InvokedViaFunctionUrl: true }),
+        ]),
+      );
+      expect(permissions).toHaveLength(2);
+      for (const p of permissions) expect(p.FunctionName).toEqual({ "Fn::GetAtt": [fnId, "Arn"] });
+    });
+
+    it("outputs the URL Slack posts to: the Function URL followed by slack/interactions", () => {
+      expect(INTERACTIONS_PATH).toBe("slack/interactions");
+      const urlId = logicalId(template, "AWS::Lambda::Url");
+      template.hasOutput("InteractionsUrl", {
+        Value: { "Fn::Join": ["", [{ "Fn::GetAtt": [urlId, "FunctionUrl"] }, "slack/interactions"]] },
+        Description: Match.stringLikeRegexp("Request URL"),
+      });
+    });
+
+    it("may read the secret, read and write the table and put events on the bus, nothing more", () => {
+      const own = roleStatements(template, "Interactions");
+      const actions = own.flatMap((s) => [s.Action].flat());
+      expect(actions).toEqual(
+        expect.arrayContaining([
+          "secretsmanager:GetSecretValue",
+          "dynamodb:GetItem",
+          "dynamodb:PutItem",
+          "dynamodb:UpdateItem",
+          "dynamodb:ConditionCheckItem",
+          "events:PutEvents",
+          "logs:PutLogEvents",
+        ]),
+      );
+      for (const action of actions) expect(action).toMatch(/^(secretsmanager|dynamodb|events|logs):\w+$/);
+      const secretId = logicalId(template, "AWS::SecretsManager::Secret");
+      const tableId = logicalId(template, "AWS::DynamoDB::Table");
+      for (const s of own) {
+        const service = [s.Action].flat()[0]?.split(":")[0];
+        const resources = [s.Resource].flat();
+        if (service === "secretsmanager") expect(resources).toEqual([{ Ref: secretId }]);
+        if (service === "dynamodb") expect(resources).toEqual([{ "Fn::GetAtt": [tableId, "Arn"] }]);
+        if (service === "events") expect(JSON.stringify(resources)).toContain(":event-bus/default");
+      }
+    });
+
+    it("alarms on its errors and throttles, to the operations topic", () => {
+      const fnId = functionId(template, "Interactions");
+      const topicId = logicalId(template, "AWS::SNS::Topic");
+      const own = propertiesOf(template, "AWS::CloudWatch::Alarm").filter((a) => watches(a, fnId));
+      expect(own.map((a) => a.MetricName).sort()).toEqual(["Errors", "Throttles"]);
+      for (const alarm of own) {
+        expect(alarm).toMatchObject({
+          Namespace: "AWS/Lambda",
+          Statistic: "Sum",
+          Threshold: 1,
+          ComparisonOperator: "GreaterThanOrEqualToThreshold",
+          TreatMissingData: "notBreaching",
+          AlarmActions: [{ Ref: topicId }],
+          OKActions: [{ Ref: topicId }],
+        });
+      }
+    });
   });
 
   it("has no unacknowledged cdk-nag AwsSolutions finding", () => {
@@ -381,7 +564,7 @@ describe("the stack for other configs (inline code)", () => {
           eventBus: "arn:aws:events:eu-west-1:210987654321:event-bus/central",
         },
       },
-      { inlineCode: true, tracing: true },
+      { inlineCode: true, tracing: true, interactionsConcurrency: 0 },
     );
   }, 120_000);
 
@@ -405,7 +588,7 @@ describe("the stack for other configs (inline code)", () => {
 
   it("leaves out the silence alarm when the function is meant to be idle at night", () => {
     const metrics = propertiesOf(windowed.template, "AWS::CloudWatch::Alarm").map((a) => a.MetricName);
-    expect(metrics).toHaveLength(6);
+    expect(metrics).toHaveLength(6 + 2); // the check function's six, the interactions function's two
     expect(metrics).not.toContain("Invocations");
     windowed.template.resourceCountIs("AWS::SNS::Topic", 1);
     windowed.template.resourceCountIs("AWS::SNS::Subscription", 0);
@@ -414,22 +597,26 @@ describe("the stack for other configs (inline code)", () => {
   it("reads an existing secret by complete ARN, and only that secret", () => {
     windowed.template.resourceCountIs("AWS::SecretsManager::Secret", 0);
     const reads = statementsWith(windowed.template, "secretsmanager:GetSecretValue");
-    expect(reads.map((s) => s.Resource)).toEqual([secretArn]);
+    expect(reads.map((s) => s.Resource)).toEqual([secretArn, secretArn]);
     const env = (functionProps(windowed.template).Environment as { Variables: Json }).Variables;
     expect(env.SECRET_ID).toBe(secretArn);
   });
 
   it("reads an existing secret by name, whatever suffix Secrets Manager gave it", () => {
     const reads = statementsWith(named.template, "secretsmanager:GetSecretValue");
-    expect(reads).toHaveLength(1);
-    expect(JSON.stringify(reads[0]?.Resource)).toContain(":secret:agent-status-alerts/staging-??????");
+    expect(reads).toHaveLength(2);
+    for (const read of reads)
+      expect(JSON.stringify(read.Resource)).toContain(":secret:agent-status-alerts/staging-??????");
   });
 
   it("creates the event bus when asked, and grants put-events on it only", () => {
     const busId = logicalId(windowed.template, "AWS::Events::EventBus");
     windowed.template.hasResourceProperties("AWS::Events::EventBus", { Name: "agent-status-alerts" });
     const puts = statementsWith(windowed.template, "events:PutEvents");
-    expect(puts.map((s) => s.Resource)).toEqual([{ "Fn::GetAtt": [busId, "Arn"] }]);
+    expect(puts.map((s) => s.Resource)).toEqual([
+      { "Fn::GetAtt": [busId, "Arn"] },
+      { "Fn::GetAtt": [busId, "Arn"] },
+    ]);
     const env = (functionProps(windowed.template).Environment as { Variables: Json }).Variables;
     expect(env.EVENT_BUS_NAME).toEqual({ Ref: busId });
   });
@@ -437,7 +624,7 @@ describe("the stack for other configs (inline code)", () => {
   it("puts events on an existing bus given by ARN (another account too)", () => {
     const arn = "arn:aws:events:eu-west-1:210987654321:event-bus/central";
     const puts = statementsWith(named.template, "events:PutEvents");
-    expect(puts.map((s) => s.Resource)).toEqual([arn]);
+    expect(puts.map((s) => s.Resource)).toEqual([arn, arn]);
     const env = (functionProps(named.template).Environment as { Variables: Json }).Variables;
     expect(env.EVENT_BUS_NAME).toBe(arn);
   });
@@ -446,6 +633,14 @@ describe("the stack for other configs (inline code)", () => {
     expect(functionProps(named.template).TracingConfig).toEqual({ Mode: "Active" });
     expect(functionProps(windowed.template).TracingConfig).toBeUndefined();
     expect(statementsWith(windowed.template, "xray:PutTraceSegments")).toEqual([]);
+  });
+
+  it("leaves the interactions function uncapped with interactionsConcurrency 0 (a new account's quota)", () => {
+    expect(functionProps(named.template, "Interactions").ReservedConcurrentExecutions).toBeUndefined();
+    expect(functionProps(windowed.template, "Interactions").ReservedConcurrentExecutions).toBe(
+      INTERACTIONS_RESERVED_CONCURRENCY,
+    );
+    expect(functionProps(named.template, "Interactions").TracingConfig).toEqual({ Mode: "Active" });
   });
 
   it("uses the configured log retention", () => {

@@ -9,6 +9,17 @@ export interface AppSecrets {
   clientId: string;
   clientSecret: string;
   slackBotToken: string;
+  /**
+   * The Slack app's signing secret, for the interactivity endpoint. Optional: the check function never
+   * needs it, so a secret set up before the endpoint existed keeps working. Required with
+   * `requireSigningSecret` (the interactions function), or read with signingSecretOf.
+   */
+  slackSigningSecret?: string;
+}
+
+/** The interactions function's view: the signing secret is there. */
+export interface InteractionSecrets extends AppSecrets {
+  slackSigningSecret: string;
 }
 
 /** Local runs may have no Slack token: alerts are then tracked without being posted. */
@@ -16,6 +27,7 @@ export interface EnvSecrets {
   clientId: string;
   clientSecret: string;
   slackBotToken?: string;
+  slackSigningSecret?: string;
 }
 
 export interface SecretsProvider {
@@ -23,16 +35,31 @@ export interface SecretsProvider {
   refresh(): Promise<AppSecrets>;
 }
 
+/** The keys every function needs. */
 export const SECRET_KEYS = ["clientId", "clientSecret", "slackBotToken"] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
+/** The key only the interactions endpoint needs. */
+export const SIGNING_SECRET_KEY = "slackSigningSecret";
+/** Every key of the secret, as the stack creates it and the README sets it. */
+export const ALL_SECRET_KEYS = [...SECRET_KEYS, SIGNING_SECRET_KEY] as const;
+export type AnySecretKey = (typeof ALL_SECRET_KEYS)[number];
 
 /** What the stack puts in the secret it creates, for an operator to replace. */
 export const SECRET_PLACEHOLDER = "REPLACE_ME";
-export const PLACEHOLDER_SECRET: Readonly<Record<SecretKey, string>> = {
+export const PLACEHOLDER_SECRET: Readonly<Record<AnySecretKey, string>> = {
   clientId: SECRET_PLACEHOLDER,
   clientSecret: SECRET_PLACEHOLDER,
   slackBotToken: SECRET_PLACEHOLDER,
+  slackSigningSecret: SECRET_PLACEHOLDER,
 };
+
+/** The put-secret-value command that fixes a secret, with the shape of the value (never a real value). */
+function putSecretHint(secretId: string): string {
+  return (
+    `aws secretsmanager put-secret-value --secret-id ${secretId} --secret-string ` +
+    `'{"clientId":"cs-...","clientSecret":"...","slackBotToken":"xoxb-...","slackSigningSecret":"..."}'`
+  );
+}
 
 export const CLIENT_ID_PREFIX = "cs-";
 
@@ -40,7 +67,21 @@ export const ENV_VARS = {
   clientId: "SMARTASSIST_CLIENT_ID",
   clientSecret: "SMARTASSIST_CLIENT_SECRET",
   slackBotToken: "SLACK_BOT_TOKEN",
+  slackSigningSecret: "SLACK_SIGNING_SECRET",
 } as const;
+
+/** What each variable is, for the message that says which are missing. */
+const ENV_VAR_MEANING: Record<(typeof ENV_VARS)[keyof typeof ENV_VARS], string> = {
+  SMARTASSIST_CLIENT_ID: "the SmartAssist app's client id",
+  SMARTASSIST_CLIENT_SECRET: "the SmartAssist app's client secret",
+  SLACK_BOT_TOKEN: "the Slack bot token",
+  SLACK_SIGNING_SECRET: "the Slack app's signing secret",
+};
+
+export interface SecretOptions {
+  /** The interactions endpoint: a missing, empty or placeholder slackSigningSecret is an error. */
+  requireSigningSecret?: boolean;
+}
 
 /** Credentials are missing or unusable: a configuration problem (the CLI exits 2). */
 export class MissingCredentialsError extends Error {
@@ -64,42 +105,48 @@ const secretSchema = z.object({
   clientSecret: z.string().trim().min(1),
   slackBotToken: z.string().trim().min(1),
 });
+const signingSecretSchema = z.string().trim().min(1);
 
 /**
  * Validates the secret's text. Errors name the secret and the keys at fault, never a value: zod's own
  * messages are not used, since some of them quote the input.
  */
-export function parseSecretString(text: string, secretId: string): AppSecrets {
+export function parseSecretString(text: string, secretId: string, options: SecretOptions = {}): AppSecrets {
+  const required: readonly AnySecretKey[] = options.requireSigningSecret ? ALL_SECRET_KEYS : SECRET_KEYS;
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
     // JSON.parse's message quotes the text it choked on: say nothing about the content.
     throw new MissingCredentialsError(
-      `Secret ${secretId} is not valid JSON; it must be a JSON object with keys ${SECRET_KEYS.join(", ")}`,
+      `Secret ${secretId} is not valid JSON; it must be a JSON object with keys ${ALL_SECRET_KEYS.join(", ")}`,
     );
   }
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw new MissingCredentialsError(
-      `Secret ${secretId} is not a JSON object; it must have keys ${SECRET_KEYS.join(", ")}`,
+      `Secret ${secretId} is not a JSON object; it must have keys ${ALL_SECRET_KEYS.join(", ")}`,
     );
   }
   const record = raw as Record<string, unknown>;
-  const placeholders = SECRET_KEYS.filter((k) => {
+  // A placeholder left in slackSigningSecret does not stop the check function: only required keys count.
+  const placeholders = required.filter((k) => {
     const value = record[k];
     return typeof value === "string" && isPlaceholder(value);
   });
   if (placeholders.length > 0) {
     throw new MissingCredentialsError(
-      `Secret ${secretId} still holds placeholders (${placeholders.join(", ")}); set it with ` +
-        `aws secretsmanager put-secret-value --secret-id ${secretId} --secret-string ` +
-        `'{"clientId":"cs-...","clientSecret":"...","slackBotToken":"xoxb-..."}'`,
+      `Secret ${secretId} still holds placeholders (${placeholders.join(", ")}); set it with ${putSecretHint(secretId)}`,
       placeholders,
     );
   }
   const parsed = secretSchema.safeParse(raw);
-  if (!parsed.success) {
-    const keys = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? "?")))];
+  const signing = signingSecretSchema.safeParse(record[SIGNING_SECRET_KEY]);
+  const signingMissing = options.requireSigningSecret === true && !signing.success;
+  if (!parsed.success || signingMissing) {
+    const keys = [
+      ...new Set(parsed.success ? [] : parsed.error.issues.map((i) => String(i.path[0] ?? "?"))),
+      ...(signingMissing ? [SIGNING_SECRET_KEY] : []),
+    ];
     throw new MissingCredentialsError(
       `Secret ${secretId} is missing ${keys.join(", ")} (absent, empty or not a string)`,
       keys,
@@ -111,24 +158,50 @@ export function parseSecretString(text: string, secretId: string): AppSecrets {
       ["clientId"],
     );
   }
-  return parsed.data;
+  const secrets: AppSecrets = parsed.data;
+  // Not required and unusable (absent, empty, a placeholder): as if absent.
+  if (signing.success && !isPlaceholder(signing.data)) secrets.slackSigningSecret = signing.data;
+  return secrets;
+}
+
+/**
+ * The signing secret, or a MissingCredentialsError naming the key and where it is read from (`source`:
+ * the secret's id, or "the environment"), never a value.
+ */
+export function signingSecretOf(
+  // EnvSecrets (and AppSecrets with it), or just the one key: `{ slackSigningSecret }` alone is a weak type.
+  secrets: EnvSecrets | { slackSigningSecret?: string | undefined },
+  source: string,
+): string {
+  const value = secrets.slackSigningSecret?.trim();
+  if (value === undefined || value === "" || isPlaceholder(value)) {
+    throw new MissingCredentialsError(
+      `${source} has no ${SIGNING_SECRET_KEY} (the Slack app's Signing Secret, under Basic Information): the interactivity endpoint cannot verify requests without it`,
+      [SIGNING_SECRET_KEY],
+    );
+  }
+  return value;
 }
 
 export interface SecretsManagerSecretsOptions {
   /** The secret's ARN or name. */
   secretId: string;
   client?: SecretsManagerClient;
+  /** The interactions function: fail the read (uncached) when slackSigningSecret is not set. */
+  requireSigningSecret?: boolean;
 }
 
 export class SecretsManagerSecrets implements SecretsProvider {
   readonly #secretId: string;
   readonly #client: SecretsManagerClient;
+  readonly #options: SecretOptions;
   #current: Promise<AppSecrets> | undefined;
   #refreshing: Promise<AppSecrets> | undefined;
 
   constructor(options: SecretsManagerSecretsOptions) {
     this.#secretId = options.secretId;
     this.#client = options.client ?? new SecretsManagerClient({});
+    this.#options = options.requireSigningSecret ? { requireSigningSecret: true } : {};
   }
 
   /** The secrets, read once and then kept for as long as the instance lives (warm invocations). */
@@ -169,41 +242,84 @@ export class SecretsManagerSecrets implements SecretsProvider {
     }
     if (text === undefined) {
       throw new MissingCredentialsError(
-        `Secret ${this.#secretId} has no string value (binary secrets are not supported); it must be a JSON object with keys ${SECRET_KEYS.join(", ")}`,
+        `Secret ${this.#secretId} has no string value (binary secrets are not supported); it must be a JSON object with keys ${ALL_SECRET_KEYS.join(", ")}`,
       );
     }
-    return parseSecretString(text, this.#secretId);
+    return parseSecretString(text, this.#secretId, this.#options);
   }
+}
+
+/** What a command needs from the environment besides the SmartAssist credentials (always required). */
+export interface EnvNeeds {
+  /** SLACK_BOT_TOKEN is required (else returned when set). */
+  slack: boolean;
+  /** SLACK_SIGNING_SECRET is required (else returned when set). */
+  signingSecret?: boolean;
+}
+
+function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const text = env[name]?.trim();
+  return text ? text : undefined;
+}
+
+function missingEnvError(missing: readonly string[]): MissingCredentialsError {
+  const meanings = missing.map((name) => ENV_VAR_MEANING[name as keyof typeof ENV_VAR_MEANING] ?? name);
+  return new MissingCredentialsError(
+    `Missing ${missing.join(", ")} in the environment (${meanings.join(", ")})`,
+    [...missing],
+  );
 }
 
 /**
  * The credentials from the environment. SMARTASSIST_CLIENT_ID and SMARTASSIST_CLIENT_SECRET are
  * always required. SLACK_BOT_TOKEN is returned when set; with `need.slack` it is required too, else
- * its absence means "track alerts without posting them".
+ * its absence means "track alerts without posting them". SLACK_SIGNING_SECRET likewise, with
+ * `need.signingSecret`. A missing one is a MissingCredentialsError naming the variables (exit 2).
  */
-export function secretsFromEnv(env: NodeJS.ProcessEnv, need: { slack: true }): AppSecrets;
-export function secretsFromEnv(env: NodeJS.ProcessEnv, need?: { slack: boolean }): EnvSecrets;
-export function secretsFromEnv(env: NodeJS.ProcessEnv, need = { slack: false }): EnvSecrets {
-  const value = (name: string): string | undefined => {
-    const text = env[name]?.trim();
-    return text ? text : undefined;
-  };
-  const clientId = value(ENV_VARS.clientId);
-  const clientSecret = value(ENV_VARS.clientSecret);
-  const slackBotToken = value(ENV_VARS.slackBotToken);
+export function secretsFromEnv(
+  env: NodeJS.ProcessEnv,
+  need: { slack: true; signingSecret: true },
+): InteractionSecrets;
+export function secretsFromEnv(
+  env: NodeJS.ProcessEnv,
+  need: { slack: true; signingSecret?: boolean },
+): AppSecrets;
+export function secretsFromEnv(env: NodeJS.ProcessEnv, need?: EnvNeeds): EnvSecrets;
+export function secretsFromEnv(env: NodeJS.ProcessEnv, need: EnvNeeds = { slack: false }): EnvSecrets {
+  const clientId = envValue(env, ENV_VARS.clientId);
+  const clientSecret = envValue(env, ENV_VARS.clientSecret);
+  const slackBotToken = envValue(env, ENV_VARS.slackBotToken);
+  const slackSigningSecret = envValue(env, ENV_VARS.slackSigningSecret);
   const missing = [
     ...(clientId === undefined ? [ENV_VARS.clientId] : []),
     ...(clientSecret === undefined ? [ENV_VARS.clientSecret] : []),
     ...(need.slack && slackBotToken === undefined ? [ENV_VARS.slackBotToken] : []),
+    ...(need.signingSecret && slackSigningSecret === undefined ? [ENV_VARS.slackSigningSecret] : []),
   ];
   if (clientId === undefined || clientSecret === undefined || missing.length > 0) {
-    throw new MissingCredentialsError(
-      `Missing ${missing.join(", ")} in the environment (the SmartAssist app's client id and secret` +
-        `${need.slack ? ", and the Slack bot token" : ""})`,
-      missing,
-    );
+    throw missingEnvError(missing);
   }
   const secrets: EnvSecrets = { clientId, clientSecret };
   if (slackBotToken !== undefined) secrets.slackBotToken = slackBotToken;
+  if (slackSigningSecret !== undefined) secrets.slackSigningSecret = slackSigningSecret;
   return secrets;
+}
+
+/**
+ * What `serve` needs: the Slack bot token (to update messages and answer ephemerally) and the signing
+ * secret (to verify requests). No SmartAssist credentials: an action never calls SmartAssist.
+ */
+export function slackSecretsFromEnv(env: NodeJS.ProcessEnv): {
+  slackBotToken: string;
+  slackSigningSecret: string;
+} {
+  const slackBotToken = envValue(env, ENV_VARS.slackBotToken);
+  const slackSigningSecret = envValue(env, ENV_VARS.slackSigningSecret);
+  if (slackBotToken === undefined || slackSigningSecret === undefined) {
+    throw missingEnvError([
+      ...(slackBotToken === undefined ? [ENV_VARS.slackBotToken] : []),
+      ...(slackSigningSecret === undefined ? [ENV_VARS.slackSigningSecret] : []),
+    ]);
+  }
+  return { slackBotToken, slackSigningSecret };
 }

@@ -33,17 +33,22 @@ export class ChannelPacer {
   }
 
   /**
-   * Waits for the channel's next slot and takes it; false (nothing taken) when that slot would start
-   * at or after `deadlineMs`.
+   * Waits for the channel's next slot and takes it, resolving to the slot's start; false (nothing
+   * taken) when that slot would start at or after `deadlineMs`.
    */
-  async acquire(channel: string, deadlineMs = Number.POSITIVE_INFINITY): Promise<boolean> {
+  async acquire(channel: string, deadlineMs = Number.POSITIVE_INFINITY): Promise<number | false> {
     const now = this.#now();
     const at = Math.max(now, this.#next.get(channel) ?? 0);
     if (at >= deadlineMs) return false;
     // Reserve before sleeping, so callers sharing a channel queue up in order.
     this.#next.set(channel, at + this.#intervalMs);
     if (at > now) await this.#sleep(at - now);
-    return true;
+    return at;
+  }
+
+  /** The post that took the slot starting at `slot` never reached Slack: free it, if no one queued behind. */
+  giveBack(channel: string, slot: number): void {
+    if (this.#next.get(channel) === slot + this.#intervalMs) this.#next.set(channel, slot);
   }
 
   /** Slack answered 429 for this channel: no post before `untilMs`. */

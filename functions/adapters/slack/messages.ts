@@ -3,6 +3,7 @@
  * Pure (no SDK import, no clock read): the notifier decides what to send, this decides how it reads.
  * The fallback `text` matters on its own: it is what notifications, screen readers and search show.
  */
+import { ACTION_IDS, disposition, SNOOZE_OPTIONS } from "../../domain/actions.js";
 import type { AlertRecord } from "../../domain/alert.js";
 import type { SlackActionKind } from "../../domain/delivery.js";
 import { formatDuration } from "../../domain/duration.js";
@@ -22,12 +23,49 @@ export interface ContextBlock {
   type: "context";
   elements: TextObject[];
 }
-export type MessageBlock = SectionBlock | ContextBlock;
+export interface ButtonElement {
+  type: "button";
+  action_id: string;
+  text: { type: "plain_text"; text: string; emoji?: boolean };
+  value?: string;
+  style?: "primary" | "danger";
+  confirm?: {
+    title: { type: "plain_text"; text: string };
+    text: TextObject;
+    confirm: { type: "plain_text"; text: string };
+    deny: { type: "plain_text"; text: string };
+  };
+}
+export interface StaticSelectElement {
+  type: "static_select";
+  action_id: string;
+  placeholder: { type: "plain_text"; text: string };
+  options: Array<{ text: { type: "plain_text"; text: string }; value: string }>;
+}
+export interface ActionsBlock {
+  type: "actions";
+  block_id: string;
+  elements: Array<ButtonElement | StaticSelectElement>;
+}
+export type MessageBlock = SectionBlock | ContextBlock | ActionsBlock;
 
 export interface SlackMessage {
   text: string;
   blocks: MessageBlock[];
+  /**
+   * The alert's colour (warning amber, critical red, acknowledged/snoozed/excused grey, resolved
+   * green): the notifier sends the blocks in an attachment with this colour bar.
+   */
+  color?: string;
 }
+
+/** Attachment colours: the state at a glance, as on-call apps show it. */
+export const COLORS = {
+  warning: "#F2A900",
+  critical: "#D40E0D",
+  quiet: "#9E9E9E",
+  resolved: "#2EB67D",
+} as const;
 
 export interface RenderOptions {
   /** IANA zone of the contact center: start and end times are shown in it. */
@@ -36,9 +74,11 @@ export interface RenderOptions {
   nowMs?: number;
   /** Slack mention of the agent (`<@U0123>`), when agents are mentioned and the lookup found one. */
   agentMention?: string;
+  /** Acknowledge / Snooze / Excuse on live alerts (`slack.interactive`); default true. */
+  interactive?: boolean;
 }
 
-export type ThreadReplyKind = "escalate" | "remind" | "resolve";
+export type ThreadReplyKind = "escalate" | "remind" | "resolve" | "acted";
 
 /** What one action sends: the top message's new form (posted or updated) and/or a thread reply. */
 export interface RenderedAction {
@@ -51,6 +91,10 @@ const EMOJI = {
   critical: ":rotating_light:",
   resolved: ":white_check_mark:",
   reminder: ":hourglass_flowing_sand:",
+  acknowledged: ":eyes:",
+  snoozed: ":sleeping:",
+  excused: ":ballot_box_with_check:",
+  nudge: ":wave:",
 } as const;
 
 /** Slack's mrkdwn treats `&`, `<` and `>` as markup: names and statuses are data, so escape them. */
@@ -145,7 +189,72 @@ function liveTopMessage(record: AlertRecord, options: RenderOptions): SlackMessa
       elements: [mrkdwn(`Rule *${rule}* · severity ${record.severity} · as of ${localTimeOfDay(zone, now)}`)],
     },
   ];
-  return { text, blocks };
+  const said = actionLine(record, zone, now);
+  if (said) blocks.push({ type: "context", elements: [mrkdwn(said)] });
+  const actions = options.interactive === false ? undefined : actionsBlock(record, now);
+  if (actions) blocks.push(actions);
+  const d = disposition(record, now);
+  const quiet = d.kind === "excused" || d.kind === "acknowledged" || (d.kind === "snoozed" && d.active);
+  const color = quiet ? COLORS.quiet : critical ? COLORS.critical : COLORS.warning;
+  return { text: said ? `${text}. ${stripEmoji(said)}` : text, blocks, color };
+}
+
+function stripEmoji(text: string): string {
+  return text.replace(/^:[a-z_]+: /, "");
+}
+
+/** Who did what from Slack, as the top message shows it: the latest action (an excuse is final). */
+export function actionLine(record: AlertRecord, zone: string, nowMs: number): string | undefined {
+  const d = disposition(record, nowMs);
+  switch (d.kind) {
+    case "acknowledged":
+      return `${EMOJI.acknowledged} Acknowledged by <@${d.by}> at ${localTime(zone, d.atMs, nowMs)}`;
+    case "snoozed":
+      return d.active
+        ? `${EMOJI.snoozed} Snoozed by <@${d.by}> until ${localTime(zone, d.untilMs, nowMs)}`
+        : `${EMOJI.snoozed} Snoozed by <@${d.by}> until ${localTime(zone, d.untilMs, nowMs)} (over)`;
+    case "excused":
+      return `${EMOJI.excused} Excused by <@${d.by}>${record.excusedMs === undefined ? "" : ` at ${localTime(zone, record.excusedMs, nowMs)}`}`;
+    case "none":
+      return undefined;
+  }
+}
+
+/** Acknowledge / Snooze… / Excuse, without what no longer applies; none once excused (that is final). */
+function actionsBlock(record: AlertRecord, nowMs: number): ActionsBlock | undefined {
+  const d = disposition(record, nowMs);
+  if (d.kind === "excused") return undefined;
+  const elements: ActionsBlock["elements"] = [];
+  if (d.kind !== "acknowledged") {
+    elements.push({
+      type: "button",
+      action_id: ACTION_IDS.acknowledge,
+      text: { type: "plain_text", text: "Acknowledge", emoji: true },
+      value: "ack",
+      style: "primary",
+    });
+  }
+  elements.push({
+    type: "static_select",
+    action_id: ACTION_IDS.snooze,
+    placeholder: { type: "plain_text", text: "Snooze…" },
+    options: SNOOZE_OPTIONS.map((value) => ({ text: { type: "plain_text", text: value }, value })),
+  });
+  elements.push({
+    type: "button",
+    action_id: ACTION_IDS.excuse,
+    text: { type: "plain_text", text: "Excuse", emoji: true },
+    value: "excuse",
+    confirm: {
+      title: { type: "plain_text", text: "Excuse this episode?" },
+      text: mrkdwn(
+        `${escapeMrkdwn(record.name)}'s ${escapeMrkdwn(statusLabel(record.primaryStatus, record.secondaryStatus))} is approved (a coaching session, an approved break): no more reminders or escalation for this episode.`,
+      ),
+      confirm: { type: "plain_text", text: "Excuse" },
+      deny: { type: "plain_text", text: "Cancel" },
+    },
+  });
+  return { type: "actions", block_id: record.id, elements };
 }
 
 /** The ended form of the top message: what it was, for how long, from when to when. */
@@ -175,7 +284,9 @@ function resolvedTopMessage(record: AlertRecord, options: RenderOptions): SlackM
       ],
     },
   ];
-  return { text, blocks };
+  const said = actionLine(record, zone, end);
+  if (said) blocks.push({ type: "context", elements: [mrkdwn(said)] });
+  return { text, blocks, color: COLORS.resolved };
 }
 
 /** The top message in the record's current form: resolved, critical or warning. */
@@ -205,7 +316,11 @@ export function renderThreadReply(
         record.criticalSeconds === undefined
           ? ""
           : ` (critical at ${formatDuration(record.criticalSeconds)})`;
-      const mention = record.escalationMention ? ` ${formatMention(record.escalationMention)}` : "";
+      // Someone acknowledged it: the severity still shows, but the supervisors are not paged.
+      const mention =
+        record.escalationMention && record.acknowledgedBy === undefined
+          ? ` ${formatMention(record.escalationMention)}`
+          : "";
       text = `${EMOJI.critical} Now CRITICAL: ${name} has been ${status} for ${elapsed}${at}.${mention}`;
       break;
     }
@@ -215,7 +330,39 @@ export function renderThreadReply(
       text = `${EMOJI.resolved} Over: ${name} is no longer ${status}, after ${lasted} (ended ${localTime(zone, end, end)}).`;
       break;
     }
+    case "acted": {
+      const now = nowOf(record, options);
+      text = actionReply(record, zone, now);
+      break;
+    }
   }
+  return { text, blocks: [{ type: "section", text: mrkdwn(text) }] };
+}
+
+/** The thread reply that records a Slack action. */
+function actionReply(record: AlertRecord, zone: string, nowMs: number): string {
+  switch (record.actionPending) {
+    case "acknowledged":
+      return `${EMOJI.acknowledged} <@${record.acknowledgedBy ?? "?"}> acknowledged this at ${localTime(zone, record.acknowledgedMs ?? nowMs, nowMs)}: no more reminders.`;
+    case "snoozed":
+      return `${EMOJI.snoozed} <@${record.snoozedBy ?? "?"}> snoozed this until ${localTime(zone, record.snoozedUntilMs ?? nowMs, nowMs)}.`;
+    case "excused":
+      return `${EMOJI.excused} <@${record.excusedBy ?? "?"}> excused this episode: no more reminders or escalation.`;
+    default:
+      return actionLine(record, zone, nowMs) ?? "";
+  }
+}
+
+/** The direct message that nudges the agent before any supervisor is told. */
+export function renderNudge(record: AlertRecord, options: RenderOptions): SlackMessage {
+  const zone = options.timezone;
+  const now = nowOf(record, options);
+  const status = escapeMrkdwn(statusLabel(record.primaryStatus, record.secondaryStatus));
+  const elapsed = formatDuration(secondsBetween(record.sinceMs, now));
+  const since = localTime(zone, record.sinceMs, now);
+  const text =
+    `${EMOJI.nudge} Hi ${escapeMrkdwn(record.name)} — SmartAssist shows you as *${status}* for ${elapsed} (since ${since}). ` +
+    "If you're back, please switch your status in SmartAssist. If this is expected, no action is needed.";
   return { text, blocks: [{ type: "section", text: mrkdwn(text) }] };
 }
 
@@ -239,10 +386,16 @@ export function renderSlackAction(
         top: renderTopMessage({ ...record, severity: "critical" }, options),
         reply: renderThreadReply("escalate", record, options),
       };
-    case "resolve":
-      return {
-        top: renderTopMessage({ ...record, state: "resolved" }, options),
-        reply: renderThreadReply("resolve", record, options),
-      };
+    case "resolve": {
+      const top = renderTopMessage({ ...record, state: "resolved" }, options);
+      // An excused episode ends quietly: the message shows it, the thread is not pinged.
+      return record.excusedBy !== undefined
+        ? { top }
+        : { top, reply: renderThreadReply("resolve", record, options) };
+    }
+    case "acted":
+      return { top: renderTopMessage(record, options), reply: renderThreadReply("acted", record, options) };
+    case "nudge":
+      return { reply: renderNudge(record, options) };
   }
 }

@@ -11,7 +11,7 @@ import type { AlertRecord } from "../../domain/alert.js";
 import { formatDuration } from "../../domain/duration.js";
 import { ROLLUP_TOP_LINES, rollupCounts } from "../../domain/rollup.js";
 import { localDate, localDateTime, localTimeOfDay } from "../../domain/time.js";
-import { escapeMrkdwn, formatMention, statusLabel } from "./messages.js";
+import { COLORS, escapeMrkdwn, formatMention, statusLabel } from "./messages.js";
 
 /** Block Kit: a section's text holds at most 3,000 characters. */
 export const SECTION_TEXT_MAX = 3_000;
@@ -50,6 +50,8 @@ export type RollupBlock =
 export interface RollupMessage {
   text: string;
   blocks: RollupBlock[];
+  /** The attachment colour bar (messages.ts COLORS), as the per-episode messages show their state. */
+  color?: string;
 }
 
 /** One reply of a list split over several, and the alerts it names. */
@@ -219,7 +221,8 @@ export function renderRollupTop(
   const head = `${over ? "Over" : "Alert storm"}: ${counts.total} agents past their threshold at once (${counts.byRule
     .map(([rule, n]) => `${rule} ${n}`)
     .join(", ")}) — ${state}`;
-  return { text: namesFallback(head, shown), blocks: capBlocks(blocks) };
+  const color = over ? COLORS.resolved : counts.critical > 0 ? COLORS.critical : COLORS.warning;
+  return { text: namesFallback(head, shown), blocks: capBlocks(blocks), color };
 }
 
 /** Never over 50 blocks (not reachable with 40 lines and a few rules, but a bound is a bound). */
@@ -307,7 +310,12 @@ export function renderRollupReply(
       break;
     case "escalate": {
       const mentions = [
-        ...new Set(records.flatMap((r) => (r.escalationMention ? [formatMention(r.escalationMention)] : []))),
+        ...new Set(
+          records.flatMap((r) =>
+            // An acknowledged alert escalates without the supervisor mention (someone is on it).
+            r.escalationMention && r.acknowledgedBy === undefined ? [formatMention(r.escalationMention)] : [],
+          ),
+        ),
       ];
       heading = `:rotating_light: *Now CRITICAL: ${agents}*${mentions.length > 0 ? ` ${mentions.join(" ")}` : ""}`;
       lines = records.map((r) => {

@@ -13,7 +13,7 @@ import { LogLevel, type Logger as SlackLogger, WebClient } from "@slack/web-api"
 import type { AppConfig } from "../../domain/config.js";
 import type { SlackAction } from "../../domain/delivery.js";
 import type { RollupOutcome, RollupWork } from "../../domain/rollup.js";
-import type { AlertNotifier, DeliveryResult } from "../../ports.js";
+import type { DeliveryResult, EphemeralTarget, InteractionNotifier } from "../../ports.js";
 import { ChannelPacer } from "./channel-pacer.js";
 import { type RenderOptions, renderSlackAction, type SlackMessage } from "./messages.js";
 import { deliverRollup, type RollupSender, type SendResult } from "./rollup-delivery.js";
@@ -28,6 +28,8 @@ export interface SlackNotifierOptions {
   timezone: string;
   /** @mention the agent, found with users.lookupByEmail (cached per notifier, "not found" included). */
   mentionAgents?: boolean;
+  /** Acknowledge / Snooze / Excuse on each live alert (`slack.interactive`); default true. */
+  interactive?: boolean;
   logger?: { warn(msg: string, extra?: Record<string, unknown>): void };
   /** Retries of a transient failure (5xx, network, timeout) per call; default 2. 429s are waited out instead. */
   retries?: number;
@@ -47,8 +49,6 @@ export interface SlackNotifierOptions {
   deadlineMs?: number;
   /** Paces posts per channel; one per notifier by default (one per run). */
   pacer?: ChannelPacer;
-  /** Render the roll-up's `Acknowledge all` button (slack.interactive); default true. */
-  interactive?: boolean;
 }
 
 export const SLACK_API_URL = "https://slack.com/api/";
@@ -124,22 +124,27 @@ function classify(error: unknown): CallFailure {
   return { error: message.slice(0, 200) || "unknown_error", transient: false };
 }
 
-export class SlackNotifier implements AlertNotifier, RollupSender {
+/** How long a user group's membership is trusted before it is asked again. */
+const GROUP_CACHE_MS = 10 * 60_000;
+
+export class SlackNotifier implements InteractionNotifier, RollupSender {
   readonly #client: WebClient;
   readonly #token: string;
   readonly #timezone: string;
   readonly #mentionAgents: boolean;
+  readonly #interactive: boolean;
   readonly #logger: SlackNotifierOptions["logger"];
   readonly #retries: number;
   readonly #maxRetryTimeMs: number;
   readonly #now: (() => number) | undefined;
   readonly #runDeadline: number;
   readonly #pacer: ChannelPacer;
-  readonly #interactive: boolean;
   /** Per-delivery deadline, read by the fetch wrapper so an in-flight request is aborted at the bound. */
   readonly #deadline = new AsyncLocalStorage<number>();
   /** email → user id, or null when Slack said there is none: one lookup per agent per notifier. */
   readonly #userIds = new Map<string, Promise<string | null>>();
+  /** User group id → its members and when they were read (per container, like the e-mail lookups). */
+  readonly #groups = new Map<string, { members: string[]; atMs: number }>();
   /** Method → epoch ms until which Slack asked us to hold off (Retry-After), shared by every delivery. */
   readonly #rateLimitedUntil = new Map<string, number>();
 
@@ -147,13 +152,13 @@ export class SlackNotifier implements AlertNotifier, RollupSender {
     this.#token = options.token;
     this.#timezone = options.timezone;
     this.#mentionAgents = options.mentionAgents ?? false;
+    this.#interactive = options.interactive ?? true;
     this.#logger = options.logger;
     this.#retries = Math.max(0, options.retries ?? DEFAULT_RETRIES);
     this.#maxRetryTimeMs = Math.max(1, options.maxRetryTimeMs ?? DEFAULT_MAX_RETRY_TIME_MS);
     this.#now = options.now;
     this.#runDeadline = options.deadlineMs ?? Number.POSITIVE_INFINITY;
     this.#pacer = options.pacer ?? new ChannelPacer();
-    this.#interactive = options.interactive ?? true;
     const requestTimeoutMs = Math.min(
       options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       this.#maxRetryTimeMs,
@@ -191,13 +196,15 @@ export class SlackNotifier implements AlertNotifier, RollupSender {
 
   async #deliver(action: SlackAction, deadline: number): Promise<DeliveryResult> {
     const { kind, record } = action;
-    const channel = record.channel;
-    if (channel === undefined) return { ok: false, error: "no_channel" };
-
     const options: RenderOptions = {
       timezone: this.#timezone,
       nowMs: this.#now?.() ?? record.lastNotifiedMs,
+      interactive: this.#interactive,
     };
+    if (kind === "nudge") return this.#nudge(action, options, deadline);
+    const channel = record.channel;
+    if (channel === undefined) return { ok: false, error: "no_channel" };
+
     // The agent mention lives in the live top message, so it is needed whenever that is (re)written.
     if (this.#mentionAgents && record.state === "open" && kind !== "remind") {
       const userId = await this.#lookupUser(record.email, deadline);
@@ -293,6 +300,83 @@ export class SlackNotifier implements AlertNotifier, RollupSender {
     return Math.min(Date.now() + this.#maxRetryTimeMs, this.#runDeadline);
   }
 
+  async ephemeral(target: EphemeralTarget, text: string): Promise<boolean> {
+    const deadline = Date.now() + this.#maxRetryTimeMs;
+    if (target.responseUrl !== undefined) {
+      // A response_url is Slack's own reply channel for this click: it needs no token and no scope.
+      try {
+        const response = await fetch(target.responseUrl, {
+          method: "POST",
+          headers: { "content-type": "application/json; charset=utf-8" },
+          body: JSON.stringify({ response_type: "ephemeral", replace_original: false, text }),
+          signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+        });
+        if (response.ok) return true;
+        this.#logger?.warn("slack response_url refused the answer", { status: response.status });
+      } catch (error) {
+        this.#logger?.warn("slack response_url failed", { error: this.#redact(classify(error).error) });
+      }
+    }
+    if (target.channel === undefined) return false;
+    const posted = await this.#deadline.run(deadline, () =>
+      this.#call(
+        "chat.postEphemeral",
+        { channel: target.channel, user: target.user, text },
+        deadline,
+        undefined,
+      ),
+    );
+    return posted.ok;
+  }
+
+  async groupMembers(groupId: string): Promise<string[] | undefined> {
+    const cached = this.#groups.get(groupId);
+    if (cached && Date.now() - cached.atMs < GROUP_CACHE_MS) return cached.members;
+    const deadline = Date.now() + Math.min(this.#maxRetryTimeMs, 2_000);
+    const outcome = await this.#deadline.run(deadline, () =>
+      this.#call("usergroups.users.list", { usergroup: groupId }, deadline, undefined, {
+        retries: 0,
+        waitOutRateLimits: false,
+      }),
+    );
+    if (!outcome.ok) {
+      this.#logger?.warn("slack user group lookup failed", {
+        group: groupId,
+        error: this.#redact(outcome.failure.error),
+      });
+      // Better a membership a little out of date than refusing every responder while Slack hiccups.
+      return cached?.members;
+    }
+    const users = outcome.result.users;
+    const members = Array.isArray(users) ? users.filter((u): u is string => typeof u === "string") : [];
+    this.#groups.set(groupId, { members, atMs: Date.now() });
+    return members;
+  }
+
+  /**
+   * The agent's nudge: a direct message from the bot (users.lookupByEmail, conversations.open,
+   * chat.postMessage). An agent without a Slack account is skipped, and that is an answer, not a failure.
+   */
+  async #nudge(action: SlackAction, options: RenderOptions, deadline: number): Promise<DeliveryResult> {
+    const { record } = action;
+    const userId = await this.#lookupUser(record.email, deadline);
+    if (userId === null) {
+      // A transient lookup failure is not cached: try again next run rather than skip the agent.
+      if (!this.#userIds.has(record.email.trim().toLowerCase()))
+        return { ok: false, error: "lookup_failed", transient: true };
+      return { ok: true, nudge: "not-in-slack" };
+    }
+    const opened = await this.#call("conversations.open", { users: userId }, deadline, action);
+    if (!opened.ok) return this.#failed(opened.failure);
+    const dm = field(opened.result.channel, "id");
+    if (typeof dm !== "string") return { ok: false, error: "no_channel_in_response" };
+    const message = renderSlackAction("nudge", record, options).reply;
+    if (!message) return { ok: false, error: "nothing_to_send" };
+    const posted = await this.#call("chat.postMessage", this.#postArgs(dm, message), deadline, action);
+    if (!posted.ok) return this.#failed(posted.failure);
+    return { ok: true, nudge: "sent" };
+  }
+
   #postArgs(
     channel: string,
     message: SlackMessage | RollupMessage,
@@ -301,7 +385,7 @@ export class SlackNotifier implements AlertNotifier, RollupSender {
     return {
       channel,
       text: message.text,
-      blocks: message.blocks,
+      ...this.#body(message),
       // E-mail addresses in the text must not grow link previews in an operations channel.
       unfurl_links: false,
       unfurl_media: false,
@@ -310,7 +394,16 @@ export class SlackNotifier implements AlertNotifier, RollupSender {
   }
 
   #updateArgs(channel: string, ts: string, message: SlackMessage | RollupMessage): Record<string, unknown> {
-    return { channel, ts, text: message.text, blocks: message.blocks };
+    // An update without attachments would keep the old ones beside new blocks: always send both keys.
+    return message.color === undefined
+      ? { channel, ts, text: message.text, blocks: message.blocks, attachments: [] }
+      : { channel, ts, text: message.text, blocks: [], ...this.#body(message) };
+  }
+
+  /** Blocks at the top level, or inside an attachment whose colour bar shows the alert's state. */
+  #body(message: SlackMessage | RollupMessage): Record<string, unknown> {
+    if (message.color === undefined) return { blocks: message.blocks };
+    return { attachments: [{ color: message.color, fallback: message.text, blocks: message.blocks }] };
   }
 
   #failed(failure: CallFailure): DeliveryResult {
@@ -340,13 +433,15 @@ export class SlackNotifier implements AlertNotifier, RollupSender {
       if (Date.now() >= deadline) return { ok: false, failure: { error: "timeout", transient: true } };
       // Posts into one channel take turns (about one a second, as Slack allows); a turn that would
       // come after the deadline is not waited for.
-      const channel = typeof args.channel === "string" ? args.channel : undefined;
-      if (
-        method === "chat.postMessage" &&
-        channel !== undefined &&
-        !(await this.#pacer.acquire(channel, deadline))
-      )
-        return { ok: false, failure: { error: "paced_past_deadline", transient: true } };
+      const channel =
+        method === "chat.postMessage" && typeof args.channel === "string" ? args.channel : undefined;
+      const slot = channel === undefined ? undefined : await this.#pacer.acquire(channel, deadline);
+      if (slot === false) {
+        // Past the run's deadline the rest waits for the next run; past this delivery's own bound it
+        // is the delivery timing out, as any other wait would.
+        const error = deadline >= this.#runDeadline ? "paced_past_deadline" : "timeout";
+        return { ok: false, failure: { error, transient: true } };
+      }
 
       let failure: CallFailure;
       try {
@@ -354,6 +449,9 @@ export class SlackNotifier implements AlertNotifier, RollupSender {
         return { ok: true, result: result as unknown as Record<string, unknown> };
       } catch (error) {
         failure = classify(error);
+        // A post Slack did not take (unreachable, 5xx) used no turn in the channel: a retry need not wait.
+        if (channel !== undefined && typeof slot === "number" && failure.retryAfterMs === undefined)
+          this.#pacer.giveBack(channel, slot);
       }
 
       if (failure.retryAfterMs !== undefined) {
@@ -468,12 +566,15 @@ export function slackNotifierFor(
   run: {
     token: string;
     apiUrl?: string | undefined;
-    nowMs: number;
+    /** The run's instant, or a live clock (the interactions endpoint renders as of each click). */
+    nowMs: number | (() => number);
     logger?: SlackNotifierOptions["logger"];
+    maxRetryTimeMs?: number;
     /** The run's delivery deadline (run-budget.ts). */
     deadlineMs?: number;
   },
 ): SlackNotifier {
+  const { nowMs } = run;
   return new SlackNotifier({
     token: run.token,
     ...(run.apiUrl ? { apiUrl: run.apiUrl } : {}),
@@ -481,8 +582,9 @@ export function slackNotifierFor(
     mentionAgents: config.slack.mentionAgents,
     interactive: config.slack.interactive,
     ...(run.logger ? { logger: run.logger } : {}),
+    ...(run.maxRetryTimeMs === undefined ? {} : { maxRetryTimeMs: run.maxRetryTimeMs }),
     // Messages read as of the run's instant, also for a post delivered a run late.
-    now: () => run.nowMs,
+    now: typeof nowMs === "number" ? () => nowMs : nowMs,
     ...(run.deadlineMs === undefined ? {} : { deadlineMs: run.deadlineMs }),
   });
 }

@@ -5,6 +5,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   type PutCommandInput,
   ScanCommand,
@@ -85,6 +86,29 @@ export class DynamoDbAlertStore implements AlertStore {
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return records;
+  }
+
+  /** One record, read consistently (a Slack click must see the version the last run wrote). */
+  async get(id: string): Promise<AlertRecord | undefined> {
+    let item: Record<string, unknown> | undefined;
+    try {
+      const out = await this.#doc.send(
+        new GetCommand({
+          TableName: this.#tableName,
+          Key: { [ALERT_TABLE.partitionKey]: id },
+          ConsistentRead: true,
+        }),
+      );
+      item = out.Item;
+    } catch (error) {
+      throw new Error(`Cannot read alert ${id} from DynamoDB table ${this.#tableName}: ${describe(error)}`, {
+        cause: error,
+      });
+    }
+    if (item === undefined) return undefined;
+    const record = this.#parse(item);
+    // TTL deletes lag: an expired item is as good as gone, as load() treats it.
+    return record.expiresAt > nowSeconds(readClock(this.#clock)) ? record : undefined;
   }
 
   async put(record: AlertRecord, expectedVersion: number | null): Promise<boolean> {

@@ -94,6 +94,11 @@ export class JsonFileAlertStore implements AlertStore {
     return (await this.#read()).filter((r) => isLive(r, nowMs));
   }
 
+  async get(id: string): Promise<AlertRecord | undefined> {
+    const nowMs = readClock(this.#clock);
+    return (await this.#read()).find((r) => r.id === id && isLive(r, nowMs));
+  }
+
   /**
    * Puts made while a write is under way wait for it and then go together: one lock, one read, one
    * write for all of them (each still checked on its own, in the order they were made). A run's

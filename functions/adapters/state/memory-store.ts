@@ -61,7 +61,7 @@ const alertRecordShape = {
   criticalSeconds: z.number().optional(),
   repeatSeconds: z.number().optional(),
   severity,
-  state: z.enum(["open", "resolved"]),
+  state: z.enum(["nudged", "open", "resolved", "averted"]),
   firedMs: z.number(),
   lastNotifiedMs: z.number(),
   remindedSlots: z.number().optional(),
@@ -78,7 +78,9 @@ const alertRecordShape = {
   snoozes: z.array(z.object({ by: z.string(), atMs: z.number(), untilMs: z.number() })).optional(),
   excusedBy: z.string().optional(),
   excusedMs: z.number().optional(),
+  actionPending: z.enum(["acknowledged", "snoozed", "excused"]).optional(),
   nudgedMs: z.number().optional(),
+  nudgeNotified: z.enum(["sent", "not-in-slack"]).optional(),
   rollupId: z.string().optional(),
   rollupTs: z.string().optional(),
   rollupListed: z.boolean().optional(),
@@ -116,6 +118,11 @@ export class MemoryAlertStore implements AlertStore {
   async load(): Promise<AlertRecord[]> {
     const nowMs = readClock(this.#clock);
     return [...this.#records.values()].filter((r) => isLive(r, nowMs)).map(copy);
+  }
+
+  async get(id: string): Promise<AlertRecord | undefined> {
+    const record = this.#records.get(id);
+    return record && isLive(record, readClock(this.#clock)) ? copy(record) : undefined;
   }
 
   async put(record: AlertRecord, expectedVersion: number | null): Promise<boolean> {

@@ -16,6 +16,7 @@
  * | Kavya Menon      | BREAK for 5 min, right after a 60-min BUSY → no alert | AVAILABLE since +7 |
  * | Arjun Gupta      | logged out 35 min ago after a 60-min LUNCH → no alert | still logged out |
  * | Sneha Kulkarni   | no `status` at all                       | same                          |
+ * | Dev Khanna       | BREAK for 11 min → nudged (a DM), no alert | back since +3 → nothing more |
  * | everyone else    | ordinary: calls ≤ 12 min, breaks ≤ 13 min, lunch done before now | same |
  */
 import { utcOffsetMinutes } from "../../../functions/domain/time.js";
@@ -34,6 +35,7 @@ export const DEMO_CAST = {
   breakAfterLongBusy: "kavya.menon@example.com",
   loggedOutAfterLunch: "arjun.gupta@example.com",
   noStatus: "sneha.kulkarni@example.com",
+  nudgedBreak: "dev.khanna@example.com",
 } as const;
 
 const CAST_NAMES = [
@@ -45,6 +47,7 @@ const CAST_NAMES = [
   ["Kavya", "Menon"],
   ["Arjun", "Gupta"],
   ["Sneha", "Kulkarni"],
+  ["Dev", "Khanna"],
 ] as const;
 
 const ORDINARY_NAMES = [
@@ -205,6 +208,14 @@ export function demoCenter(now: number, timezone: string): SimAgent[] {
     },
     // Sneha: the row has no status key.
     () => null,
+    // Dev: BREAK since now-11m (past a 10m nudge, before the 15m threshold), back at now+3m.
+    (start) => {
+      const s: SimSegment[] = [];
+      routine(rng, start, a - 11 * MIN, s);
+      s.push(seg("AWAY", "BREAK", a - 11 * MIN, a + 3 * MIN));
+      routine(rng, a + 3 * MIN, shiftEnd(start), s);
+      return s;
+    },
   ];
 
   cast.forEach((timeline, i) => {

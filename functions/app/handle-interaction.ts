@@ -1,0 +1,239 @@
+/**
+ * The use case behind Slack's interactivity URL: one click on Acknowledge, Snooze… or Excuse.
+ * Verify first (size, signature, then the payload), then a conditional write on the alert record
+ * (retried once on a conflict with a concurrent run), then the message update and thread reply, then
+ * the event. The same code serves the `interactions` Lambda (Function URL) and `cli serve`.
+ */
+import {
+  type BlockAction,
+  type BlockActionsPayload,
+  MAX_INTERACTION_BODY_BYTES,
+  parseInteractionBody,
+} from "../adapters/slack/interaction-payload.js";
+import {
+  header,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  verifySlackSignature,
+} from "../adapters/slack/signature.js";
+import {
+  ACTION_IDS,
+  type ActionOutcome,
+  type AlertActionRequest,
+  applyAction,
+  snoozeSeconds,
+} from "../domain/actions.js";
+import type { AlertRecord } from "../domain/alert.js";
+import type { AppConfig } from "../domain/config.js";
+import { afterDelivery } from "../domain/delivery.js";
+import { localTimeOfDay } from "../domain/time.js";
+import type { AlertStore, EphemeralTarget, EventPublisher, InteractionNotifier } from "../ports.js";
+import type { Log } from "./logger.js";
+
+/** The path of Slack's Request URL, in the Function URL and in `cli serve` alike. */
+export const INTERACTIONS_PATH = "/slack/interactions";
+
+/** Slack waits 3 s for the answer: the message update inside it gets at most this long. */
+export const SLACK_UPDATE_BOUND_MS = 2_000;
+
+export interface InteractionRequest {
+  /** The body exactly as Slack sent it (the signature is over these bytes). */
+  rawBody: string;
+  /** Byte length of the body as received, when known (a decoded Function URL body). */
+  bodyBytes?: number;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export interface InteractionResponse {
+  status: number;
+  body: string;
+}
+
+/** Metric names the endpoint counts; the Lambda turns them into CloudWatch metrics. */
+export type InteractionMetric =
+  | "InteractionRejectedSignature"
+  | "InteractionRejectedSize"
+  | "InteractionRejectedPayload"
+  | "InteractionIgnored"
+  | "InteractionApplied"
+  | "InteractionRefused"
+  | "InteractionSlackUpdateFailed";
+
+export interface InteractionDeps {
+  config: Pick<AppConfig, "timezone" | "slack">;
+  signingSecret: string;
+  store: AlertStore;
+  /** Absent: the state changes and the next check run redraws the message. */
+  notifier?: InteractionNotifier;
+  events?: EventPublisher;
+  log: Log;
+  count?: (metric: InteractionMetric) => void;
+  /** The real clock (the signature's 5-minute window is about real time). */
+  nowMs?: () => number;
+}
+
+const reply = (status: number, body = ""): InteractionResponse => ({ status, body });
+
+export async function handleInteraction(
+  deps: InteractionDeps,
+  request: InteractionRequest,
+): Promise<InteractionResponse> {
+  const count = deps.count ?? (() => {});
+  const nowMs = (deps.nowMs ?? Date.now)();
+
+  const bytes = request.bodyBytes ?? Buffer.byteLength(request.rawBody, "utf8");
+  if (bytes > MAX_INTERACTION_BODY_BYTES) {
+    count("InteractionRejectedSize");
+    deps.log.warn("interaction refused: body too large", { bytes });
+    return reply(413, "payload too large");
+  }
+  const verified = verifySlackSignature({
+    signingSecret: deps.signingSecret,
+    timestamp: header(request.headers, TIMESTAMP_HEADER),
+    signature: header(request.headers, SIGNATURE_HEADER),
+    rawBody: request.rawBody,
+    nowMs,
+  });
+  if (!verified.ok) {
+    count("InteractionRejectedSignature");
+    deps.log.warn("interaction refused: not signed by Slack", { reason: verified.reason });
+    return reply(401, "invalid signature");
+  }
+  const parsed = parseInteractionBody(request.rawBody);
+  if (parsed.kind === "invalid") {
+    count("InteractionRejectedPayload");
+    deps.log.warn("interaction refused: malformed payload", { reason: parsed.reason });
+    return reply(400, "malformed payload");
+  }
+  if (parsed.kind === "ignored") {
+    count("InteractionIgnored");
+    return reply(200);
+  }
+  for (const action of parsed.payload.actions) await handleAction(deps, parsed.payload, action, nowMs);
+  return reply(200);
+}
+
+/** One action of a block_actions payload; every outcome ends in a state change or an ephemeral answer. */
+async function handleAction(
+  deps: InteractionDeps,
+  payload: BlockActionsPayload,
+  action: BlockAction,
+  nowMs: number,
+): Promise<void> {
+  const count = deps.count ?? (() => {});
+  const user = payload.user.id;
+  const target: EphemeralTarget = { user };
+  if (payload.response_url !== undefined) target.responseUrl = payload.response_url;
+  const channel = payload.channel?.id;
+  if (channel !== undefined) target.channel = channel;
+  const answer = async (text: string) => {
+    count("InteractionRefused");
+    if (!deps.notifier || !(await deps.notifier.ephemeral(target, text)))
+      deps.log.warn("could not answer the user in Slack", { user, text });
+  };
+
+  const request = actionRequest(action, user, nowMs);
+  if (request === undefined) {
+    // Not one of ours (or a snooze value outside the menu): say so rather than fail silently.
+    await answer("Sorry, this button is not one this app knows.");
+    return;
+  }
+  if (!(await mayAct(deps, user))) {
+    await answer("Sorry, you are not one of this alert's responders: nothing was changed.");
+    return;
+  }
+
+  const alertId = action.block_id;
+  let outcome: ActionOutcome | undefined;
+  let stored: AlertRecord | undefined;
+  // A scheduled run may be writing the same record: read, apply, conditional write; once more on a conflict.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    stored = await deps.store.get(alertId);
+    outcome = applyAction(stored, request);
+    if (!outcome.ok) break;
+    if (await deps.store.put(outcome.record, stored?.version ?? null)) break;
+    deps.log.info("the alert changed under the click; trying once more", { alert: alertId });
+    outcome = undefined;
+  }
+  if (outcome === undefined) {
+    await answer("This alert was being updated at the same moment; please try again.");
+    return;
+  }
+  if (!outcome.ok) {
+    await answer(refusalText(outcome, deps.config.timezone));
+    return;
+  }
+  count("InteractionApplied");
+  deps.log.info("alert action applied", { alert: alertId, action: outcome.transition.type, by: user });
+
+  const [, published] = await Promise.all([
+    redraw(deps, outcome.record, count),
+    deps.events ? deps.events.publish([outcome.transition]) : Promise.resolve({ failed: 0 }),
+  ]);
+  if (published.failed > 0)
+    deps.log.warn("the action's event could not be put on the bus", { alert: alertId });
+}
+
+/** The message update and thread reply; on failure the state stands and the next run redraws. */
+async function redraw(
+  deps: InteractionDeps,
+  record: AlertRecord,
+  count: (metric: InteractionMetric) => void,
+): Promise<void> {
+  if (!deps.notifier || record.slackTs === undefined) return;
+  const delivered = await deps.notifier.deliver({ kind: "acted", record });
+  if (!delivered.ok) {
+    count("InteractionSlackUpdateFailed");
+    deps.log.warn("Slack did not take the message update; the next run redraws it", {
+      alert: record.id,
+      error: delivered.error,
+    });
+    return;
+  }
+  const shown = afterDelivery({ kind: "acted", record }, record.slackTs, record.channel ?? "");
+  // A run that wrote in between has redrawn (or will redraw) the message itself: nothing is lost.
+  await deps.store.put(shown, record.version);
+}
+
+function actionRequest(action: BlockAction, by: string, nowMs: number): AlertActionRequest | undefined {
+  switch (action.action_id) {
+    case ACTION_IDS.acknowledge:
+      return { kind: "acknowledge", by, nowMs };
+    case ACTION_IDS.excuse:
+      return { kind: "excuse", by, nowMs };
+    case ACTION_IDS.snooze: {
+      const seconds = snoozeSeconds(action.selected_option?.value ?? action.value);
+      return seconds === undefined ? undefined : { kind: "snooze", by, nowMs, seconds };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** `slack.responders`: user ids as they are, user groups expanded (cached by the notifier). */
+async function mayAct(deps: InteractionDeps, user: string): Promise<boolean> {
+  const responders = deps.config.slack.responders;
+  if (responders === undefined || responders.length === 0) return true;
+  if (responders.includes(user)) return true;
+  for (const id of responders) {
+    if (!id.startsWith("S") || !deps.notifier) continue;
+    const members = await deps.notifier.groupMembers(id);
+    if (members?.includes(user)) return true;
+  }
+  return false;
+}
+
+function refusalText(outcome: Extract<ActionOutcome, { ok: false }>, zone: string): string {
+  switch (outcome.reason) {
+    case "over":
+      return outcome.endedMs === undefined
+        ? "This alert is over or no longer tracked: nothing to do."
+        : `This alert is already over (it ended at ${localTimeOfDay(zone, outcome.endedMs)}): nothing to do.`;
+    case "not-an-alert":
+      return "This is not an alert yet: nothing to do.";
+    case "excused":
+      return `<@${outcome.by}> already excused this episode; an excuse is final.`;
+    case "already-acknowledged":
+      return `<@${outcome.by}> already acknowledged this at ${localTimeOfDay(zone, outcome.atMs)}.`;
+  }
+}

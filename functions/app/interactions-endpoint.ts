@@ -1,0 +1,99 @@
+/**
+ * The `interactions` Lambda behind its Function URL, as a factory so tests hand in their own clients:
+ * Function URL event → raw body (base64-decoded) → handle-interaction → HTTP answer, with metrics.
+ */
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { AppSecrets, SecretsProvider } from "../adapters/secrets/secrets.js";
+import type { AppConfig } from "../domain/config.js";
+import type { AlertStore, EventPublisher, InteractionNotifier } from "../ports.js";
+import { handleInteraction, INTERACTIONS_PATH, type InteractionDeps } from "./handle-interaction.js";
+import { fromPowertools } from "./logger.js";
+
+/** A forged request must not make every call re-read the secret: at most one refresh this often. */
+const SECRET_REFRESH_MIN_MS = 5 * 60_000;
+
+/** The parts of a Lambda Function URL event (payload format 2.0) the endpoint reads. */
+export interface FunctionUrlEvent {
+  rawPath?: string;
+  body?: string;
+  isBase64Encoded?: boolean;
+  headers?: Record<string, string | undefined>;
+  requestContext?: { http?: { method?: string } };
+}
+
+export interface FunctionUrlResult {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface InteractionsEndpointDeps {
+  config: Pick<AppConfig, "timezone" | "slack">;
+  secrets: SecretsProvider;
+  store: AlertStore;
+  events: EventPublisher;
+  /** The Slack client for these credentials (the entry keeps one per container). */
+  notifierFor: (secrets: AppSecrets) => InteractionNotifier;
+  logger: Logger;
+  metrics: Metrics;
+  nowMs?: () => number;
+}
+
+const answer = (statusCode: number, body: string): FunctionUrlResult => ({
+  statusCode,
+  headers: { "content-type": "text/plain; charset=utf-8" },
+  body,
+});
+
+export function createInteractionsEndpoint(deps: InteractionsEndpointDeps) {
+  const log = fromPowertools(deps.logger);
+  const now = deps.nowMs ?? Date.now;
+  let lastRefreshMs = 0;
+
+  const handleWith = (secrets: AppSecrets, event: FunctionUrlEvent, rawBody: string, bytes: number) => {
+    const signingSecret = secrets.slackSigningSecret;
+    if (signingSecret === undefined) throw new Error("the secret holds no slackSigningSecret");
+    const interactionDeps: InteractionDeps = {
+      config: deps.config,
+      signingSecret,
+      store: deps.store,
+      notifier: deps.notifierFor(secrets),
+      events: deps.events,
+      log,
+      count: (metric) => deps.metrics.addMetric(metric, MetricUnit.Count, 1),
+      nowMs: now,
+    };
+    return handleInteraction(interactionDeps, { rawBody, bodyBytes: bytes, headers: event.headers ?? {} });
+  };
+
+  return async (event: FunctionUrlEvent): Promise<FunctionUrlResult> => {
+    try {
+      const path = event.rawPath ?? "/";
+      if (path !== INTERACTIONS_PATH) return answer(404, "not found");
+      const method = event.requestContext?.http?.method ?? "POST";
+      if (method !== "POST") return answer(405, "method not allowed");
+      // The Function URL hands a form body over base64-encoded; the signature is over the decoded bytes.
+      const body = Buffer.from(event.body ?? "", event.isBase64Encoded ? "base64" : "utf8");
+      const rawBody = body.toString("utf8");
+
+      let secrets = await deps.secrets.get();
+      let result = await handleWith(secrets, event, rawBody, body.length);
+      if (result.status === 401 && now() - lastRefreshMs >= SECRET_REFRESH_MIN_MS) {
+        // The signing secret may have been rotated since this container read it: read it again, once.
+        lastRefreshMs = now();
+        secrets = await deps.secrets.refresh();
+        result = await handleWith(secrets, event, rawBody, body.length);
+      }
+      return answer(result.status, result.body);
+    } catch (error) {
+      deps.logger.error("interaction failed", {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      deps.metrics.addMetric("InteractionErrors", MetricUnit.Count, 1);
+      return answer(500, "internal error");
+    } finally {
+      deps.metrics.publishStoredMetrics();
+    }
+  };
+}

@@ -1,0 +1,140 @@
+/**
+ * `serve`: Slack's interactivity endpoint on this machine — `POST /slack/interactions`, the same use
+ * case as the `interactions` Lambda, with the JSON state file. For a local setup (a tunnel to Slack)
+ * and for the demo.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { MAX_INTERACTION_BODY_BYTES } from "../adapters/slack/interaction-payload.js";
+import { slackNotifierFor } from "../adapters/slack/slack-notifier.js";
+import { JsonFileAlertStore } from "../adapters/state/json-file-store.js";
+import {
+  handleInteraction,
+  INTERACTIONS_PATH,
+  type InteractionDeps,
+  SLACK_UPDATE_BOUND_MS,
+} from "../app/handle-interaction.js";
+import type { Log } from "../app/logger.js";
+import type { AppConfig } from "../domain/config.js";
+import type { EventPublisher } from "../ports.js";
+
+export interface ServeOptions {
+  config: AppConfig;
+  statePath: string;
+  signingSecret: string;
+  /** Without a bot token the state still changes; the next check run redraws the message. */
+  slackBotToken?: string;
+  slackApiUrl?: string;
+  port: number;
+  host?: string;
+  log: Log;
+  events?: EventPublisher;
+}
+
+export interface RunningServer {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** Starts the endpoint; resolves once it listens. */
+export async function serveInteractions(options: ServeOptions): Promise<RunningServer> {
+  const { config, log } = options;
+  const deps: InteractionDeps = {
+    config,
+    signingSecret: options.signingSecret,
+    // The store's clock is the real one: a click happens now.
+    store: new JsonFileAlertStore(options.statePath, { nowMs: Date.now }),
+    log,
+    ...(options.events ? { events: options.events } : {}),
+  };
+  if (options.slackBotToken) {
+    deps.notifier = slackNotifierFor(config, {
+      token: options.slackBotToken,
+      apiUrl: options.slackApiUrl,
+      nowMs: () => Date.now(),
+      logger: log,
+      maxRetryTimeMs: SLACK_UPDATE_BOUND_MS,
+    });
+  }
+
+  const server = createServer((req, res) => {
+    void route(deps, req, res).catch((error: unknown) => {
+      log.error("interaction failed", { error: error instanceof Error ? error.message : String(error) });
+      if (!res.headersSent) send(res, 500, "internal error");
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host ?? "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host ?? "127.0.0.1";
+  return {
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}${INTERACTIONS_PATH}`,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function route(deps: InteractionDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const path = (req.url ?? "/").split("?")[0];
+  if (path !== INTERACTIONS_PATH) return send(res, 404, "not found");
+  if (req.method !== "POST") {
+    res.setHeader("allow", "POST");
+    return send(res, 405, "method not allowed");
+  }
+  const body = await readBody(req, MAX_INTERACTION_BODY_BYTES);
+  if (body === undefined) {
+    deps.count?.("InteractionRejectedSize");
+    return send(res, 413, "payload too large");
+  }
+  const answer = await handleInteraction(deps, {
+    rawBody: body.toString("utf8"),
+    bodyBytes: body.length,
+    headers: req.headers,
+  });
+  send(res, answer.status, answer.body);
+}
+
+/** The raw body, or undefined as soon as it grows past `limit` (the rest is not read into memory). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > limit) {
+      req.resume();
+      resolve(undefined);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on("data", (chunk: Buffer) => {
+      if (over) return;
+      size += chunk.length;
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(over ? undefined : Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, {
+    "content-type": "text/plain; charset=utf-8",
+    "content-length": Buffer.byteLength(body),
+  });
+  res.end(body);
+}

@@ -1,0 +1,232 @@
+/**
+ * The `interactions` Lambda as Lambda invokes it: a Function URL event (base64 form body), the real
+ * entry module, DynamoDB on dynalite, the fake Slack on loopback; Secrets Manager and EventBridge
+ * mocked (no local peer exists).
+ */
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { formBody } from "../../functions/adapters/slack/interaction-payload.js";
+import { signSlackRequest } from "../../functions/adapters/slack/signature.js";
+import { slackNotifierFor } from "../../functions/adapters/slack/slack-notifier.js";
+import { DynamoDbAlertStore } from "../../functions/adapters/state/dynamodb-store.js";
+import { handleInteraction } from "../../functions/app/handle-interaction.js";
+import type { FunctionUrlEvent, FunctionUrlResult } from "../../functions/app/interactions-endpoint.js";
+import type { AlertRecord } from "../../functions/domain/alert.js";
+import { parseConfig } from "../../functions/domain/config.js";
+import { slackActionFor } from "../../functions/domain/delivery.js";
+import type { AlertStore } from "../../functions/ports.js";
+import { type LocalDynamo, startDynalite } from "../fakes/dynalite.js";
+import { type FakeSlack, startFakeSlack } from "../fakes/slack/fake-slack.js";
+import { lunchAlert } from "../fixtures/lunch-alert.js";
+
+const TOKEN = "xoxb-interactions-test";
+const SIGNING_SECRET = "interactions-signing-secret-42";
+const SECRET_ID = "arn:aws:secretsmanager:us-east-1:111122223333:secret:agent-status-alerts-AbCdEf";
+const CHANNEL = "C0123456789";
+
+const secretsMock = mockClient(SecretsManagerClient);
+const eventsMock = mockClient(EventBridgeClient);
+
+let slack: FakeSlack;
+let dynamo: LocalDynamo;
+const rawConfig = {
+  timezone: "Asia/Kolkata",
+  smartassist: { host: "https://platform.kore.ai", accountId: "acc", iId: "st-1" },
+  rules: [{ name: "Long break", secondaryStatus: ["LUNCH"], threshold: "15m", critical: "30m" }],
+  slack: { channel: CHANNEL },
+};
+const { config } = parseConfig(rawConfig, "test config");
+
+function secretString(): string {
+  return JSON.stringify({
+    clientId: "cs-test",
+    clientSecret: "smartassist-secret",
+    slackBotToken: TOKEN,
+    slackSigningSecret: SIGNING_SECRET,
+  });
+}
+
+/** An open alert, live now, posted to the fake Slack, stored in the table. */
+async function postedAlert(store: AlertStore): Promise<AlertRecord> {
+  const nowMs = Date.now();
+  const record = lunchAlert({
+    sinceMs: nowMs - 20 * 60_000,
+    firedMs: nowMs - 5 * 60_000,
+    lastNotifiedMs: nowMs - 5 * 60_000,
+    expiresAt: Math.floor(nowMs / 1000) + 86_400,
+    channel: CHANNEL,
+  });
+  const notifier = slackNotifierFor(config, { token: TOKEN, apiUrl: slack.url, nowMs });
+  const posted = await notifier.deliver({ kind: "post", record });
+  if (!posted.ok || !posted.ts) throw new Error(`post failed: ${posted.error}`);
+  const stored = { ...record, slackTs: posted.ts, notifiedSeverity: record.severity };
+  expect(await store.put(stored, null)).toBe(true);
+  return stored;
+}
+
+/** A Function URL event carrying a click, signed as Slack signs it. */
+function urlEvent(
+  payload: unknown,
+  options: { secret?: string; timestamp?: number; path?: string; rawBody?: string } = {},
+) {
+  const body = options.rawBody ?? formBody(payload);
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  return {
+    rawPath: options.path ?? "/slack/interactions",
+    isBase64Encoded: true,
+    body: Buffer.from(body).toString("base64"),
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      "x-slack-request-timestamp": String(timestamp),
+      "x-slack-signature": signSlackRequest(options.secret ?? SIGNING_SECRET, timestamp, body),
+    },
+    requestContext: { http: { method: "POST" } },
+  } satisfies FunctionUrlEvent;
+}
+
+const ack = (alertId: string, user = "U0SUPER") => ({
+  type: "block_actions",
+  user: { id: user },
+  channel: { id: CHANNEL },
+  actions: [{ action_id: "alert.ack", block_id: alertId, type: "button" }],
+});
+
+beforeAll(async () => {
+  [slack, dynamo] = await Promise.all([startFakeSlack({ token: TOKEN }), startDynalite()]);
+});
+
+afterAll(async () => {
+  await Promise.all([slack?.close(), dynamo?.close()]);
+  secretsMock.restore();
+  eventsMock.restore();
+});
+
+beforeEach(() => {
+  secretsMock.reset();
+  eventsMock.reset();
+  secretsMock.on(GetSecretValueCommand).resolves({ SecretString: secretString() });
+  eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: "e-1" }] });
+});
+
+describe("the interactions Lambda (Function URL event, real entry module)", () => {
+  it("acknowledges: 200, the record changed, the message redrawn, the thread told, the event put", async () => {
+    // Prepare
+    const tableName = await dynamo.createAlertTable();
+    const store = new DynamoDbAlertStore({ tableName, client: dynamo.client, nowMs: Date.now });
+    const alert = await postedAlert(store);
+    vi.stubEnv("APP_CONFIG", JSON.stringify(rawConfig));
+    vi.stubEnv("SECRET_ID", SECRET_ID);
+    vi.stubEnv("TABLE_NAME", tableName);
+    vi.stubEnv("EVENT_BUS_NAME", "default");
+    vi.stubEnv("AWS_REGION", "us-east-1");
+    vi.stubEnv("AWS_ACCESS_KEY_ID", "test");
+    vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test");
+    vi.stubEnv("AWS_ENDPOINT_URL_DYNAMODB", dynamo.endpoint);
+    vi.stubEnv("SLACK_API_URL", slack.url);
+    vi.stubEnv("POWERTOOLS_METRICS_DISABLED", "true");
+    vi.stubEnv("POWERTOOLS_LOG_LEVEL", "ERROR");
+    const { handler } = (await import("../../functions/lambda/interactions.js")) as {
+      handler: (event: FunctionUrlEvent) => Promise<FunctionUrlResult>;
+    };
+
+    // Act
+    const started = performance.now();
+    const result = await handler(urlEvent(ack(alert.id)));
+    const tookMs = performance.now() - started;
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(tookMs).toBeLessThan(3_000);
+    expect(await store.get(alert.id)).toMatchObject({
+      acknowledgedBy: "U0SUPER",
+      version: alert.version + 2,
+    });
+    const top = slack.messages().find((m) => m.ts === alert.slackTs);
+    expect(JSON.stringify(top)).toContain("Acknowledged by <@U0SUPER>");
+    expect(
+      slack.messages().some((m) => m.thread_ts === alert.slackTs && m.text.includes("acknowledged")),
+    ).toBe(true);
+    const entries = eventsMock.commandCalls(PutEventsCommand).flatMap((c) => c.args[0].input.Entries ?? []);
+    expect(entries.map((e) => e.DetailType)).toEqual(["Agent Status Alert Acknowledged"]);
+    expect(JSON.parse(String(entries[0]?.Detail))).toMatchObject({ type: "acknowledged", by: "U0SUPER" });
+
+    // Act: forged, stale, oversized, malformed, wrong path — nothing changes.
+    const before = await store.get(alert.id);
+    const answers = await Promise.all([
+      handler(urlEvent(ack(alert.id), { secret: "forged" })),
+      handler(urlEvent(ack(alert.id), { timestamp: Math.floor(Date.now() / 1000) - 600 })),
+      handler(urlEvent({ ...ack(alert.id), pad: "x".repeat(66_000) })),
+      handler(urlEvent(undefined, { rawBody: "nothing=here" })),
+      handler(urlEvent(ack(alert.id), { path: "/other" })),
+    ]);
+    // Assess
+    expect(answers.map((a) => a.statusCode)).toEqual([401, 401, 413, 400, 404]);
+    expect(answers.map((a) => a.body).join(" ")).not.toContain(SIGNING_SECRET);
+    expect(await store.get(alert.id)).toEqual(before);
+    vi.unstubAllEnvs();
+  });
+});
+
+describe("handleInteraction against DynamoDB", () => {
+  const deps = (store: AlertStore) => ({
+    config,
+    signingSecret: SIGNING_SECRET,
+    store,
+    notifier: slackNotifierFor(config, { token: TOKEN, apiUrl: slack.url, nowMs: () => Date.now() }),
+    log: { debug() {}, info() {}, warn() {}, error() {} },
+  });
+  const request = (payload: unknown) => {
+    const event = urlEvent(payload);
+    return { rawBody: Buffer.from(event.body, "base64").toString(), headers: event.headers };
+  };
+
+  it("a click racing a scheduled run on the same record loses neither update", async () => {
+    // Prepare: the run writes the record (a new status seen) between the click's read and its write.
+    const tableName = await dynamo.createAlertTable();
+    const table = new DynamoDbAlertStore({ tableName, client: dynamo.client, nowMs: Date.now });
+    const alert = await postedAlert(table);
+    let raced = false;
+    const racing: AlertStore = {
+      load: () => table.load(),
+      get: (id) => table.get(id),
+      put: async (record, expected) => {
+        if (!raced) {
+          raced = true;
+          const current = await table.get(record.id);
+          if (current)
+            await table.put(
+              { ...current, secondaryStatus: "BREAK", version: current.version + 1 },
+              current.version,
+            );
+        }
+        return table.put(record, expected);
+      },
+    };
+
+    // Act
+    const answer = await handleInteraction(deps(racing), request(ack(alert.id)));
+
+    // Assess: both the run's change and the acknowledgement are in the record.
+    expect(answer.status).toBe(200);
+    expect(await table.get(alert.id)).toMatchObject({ secondaryStatus: "BREAK", acknowledgedBy: "U0SUPER" });
+  });
+
+  it("Slack failing during the update: the state change stands and the next run redraws the message", async () => {
+    // Prepare
+    const tableName = await dynamo.createAlertTable();
+    const store = new DynamoDbAlertStore({ tableName, client: dynamo.client, nowMs: Date.now });
+    const alert = await postedAlert(store);
+    slack.failNext("chat.update", { status: 500 }, { status: 500 }, { status: 500 }, { status: 500 });
+
+    // Act
+    const answer = await handleInteraction(deps(store), request(ack(alert.id)));
+
+    // Assess
+    expect(answer.status).toBe(200);
+    const after = await store.get(alert.id);
+    expect(after).toMatchObject({ acknowledgedBy: "U0SUPER", actionPending: "acknowledged" });
+    expect(after && slackActionFor(after, false)?.kind).toBe("acted");
+  });
+});
