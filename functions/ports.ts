@@ -3,6 +3,7 @@
  * Adapters implement these; the use case knows nothing of HTTP, Slack or AWS.
  */
 import type { AlertRecord, Transition } from "./domain/alert.js";
+import type { Cursor } from "./domain/coverage.js";
 import type { SlackAction } from "./domain/delivery.js";
 import type { RollupOutcome, RollupWork } from "./domain/rollup.js";
 import type { QueryWindow } from "./domain/time.js";
@@ -15,29 +16,57 @@ export interface AgentPage {
   timeZoneOffSet: number;
 }
 
-export interface FetchReport {
+/** What one read (the rotation, or the re-read of open alerts by e-mail) did. */
+export interface ReadReport {
   pages: number;
   requests: number;
   /** Pages that failed after every retry: their agents were not seen this run. */
-  failedPages: Array<{ offset: number; error: string }>;
+  failedPages: Array<{ offset: number; error: string; byEmail?: true }>;
   /** Responses that were rate-limit refusals (429 or a 4xx naming a rate limit). */
   rateLimited: number;
   retries: number;
-  /** True when the run stopped paging at its deadline, so later pages were not read. */
+  /** True when paging stopped at the run's deadline, so some pages of it were not read. */
   truncated: boolean;
   latencyMs: { count: number; total: number; max: number };
 }
 
+/** A read of the roster in rotation: where it started, where the next run should start. */
+export interface FetchReport extends ReadReport {
+  /** The offset this run's rotation started at (the cursor). */
+  startOffset: number;
+  /** Where the next run starts: the first page this run could not start before its deadline; 0 once every page was read. */
+  nextOffset: number;
+  /** The roster's size in pages when this run saw its end (a page with hasMore false, or empty). */
+  rosterPages?: number;
+}
+
+export interface FetchOptions {
+  /** Stop paging when the next request could not start before this instant (real clock). */
+  deadlineMs?: number;
+  /** Where the rotation starts (the cursor kept by the previous run); 0 by default. */
+  startOffset?: number;
+  /** The roster's size in pages as a previous run saw it: no speculative requests past it, every slot busy at once. */
+  knownPages?: number | null;
+}
+
 export interface AgentStatusSource {
   /**
-   * Reads every page for the window, handing each to `onPage` as it arrives (in any order).
+   * Reads the roster from `startOffset` to its end, then from 0 back to `startOffset`, handing each
+   * page to `onPage` as it arrives (in any order), until every page is read or the deadline comes.
    * Throws CredentialsRefusedError on 401/403 and SourceUnavailableError when nothing could be read.
    */
   fetchAll(
     window: QueryWindow,
     onPage: (page: AgentPage) => void,
-    options?: { deadlineMs?: number },
+    options?: FetchOptions,
   ): Promise<FetchReport>;
+  /** Reads only these agents, by e-mail (`filter.agents`, a page's worth per request). */
+  fetchAgents(
+    window: QueryWindow,
+    emails: string[],
+    onPage: (page: AgentPage) => void,
+    options?: { deadlineMs?: number },
+  ): Promise<ReadReport>;
 }
 
 export interface AlertStore {
@@ -50,6 +79,13 @@ export interface AlertStore {
    * Returns false when another run got there first: that run owns the record's next step.
    */
   put(record: AlertRecord, expectedVersion: number | null): Promise<boolean>;
+  /** Where the roster rotation stands (absent before the first run that kept one). */
+  loadCursor(): Promise<Cursor | undefined>;
+  /**
+   * Keeps the rotation's cursor. Last writer wins: two overlapping runs started from the same cursor
+   * and end near the same offset; either one's is right to continue from.
+   */
+  saveCursor(cursor: Cursor): Promise<void>;
 }
 
 export interface DeliveryResult {

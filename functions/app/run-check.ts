@@ -12,6 +12,13 @@ import {
   toFiring,
 } from "../domain/alert.js";
 import type { AppConfig } from "../domain/config.js";
+import {
+  type Coverage,
+  coverageAfter,
+  cycleRuns,
+  rereadOpenAlerts,
+  startOffset,
+} from "../domain/coverage.js";
 import { afterDelivery, type SlackAction } from "../domain/delivery.js";
 import { type AlertWrite, decideAgent, groupByUser } from "../domain/lifecycle.js";
 import {
@@ -23,10 +30,18 @@ import {
   restrictTo,
 } from "../domain/rollup.js";
 import { queryWindow } from "../domain/time.js";
-import type { AgentStatusSource, AlertNotifier, AlertStore, EventPublisher, FetchReport } from "../ports.js";
+import type {
+  AgentPage,
+  AgentStatusSource,
+  AlertNotifier,
+  AlertStore,
+  EventPublisher,
+  FetchReport,
+  ReadReport,
+} from "../ports.js";
 import { mapBounded } from "./bounded.js";
 import type { Log } from "./logger.js";
-import type { RunBudget } from "./run-budget.js";
+import { intervalFor, paceFor, type RunBudget, requestsPerRun } from "./run-budget.js";
 
 /**
  * State writes in flight at once. Enough to hide a store's round trip (DynamoDB: a few ms each, so a
@@ -71,7 +86,12 @@ export interface BudgetReport {
 
 export interface CheckResult {
   summary: RunSummary;
+  /** The rotation and the re-read of open alerts together (requests, failures, retries, latency). */
   fetch: FetchReport;
+  /** Agents asked for by e-mail because they had an open alert (0 when the roster fits one run). */
+  rereadAgents: number;
+  /** Runs for every agent to be read once at this run's pace; null while the roster's size is unknown. */
+  cycleRuns: number | null;
   slack: {
     delivered: number;
     failed: number;
@@ -95,7 +115,7 @@ export async function runCheck(
   const pagingDeadline = options.deadlineMs ?? budget?.pagingDeadlineMs;
   const writesDeadline = budget?.writesDeadlineMs;
   const mayWrite = () => writesDeadline === undefined || Date.now() < writesDeadline;
-  const stored = await deps.store.load();
+  const [stored, cursor] = await Promise.all([deps.store.load(), deps.store.loadCursor()]);
   const byUser = groupByUser(stored);
   const window = queryWindow(
     config.timezone,
@@ -109,26 +129,46 @@ export async function runCheck(
   let unidentified = 0;
   const skipped: SkippedInput[] = [];
   const writes: AlertWrite[] = [];
+  // One handler for both reads: an agent seen twice (by e-mail, then in the rotation) is decided once.
+  const onPage = (page: AgentPage) => {
+    for (const row of page.rows) {
+      const parsed = parseAgentRow(row, page.timeZoneOffSet);
+      const userId = parsed.agent?.userId ?? parsed.skipped[0]?.userId ?? null;
+      if (userId === null) unidentified++;
+      else if (seen.has(userId))
+        continue; // paging over a changing list can repeat an agent
+      else seen.add(userId);
+      skipped.push(...parsed.skipped);
+      if (parsed.agent)
+        writes.push(...decideAgent(parsed.agent, byUser.get(userId ?? "") ?? [], config, nowMs).writes);
+    }
+  };
+  const deadline = pagingDeadline === undefined ? {} : { deadlineMs: pagingDeadline };
 
-  const fetch = await deps.source.fetchAll(
-    window,
-    (page) => {
-      for (const row of page.rows) {
-        const parsed = parseAgentRow(row, page.timeZoneOffSet);
-        const userId = parsed.agent?.userId ?? parsed.skipped[0]?.userId ?? null;
-        if (userId === null) unidentified++;
-        else if (seen.has(userId))
-          continue; // paging over a changing list can repeat an agent
-        else seen.add(userId);
-        skipped.push(...parsed.skipped);
-        if (parsed.agent)
-          writes.push(...decideAgent(parsed.agent, byUser.get(userId ?? "") ?? [], config, nowMs).writes);
-      }
-    },
-    pagingDeadline === undefined ? {} : { deadlineMs: pagingDeadline },
+  // While the roster does not fit one run, agents with an open alert are read first, by e-mail, so a
+  // resolve or an escalation never waits for the rotation to come round to them.
+  const openEmails = rereadOpenAlerts(cursor) ? openAlertEmails(stored) : [];
+  const reread =
+    openEmails.length > 0 ? await deps.source.fetchAgents(window, openEmails, onPage, deadline) : undefined;
+  const rotation = await deps.source.fetchAll(window, onPage, {
+    ...deadline,
+    startOffset: startOffset(cursor, config.smartassist.pageSize),
+    knownPages: cursor?.rosterPages ?? null,
+  });
+  const fetch = reread ? combine(rotation, reread) : rotation;
+  const { coverage, cursor: nextCursor } = coverageAfter(
+    { ...rotation, failedPages: fetch.failedPages.length },
+    cursor,
+    nowMs,
   );
+  const cycle = coverage.complete ? 1 : cycleRuns(coverage.rosterPages, rotation.pages);
 
-  const warnings = fetchWarnings(config, fetch);
+  const warnings = fetchWarnings(config, fetch, {
+    coverage,
+    cycle,
+    rotationPages: rotation.pages,
+    rereadRequests: reread?.requests ?? 0,
+  });
   for (const warning of warnings) log.warn(warning);
 
   // Claim before acting: a write that another run made first means that run posts, not us.
@@ -160,6 +200,9 @@ export async function runCheck(
     if (write.transition?.type === "reminded") reminded.add(write.record.id);
   }
 
+  // A dry run keeps no state, the cursor included: the next real run starts where the last real one stopped.
+  if (!options.dryRun) await deps.store.saveCursor(nextCursor);
+
   if (writesLeft > 0)
     log.warn("the run's budget ran out before every state write; the next run decides the rest again", {
       writesLeft,
@@ -188,8 +231,17 @@ export async function runCheck(
     .map((r) => toFiring(r, nowMs));
 
   return {
-    summary: { checkedAgents: seen.size + unidentified, pages: fetch.pages, firing, transitions, skipped },
+    summary: {
+      checkedAgents: seen.size + unidentified,
+      pages: fetch.pages,
+      firing,
+      transitions,
+      skipped,
+      coverage,
+    },
     fetch,
+    rereadAgents: openEmails.length,
+    cycleRuns: cycle,
     slack,
     events,
     budget: {
@@ -202,22 +254,73 @@ export async function runCheck(
   };
 }
 
-function fetchWarnings(config: AppConfig, fetch: FetchReport): string[] {
+/**
+ * The distinct e-mails of open alerts (one agent may have several rules' alerts open), and of nudged
+ * agents: their alert is due at the threshold and must not wait for the rotation either.
+ */
+function openAlertEmails(records: AlertRecord[]): string[] {
+  const emails = new Map<string, string>();
+  for (const r of records) {
+    const key = r.email.toLowerCase();
+    const live = r.state === "open" || r.state === "nudged";
+    if (live && key !== "" && !emails.has(key)) emails.set(key, r.email);
+  }
+  return [...emails.values()];
+}
+
+/** The rotation's report with the re-read's requests, pages and failures added in. */
+function combine(rotation: FetchReport, reread: ReadReport): FetchReport {
+  return {
+    ...rotation,
+    pages: rotation.pages + reread.pages,
+    requests: rotation.requests + reread.requests,
+    failedPages: [...reread.failedPages, ...rotation.failedPages],
+    rateLimited: rotation.rateLimited + reread.rateLimited,
+    retries: rotation.retries + reread.retries,
+    truncated: rotation.truncated || reread.truncated,
+    latencyMs: {
+      count: rotation.latencyMs.count + reread.latencyMs.count,
+      total: rotation.latencyMs.total + reread.latencyMs.total,
+      max: Math.max(rotation.latencyMs.max, reread.latencyMs.max),
+    },
+  };
+}
+
+function fetchWarnings(
+  config: AppConfig,
+  fetch: FetchReport,
+  rotation: { coverage: Coverage; cycle: number | null; rotationPages: number; rereadRequests: number },
+): string[] {
   const warnings: string[] = [];
   if (fetch.failedPages.length > 0) {
-    const offsets = fetch.failedPages.map((p) => p.offset).join(", ");
+    const offsets = fetch.failedPages.map((p) => (p.byEmail ? "by e-mail" : p.offset)).join(", ");
     warnings.push(
       `${fetch.failedPages.length} page(s) could not be read (offsets ${offsets}); their agents keep their alerts until a run sees them: ${fetch.failedPages[0]?.error}`,
     );
   }
-  const capacity = Math.floor((config.smartassist.requestsPerMinute * config.schedule.everySeconds) / 60);
+  const { everySeconds } = config.schedule;
+  const { requestsPerMinute } = config.smartassist;
+  const { coverage, cycle } = rotation;
   if (fetch.truncated) {
+    const cycleText =
+      cycle === null
+        ? "the roster's end has not been reached yet, so a full cycle takes more than one run"
+        : `a full cycle takes ${cycle} runs (every agent is read at least once every ${cycle} × ${everySeconds / 60} minutes)`;
+    // What one run would need: the roster, the re-read, and the pages asked for ahead of the end.
+    const needed =
+      coverage.rosterPages === null
+        ? undefined
+        : coverage.rosterPages + rotation.rereadRequests + config.smartassist.concurrency - 1;
+    const advice =
+      needed === undefined
+        ? "raise schedule.every, or smartassist.requestsPerMinute if Kore.ai raised your account's limit"
+        : `to read it in one run, set schedule.every to at least ${intervalFor(needed, requestsPerMinute) / 60}m, or smartassist.requestsPerMinute to at least ${paceFor(needed, everySeconds)} if Kore.ai raised your account's limit`;
     warnings.push(
-      `the run stopped paging at its deadline after ${fetch.pages} page(s): this center needs more than one ${config.schedule.everySeconds / 60}-minute interval at ${config.smartassist.requestsPerMinute} requests/min (about ${capacity} requests per run); agents on later pages were not checked`,
+      `the roster does not fit in one ${everySeconds / 60}-minute run at ${requestsPerMinute} requests/min: this run read ${rotation.rotationPages} page(s) from offset ${coverage.startOffset} and stopped at offset ${coverage.nextOffset}, where the next run starts; ${cycleText}; agents with an open alert are re-read by e-mail in every run; ${advice}`,
     );
-  } else if (fetch.requests > capacity) {
+  } else if (fetch.requests > requestsPerRun(requestsPerMinute, everySeconds)) {
     warnings.push(
-      `this run needed ${fetch.requests} requests, more than the ${capacity} that ${config.smartassist.requestsPerMinute} requests/min allow in one ${config.schedule.everySeconds / 60}-minute interval: runs will lag behind the schedule`,
+      `this run needed ${fetch.requests} requests, more than the ${requestsPerRun(requestsPerMinute, everySeconds)} that ${requestsPerMinute} requests/min allow in one ${everySeconds / 60}-minute interval: runs will lag behind the schedule`,
     );
   }
   return warnings;

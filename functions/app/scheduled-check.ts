@@ -63,11 +63,7 @@ export function createScheduledCheck(deps: ScheduledCheckDeps) {
     const nowMs = Date.now();
     // A run must end before the next tick: the function's timeout is the interval, and paging stops
     // early enough to leave time for Slack and state.
-    const budgetMs = Math.min(
-      context?.getRemainingTimeInMillis() ?? config.schedule.everySeconds * 1000,
-      config.schedule.everySeconds * 1000,
-    );
-    const budget = runBudget(nowMs, budgetMs);
+    const budget = runBudget(nowMs, config.schedule.everySeconds, context?.getRemainingTimeInMillis());
     try {
       let secrets = await deps.secrets.get();
       let result: CheckResult;
@@ -88,6 +84,8 @@ export function createScheduledCheck(deps: ScheduledCheckDeps) {
         requests: result.fetch.requests,
         retries: result.fetch.retries,
         rateLimited: result.fetch.rateLimited,
+        rereadAgents: result.rereadAgents,
+        cycleRuns: result.cycleRuns,
         slack: result.slack,
         budget: result.budget,
         events: result.events,
@@ -122,7 +120,13 @@ function recordMetrics(metrics: Metrics, result: CheckResult): void {
   count("SmartAssistErrors", fetch.failedPages.length);
   count("SmartAssistRateLimited", fetch.rateLimited);
   count("SmartAssistRunFailed", 0);
+  // RunTruncated: the run stopped paging at its budget. With the rotation that is no longer a lost
+  // read (the next run carries on from the cursor), but it still means the roster does not fit one
+  // run: CoverageCycleRuns says how many runs a full cycle takes (1 when it fits).
   count("RunTruncated", fetch.truncated ? 1 : 0);
+  count("CoverageIncomplete", summary.coverage.complete ? 0 : 1);
+  if (result.cycleRuns !== null) count("CoverageCycleRuns", result.cycleRuns);
+  count("OpenAlertsReread", result.rereadAgents);
   count("SlackErrors", slack.failed);
   count("NudgesSkipped", slack.nudgesSkipped);
   count("EventPublishFailures", events.failed);

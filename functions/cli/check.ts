@@ -24,7 +24,7 @@ export interface LocalCheckOptions {
 export async function localCheck(options: LocalCheckOptions): Promise<CheckResult> {
   const { config, nowMs, statePath, dryRun, env, log } = options;
   // One schedule interval, as the Lambda has: a run (a storm included) is over before the next starts.
-  const budget = runBudget(Date.now(), config.schedule.everySeconds * 1000);
+  const budget = runBudget(Date.now(), config.schedule.everySeconds);
   const secrets = secretsFromEnv(env, { slack: false });
   const store: AlertStore = statePath
     ? new JsonFileAlertStore(statePath, { nowMs })
@@ -50,9 +50,13 @@ export async function localCheck(options: LocalCheckOptions): Promise<CheckResul
     ...config.smartassist,
     credentials: { clientId: secrets.clientId, clientSecret: secrets.clientSecret },
   });
-  return runCheck(
-    config,
-    { source, store, ...(notifier ? { notifier } : {}), log },
-    { nowMs, dryRun, budget },
-  );
+  try {
+    return await runCheck(
+      config,
+      { source, store, ...(notifier ? { notifier } : {}), log },
+      { nowMs, dryRun, budget },
+    );
+  } finally {
+    await source.close();
+  }
 }

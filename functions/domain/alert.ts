@@ -1,5 +1,7 @@
 /** Open alerts as the state keeps them, the transitions a run makes, and the run summary. */
 
+import type { Coverage } from "./coverage.js";
+
 export type Severity = "warning" | "critical";
 /** What the lifecycle does on its own. */
 export type LifecycleTransitionType = "nudged" | "fired" | "reminded" | "escalated" | "resolved";
@@ -126,6 +128,8 @@ export interface RunSummary {
   firing: FiringAlert[];
   transitions: Transition[];
   skipped: SkippedInput[];
+  /** Which part of the roster this run read, and where the next run starts (see coverage.ts). */
+  coverage: Coverage;
 }
 
 export function alertId(userId: string, ruleKey: string, sinceMs: number): string {

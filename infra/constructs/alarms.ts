@@ -137,7 +137,7 @@ export class OperationsAlarms extends Construct {
     );
     add(
       "RunTruncated",
-      "A run stopped paging before it had read every agent (deadline or request budget): the center is larger than one interval can read. Some agents were not checked.",
+      "A run stopped paging at its budget: the roster is larger than one interval can read, so it is read in rotation (CoverageCycleRuns runs per full cycle; open alerts are re-read every run). Raise schedule.every, or smartassist.requestsPerMinute if Kore.ai raised the limit.",
       custom(RUN_TRUNCATED_METRIC),
       1,
     );

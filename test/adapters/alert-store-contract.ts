@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { AlertRecord } from "../../functions/domain/alert.js";
+import type { Cursor } from "../../functions/domain/coverage.js";
 import type { AlertStore } from "../../functions/ports.js";
 
 export const NOW_MS = Date.parse("2024-03-10T16:00:00.000Z");
@@ -269,6 +270,69 @@ export function alertStoreContract(
       // Assess
       expect([a, b].filter(Boolean)).toHaveLength(1);
       expect(await runB.load()).toEqual([a ? fromA : fromB]);
+    });
+
+    it("holds no cursor until one is saved, then hands it back to another run", async () => {
+      // Prepare
+      const { store, harness } = await setup();
+      const cursor: Cursor = {
+        nextOffset: 500,
+        rosterPages: null,
+        complete: false,
+        pagesRead: 10,
+        updatedMs: NOW_MS,
+      };
+      // Act
+      const before = await store.loadCursor();
+      await store.saveCursor(cursor);
+      // Assess
+      expect(before).toBeUndefined();
+      expect(await harness.open().loadCursor()).toEqual(cursor);
+    });
+
+    it("keeps the cursor apart from the alerts: load() never returns it, put() never loses it", async () => {
+      // Prepare
+      const { store } = await setup();
+      const cursor: Cursor = {
+        nextOffset: 250,
+        rosterPages: 12,
+        complete: false,
+        pagesRead: 5,
+        updatedMs: NOW_MS,
+      };
+      const record = makeRecord();
+      // Act
+      await store.saveCursor(cursor);
+      await store.put(record, null);
+      await store.put({ ...record, version: 2 }, 1);
+      // Assess
+      expect(await store.load()).toEqual([{ ...record, version: 2 }]);
+      expect(await store.loadCursor()).toEqual(cursor);
+    });
+
+    it("lets the last cursor written win", async () => {
+      // Prepare
+      const { harness } = await setup();
+      const [runA, runB] = [harness.open(), harness.open()];
+      const first: Cursor = {
+        nextOffset: 100,
+        rosterPages: null,
+        complete: false,
+        pagesRead: 2,
+        updatedMs: NOW_MS,
+      };
+      const second: Cursor = {
+        nextOffset: 0,
+        rosterPages: 4,
+        complete: true,
+        pagesRead: 4,
+        updatedMs: NOW_MS + 1,
+      };
+      // Act
+      await runA.saveCursor(first);
+      await runB.saveCursor(second);
+      // Assess
+      expect(await runA.loadCursor()).toEqual(second);
     });
   });
 }

@@ -2,7 +2,7 @@ import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-
 import { DynamoDBDocumentClient, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DynamoDbAlertStore } from "../../functions/adapters/state/dynamodb-store.js";
+import { CURSOR_ID, DynamoDbAlertStore } from "../../functions/adapters/state/dynamodb-store.js";
 import { type LocalDynamo, startDynalite } from "../fakes/dynalite.js";
 import { alertStoreContract, byId, makeRecord, NOW_MS, NOW_S } from "./alert-store-contract.js";
 
@@ -28,6 +28,23 @@ alertStoreContract("DynamoDbAlertStore", async (clock) => {
 });
 
 describe("DynamoDbAlertStore", () => {
+  it("keeps the cursor as its own item, id #cursor, with an expiry, that load() skips", async () => {
+    // Prepare
+    const tableName = await createTable();
+    const store = new DynamoDbAlertStore({ tableName, client, nowMs: NOW_MS });
+    const cursor = { nextOffset: 750, rosterPages: 40, complete: false, pagesRead: 15, updatedMs: NOW_MS };
+    // Act
+    await store.saveCursor(cursor);
+    // Assess
+    const item = await client.send(
+      new GetItemCommand({ TableName: tableName, Key: { id: { S: CURSOR_ID } }, ConsistentRead: true }),
+    );
+    expect(item.Item?.nextOffset).toEqual({ N: "750" });
+    expect(Number(item.Item?.expiresAt?.N)).toBeGreaterThan(NOW_S);
+    expect(await store.load()).toEqual([]);
+    expect(await store.loadCursor()).toEqual(cursor);
+  });
+
   it("stores plain attributes, leaving undefined ones out, even given a bare DocumentClient", async () => {
     // Prepare
     const tableName = await createTable();
@@ -134,8 +151,9 @@ describe("DynamoDbAlertStore requests", () => {
     expect(scans[0]).toMatchObject({
       TableName: "alerts",
       ConsistentRead: true,
-      FilterExpression: "#exp > :now",
-      ExpressionAttributeValues: { ":now": NOW_S },
+      // The rotation's cursor item is skipped by the filter, never parsed as an alert.
+      FilterExpression: "#exp > :now AND #id <> :cursor",
+      ExpressionAttributeValues: { ":now": NOW_S, ":cursor": CURSOR_ID },
     });
     expect(scans[1]?.ExclusiveStartKey).toEqual({ id: record.id });
     const puts = mock.commandCalls(PutCommand).map((c) => c.args[0].input);

@@ -53,6 +53,22 @@ describe("JsonFileAlertStore", () => {
     expect(text).toBe(`${JSON.stringify({ version: 1, alerts: [record] }, null, 2)}\n`);
   });
 
+  it("keeps the cursor as a top-level field beside alerts, and loads a file written before it", async () => {
+    // Prepare
+    const path = join(dir, "state.json");
+    const record = makeRecord();
+    await writeFile(path, JSON.stringify({ version: 1, alerts: [record] }));
+    const store = new JsonFileAlertStore(path, { nowMs: NOW_MS });
+    const cursor = { nextOffset: 300, rosterPages: null, complete: false, pagesRead: 6, updatedMs: NOW_MS };
+    // Act
+    const before = await store.loadCursor();
+    await store.saveCursor(cursor);
+    // Assess
+    expect(before).toBeUndefined();
+    expect(await store.load()).toEqual([record]);
+    expect(JSON.parse(await readFile(path, "utf8"))).toEqual({ version: 1, alerts: [record], cursor });
+  });
+
   it("leaves neither temp files nor the lock behind", async () => {
     // Prepare
     const path = join(dir, "state.json");

@@ -5,6 +5,7 @@ import {
   SmartAssistClient,
   type SmartAssistClientOptions,
 } from "../../functions/adapters/smartassist/client.js";
+import type { Clock } from "../../functions/adapters/smartassist/clock.js";
 import {
   CredentialsRefusedError,
   SourceUnavailableError,
@@ -237,5 +238,155 @@ describe("SmartAssistClient against the simulator", () => {
     const report = await c.fetchAll(WINDOW, (p) => pages.push(p), { deadlineMs: Date.now() + 1_000 });
     expect(report.truncated).toBe(true);
     expect(pages.length).toBe(2);
+  });
+});
+
+/** Virtual time for the pacer and backoff: sleeping moves it at once; requests still go to the simulator. */
+function virtualClock(start: number): Clock & { slept: number[] } {
+  let now = start;
+  const slept: number[] = [];
+  return {
+    slept,
+    now: () => now,
+    sleep: async (ms) => {
+      slept.push(ms);
+      now += ms;
+    },
+  };
+}
+
+const offsetsOf = (requests: Simulator["requests"]) => requests.map((r) => Number(r.offset));
+
+describe("SmartAssistClient rotation over a roster larger than one run", () => {
+  const roster = generateDay({ seed: 3, agents: 400, timezone: "Asia/Kolkata", date: "2023-03-10" });
+
+  it("reads from the cursor to the end, then wraps to 0 and stops where it started", async () => {
+    const { pages, report, userIds } = await (async () => {
+      const got: AgentPage[] = [];
+      const r = await client().fetchAll(WINDOW, (p) => got.push(p), { startOffset: 50 });
+      return {
+        pages: got,
+        report: r,
+        userIds: got.flatMap((p) => p.rows.map((x) => (x as { userId: string }).userId)),
+      };
+    })();
+
+    expect(new Set(userIds).size).toBe(120);
+    expect(pages.map((p) => p.offset).sort((a, b) => a - b)).toEqual([0, 50, 100]);
+    expect(report).toMatchObject({
+      startOffset: 50,
+      nextOffset: 0,
+      rosterPages: 3,
+      truncated: false,
+      pages: 3,
+    });
+    expect(offsetsOf(sim.requests)[0]).toBe(50);
+    // The wrap reads only below the cursor: nothing from 50 up is asked for twice.
+    const wrapped = offsetsOf(sim.requests).slice(offsetsOf(sim.requests).indexOf(0));
+    expect(wrapped.every((o) => o < 50)).toBe(true);
+  });
+
+  it("is refused by the pacer at once when the next slot is past the deadline, and stops at a page boundary", async () => {
+    sim.setAgents(roster);
+    const clock = virtualClock(Date.parse("2023-03-10T08:30:00Z"));
+    const c = client({ requestsPerMinute: 2, concurrency: 1, clock });
+    const started = performance.now();
+    const pages: AgentPage[] = [];
+    const report = await c.fetchAll(WINDOW, (p) => pages.push(p), { deadlineMs: clock.now() + 30_000 });
+
+    expect(report).toMatchObject({ truncated: true, startOffset: 0, nextOffset: 100, pages: 2 });
+    expect(report.rosterPages).toBeUndefined();
+    expect(offsetsOf(sim.requests)).toEqual([0, 50]);
+    // The third slot opens at +60 s, after the deadline: refused without waiting for it.
+    expect(clock.slept).toEqual([]);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it("reads every agent within ⌈pages ÷ pages per run⌉ runs, each run starting where the last stopped", async () => {
+    sim.setAgents(roster); // 8 pages
+    const seen = new Set<string>();
+    const starts: number[] = [];
+    let cursor = { nextOffset: 0, rosterPages: undefined as number | undefined };
+    for (let run = 0; run < 3; run++) {
+      // A fresh client per run, as the CLI is: 3 requests per run, deadline before the pacer's next minute.
+      const clock = virtualClock(Date.parse("2023-03-10T08:30:00Z") + run * 300_000);
+      const c = client({ requestsPerMinute: 3, concurrency: 2, clock });
+      sim.requests.length = 0;
+      const report = await c.fetchAll(
+        WINDOW,
+        (p) => {
+          for (const row of p.rows) seen.add((row as { userId: string }).userId);
+        },
+        {
+          deadlineMs: clock.now() + 30_000,
+          startOffset: cursor.nextOffset,
+          knownPages: cursor.rosterPages ?? null,
+        },
+      );
+      starts.push(offsetsOf(sim.requests)[0] as number);
+      cursor = { nextOffset: report.nextOffset, rosterPages: report.rosterPages ?? cursor.rosterPages };
+      await c.close();
+    }
+    expect(starts).toEqual([0, 150, 300]);
+    expect(seen.size).toBe(400);
+    expect(cursor.rosterPages).toBe(8);
+    expect(cursor.nextOffset).toBe(0); // the third run reached the end: the next cycle starts over
+  });
+
+  it("treats a cursor past a roster that shrank as its end, and wraps to 0", async () => {
+    const got: string[] = [];
+    const report = await client().fetchAll(
+      WINDOW,
+      (p) => got.push(...p.rows.map((r) => (r as { userId: string }).userId)),
+      { startOffset: 500 },
+    );
+    expect(new Set(got).size).toBe(120);
+    expect(report).toMatchObject({ truncated: false, nextOffset: 0, rosterPages: 3 });
+  });
+
+  it("asks for no page past the end a previous run counted", async () => {
+    const { report } = await (async () => {
+      const r = await client({ concurrency: 4 }).fetchAll(WINDOW, () => {}, { knownPages: 3 });
+      return { report: r };
+    })();
+    expect(report.requests).toBe(3);
+    expect(offsetsOf(sim.requests).sort((a, b) => a - b)).toEqual([0, 50, 100]);
+  });
+
+  it("reads past a known end when the roster has grown since", async () => {
+    sim.setAgents(roster); // 8 pages where 3 were counted
+    const got = new Set<string>();
+    const report = await client().fetchAll(
+      WINDOW,
+      (p) => {
+        for (const r of p.rows) got.add((r as { userId: string }).userId);
+      },
+      { knownPages: 3 },
+    );
+    expect(got.size).toBe(400);
+    expect(report.rosterPages).toBe(8);
+  });
+});
+
+describe("SmartAssistClient re-read by e-mail", () => {
+  it("asks for the given agents only, a page's worth of e-mails a request, all at offset 0", async () => {
+    const wanted = agents.slice(0, 70).map((a) => a.email.toUpperCase()); // matched case-insensitively
+    const got = new Set<string>();
+    const report = await client().fetchAgents(WINDOW, wanted, (p) => {
+      for (const r of p.rows) got.add((r as { userId: string }).userId);
+    });
+
+    expect(got).toEqual(new Set(agents.slice(0, 70).map((a) => a.userId)));
+    expect(report).toMatchObject({ pages: 2, requests: 2, failedPages: [], truncated: false });
+    const filters = sim.requests.map((r) => (r.body as { filter: { agents: string[] } }).filter.agents);
+    expect(filters.map((f) => f.length).sort()).toEqual([20, 50]);
+    expect(filters.flat().sort()).toEqual([...wanted].sort());
+    expect(sim.requests.every((r) => r.offset === "0")).toBe(true);
+  });
+
+  it("reports a failed e-mail page without failing the run", async () => {
+    sim.failNext({ status: 400, body: { errors: [{ msg: "bad agents" }] } });
+    const report = await client().fetchAgents(WINDOW, [agents[0]?.email ?? ""], () => {});
+    expect(report.failedPages).toMatchObject([{ offset: 0, byEmail: true }]);
   });
 });

@@ -13,12 +13,18 @@
  *   engine  the real runCheck + SmartAssistClient against the simulator (its own child process), each
  *           measurement in a fresh child process; wall time against the physical limit, sequential
  *           time, peak RSS; and, with a counting store and notifier, the calls that scale with alerts.
+ *   http    CPU per page of the HTTP client alone: the global fetch against undici's request on its own
+ *           Agent, same POSTs of a ~150 KB page at concurrency 8 over loopback, fresh process each.
+ *   rotation 20,000 agents at default pacing: runCheck and the real client on a virtual clock, run after
+ *           run, until every agent was read (the cursor's rotation and the re-read of open alerts).
  *   pacing  the default pacing (50/min, every 5m, concurrency 4, page 50): the largest center one run
  *           can read, from the real Pacer on a virtual clock.
  *   domain  parseAgentRow + decideAgent over 1,000,000 segments of API rows: segments per second.
  *   bundle  the Lambda bundle as CDK builds it: size, gzip size, composition, cold init.
  *   storm   100, 300 and 1,000 alerts at once into one channel, through the CLI, against the fake
  *           Slack with its per-channel chat.postMessage limit on (see storm.ts).
+ *   interactions  the Slack endpoint (`cli serve`): median and p95 over 200 signed clicks; the
+ *           interactions bundle's size and cold init. Not in the default set: --only=interactions.
  * The readable report goes to stdout, progress to stderr.
  */
 import { type ChildProcess, fork } from "node:child_process";
@@ -27,15 +33,24 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { SmartAssistClient } from "../../functions/adapters/smartassist/client.js";
 import type { Clock } from "../../functions/adapters/smartassist/clock.js";
 import { Pacer } from "../../functions/adapters/smartassist/pacer.js";
+import { MemoryAlertStore } from "../../functions/adapters/state/memory-store.js";
+import { silentLog } from "../../functions/app/logger.js";
+import { pagingDeadline } from "../../functions/app/run-budget.js";
+import { runCheck } from "../../functions/app/run-check.js";
 import { readRawConfig } from "../../functions/config-file.js";
 import { parseConfig } from "../../functions/domain/config.js";
+import type { Coverage } from "../../functions/domain/coverage.js";
 import { queryWindow } from "../../functions/domain/time.js";
+import type { AgentPage, AgentStatusSource } from "../../functions/ports.js";
 import { PROJECT_ROOT } from "../../infra/constructs/function-defaults.js";
-import { DEMO_CREDENTIALS } from "../fakes/smartassist/simulator.js";
+import { generateDay } from "../fakes/smartassist/day.js";
+import { DEMO_CREDENTIALS, startSimulator } from "../fakes/smartassist/simulator.js";
 import type { DomainRunReport, DomainRunSpec } from "./domain-run.js";
 import type { CallCounts, EngineRunReport, EngineRunSpec } from "./engine-run.js";
+import type { HttpCpuReport, HttpCpuSpec } from "./http-cpu.js";
 import {
   bundleComposition,
   copyBundleOutsideRepo,
@@ -55,11 +70,11 @@ const flag = (name: string) => argv.includes(`--${name}`);
 const option = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 const QUICK = flag("quick");
 const JSON_OUT = flag("json");
-const SECTIONS = new Set((option("only") ?? "engine,pacing,domain,bundle,storm").split(","));
+const SECTIONS = new Set((option("only") ?? "engine,http,rotation,pacing,domain,bundle,storm").split(","));
 const REPEAT = Number(option("repeat") ?? (QUICK ? 1 : 3));
 if (flag("help")) {
   process.stdout.write(
-    "usage: npm run bench -- [--quick] [--json] [--only=engine,pacing,domain,bundle,storm] [--repeat=N] [--sizes=N,N] [--no-sequential] [--no-counting] [--storm-sizes=N,N] [--storm-runs=N]\n",
+    "usage: npm run bench -- [--quick] [--json] [--only=engine,http,rotation,pacing,domain,bundle,storm] [--repeat=N] [--sizes=N,N] [--no-sequential] [--no-counting] [--storm-sizes=N,N] [--storm-runs=N]\n",
   );
   process.exit(0);
 }
@@ -624,6 +639,220 @@ async function pacingSection(): Promise<{ figures: PacingFigures; text: string }
 }
 
 // ---------------------------------------------------------------------------------------------
+// HTTP: CPU per page, global fetch against undici's request on its own Agent
+
+interface HttpCpuSize {
+  agents: number;
+  pages: number;
+  bytesPerPage: number;
+  /** Medians over `runs` fresh processes per mode, interleaved. */
+  fetchCpuMsPerPage: number;
+  undiciCpuMsPerPage: number;
+  saving: number;
+  runs: number;
+}
+
+async function httpSection(targets: Target[]): Promise<{ sizes: HttpCpuSize[]; text: string }> {
+  const sizes = SIZES.filter((n) => n >= 5_000);
+  const largest = Math.max(...sizes);
+  progress(`http: starting the simulator with ${int(largest)} agents (no latency)`);
+  const sim = await startSimChild({
+    agents: largest,
+    segmentsPerAgent: SEGMENTS_PER_AGENT,
+    timezone: TIMEZONE,
+    date: DATE,
+    seed: 1,
+    nowMs: NOW_MS,
+    latencyMs: 0,
+  });
+  const body = JSON.stringify({ filter: { dateFilter: WINDOW } });
+  const runs = QUICK ? 1 : 3;
+  const out: HttpCpuSize[] = [];
+  try {
+    for (const agents of sizes) {
+      await sim.command({ type: "configure", agents, latencyMs: 0, nowMs: NOW_MS, warm: WINDOW });
+      const pages = Math.ceil(agents / PAGE_SIZE);
+      const reports: Record<HttpCpuSpec["mode"], HttpCpuReport[]> = { fetch: [], undici: [] };
+      for (let i = 0; i < runs; i++) {
+        for (const mode of ["fetch", "undici"] as const) {
+          progress(
+            `http: ${int(agents)} agents (${pages} POSTs at concurrency ${CONCURRENCY}), ${mode}, ${i + 1}/${runs}`,
+          );
+          const spec: HttpCpuSpec = {
+            mode,
+            url: sim.url,
+            requests: pages,
+            concurrency: CONCURRENCY,
+            pages,
+            body,
+          };
+          reports[mode].push(await runChild<HttpCpuReport>("http-cpu.ts", spec, 300_000));
+        }
+      }
+      const fetchMs = median(reports.fetch.map((r) => r.cpuMsPerPage));
+      const undiciMs = median(reports.undici.map((r) => r.cpuMsPerPage));
+      out.push({
+        agents,
+        pages,
+        bytesPerPage: (reports.undici[0]?.bytes ?? 0) / pages,
+        fetchCpuMsPerPage: fetchMs,
+        undiciCpuMsPerPage: undiciMs,
+        saving: 1 - undiciMs / fetchMs,
+        runs,
+      });
+    }
+  } finally {
+    await sim.command({ type: "close" });
+  }
+  for (const size of out) {
+    targets.push({
+      name: `HTTP CPU per page down ≥ 25% with undici at ${int(size.agents)} agents`,
+      ok: size.saving >= 0.25,
+      figure: `${fixed(size.fetchCpuMsPerPage)} → ${fixed(size.undiciCpuMsPerPage)} ms per page (−${Math.round(size.saving * 100)}%)`,
+    });
+  }
+  const text = [
+    `HTTP — CPU of the client process per page: N POSTs (N = pages) of a ${int(out[0]?.bytesPerPage ?? 0)}-byte page at concurrency ${CONCURRENCY}, loopback, simulator child,`,
+    `  token signed per request, body read as text and JSON.parse'd; fresh process per measurement, median of ${runs}`,
+    table(
+      ["agents", "pages", "fetch ms/page", "undici ms/page", "saving"],
+      out.map((s) => [
+        int(s.agents),
+        int(s.pages),
+        fixed(s.fetchCpuMsPerPage),
+        fixed(s.undiciCpuMsPerPage),
+        `${Math.round(s.saving * 100)}%`,
+      ]),
+    ),
+  ].join("\n");
+  return { sizes: out, text };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rotation: a roster larger than one run at default pacing
+
+interface RotationFigures {
+  agents: number;
+  rosterPages: number;
+  runsToReadEveryone: number;
+  expectedCycleRuns: number;
+  coverage: Coverage[];
+  pagesPerRun: number[];
+  rereadAgents: number[];
+}
+
+/**
+ * 20,000 agents (400 pages) at the default pace (50/min, every 5m, concurrency 4): runCheck with the
+ * real client and Pacer on a virtual clock (a warm container: one client, runs 5 minutes apart),
+ * the in-process simulator answering at once, a memory store keeping the cursor and the alerts.
+ */
+async function rotationSection(targets: Target[]): Promise<{ figures: RotationFigures; text: string }> {
+  const agents = 20_000;
+  progress(`rotation: ${int(agents)} agents at default pacing, on a virtual clock`);
+  const roster = generateDay({
+    agents,
+    segmentsPerAgent: SEGMENTS_PER_AGENT,
+    timezone: TIMEZONE,
+    date: DATE,
+    seed: 1,
+  });
+  const sim = await startSimulator({
+    ...DEMO_CREDENTIALS,
+    agents: roster,
+    now: NOW_MS,
+    rateLimitPerMinute: 1e9,
+  });
+  const { config } = parseConfig(
+    {
+      ...benchConfig(sim.url, 4, 50),
+      smartassist: { ...benchConfig(sim.url, 4, 50).smartassist, concurrency: 4 },
+    },
+    "bench config",
+  );
+  let now = NOW_MS;
+  const clock: Clock = {
+    now: () => now,
+    sleep: async (ms) => {
+      now += ms;
+    },
+  };
+  const source = new SmartAssistClient({
+    ...config.smartassist,
+    credentials: { clientId: DEMO_CREDENTIALS.clientId, clientSecret: DEMO_CREDENTIALS.clientSecret },
+    clock,
+  });
+  const store = new MemoryAlertStore({ nowMs: NOW_MS });
+  const seen = new Set<string>();
+  const coverage: Coverage[] = [];
+  const pagesPerRun: number[] = [];
+  const rereadAgents: number[] = [];
+  let runs = 0;
+  try {
+    while (seen.size < agents && runs < 20) {
+      const start = NOW_MS + runs * EVERY_MS;
+      now = Math.max(now, start);
+      sim.setNow(start);
+      // The source as runCheck sees it, noting every agent the rotation or the re-read hands over.
+      const note = (onPage: (p: AgentPage) => void) => (p: AgentPage) => {
+        for (const r of p.rows) seen.add((r as { userId: string }).userId);
+        onPage(p);
+      };
+      const wrapped: AgentStatusSource = {
+        fetchAll: (w, onPage, o) => source.fetchAll(w, note(onPage), o),
+        fetchAgents: (w, e, onPage, o) => source.fetchAgents(w, e, note(onPage), o),
+      };
+      const result = await runCheck(
+        config,
+        { source: wrapped, store, log: silentLog },
+        { nowMs: start, deadlineMs: pagingDeadline(start, config.schedule.everySeconds) },
+      );
+      runs++;
+      coverage.push(result.summary.coverage);
+      pagesPerRun.push(result.fetch.pages);
+      rereadAgents.push(result.rereadAgents);
+    }
+  } finally {
+    await source.close();
+    await sim.close();
+  }
+  const rosterPages = Math.ceil(agents / PAGE_SIZE);
+  const firstRunPages = pagesPerRun[0] ?? 1;
+  const expectedCycleRuns = Math.ceil(rosterPages / firstRunPages);
+  targets.push({
+    name: `every agent of ${int(agents)} read within ⌈pages ÷ pages per run⌉ runs at default pacing`,
+    ok: seen.size === agents && runs <= expectedCycleRuns,
+    figure: `${runs} runs (⌈${rosterPages} ÷ ${firstRunPages}⌉ = ${expectedCycleRuns}); ${int(seen.size)} agents read`,
+  });
+  const figures: RotationFigures = {
+    agents,
+    rosterPages,
+    runsToReadEveryone: runs,
+    expectedCycleRuns,
+    coverage,
+    pagesPerRun,
+    rereadAgents,
+  };
+  const text = [
+    `Rotation — ${int(agents)} agents (${rosterPages} pages) at default pacing (50/min, every 5m, concurrency 4, paging deadline 270 s):`,
+    "  runCheck + the real client and Pacer on a virtual clock, one client across runs (a warm container), memory store",
+    table(
+      ["run", "pages read", "open alerts re-read", "startOffset", "nextOffset", "rosterPages", "complete"],
+      coverage.map((c, i) => [
+        String(i + 1),
+        int(pagesPerRun[i] ?? 0),
+        int(rereadAgents[i] ?? 0),
+        int(c.startOffset),
+        int(c.nextOffset),
+        c.rosterPages === null ? "null" : int(c.rosterPages),
+        String(c.complete),
+      ]),
+    ),
+    `  every agent read after ${runs} runs; a full cycle is ⌈${rosterPages} ÷ ${firstRunPages}⌉ = ${expectedCycleRuns} runs (${expectedCycleRuns * 5} minutes)`,
+  ].join("\n");
+  return { figures, text };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Domain
 
 async function domainSection(targets: Target[]): Promise<{ figures: unknown; text: string }> {
@@ -799,6 +1028,16 @@ async function main(): Promise<void> {
     figures.engine = { sizes: engine.sizes, simulator: engine.simulator };
     sections.push(engine.text);
   }
+  if (SECTIONS.has("http")) {
+    const http = await httpSection(targets);
+    figures.http = http.sizes;
+    sections.push(http.text);
+  }
+  if (SECTIONS.has("rotation")) {
+    const rotation = await rotationSection(targets);
+    figures.rotation = rotation.figures;
+    sections.push(rotation.text);
+  }
   if (SECTIONS.has("pacing")) {
     const pacing = await pacingSection();
     figures.pacing = pacing.figures;
@@ -823,6 +1062,11 @@ async function main(): Promise<void> {
     figures.bundle = bundle.figures;
     sections.push(bundle.text);
   }
+  if (SECTIONS.has("interactions")) {
+    const interactions = await interactionsSection(targets);
+    figures.interactions = interactions.figures;
+    sections.push(interactions.text);
+  }
   const totalMs = performance.now() - began;
   figures.targets = targets;
   figures.totalMs = totalMs;
@@ -840,6 +1084,26 @@ async function main(): Promise<void> {
   ].join("\n");
   process.stdout.write(`${report}\n`);
   if (JSON_OUT) process.stdout.write(`${JSON.stringify(figures)}\n`);
+}
+
+async function interactionsSection(targets: Target[]): Promise<{ figures: unknown; text: string }> {
+  const { clickLatency, interactionsBundle } = await import("./interactions.js");
+  const n = QUICK ? 50 : 200;
+  progress(`interactions: ${n} signed clicks on the local endpoint`);
+  const clicks = await clickLatency(n);
+  progress("interactions: synthesizing the interactions bundle");
+  const bundle = interactionsBundle(COLD_INIT_SAMPLES);
+  targets.push({
+    name: "interactions endpoint p95 < 300 ms",
+    ok: clicks.p95Ms < 300,
+    figure: `${fixed(clicks.p95Ms, 1)} ms (median ${fixed(clicks.medianMs, 1)} ms over ${clicks.clicks} clicks)`,
+  });
+  const text = [
+    "Interactions — `cli serve` (JSON state file, fake Slack on loopback), signed Acknowledge clicks one after another",
+    `  ${clicks.clicks} clicks: median ${fixed(clicks.medianMs, 1)} ms, p95 ${fixed(clicks.p95Ms, 1)} ms, max ${fixed(clicks.maxMs, 1)} ms; statuses ${JSON.stringify(clicks.statuses)}`,
+    `  interactions bundle: ${int(bundle.bytes)} bytes (gzip ${int(bundle.gzipBytes)}); cold init ${int(bundle.coldInitMs)} ms above empty node (median of ${bundle.samples})`,
+  ].join("\n");
+  return { figures: { clicks, bundle }, text };
 }
 
 function stopChildren(): void {

@@ -16,6 +16,7 @@ import { silentLog } from "../../functions/app/logger.js";
 import { runCheck } from "../../functions/app/run-check.js";
 import type { AlertRecord, Transition } from "../../functions/domain/alert.js";
 import { parseConfig } from "../../functions/domain/config.js";
+import type { Cursor } from "../../functions/domain/coverage.js";
 import type { SlackAction } from "../../functions/domain/delivery.js";
 import type { AlertNotifier, AlertStore, DeliveryResult, EventPublisher } from "../../functions/ports.js";
 import { DEMO_CREDENTIALS } from "../fakes/smartassist/simulator.js";
@@ -106,6 +107,12 @@ class CountingStore implements AlertStore {
     const ok = await this.inner.put(record, expectedVersion);
     if (ok) this.applied++;
     return ok;
+  }
+  loadCursor(): Promise<Cursor | undefined> {
+    return this.inner.loadCursor();
+  }
+  saveCursor(cursor: Cursor): Promise<void> {
+    return this.inner.saveCursor(cursor);
   }
 }
 

@@ -10,6 +10,7 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, relative } from "node:path";
 import { App, type CfnElement } from "aws-cdk-lib";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import {
   ASSET_RESOURCE_METADATA_ENABLED_CONTEXT,
   ASSET_RESOURCE_METADATA_PATH_KEY,
@@ -91,6 +92,8 @@ interface TemplateResource {
 export function synthesizeLambdaBundle(
   rawConfig: unknown = BUNDLE_TEST_CONFIG,
   outdir: string = mkdtempSync(join(tmpdir(), "asa-synth-")),
+  /** Which of the stack's functions (default: the check function). */
+  functionOf: (stack: AgentStatusAlertsStack) => IFunction = (stack) => stack.alertFunction.function,
 ): LambdaBundle {
   const started = performance.now();
   const { config } = parseConfig(rawConfig, "bundle config");
@@ -101,7 +104,7 @@ export function synthesizeLambdaBundle(
     context: { ...cdkJsonContext(), [ASSET_RESOURCE_METADATA_ENABLED_CONTEXT]: true },
   });
   const stack = new AgentStatusAlertsStack(app, DEFAULT_STACK_ID, { config, rawConfig, tracing: false });
-  const logicalId = stack.getLogicalId(stack.alertFunction.function.node.defaultChild as CfnElement);
+  const logicalId = stack.getLogicalId(functionOf(stack).node.defaultChild as CfnElement);
   const assembly = app.synth();
   const template = assembly.getStackArtifact(stack.artifactId).template as {
     Resources: Record<string, TemplateResource>;

@@ -13,7 +13,7 @@ import { EventBridgePublisher } from "../../functions/adapters/events/eventbridg
 import { SecretsManagerSecrets } from "../../functions/adapters/secrets/secrets.js";
 import { slackNotifierFor } from "../../functions/adapters/slack/slack-notifier.js";
 import { SmartAssistClient } from "../../functions/adapters/smartassist/client.js";
-import { DynamoDbAlertStore } from "../../functions/adapters/state/dynamodb-store.js";
+import { CURSOR_ID, DynamoDbAlertStore } from "../../functions/adapters/state/dynamodb-store.js";
 import { createScheduledCheck } from "../../functions/app/scheduled-check.js";
 import type { RunSummary } from "../../functions/domain/alert.js";
 import { parseConfig } from "../../functions/domain/config.js";
@@ -172,7 +172,11 @@ describe("the deployed handler module", () => {
     expect(JSON.parse(String(entries[0]?.Detail))).toMatchObject({ type: "fired", severity: "warning" });
 
     const items = await dynamo.client.send(new ScanCommand({ TableName: tableName }));
-    expect(items.Items?.map((i) => i.slackTs).every((ts) => typeof ts === "string")).toBe(true);
+    const alerts = items.Items?.filter((i) => i.id !== CURSOR_ID) ?? [];
+    expect(alerts).toHaveLength(2);
+    expect(alerts.map((i) => i.slackTs).every((ts) => typeof ts === "string")).toBe(true);
+    // The whole roster fitted: the rotation's cursor says so, and the next run starts at 0.
+    expect(items.Items?.find((i) => i.id === CURSOR_ID)).toMatchObject({ nextOffset: 0, complete: true });
     vi.unstubAllEnvs();
   });
 });

@@ -191,6 +191,8 @@ describe("handleInteraction against DynamoDB", () => {
     const racing: AlertStore = {
       load: () => table.load(),
       get: (id) => table.get(id),
+      loadCursor: () => table.loadCursor(),
+      saveCursor: (cursor) => table.saveCursor(cursor),
       put: async (record, expected) => {
         if (!raced) {
           raced = true;

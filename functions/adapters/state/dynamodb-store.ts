@@ -12,9 +12,12 @@ import {
   type ScanCommandOutput,
 } from "@aws-sdk/lib-dynamodb";
 import type { AlertRecord } from "../../domain/alert.js";
+import type { Cursor } from "../../domain/coverage.js";
 import type { AlertStore } from "../../ports.js";
 import {
   alertRecordSchema,
+  CURSOR_TTL_SECONDS,
+  cursorSchema,
   nowSeconds,
   readClock,
   type StoreClock,
@@ -23,6 +26,12 @@ import {
 
 /** The table's shape, shared with the CDK stack so that code and infrastructure cannot drift. */
 export const ALERT_TABLE = { partitionKey: "id", ttlAttribute: "expiresAt" } as const;
+
+/**
+ * The roster rotation's cursor is one more item in the same table, under an id no alert can have
+ * (alert ids start with a user id); load() skips it.
+ */
+export const CURSOR_ID = "#cursor";
 
 export interface DynamoDbAlertStoreOptions {
   tableName: string;
@@ -70,9 +79,9 @@ export class DynamoDbAlertStore implements AlertStore {
           new ScanCommand({
             TableName: this.#tableName,
             ConsistentRead: true,
-            FilterExpression: "#exp > :now",
-            ExpressionAttributeNames: { "#exp": NAMES["#exp"] },
-            ExpressionAttributeValues: { ":now": now },
+            FilterExpression: "#exp > :now AND #id <> :cursor",
+            ExpressionAttributeNames: { "#exp": NAMES["#exp"], "#id": NAMES["#id"] },
+            ExpressionAttributeValues: { ":now": now, ":cursor": CURSOR_ID },
             ExclusiveStartKey: startKey,
             Limit: this.#scanPageSize,
           }),
@@ -141,6 +150,48 @@ export class DynamoDbAlertStore implements AlertStore {
         `Cannot write alert ${record.id} to DynamoDB table ${this.#tableName}: ${describe(error)}`,
         { cause: error },
       );
+    }
+  }
+
+  async loadCursor(): Promise<Cursor | undefined> {
+    let item: Record<string, unknown> | undefined;
+    try {
+      const out = await this.#doc.send(
+        new GetCommand({
+          TableName: this.#tableName,
+          Key: { [ALERT_TABLE.partitionKey]: CURSOR_ID },
+          ConsistentRead: true,
+        }),
+      );
+      item = out.Item;
+    } catch (error) {
+      throw new Error(`Cannot read the cursor from DynamoDB table ${this.#tableName}: ${describe(error)}`, {
+        cause: error,
+      });
+    }
+    if (!item) return undefined;
+    // A cursor that no longer parses (written by another version) only costs a restart at offset 0.
+    const parsed = cursorSchema.safeParse(item);
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  async saveCursor(cursor: Cursor): Promise<void> {
+    const now = nowSeconds(readClock(this.#clock));
+    try {
+      await this.#doc.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: {
+            ...cursor,
+            [ALERT_TABLE.partitionKey]: CURSOR_ID,
+            [ALERT_TABLE.ttlAttribute]: now + CURSOR_TTL_SECONDS,
+          },
+        }),
+      );
+    } catch (error) {
+      throw new Error(`Cannot write the cursor to DynamoDB table ${this.#tableName}: ${describe(error)}`, {
+        cause: error,
+      });
     }
   }
 

@@ -1,5 +1,6 @@
 /**
- * Alert state in a local JSON file (`--state PATH`): `{"version":1,"alerts":[...]}`, pretty-printed.
+ * Alert state in a local JSON file (`--state PATH`): `{"version":1,"alerts":[...],"cursor":{...}}`,
+ * pretty-printed (`cursor`, the roster rotation's, is absent until a run keeps one).
  *
  * Two CLI runs may overlap (cron, a manual run), so every put is lock → read → check → write → unlock,
  * with a lock file created exclusively next to the state file, and every write is atomic (temp file in
@@ -12,10 +13,12 @@ import { basename, dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as z from "zod";
 import type { AlertRecord } from "../../domain/alert.js";
+import type { Cursor } from "../../domain/coverage.js";
 import type { AlertStore } from "../../ports.js";
 import {
   alertRecordSchema,
   conditionHolds,
+  cursorSchema,
   isLive,
   readClock,
   type StoreClock,
@@ -46,10 +49,17 @@ export class StateFileError extends Error {
   }
 }
 
+// `cursor` came later, beside `alerts`: files written before it still load.
 const stateFileSchema = z.object({
   version: z.literal(STATE_FILE_VERSION),
   alerts: z.array(alertRecordSchema),
+  cursor: cursorSchema.optional(),
 });
+
+interface StateFile {
+  alerts: AlertRecord[];
+  cursor?: Cursor | undefined;
+}
 
 interface LockOwner {
   token: string;
@@ -91,12 +101,22 @@ export class JsonFileAlertStore implements AlertStore {
   // Reads need no lock: writes replace the file atomically, so a read sees one whole version.
   async load(): Promise<AlertRecord[]> {
     const nowMs = readClock(this.#clock);
-    return (await this.#read()).filter((r) => isLive(r, nowMs));
+    return (await this.#read()).alerts.filter((r) => isLive(r, nowMs));
+  }
+
+  async loadCursor(): Promise<Cursor | undefined> {
+    return (await this.#read()).cursor;
+  }
+
+  async saveCursor(cursor: Cursor): Promise<void> {
+    await this.#update(async (state) => {
+      await this.#write({ alerts: state.alerts, cursor });
+    });
   }
 
   async get(id: string): Promise<AlertRecord | undefined> {
     const nowMs = readClock(this.#clock);
-    return (await this.#read()).find((r) => r.id === id && isLive(r, nowMs));
+    return (await this.#read()).alerts.find((r) => r.id === id && isLive(r, nowMs));
   }
 
   /**
@@ -129,19 +149,9 @@ export class JsonFileAlertStore implements AlertStore {
     this.#flushing = undefined;
   }
 
-  async #putBatch(batch: readonly PendingPut[]): Promise<boolean[]> {
-    const dir = dirname(this.#path);
-    try {
-      await mkdir(dir, { recursive: true });
-    } catch (error) {
-      throw new StateFileError(this.#path, `cannot create the directory ${dir} (${errorCode(error)})`, {
-        cause: error,
-      });
-    }
-    const unlock = await this.#lock();
-    try {
+  #putBatch(batch: readonly PendingPut[]): Promise<boolean[]> {
+    return this.#update(async ({ alerts, cursor }) => {
       const nowMs = readClock(this.#clock);
-      const alerts = await this.#read();
       const index = new Map(alerts.map((a, i) => [a.id, i]));
       const next = [...alerts];
       const written = new Set<AlertRecord>();
@@ -161,23 +171,40 @@ export class JsonFileAlertStore implements AlertStore {
         return true;
       });
       // Prune what has expired, never what was just written.
-      if (written.size > 0) await this.#write(next.filter((a) => written.has(a) || isLive(a, nowMs)));
+      if (written.size > 0)
+        await this.#write({ alerts: next.filter((a) => written.has(a) || isLive(a, nowMs)), cursor });
       return results;
+    });
+  }
+
+  /** lock → read → change → unlock. */
+  async #update<T>(change: (state: StateFile) => Promise<T>): Promise<T> {
+    const dir = dirname(this.#path);
+    try {
+      await mkdir(dir, { recursive: true });
+    } catch (error) {
+      throw new StateFileError(this.#path, `cannot create the directory ${dir} (${errorCode(error)})`, {
+        cause: error,
+      });
+    }
+    const unlock = await this.#lock();
+    try {
+      return await change(await this.#read());
     } finally {
       await unlock();
     }
   }
 
-  async #read(): Promise<AlertRecord[]> {
+  async #read(): Promise<StateFile> {
     let text: string;
     try {
       text = await readFile(this.#path, "utf8");
     } catch (error) {
-      if (errorCode(error) === "ENOENT") return [];
+      if (errorCode(error) === "ENOENT") return { alerts: [] };
       throw new StateFileError(this.#path, `cannot read it (${errorCode(error)})`, { cause: error });
     }
     // An empty file (e.g. made with `touch`) holds no state; anything else must be ours, whole.
-    if (text.trim() === "") return [];
+    if (text.trim() === "") return { alerts: [] };
     let raw: unknown;
     try {
       raw = JSON.parse(text);
@@ -196,13 +223,18 @@ export class JsonFileAlertStore implements AlertStore {
         `is not an alert state file (expected {"version":${STATE_FILE_VERSION},"alerts":[...]}): ${problems.join("; ")}`,
       );
     }
-    return parsed.data.alerts;
+    return parsed.data.cursor
+      ? { alerts: parsed.data.alerts, cursor: parsed.data.cursor }
+      : { alerts: parsed.data.alerts };
   }
 
-  async #write(alerts: AlertRecord[]): Promise<void> {
+  async #write({ alerts, cursor }: StateFile): Promise<void> {
     const dir = dirname(this.#path);
     const tmp = join(dir, `.${basename(this.#path)}.${process.pid}.${randomUUID()}.tmp`);
-    const text = `${JSON.stringify({ version: STATE_FILE_VERSION, alerts }, null, 2)}\n`;
+    const state = cursor
+      ? { version: STATE_FILE_VERSION, alerts, cursor }
+      : { version: STATE_FILE_VERSION, alerts };
+    const text = `${JSON.stringify(state, null, 2)}\n`;
     try {
       const file = await open(tmp, "wx");
       try {

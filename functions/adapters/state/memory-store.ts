@@ -5,6 +5,7 @@
  */
 import * as z from "zod";
 import type { AlertRecord } from "../../domain/alert.js";
+import type { Cursor } from "../../domain/coverage.js";
 import type { AlertStore } from "../../ports.js";
 
 /**
@@ -99,20 +100,43 @@ void _schemaCoversRecord;
  */
 export const alertRecordSchema: z.ZodType<AlertRecord> = z.looseObject(alertRecordShape);
 
+/** How long a cursor outlives the last run that kept it (a table left behind cleans itself up). */
+export const CURSOR_TTL_SECONDS = 30 * 24 * 3600;
+
+/** A stored cursor; unknown extra keys (the DynamoDB item's id and expiry) are dropped. */
+export const cursorSchema: z.ZodType<Cursor> = z.object({
+  nextOffset: z.number().int().min(0),
+  rosterPages: z.number().int().min(1).nullable(),
+  complete: z.boolean(),
+  pagesRead: z.number().int().min(0),
+  updatedMs: z.number(),
+});
+
 export interface MemoryAlertStoreOptions {
   /** Defaults to the real clock; pass the run's instant when it runs as of another one (--now). */
   nowMs?: StoreClock;
   /** Records to start from (e.g. a --state file read for a dry run). */
   records?: AlertRecord[];
+  cursor?: Cursor;
 }
 
 export class MemoryAlertStore implements AlertStore {
   readonly #records = new Map<string, AlertRecord>();
   readonly #clock: StoreClock;
+  #cursor: Cursor | undefined;
 
   constructor(options: MemoryAlertStoreOptions = {}) {
     this.#clock = options.nowMs ?? Date.now;
     for (const record of options.records ?? []) this.#records.set(record.id, copy(record));
+    this.#cursor = options.cursor && { ...options.cursor };
+  }
+
+  async loadCursor(): Promise<Cursor | undefined> {
+    return this.#cursor && { ...this.#cursor };
+  }
+
+  async saveCursor(cursor: Cursor): Promise<void> {
+    this.#cursor = { ...cursor };
   }
 
   async load(): Promise<AlertRecord[]> {

@@ -23,8 +23,10 @@ export interface FakeSlackMessage {
   /** The message as it reads now, every chat.update applied. */
   text: string;
   blocks?: unknown;
-  /** Each chat.update, in order (the latest is what `text`/`blocks` show). */
-  updates: Array<{ text: string; blocks?: unknown }>;
+  /** Legacy attachments (each with `color` and `blocks`), as the latest post or update set them. */
+  attachments?: unknown;
+  /** Each chat.update, in order (the latest is what `text`/`blocks`/`attachments` show). */
+  updates: Array<{ text: string; blocks?: unknown; attachments?: unknown }>;
 }
 
 export interface SlackFault {
@@ -52,6 +54,36 @@ export interface FakeSlack {
   /** How many calls were answered HTTP 429 (by the rate limit option or a queued fault). */
   rateLimited(): number;
   close(): Promise<void>;
+  // ---- Slack actions (issue 8): DMs, user groups, ephemeral answers, response_url ----
+  /** DM channel id (`D…`) → user id, for every conversations.open so far. */
+  directMessages: ReadonlyMap<string, string>;
+  /** User group id (`S…`) → member user ids, for usergroups.users.list. */
+  usergroups: Map<string, string[]>;
+  /** Every successful chat.postEphemeral, in order. */
+  ephemerals(): FakeSlackEphemeral[];
+  /** A loopback response_url (`http://127.0.0.1:PORT/response/<id>`); a fresh id when none is given. */
+  responseUrl(id?: string): string;
+  /** Every POST to a response_url, in order (JSON body as sent). */
+  responses: FakeSlackResponse[];
+}
+
+export interface FakeSlackEphemeral {
+  channel: string;
+  /** The one user who sees it. */
+  user: string;
+  text: string;
+  blocks?: unknown;
+  thread_ts?: string;
+  /** The `message_ts` Slack answered with. */
+  ts: string;
+}
+
+export interface FakeSlackResponse {
+  id: string;
+  /** The JSON body: `text`, `response_type`, `replace_original`, `delete_original`, `blocks`, ... */
+  body: Record<string, unknown>;
+  /** Epoch ms it arrived. */
+  at: number;
 }
 
 export interface FakeSlackOptions {
@@ -63,6 +95,8 @@ export interface FakeSlackOptions {
   users?: Record<string, string>;
   /** Enforce Slack's chat.postMessage limit per channel (see "Rate limiting" below); off when unset. */
   rateLimit?: PostRateLimit;
+  /** Initial user group id → member ids, for usergroups.users.list. */
+  usergroups?: Record<string, string[]>;
 }
 
 /** Arguments Slack takes as JSON inside a form field (the SDK JSON-encodes every non-scalar value). */
@@ -84,16 +118,21 @@ export function channelView(calls: readonly RecordedSlackCall[]): FakeSlackMessa
       };
       if (typeof call.args.thread_ts === "string") message.thread_ts = call.args.thread_ts;
       if (call.args.blocks !== undefined) message.blocks = call.args.blocks;
+      if (call.args.attachments !== undefined) message.attachments = call.args.attachments;
       messages.push(message);
       byKey.set(`${response.channel}/${response.ts}`, message);
     } else if (call.method === "chat.update" && response.channel && response.ts) {
       const message = byKey.get(`${response.channel}/${response.ts}`);
       if (!message) continue;
-      const update: { text: string; blocks?: unknown } = { text: String(call.args.text ?? message.text) };
+      const update: { text: string; blocks?: unknown; attachments?: unknown } = {
+        text: String(call.args.text ?? message.text),
+      };
       if (call.args.blocks !== undefined) update.blocks = call.args.blocks;
+      if (call.args.attachments !== undefined) update.attachments = call.args.attachments;
       message.updates.push(update);
       message.text = update.text;
       if (update.blocks !== undefined) message.blocks = update.blocks;
+      if (update.attachments !== undefined) message.attachments = update.attachments;
     }
   }
   return messages;
@@ -163,7 +202,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   };
 
   const hasText = (args: Record<string, unknown>) =>
-    (typeof args.text === "string" && args.text !== "") || Array.isArray(args.blocks);
+    (typeof args.text === "string" && args.text !== "") ||
+    Array.isArray(args.blocks) ||
+    (Array.isArray(args.attachments) && args.attachments.length > 0);
+  const actions = createActionsState(options, users);
 
   function handle(method: string, args: Record<string, unknown>): Record<string, unknown> {
     switch (method) {
@@ -182,8 +224,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
           return { ok: false, error: "channel_not_found" };
         if (args.blocks !== undefined && !Array.isArray(args.blocks))
           return { ok: false, error: "invalid_blocks" };
+        if (args.attachments !== undefined && !Array.isArray(args.attachments))
+          return { ok: false, error: "invalid_attachments" };
         if (!hasText(args)) return { ok: false, error: "no_text" };
-        const channel = channelIdFor(args.channel, channelIds);
+        // A user id as the channel posts into the bot's DM with that user, as Slack does.
+        const channel = actions.dmFor(args.channel) ?? channelIdFor(args.channel, channelIds);
         const threadTs =
           typeof args.thread_ts === "string" && args.thread_ts !== "" ? args.thread_ts : undefined;
         if (threadTs !== undefined && !live.has(`${channel}/${threadTs}`))
@@ -199,6 +244,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
           text,
         };
         if (args.blocks !== undefined) message.blocks = args.blocks;
+        if (args.attachments !== undefined) message.attachments = args.attachments;
         if (threadTs) message.thread_ts = threadTs;
         return { ok: true, channel, ts, message };
       }
@@ -207,7 +253,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
           return { ok: false, error: "channel_not_found" };
         if (args.blocks !== undefined && !Array.isArray(args.blocks))
           return { ok: false, error: "invalid_blocks" };
-        const channel = channelIdFor(args.channel, channelIds);
+        if (args.attachments !== undefined && !Array.isArray(args.attachments))
+          return { ok: false, error: "invalid_attachments" };
+        const channel = actions.dmFor(args.channel) ?? channelIdFor(args.channel, channelIds);
         const ts = typeof args.ts === "string" ? args.ts : "";
         const existing = live.get(`${channel}/${ts}`);
         if (!existing) return { ok: false, error: "message_not_found" };
@@ -216,6 +264,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         existing.text = text;
         const message: Record<string, unknown> = { text };
         if (args.blocks !== undefined) message.blocks = args.blocks;
+        if (args.attachments !== undefined) message.attachments = args.attachments;
         return { ok: true, channel, ts, text, message };
       }
       case "users.lookupByEmail": {
@@ -225,13 +274,14 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         return { ok: true, user: { id, name: email.split("@")[0], profile: { email } } };
       }
       default:
-        return { ok: false, error: "unknown_method" };
+        return actions.handle(method, args, nextTs) ?? { ok: false, error: "unknown_method" };
     }
   }
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const at = Date.now();
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    if (url.pathname.startsWith(RESPONSE_PATH)) return actions.serveResponse(req, res, url, takeFault);
     // The method is the last path segment: /api/chat.postMessage (and a bare /chat.postMessage).
     const method = decodeURIComponent(url.pathname.replace(/^\/(api\/)?/, ""));
     const raw = await readBody(req);
@@ -313,11 +363,147 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       queue.push(...more);
       faults.set(method, queue);
     },
+    directMessages: actions.directMessages,
+    usergroups: actions.usergroups,
+    ephemerals: () => ephemeralView(calls),
+    responseUrl: (id) =>
+      `http://127.0.0.1:${port}${RESPONSE_PATH}${encodeURIComponent(id ?? actions.nextResponseId())}`,
+    responses: actions.responses,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),
+  };
+}
+
+// ---- Slack actions (issue 8): DMs, user groups, ephemeral answers, response_url ----
+
+/** Path prefix of the fake response_url endpoint (`/response/<id>`). */
+const RESPONSE_PATH = "/response/";
+
+/** Every successful chat.postEphemeral in the recorded calls. */
+export function ephemeralView(calls: readonly RecordedSlackCall[]): FakeSlackEphemeral[] {
+  const out: FakeSlackEphemeral[] = [];
+  for (const call of calls) {
+    if (call.method !== "chat.postEphemeral" || call.status !== 200) continue;
+    const response = call.response as { ok?: boolean; message_ts?: string };
+    if (response.ok !== true || !response.message_ts) continue;
+    const ephemeral: FakeSlackEphemeral = {
+      channel: String(call.args.channel),
+      user: String(call.args.user),
+      text: typeof call.args.text === "string" ? call.args.text : "",
+      ts: response.message_ts,
+    };
+    if (call.args.blocks !== undefined) ephemeral.blocks = call.args.blocks;
+    if (typeof call.args.thread_ts === "string") ephemeral.thread_ts = call.args.thread_ts;
+    out.push(ephemeral);
+  }
+  return out;
+}
+
+/** The state and handlers behind conversations.open, usergroups.users.list, chat.postEphemeral, response_url. */
+function createActionsState(options: FakeSlackOptions, users: Map<string, string>) {
+  const directMessages = new Map<string, string>(); // D… → U…
+  const dmByUser = new Map<string, string>(); // U… → D…
+  const usergroups = new Map<string, string[]>(Object.entries(options.usergroups ?? {}));
+  const responses: FakeSlackResponse[] = [];
+  let responseCount = 0;
+
+  const knownUser = (id: string) => [...users.values()].includes(id);
+  /** The bot's DM with a user: one stable `D…` id per user, as Slack keeps one IM per pair. */
+  const openDm = (user: string): string => {
+    let channel = dmByUser.get(user);
+    if (!channel) {
+      channel = `D${String(dmByUser.size + 1).padStart(9, "0")}`;
+      dmByUser.set(user, channel);
+      directMessages.set(channel, user);
+    }
+    return channel;
+  };
+
+  function handle(
+    method: string,
+    args: Record<string, unknown>,
+    nextTs: () => string,
+  ): Record<string, unknown> | undefined {
+    switch (method) {
+      case "conversations.open": {
+        const ids = String(args.users ?? "")
+          .split(",")
+          .map((id) => id.trim())
+          .filter((id) => id !== "");
+        if (ids.length === 0) return { ok: false, error: "users_list_not_supplied" };
+        // Group DMs (several users) are not something this project opens.
+        if (ids.length > 1) return { ok: false, error: "not_implemented" };
+        const [user = ""] = ids;
+        if (!knownUser(user)) return { ok: false, error: "user_not_found" };
+        return { ok: true, channel: { id: openDm(user) } };
+      }
+      case "usergroups.users.list": {
+        const group = typeof args.usergroup === "string" ? args.usergroup : "";
+        const members = usergroups.get(group);
+        if (!members) return { ok: false, error: "no_such_subteam" };
+        return { ok: true, users: [...members] };
+      }
+      case "chat.postEphemeral": {
+        if (typeof args.channel !== "string" || args.channel === "")
+          return { ok: false, error: "channel_not_found" };
+        if (typeof args.user !== "string" || args.user === "") return { ok: false, error: "user_not_found" };
+        if (args.blocks !== undefined && !Array.isArray(args.blocks))
+          return { ok: false, error: "invalid_blocks" };
+        const hasContent = (typeof args.text === "string" && args.text !== "") || Array.isArray(args.blocks);
+        if (!hasContent) return { ok: false, error: "no_text" };
+        return { ok: true, message_ts: nextTs() };
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** A response_url POST: JSON, no token (Slack's URL is its own credential), recorded, answered `{ok}`. */
+  async function serveResponse(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    takeFault: (method: string) => SlackFault | undefined,
+  ): Promise<void> {
+    const at = Date.now();
+    const id = decodeURIComponent(url.pathname.slice(RESPONSE_PATH.length));
+    const raw = await readBody(req);
+    const answer = (status: number, body: unknown) => {
+      res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
+      res.end(JSON.stringify(body));
+    };
+    if (req.method !== "POST") return answer(405, { ok: false, error: "method_not_allowed" });
+    const fault = takeFault("response_url");
+    if (fault) {
+      if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      if (fault.status !== undefined || fault.error !== undefined)
+        return answer(fault.status ?? 404, { ok: false, error: fault.error ?? "expired_url" });
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      return answer(400, { ok: false, error: "invalid_payload" });
+    }
+    if (typeof body !== "object" || body === null || Array.isArray(body))
+      return answer(400, { ok: false, error: "invalid_payload" });
+    responses.push({ id, body: body as Record<string, unknown>, at });
+    return answer(200, { ok: true });
+  }
+
+  return {
+    directMessages,
+    usergroups,
+    responses,
+    handle,
+    serveResponse,
+    nextResponseId: () => `r${++responseCount}`,
+    /** `U…` as a post's channel means the DM with that user (opened on first use). */
+    dmFor: (channel: string): string | undefined =>
+      /^[UW][A-Z0-9]{2,}$/.test(channel) && knownUser(channel) ? openDm(channel) : undefined,
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Renders what the fake Slack received as it would read in the channel, for the terminal demo:
  * each top message in its latest form, marked "(edited)" when chat.update changed it, with its thread
- * replies under it. Plain text by default; ANSI colour only when asked (the caller knows if it is a TTY).
+ * replies under it; attachments behind a bar in their colour, action blocks as button rows, DMs labelled.
+ * Plain text by default; ANSI colour only when asked (the caller knows if it is a TTY).
  */
 import { channelView, type FakeSlackMessage, type RecordedSlackCall } from "./fake-slack.js";
 
@@ -12,6 +13,8 @@ export interface TerminalRenderOptions {
   users?: ReadonlyMap<string, string>;
   /** Channel id → display name, e.g. { C0123456789: "ops-alerts" }. */
   channelNames?: Readonly<Record<string, string>>;
+  /** DM channel id → user id (FakeSlack.directMessages), to label a DM with its user. */
+  directMessages?: ReadonlyMap<string, string>;
 }
 
 const EMOJI: Record<string, string> = {
@@ -20,6 +23,10 @@ const EMOJI: Record<string, string> = {
   white_check_mark: "✅",
   hourglass_flowing_sand: "⏳",
   hourglass: "⌛",
+  eyes: "👀",
+  sleeping: "😴",
+  ballot_box_with_check: "☑️ ",
+  wave: "👋",
 };
 
 const ANSI = {
@@ -29,6 +36,7 @@ const ANSI = {
   red: "\u001b[31m",
   green: "\u001b[32m",
   yellow: "\u001b[33m",
+  blue: "\u001b[34m",
   grey: "\u001b[90m",
 } as const;
 
@@ -83,9 +91,64 @@ function blockLines(
       lines.push(paint("bold", render(text)));
     } else if (block.type === "divider") {
       lines.push(paint("dim", "─".repeat(40)));
+    } else if (block.type === "actions") {
+      const elements = Array.isArray(block.elements) ? (block.elements as ActionElement[]) : [];
+      lines.push(elements.map((e) => actionLabel(e, paint)).join(" "));
     }
   }
   return lines;
+}
+
+interface ActionElement {
+  type?: string;
+  text?: { text?: string };
+  placeholder?: { text?: string };
+  initial_option?: { text?: { text?: string } };
+  style?: string;
+}
+
+/** A button as `[Label]`, a menu as `[Placeholder ▾]`; primary green, danger red, as Slack colours them. */
+function actionLabel(element: ActionElement, paint: Paint): string {
+  if (element.type === "button") {
+    const label = `[${element.text?.text ?? "Button"}]`;
+    if (element.style === "primary") return paint("green", label);
+    if (element.style === "danger") return paint("red", label);
+    return paint("bold", label);
+  }
+  const shown = element.initial_option?.text?.text ?? element.placeholder?.text ?? "Select";
+  return paint("bold", `[${shown} ▾]`);
+}
+
+/**
+ * The terminal colour nearest an attachment's `color`: Slack's named colours, or a hex value by hue
+ * (amber → yellow, red, green, blue), low saturation grey.
+ */
+export function colorTone(color: unknown): keyof typeof ANSI {
+  if (color === "good") return "green";
+  if (color === "warning") return "yellow";
+  if (color === "danger") return "red";
+  const match = typeof color === "string" ? /^#?([0-9a-f]{6})$/i.exec(color) : null;
+  if (!match) return "grey";
+  const n = Number.parseInt(match[1] as string, 16);
+  const [r, g, b] = [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+  const max = Math.max(r, g, b);
+  if (max - Math.min(r, g, b) < 48) return "grey";
+  if (r === max) return g > r * 0.6 ? "yellow" : "red";
+  if (g === max) return "green";
+  return "blue";
+}
+
+interface Attachment {
+  color?: unknown;
+  blocks?: unknown;
+  text?: string;
+  fallback?: string;
+}
+
+function attachmentsOf(value: unknown): Attachment[] {
+  return Array.isArray(value)
+    ? value.filter((a): a is Attachment => typeof a === "object" && a !== null)
+    : [];
 }
 
 function tone(text: string): keyof typeof ANSI {
@@ -108,15 +171,39 @@ export function renderSlackMessages(
   const out: string[] = [];
   let lastChannel: string | undefined;
 
+  const names = new Map<string, string>();
+  for (const [email, id] of options.users ?? []) names.set(id, email.split("@")[0] ?? email);
+  const channelLabel = (channel: string): string => {
+    const named = options.channelNames?.[channel];
+    if (named) return `#${named}`;
+    if (channel.startsWith("D")) {
+      const user = options.directMessages?.get(channel);
+      return user ? `DM @${names.get(user) ?? user}` : `DM ${channel}`;
+    }
+    return `#${channel}`;
+  };
+
   for (const top of tops) {
     if (top.channel !== lastChannel) {
       if (out.length > 0) out.push("");
-      out.push(paint("bold", `#${options.channelNames?.[top.channel] ?? top.channel}`));
+      out.push(paint("bold", channelLabel(top.channel)));
       lastChannel = top.channel;
     }
-    const bar = paint(tone(top.text), "┃");
+    const attachments = attachmentsOf(top.attachments);
+    const bar = paint(attachments[0] ? colorTone(attachments[0].color) : tone(top.text), "┃");
     out.push(bar);
-    for (const line of blockLines(top.blocks, top.text, paint, options.users)) out.push(`${bar} ${line}`);
+    // With attachments, Slack shows top-level blocks, else the text, above them (and nothing when empty).
+    const hasBlocks = Array.isArray(top.blocks) && top.blocks.length > 0;
+    if (hasBlocks || top.text !== "" || attachments.length === 0) {
+      for (const line of blockLines(top.blocks, top.text, paint, options.users)) out.push(`${bar} ${line}`);
+    }
+    for (const attachment of attachments) {
+      const edge = paint(colorTone(attachment.color), "▌");
+      const fallback = attachment.text ?? attachment.fallback ?? "";
+      for (const line of blockLines(attachment.blocks, fallback, paint, options.users)) {
+        out.push(`${bar} ${edge} ${line}`);
+      }
+    }
     if (top.updates.length > 0) out.push(`${bar} ${paint("dim", "(edited)")}`);
     for (const reply of replies.filter((r) => r.channel === top.channel && r.thread_ts === top.ts)) {
       const [first = "", ...rest] = blockLines(reply.blocks, reply.text, paint, options.users);
