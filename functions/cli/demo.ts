@@ -54,7 +54,7 @@ async function demo(): Promise<void> {
   });
   const slack = await startFakeSlack({
     token: SLACK_TOKEN,
-    users: { [DEMO_CAST.nudgedBreak]: DEV_IN_SLACK },
+    users: { [DEMO_CAST.nudgedBreak]: DEV_IN_SLACK, "ops.supervisor@example.com": SUPERVISOR },
   });
   const stateDir = mkdtempSync(join(tmpdir(), "agent-status-alerts-demo-"));
   let endpoint: RunningServer | undefined;
@@ -147,6 +147,14 @@ async function demo(): Promise<void> {
           `  ${t.type.padEnd(9)} ${t.name}: ${t.rule}, ${formatDuration(t.elapsedSeconds)} (${t.severity})\n`,
         );
       }
+      const nudged = summary.transitions.filter((t) => t.type === "nudged").length;
+      if (nudged > 0)
+        process.stdout.write(
+          `  nudges    ${nudged - result.slack.nudgesSkipped} sent as a DM, ${result.slack.nudgesSkipped} skipped (agent not in Slack)\n`,
+        );
+      const state = JSON.parse(readFileSync(statePath, "utf8")) as { alerts: AlertRecord[] };
+      for (const r of state.alerts.filter((a) => a.state === "averted" && (a.endedMs ?? 0) > at - LATER_MS))
+        process.stdout.write(`  averted   ${r.name}: back before the threshold after the nudge, no alert\n`);
       for (const s of summary.skipped)
         process.stdout.write(`  skipped   ${s.userId ?? "(no userId)"}: ${s.reason}\n`);
       if (at === nowMs) {
@@ -168,7 +176,14 @@ async function demo(): Promise<void> {
           );
       }
       process.stdout.write(`\n${bold("Slack now reads:")}\n\n`);
-      process.stdout.write(`${renderSlackMessages(slack.messages(), { color, channelNames })}\n`);
+      process.stdout.write(
+        `${renderSlackMessages(slack.messages(), {
+          color,
+          channelNames,
+          users: slack.users,
+          directMessages: slack.directMessages,
+        })}\n`,
+      );
     }
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     process.stdout.write(

@@ -43,8 +43,9 @@ export async function serveInteractions(options: ServeOptions): Promise<RunningS
   const deps: InteractionDeps = {
     config,
     signingSecret: options.signingSecret,
-    // The store's clock is the real one: a click happens now.
-    store: new JsonFileAlertStore(options.statePath, { nowMs: Date.now }),
+    // Expiry is the check runs' business (they prune the file): whatever the file holds is tracked,
+    // also when the runs evaluate as of another instant (`check --now`).
+    store: new JsonFileAlertStore(options.statePath, { nowMs: 0 }),
     log,
     ...(options.events ? { events: options.events } : {}),
   };
@@ -52,7 +53,6 @@ export async function serveInteractions(options: ServeOptions): Promise<RunningS
     deps.notifier = slackNotifierFor(config, {
       token: options.slackBotToken,
       apiUrl: options.slackApiUrl,
-      nowMs: () => Date.now(),
       logger: log,
       maxRetryTimeMs: SLACK_UPDATE_BOUND_MS,
     });

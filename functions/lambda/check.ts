@@ -2,8 +2,7 @@
  * The Lambda entry point. Everything here runs once per container (cold start): the config is
  * validated and the clients are built, so a bad deployment fails at init, not on some later run.
  */
-import { Logger } from "@aws-lambda-powertools/logger";
-import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
@@ -14,28 +13,9 @@ import { SmartAssistClient } from "../adapters/smartassist/client.js";
 import { DynamoDbAlertStore } from "../adapters/state/dynamodb-store.js";
 import { fromPowertools } from "../app/logger.js";
 import { createScheduledCheck } from "../app/scheduled-check.js";
-import { parseConfig } from "../domain/config.js";
+import { coldStart, required } from "./cold-start.js";
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`environment variable ${name} is not set (the stack sets it)`);
-  return value;
-}
-
-const SERVICE = "agent-status-alerts";
-const logger = new Logger({ serviceName: SERVICE });
-const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? "AgentStatusAlerts",
-  serviceName: SERVICE,
-});
-
-// APP_CONFIG is replaced with the config file's content at bundle time (see infra), so a config
-// change is a deploy; in tests it comes from the environment.
-// Spelled out as `process.env.APP_CONFIG`: esbuild's define replaces exactly that expression.
-const rawConfig = process.env.APP_CONFIG;
-if (!rawConfig) throw new Error("APP_CONFIG is not set (the stack compiles the config into the bundle)");
-const { config, warnings } = parseConfig(JSON.parse(rawConfig), "APP_CONFIG");
-for (const warning of warnings) logger.warn(warning);
+const { config, logger, metrics } = coldStart();
 
 const dynamo = new DynamoDBClient({});
 const tableName = required("TABLE_NAME");

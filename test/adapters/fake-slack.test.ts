@@ -5,7 +5,7 @@
 import { LogLevel, WebClient } from "@slack/web-api";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack/fake-slack.js";
-import { renderSlackMessages } from "../fakes/slack/terminal-render.js";
+import { renderEphemerals, renderSlackMessages } from "../fakes/slack/terminal-render.js";
 
 const TOKEN = "xoxb-test-token";
 let slack: FakeSlack;
@@ -134,6 +134,17 @@ describe("chat.postEphemeral", () => {
     expect(slack.messages()).toEqual([]);
   });
 
+  it("renders in the terminal with the one user who sees it", async () => {
+    await client.chat.postEphemeral({
+      channel: "C0123456789",
+      user: "U0OMAR001",
+      text: ":no_entry_sign: Only responders can act on alerts.",
+    });
+    expect(
+      renderEphemerals(slack.ephemerals(), { users: slack.users, channelNames: { C0123456789: "ops" } }),
+    ).toBe("only @omar sees, in #ops: 🚫 Only responders can act on alerts.");
+  });
+
   it("refuses one without a user or any text", async () => {
     expect(
       await slackError(() => client.chat.postEphemeral({ channel: "C0123456789", user: "", text: "x" })),
@@ -217,7 +228,7 @@ describe("attachments", () => {
     await client.chat.postMessage({
       channel: "C0123456789",
       thread_ts: posted.ts as string,
-      text: "👀 Acknowledged by <@U0OMAR001>",
+      text: ":eyes: Acknowledged by <@U0OMAR001>",
     });
     const dm = (await client.conversations.open({ users: "U0PRIYA01" })).channel?.id as string;
     await client.chat.postMessage({ channel: dm, text: "You have been on LUNCH for 10 min" });

@@ -706,7 +706,7 @@ describe("demo center", () => {
     const later = await picture(anchor, anchor + 35 * MIN);
 
     // Assess
-    expect(first.rows.length).toBe(40);
+    expect(first.rows.length).toBe(41);
     expect(first.byEmail.get(DEMO_CAST.longLunch)).toEqual({ status: "LUNCH", minutes: 22 });
     expect(first.byEmail.get(DEMO_CAST.criticalNbk)).toEqual({ status: "NBK", minutes: 34 });
     expect(first.byEmail.get(DEMO_CAST.stuckBusy)).toEqual({ status: "BUSY", minutes: 41 });
@@ -715,6 +715,8 @@ describe("demo center", () => {
     expect(first.byEmail.get(DEMO_CAST.breakAfterLongBusy)).toEqual({ status: "BREAK", minutes: 5 });
     expect(first.byEmail.get(DEMO_CAST.loggedOutAfterLunch)).toBeNull();
     expect(first.rows.find((r) => r.email === DEMO_CAST.noStatus)).not.toHaveProperty("status");
+    expect(first.byEmail.get(DEMO_CAST.nudgedBreak)).toEqual({ status: "BREAK", minutes: 11 });
+    expect(later.byEmail.get(DEMO_CAST.nudgedBreak)?.status).not.toBe("BREAK");
     expect(later.byEmail.get(DEMO_CAST.longLunch)?.status).toBe("AVAILABLE");
     expect(later.byEmail.get(DEMO_CAST.criticalNbk)).toEqual({ status: "NBK", minutes: 69 });
     expect(later.byEmail.get(DEMO_CAST.stuckBusy)).toEqual({ status: "BUSY", minutes: 76 });

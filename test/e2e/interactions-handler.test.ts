@@ -174,7 +174,7 @@ describe("handleInteraction against DynamoDB", () => {
     config,
     signingSecret: SIGNING_SECRET,
     store,
-    notifier: slackNotifierFor(config, { token: TOKEN, apiUrl: slack.url, nowMs: () => Date.now() }),
+    notifier: slackNotifierFor(config, { token: TOKEN, apiUrl: slack.url }),
     log: { debug() {}, info() {}, warn() {}, error() {} },
   });
   const request = (payload: unknown) => {

@@ -267,7 +267,8 @@ export class SlackNotifier implements InteractionNotifier, RollupSender {
   deliverRollup(work: RollupWork): Promise<RollupOutcome> {
     return deliverRollup(work, this, {
       timezone: this.#timezone,
-      nowMs: this.#now?.() ?? work.members[0]?.lastNotifiedMs ?? Date.now(),
+      // Without the run's instant, as of the members' last run (as a per-episode message reads).
+      nowMs: this.#now?.() ?? Math.max(0, ...work.members.map((m) => m.lastNotifiedMs)),
       interactive: this.#interactive,
     });
   }
@@ -566,8 +567,11 @@ export function slackNotifierFor(
   run: {
     token: string;
     apiUrl?: string | undefined;
-    /** The run's instant, or a live clock (the interactions endpoint renders as of each click). */
-    nowMs: number | (() => number);
+    /**
+     * The run's instant. Without it a message reads as of the record's last run (the interactions
+     * endpoint redraws a message without re-measuring what only a run can see).
+     */
+    nowMs?: number;
     logger?: SlackNotifierOptions["logger"];
     maxRetryTimeMs?: number;
     /** The run's delivery deadline (run-budget.ts). */
@@ -584,7 +588,7 @@ export function slackNotifierFor(
     ...(run.logger ? { logger: run.logger } : {}),
     ...(run.maxRetryTimeMs === undefined ? {} : { maxRetryTimeMs: run.maxRetryTimeMs }),
     // Messages read as of the run's instant, also for a post delivered a run late.
-    now: typeof nowMs === "number" ? () => nowMs : nowMs,
+    ...(nowMs === undefined ? {} : { now: () => nowMs }),
     ...(run.deadlineMs === undefined ? {} : { deadlineMs: run.deadlineMs }),
   });
 }

@@ -4,7 +4,12 @@
  * replies under it; attachments behind a bar in their colour, action blocks as button rows, DMs labelled.
  * Plain text by default; ANSI colour only when asked (the caller knows if it is a TTY).
  */
-import { channelView, type FakeSlackMessage, type RecordedSlackCall } from "./fake-slack.js";
+import {
+  channelView,
+  type FakeSlackEphemeral,
+  type FakeSlackMessage,
+  type RecordedSlackCall,
+} from "./fake-slack.js";
 
 export interface TerminalRenderOptions {
   /** ANSI colours and bold; off by default so output piped to a file stays clean. */
@@ -23,10 +28,13 @@ const EMOJI: Record<string, string> = {
   white_check_mark: "✅",
   hourglass_flowing_sand: "⏳",
   hourglass: "⌛",
+  // Slack actions and nudges (issue 8)
   eyes: "👀",
   sleeping: "😴",
-  ballot_box_with_check: "☑️ ",
+  zzz: "💤",
   wave: "👋",
+  no_entry_sign: "🚫",
+  information_source: "ℹ️ ",
 };
 
 const ANSI = {
@@ -226,4 +234,24 @@ export function renderSlackCalls(
   options: TerminalRenderOptions = {},
 ): string {
   return renderSlackMessages(channelView(calls), options);
+}
+
+/** Ephemeral answers (FakeSlack.ephemerals()), each marked with the one user who sees it. */
+export function renderEphemerals(
+  ephemerals: readonly FakeSlackEphemeral[],
+  options: TerminalRenderOptions = {},
+): string {
+  const paint: Paint = options.color
+    ? (code, text) => `${ANSI[code]}${text}${ANSI.reset}`
+    : (_, text) => text;
+  const names = new Map<string, string>();
+  for (const [email, id] of options.users ?? []) names.set(id, email.split("@")[0] ?? email);
+  return ephemerals
+    .map((e) => {
+      const where = options.channelNames?.[e.channel] ?? e.channel;
+      const who = `only @${names.get(e.user) ?? e.user} sees, in #${where}:`;
+      const body = blockLines(e.blocks, e.text, paint, options.users).join(" ");
+      return `${paint("dim", who)} ${body}`;
+    })
+    .join("\n");
 }

@@ -1,5 +1,5 @@
 /**
- * A small, hand-shaped center for the demo (`npm start`): 40 agents in Asia/Kolkata whose full-day
+ * A small, hand-shaped center for the demo (`npm start`): 41 agents in Asia/Kolkata whose full-day
  * timelines are laid out around an anchor instant `now`. The timelines run past `now` (they do not
  * stop there): the simulator cuts them at its own "now", so the same agents show the intended picture
  * with the simulator at `now`, and a later one with the simulator at `now + 35 min`.
