@@ -5,6 +5,7 @@
 import type { AlertRecord, Transition } from "./domain/alert.js";
 import type { Cursor } from "./domain/coverage.js";
 import type { SlackAction } from "./domain/delivery.js";
+import type { RollupOutcome, RollupWork } from "./domain/rollup.js";
 import type { QueryWindow } from "./domain/time.js";
 
 /** One page of the Agent Status Details API: raw rows, validated by the domain. */
@@ -101,6 +102,8 @@ export interface DeliveryResult {
 
 export interface AlertNotifier {
   deliver(action: SlackAction): Promise<DeliveryResult>;
+  /** A roll-up's work for this run (rollup.ts); a notifier without it gets no roll-ups. */
+  deliverRollup?(work: RollupWork): Promise<RollupOutcome>;
 }
 
 export interface EventPublisher {
