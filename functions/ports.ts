@@ -124,4 +124,13 @@ export interface InteractionNotifier extends AlertNotifier {
   ephemeral(target: EphemeralTarget, text: string): Promise<boolean>;
   /** The members of a Slack user group (`S…`), cached; undefined when Slack would not say. */
   groupMembers(groupId: string): Promise<string[] | undefined>;
+  /**
+   * After `Acknowledge all`: the roll-up message redrawn from its members as they now stand, and a
+   * reply in its thread naming who acknowledged how many.
+   */
+  rollupAcknowledged(
+    rollup: { id: string; channel: string; ts: string; members: AlertRecord[] },
+    by: string,
+    count: number,
+  ): Promise<DeliveryResult>;
 }

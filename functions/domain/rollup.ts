@@ -232,31 +232,3 @@ export function rollupCounts(members: readonly AlertRecord[]): RollupCounts {
   }
   return { total: members.length, firing, critical, byRule: [...byRule] };
 }
-
-/**
- * `Acknowledge all` on a roll-up (action_id `rollup.ack`, block_id the roll-up's id): every member
- * still firing and not yet acknowledged or excused is acknowledged by `by` at `nowMs`. Returns the
- * changed records (version bumped) with the version each write must still find, for conditional
- * writes; members already over, excused or acknowledged are left alone. The click handler writes
- * them, then re-renders the roll-up (renderRollupTop) from the members.
- */
-export function acknowledgeRollup(
-  records: readonly AlertRecord[],
-  rollupId: string,
-  by: string,
-  nowMs: number,
-): Array<{ record: AlertRecord; expectedVersion: number }> {
-  return records
-    .filter(
-      (r) =>
-        r.rollupId === rollupId &&
-        r.state === "open" &&
-        r.acknowledgedBy === undefined &&
-        r.excusedBy === undefined,
-    )
-    .sort(byDisplayOrder)
-    .map((r) => ({
-      record: { ...r, acknowledgedBy: by, acknowledgedMs: nowMs, version: r.version + 1 },
-      expectedVersion: r.version,
-    }));
-}

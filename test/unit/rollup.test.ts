@@ -9,7 +9,6 @@ import type { AlertRecord } from "../../functions/domain/alert.js";
 import type { AppConfig } from "../../functions/domain/config.js";
 import { decideRun } from "../../functions/domain/lifecycle.js";
 import {
-  acknowledgeRollup,
   afterRollup,
   planSlack,
   type RollupOutcome,
@@ -189,21 +188,5 @@ describe("roll-ups", () => {
     expect(mine.members).toHaveLength(15);
     expect(mine.id).toBe(`rollup#${work.members[15]?.id}`);
     expect(mine.id).not.toBe(work.id);
-  });
-
-  it("Acknowledge all acknowledges every member still firing, once", () => {
-    const center = storm(12, (i) => (i < 2 ? "08:40" : null));
-    let state = run([], center(t("08:20")), cfg, "08:20").records;
-    state = run(state, center(t("08:45")), cfg, "08:45").records;
-    const id = state[0]?.rollupId as string;
-    const acked = acknowledgeRollup(state, id, "U0SUPER", t("08:46"));
-    expect(acked).toHaveLength(10);
-    expect(
-      acked.every((a) => a.record.acknowledgedBy === "U0SUPER" && a.record.acknowledgedMs === t("08:46")),
-    ).toBe(true);
-    expect(acked.every((a) => a.record.version === a.expectedVersion + 1)).toBe(true);
-    const after = state.map((r) => acked.find((a) => a.record.id === r.id)?.record ?? r);
-    expect(acknowledgeRollup(after, id, "U0OTHER", t("08:47"))).toEqual([]);
-    expect(acknowledgeRollup(after, "rollup#unknown", "U0SUPER", t("08:47"))).toEqual([]);
   });
 });

@@ -69,6 +69,15 @@ export interface RollupRenderOptions {
   interactive?: boolean;
 }
 
+/** The thread reply after `Acknowledge all`. */
+export function renderRollupAcknowledged(by: string, count: number): RollupMessage {
+  const text =
+    count === 1
+      ? `:eyes: <@${by}> acknowledged the one alert still open here: no more reminders.`
+      : `:eyes: <@${by}> acknowledged all ${count} alerts still open here: no more reminders.`;
+  return { text, blocks: [{ type: "section", text: mrkdwn(text) }] };
+}
+
 /** The button a click handler finds the roll-up by: `block_id` is the roll-up's id. */
 export const ROLLUP_ACK_ACTION_ID = "rollup.ack";
 

@@ -10,6 +10,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { LogLevel, type Logger as SlackLogger, WebClient } from "@slack/web-api";
+import type { AlertRecord } from "../../domain/alert.js";
 import type { AppConfig } from "../../domain/config.js";
 import type { SlackAction } from "../../domain/delivery.js";
 import type { RollupOutcome, RollupWork } from "../../domain/rollup.js";
@@ -17,7 +18,7 @@ import type { DeliveryResult, EphemeralTarget, InteractionNotifier } from "../..
 import { ChannelPacer } from "./channel-pacer.js";
 import { type RenderOptions, renderSlackAction, type SlackMessage } from "./messages.js";
 import { deliverRollup, type RollupSender, type SendResult } from "./rollup-delivery.js";
-import type { RollupMessage } from "./rollup-messages.js";
+import { type RollupMessage, renderRollupAcknowledged, renderRollupTop } from "./rollup-messages.js";
 
 export interface SlackNotifierOptions {
   /** Bot token; never logged, never in an error message. */
@@ -271,6 +272,29 @@ export class SlackNotifier implements InteractionNotifier, RollupSender {
       nowMs: this.#now?.() ?? Math.max(0, ...work.members.map((m) => m.lastNotifiedMs)),
       interactive: this.#interactive,
     });
+  }
+
+  async rollupAcknowledged(
+    rollup: { id: string; channel: string; ts: string; members: AlertRecord[] },
+    by: string,
+    count: number,
+  ): Promise<DeliveryResult> {
+    const options = {
+      timezone: this.#timezone,
+      nowMs: this.#now?.() ?? Math.max(0, ...rollup.members.map((m) => m.lastNotifiedMs)),
+      interactive: this.#interactive,
+    };
+    const updated = await this.update(
+      rollup.channel,
+      rollup.ts,
+      renderRollupTop(rollup.id, rollup.members, options),
+    );
+    if (!updated.ok)
+      return { ok: false, error: updated.error, ...(updated.transient ? { transient: true } : {}) };
+    const replied = await this.post(rollup.channel, renderRollupAcknowledged(by, count), rollup.ts);
+    if (!replied.ok)
+      return { ok: false, error: replied.error, ...(replied.transient ? { transient: true } : {}) };
+    return { ok: true, ts: rollup.ts, channel: rollup.channel };
   }
 
   /** One post (a thread reply with `threadTs`), under the per-delivery bound and the run's deadline. */
