@@ -75,8 +75,12 @@ export async function deliverRollup(
     outcome.escalationShown = true;
   }
   if (work.resolved.length > 0) {
-    const error = await replies(renderRollupReply("resolve", work.resolved, work.members, options));
-    if (error) return failed(error);
+    // Excused episodes end quietly: the updated message shows them, the thread is not told.
+    const told = work.resolved.filter((r) => r.excusedBy === undefined);
+    if (told.length > 0) {
+      const error = await replies(renderRollupReply("resolve", told, work.members, options));
+      if (error) return failed(error);
+    }
     outcome.resolveShown = true;
   }
   if (work.reminded.length > 0) {
