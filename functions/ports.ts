@@ -6,6 +6,7 @@ import type { AlertRecord, Transition } from "./domain/alert.js";
 import type { Cursor } from "./domain/coverage.js";
 import type { SlackAction } from "./domain/delivery.js";
 import type { HistoryEntry } from "./domain/history.js";
+import type { RollupOutcome, RollupWork } from "./domain/rollup.js";
 import type { QueryWindow } from "./domain/time.js";
 
 /** One page of the Agent Status Details API: raw rows, validated by the domain. */
@@ -113,6 +114,8 @@ export interface DeliveryResult {
 
 export interface AlertNotifier {
   deliver(action: SlackAction): Promise<DeliveryResult>;
+  /** A roll-up's work for this run (rollup.ts); a notifier without it gets no roll-ups. */
+  deliverRollup?(work: RollupWork): Promise<RollupOutcome>;
 }
 
 export interface EventPublisher {
@@ -133,4 +136,13 @@ export interface InteractionNotifier extends AlertNotifier {
   ephemeral(target: EphemeralTarget, text: string): Promise<boolean>;
   /** The members of a Slack user group (`S…`), cached; undefined when Slack would not say. */
   groupMembers(groupId: string): Promise<string[] | undefined>;
+  /**
+   * After `Acknowledge all`: the roll-up message redrawn from its members as they now stand, and a
+   * reply in its thread naming who acknowledged how many.
+   */
+  rollupAcknowledged(
+    rollup: { id: string; channel: string; ts: string; members: AlertRecord[] },
+    by: string,
+    count: number,
+  ): Promise<DeliveryResult>;
 }

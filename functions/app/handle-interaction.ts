@@ -23,9 +23,10 @@ import {
   applyAction,
   snoozeSeconds,
 } from "../domain/actions.js";
-import type { AlertRecord } from "../domain/alert.js";
+import type { AlertRecord, Transition } from "../domain/alert.js";
 import type { AppConfig } from "../domain/config.js";
 import { afterDelivery } from "../domain/delivery.js";
+import { byDisplayOrder } from "../domain/rollup.js";
 import { localTimeOfDay } from "../domain/time.js";
 import type { AlertStore, EphemeralTarget, EventPublisher, InteractionNotifier } from "../ports.js";
 import type { Log } from "./logger.js";
@@ -132,6 +133,14 @@ async function handleAction(
       deps.log.warn("could not answer the user in Slack", { user, text });
   };
 
+  if (action.action_id === ACTION_IDS.acknowledgeAll) {
+    if (!(await mayAct(deps, user))) {
+      await answer("Sorry, you are not one of this alert's responders: nothing was changed.");
+      return;
+    }
+    await acknowledgeAll(deps, action.block_id, user, nowMs, answer);
+    return;
+  }
   const request = actionRequest(action, user, nowMs);
   if (request === undefined) {
     // Not one of ours (or a snooze value outside the menu): say so rather than fail silently.
@@ -172,6 +181,73 @@ async function handleAction(
   ]);
   if (published.failed > 0)
     deps.log.warn("the action's event could not be put on the bus", { alert: alertId });
+}
+
+/**
+ * `Acknowledge all` on a roll-up: every open member not yet acknowledged or excused, each with its own
+ * conditional write (retried once on a conflict with a run) and its own event; then the roll-up
+ * message redrawn once, with one reply in its thread.
+ */
+async function acknowledgeAll(
+  deps: InteractionDeps,
+  rollupId: string,
+  by: string,
+  nowMs: number,
+  answer: (text: string) => Promise<void>,
+): Promise<void> {
+  const count = deps.count ?? (() => {});
+  const members = (await deps.store.load()).filter((r) => r.rollupId === rollupId);
+  const open = members.filter((r) => r.state === "open");
+  if (open.length === 0) {
+    await answer("This roll-up is over or no longer tracked: nothing to do.");
+    return;
+  }
+  const transitions: Transition[] = [];
+  const after = new Map(members.map((r) => [r.id, r]));
+  for (const member of open) {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const stored = attempt === 0 ? member : await deps.store.get(member.id);
+      const outcome = applyAction(stored, { kind: "acknowledge", by, nowMs });
+      if (!outcome.ok) break;
+      // The roll-up message shows it; a member has no message of its own to redraw.
+      const { actionPending: _shownByTheRollup, ...record } = outcome.record;
+      if (await deps.store.put(record, stored?.version ?? null)) {
+        after.set(record.id, record);
+        transitions.push(outcome.transition);
+        break;
+      }
+    }
+  }
+  if (transitions.length === 0) {
+    await answer("Every alert here is already acknowledged, excused or over: nothing to do.");
+    return;
+  }
+  count("InteractionApplied");
+  deps.log.info("roll-up acknowledged", { rollup: rollupId, by, alerts: transitions.length });
+  const first = members.find((m) => m.rollupTs !== undefined && m.channel !== undefined);
+  const redraw = async () => {
+    if (!deps.notifier || first?.rollupTs === undefined || first.channel === undefined) return;
+    const shown = await deps.notifier.rollupAcknowledged(
+      {
+        id: rollupId,
+        channel: first.channel,
+        ts: first.rollupTs,
+        members: [...after.values()].sort(byDisplayOrder),
+      },
+      by,
+      transitions.length,
+    );
+    if (!shown.ok) {
+      count("InteractionSlackUpdateFailed");
+      deps.log.warn("Slack did not take the roll-up update", { rollup: rollupId, error: shown.error });
+    }
+  };
+  const [, published] = await Promise.all([
+    redraw(),
+    deps.events ? deps.events.publish(transitions) : Promise.resolve({ failed: 0 }),
+  ]);
+  if (published.failed > 0)
+    deps.log.warn("some acknowledgement events could not be put on the bus", published);
 }
 
 /** The message update and thread reply; on failure the state stands and the next run redraws. */

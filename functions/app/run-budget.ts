@@ -1,6 +1,8 @@
 /**
  * A run's budget is one schedule interval, in the Lambda and the CLI alike: a run must end before the
- * next tick. Paging stops early enough to leave time for Slack, state and events.
+ * next tick (and a storm never turns into runs piling up on each other). The budget is split into
+ * deadlines, each phase stopping in time for the ones after it: paging first (the longest phase on a
+ * large center), then Slack delivery, then the state writes that record it.
  */
 
 /** Time kept back from paging for Slack, state and events once the pages are read. */
@@ -37,4 +39,40 @@ export function intervalFor(requests: number, perMinute: number): number {
 /** The pace (requests per minute) at which one run of this interval can make `requests`. */
 export function paceFor(requests: number, everySeconds: number): number {
   return Math.ceil(requests / requestsPerRun(1, everySeconds));
+}
+
+export interface RunBudget {
+  /** When the run started (real clock, epoch ms). */
+  startedMs: number;
+  budgetMs: number;
+  /** The run must be over by then. */
+  endMs: number;
+  /** No page request starts after this. */
+  pagingDeadlineMs: number;
+  /** No Slack call starts, and no wait for one runs, after this. */
+  deliveryDeadlineMs: number;
+  /** No state write starts after this (what is not written is decided again by the next run). */
+  writesDeadlineMs: number;
+}
+
+/** Time kept back from Slack for the writes that record its outcome, and for the events. */
+export function deliveryReserveMs(budgetMs: number): number {
+  return Math.min(10_000, Math.max(2_000, budgetMs * 0.05));
+}
+
+/**
+ * The run's deadlines from `startedMs` (real clock): one interval, or less when the caller has less
+ * (a Lambda's remaining time). Independent of the run's evaluation instant (`--now`).
+ */
+export function runBudget(startedMs: number, everySeconds: number, remainingMs?: number): RunBudget {
+  const budgetMs = Math.min(remainingMs ?? everySeconds * 1000, everySeconds * 1000);
+  const endMs = startedMs + budgetMs;
+  return {
+    startedMs,
+    budgetMs,
+    endMs,
+    pagingDeadlineMs: pagingDeadline(startedMs, everySeconds, remainingMs),
+    deliveryDeadlineMs: endMs - deliveryReserveMs(budgetMs),
+    writesDeadlineMs: endMs - Math.min(3_000, Math.max(500, budgetMs * 0.01)),
+  };
 }

@@ -19,9 +19,17 @@ import {
   rereadOpenAlerts,
   startOffset,
 } from "../domain/coverage.js";
-import { afterDelivery, type SlackAction, slackActionFor } from "../domain/delivery.js";
+import { afterDelivery, type SlackAction } from "../domain/delivery.js";
 import { historyEntryFor } from "../domain/history.js";
 import { type AlertWrite, decideAgent, groupByUser } from "../domain/lifecycle.js";
+import {
+  afterRollup,
+  hasWork,
+  membersToWrite,
+  planSlack,
+  type RollupWork,
+  restrictTo,
+} from "../domain/rollup.js";
 import { queryWindow } from "../domain/time.js";
 import type {
   AgentPage,
@@ -33,8 +41,16 @@ import type {
   HistoryStore,
   ReadReport,
 } from "../ports.js";
+import { mapBounded } from "./bounded.js";
 import type { Log } from "./logger.js";
-import { intervalFor, paceFor, requestsPerRun } from "./run-budget.js";
+import { intervalFor, paceFor, type RunBudget, requestsPerRun } from "./run-budget.js";
+
+/**
+ * State writes in flight at once. Enough to hide a store's round trip (DynamoDB: a few ms each, so a
+ * storm's hundreds of writes take a fraction of a second instead of seconds), few enough not to meet
+ * the table's or the file lock's limits.
+ */
+export const STATE_WRITE_CONCURRENCY = 16;
 
 export interface CheckDeps {
   source: AgentStatusSource;
@@ -53,6 +69,23 @@ export interface CheckOptions {
   dryRun?: boolean;
   /** Stop paging when the next request could not start before this instant (real clock). */
   deadlineMs?: number;
+  /**
+   * The run's budget (run-budget.ts): paging, state writes and Slack each stop at their deadline,
+   * and what is left is pending for the next run. `deadlineMs`, when given too, bounds paging.
+   */
+  budget?: RunBudget;
+}
+
+/** What a run left for the next one because its budget ran out. */
+export interface BudgetReport {
+  /** The budget the run had (ms), if it had one. */
+  budgetMs: number | null;
+  /** True when some phase stopped at its deadline. */
+  exhausted: boolean;
+  /** Decided writes not made (the next run decides them again). */
+  writesLeft: number;
+  /** Alerts whose Slack delivery did not start in time (pending: the next run sends them first). */
+  deliveriesLeft: number;
 }
 
 export interface CheckResult {
@@ -71,6 +104,7 @@ export interface CheckResult {
     nudgesSkipped: number;
   };
   events: { published: number; failed: number };
+  budget: BudgetReport;
   /** Things an operator should hear about (partial reads, a centre too large for the schedule). */
   warnings: string[];
 }
@@ -80,8 +114,11 @@ export async function runCheck(
   deps: CheckDeps,
   options: CheckOptions,
 ): Promise<CheckResult> {
-  const { nowMs } = options;
+  const { nowMs, budget } = options;
   const { log } = deps;
+  const pagingDeadline = options.deadlineMs ?? budget?.pagingDeadlineMs;
+  const writesDeadline = budget?.writesDeadlineMs;
+  const mayWrite = () => writesDeadline === undefined || Date.now() < writesDeadline;
   const [stored, cursor] = await Promise.all([deps.store.load(), deps.store.loadCursor()]);
   const byUser = groupByUser(stored);
   const window = queryWindow(
@@ -110,7 +147,7 @@ export async function runCheck(
         writes.push(...decideAgent(parsed.agent, byUser.get(userId ?? "") ?? [], config, nowMs).writes);
     }
   };
-  const deadline = options.deadlineMs === undefined ? {} : { deadlineMs: options.deadlineMs };
+  const deadline = pagingDeadline === undefined ? {} : { deadlineMs: pagingDeadline };
 
   // While the roster does not fit one run, agents with an open alert are read first, by e-mail, so a
   // resolve or an escalation never waits for the rotation to come round to them.
@@ -143,9 +180,21 @@ export async function runCheck(
   const transitions: Transition[] = [];
   const owned = new Set<string>();
   const reminded = new Set<string>();
-  for (const write of writes) {
-    const applied = options.dryRun ? true : await deps.store.put(write.record, write.expectedVersion);
-    if (!applied) {
+  // Many writes in flight, each still conditional; the transitions are then taken in decision order,
+  // each only if its own write applied.
+  const applied = options.dryRun
+    ? writes.map(() => true)
+    : await mapBounded(writes, STATE_WRITE_CONCURRENCY, (w) => deps.store.put(w.record, w.expectedVersion), {
+        mayStart: mayWrite,
+      });
+  let writesLeft = 0;
+  for (const [index, write] of writes.entries()) {
+    const done = applied[index];
+    if (done === undefined) {
+      writesLeft++;
+      continue;
+    }
+    if (!done) {
       log.info("another run already holds this alert", { alert: write.record.id });
       continue;
     }
@@ -162,9 +211,19 @@ export async function runCheck(
   // A dry run keeps no state, the cursor included: the next real run starts where the last real one stopped.
   if (!options.dryRun) await deps.store.saveCursor(nextCursor);
 
-  const slack = options.dryRun
-    ? { delivered: 0, failed: 0, pending: 0, nudgesSkipped: 0 }
-    : await deliver([...current.values()], owned, reminded, deps);
+  if (writesLeft > 0)
+    log.warn("the run's budget ran out before every state write; the next run decides the rest again", {
+      writesLeft,
+    });
+
+  const delivery = options.dryRun
+    ? { delivered: 0, failed: 0, pending: 0, nudgesSkipped: 0, left: 0 }
+    : await deliver(config, [...current.values()], owned, reminded, deps, budget);
+  const { left: deliveriesLeft, ...slack } = delivery;
+  if (deliveriesLeft > 0)
+    log.warn("the run's budget ran out before every Slack delivery; the next run sends them first", {
+      deliveriesLeft,
+    });
 
   const events = { published: 0, failed: 0 };
   if (deps.events && transitions.length > 0 && !options.dryRun) {
@@ -193,6 +252,12 @@ export async function runCheck(
     cycleRuns: cycle,
     slack,
     events,
+    budget: {
+      budgetMs: budget?.budgetMs ?? null,
+      exhausted: fetch.truncated || writesLeft > 0 || deliveriesLeft > 0,
+      writesLeft,
+      deliveriesLeft,
+    },
     warnings,
   };
 }
@@ -285,34 +350,78 @@ function fetchWarnings(
   return warnings;
 }
 
+/** How one delivery went: "stop" (Slack unavailable) and "budget" (out of time) end the channel's turn. */
+type Status = "ok" | "failed" | "stop" | "budget";
+
+function stopOrFailed(outcome: { error?: string; transient?: boolean }): Status {
+  // The notifier refuses a post whose turn in the channel would come after the run's deadline.
+  if (outcome.error === "paced_past_deadline") return "budget";
+  return outcome.transient ? "stop" : "failed";
+}
+
+type DeliveryItem = { kind: "single"; action: SlackAction } | { kind: "rollup"; work: RollupWork };
+
+/** Alerts an item stands for (for the pending count). */
+function alertsIn(item: DeliveryItem): number {
+  if (item.kind === "single") return item.action.kind === "remind" ? 0 : 1;
+  return membersToWrite(item.work).length;
+}
+
 /**
- * Sends what Slack still lacks. Records this run wrote are already ours; for any other pending
- * record (a post that failed last time) we claim it first with a conditional write.
+ * Sends what Slack still lacks: per-episode actions, and roll-ups where a channel has a storm
+ * (rollup.ts). Channels go in parallel, each paced by the notifier; within a channel what an earlier
+ * run left pending goes first. Records this run wrote are already ours; any other record is claimed
+ * first with a conditional write, so overlapping runs never both post it. At the delivery deadline
+ * the rest is left pending (counted in `left`).
  */
 async function deliver(
+  config: AppConfig,
   records: AlertRecord[],
   owned: Set<string>,
   reminded: Set<string>,
   deps: CheckDeps,
-): Promise<CheckResult["slack"]> {
-  const result = { delivered: 0, failed: 0, pending: 0, nudgesSkipped: 0 };
-  const actions = records
-    .map((r) => slackActionFor(r, reminded.has(r.id)))
-    .filter((a): a is SlackAction => a !== undefined);
-  if (!deps.notifier) {
-    result.pending = actions.filter((a) => a.kind !== "remind").length;
+  budget: RunBudget | undefined,
+): Promise<CheckResult["slack"] & { left: number }> {
+  const result = { delivered: 0, failed: 0, pending: 0, nudgesSkipped: 0, left: 0 };
+  const notifier = deps.notifier;
+  const plan = planSlack(records, reminded, notifier?.deliverRollup ? config.slack.rollup : 0);
+  const items: DeliveryItem[] = [
+    ...plan.rollups.map((work): DeliveryItem => ({ kind: "rollup", work })),
+    ...plan.actions.map((action): DeliveryItem => ({ kind: "single", action })),
+  ];
+  if (!notifier) {
+    result.pending = items.reduce((n, item) => n + alertsIn(item), 0);
     return result;
   }
-  for (const [index, original] of actions.entries()) {
-    let action = original;
-    let record = action.record;
-    if (!owned.has(record.id)) {
-      const claimed: AlertRecord = { ...record, version: record.version + 1 };
-      if (!(await deps.store.put(claimed, record.version))) continue;
-      record = claimed;
-      action = { kind: action.kind, record };
-    }
-    const outcome = await deps.notifier.deliver(action);
+  const fromEarlierRun = (item: DeliveryItem) =>
+    item.kind === "single"
+      ? !owned.has(item.action.record.id)
+      : membersToWrite(item.work).some((r) => !owned.has(r.id));
+  const byChannel = new Map<string, DeliveryItem[]>();
+  for (const item of items) {
+    const channel = item.kind === "single" ? (item.action.record.channel ?? "") : item.work.channel;
+    const list = byChannel.get(channel);
+    if (list) list.push(item);
+    else byChannel.set(channel, [item]);
+  }
+  /** The records as this run holds them: written or claimed by it (so the next write expects that version). */
+  const held = new Map(records.filter((r) => owned.has(r.id)).map((r) => [r.id, r]));
+  const claim = async (record: AlertRecord): Promise<AlertRecord | undefined> => {
+    const mine = held.get(record.id);
+    if (mine) return mine;
+    const claimed: AlertRecord = { ...record, version: record.version + 1 };
+    if (!(await deps.store.put(claimed, record.version))) return undefined;
+    held.set(claimed.id, claimed);
+    return claimed;
+  };
+  const deadline = budget?.deliveryDeadlineMs;
+
+  const deliverSingle = async (original: SlackAction): Promise<Status> => {
+    const record = await claim(original.record);
+    if (!record) return "ok";
+    const action: SlackAction = { kind: original.kind, record };
+    const outcome = await notifier.deliver(action);
+    if (!outcome.ok && stopOrFailed(outcome) === "budget") return "budget";
     if (!outcome.ok) {
       result.failed++;
       deps.log.warn("Slack delivery failed; it will be retried on the next run", {
@@ -320,16 +429,7 @@ async function deliver(
         action: action.kind,
         error: outcome.error,
       });
-      if (outcome.transient) {
-        // Slack itself is down or throttling us past the bound: the rest waits for the next run
-        // instead of each alert spending its own retry budget here.
-        result.pending += actions.slice(index + 1).filter((a) => a.kind !== "remind").length;
-        deps.log.warn("Slack is unavailable; remaining deliveries wait for the next run", {
-          remaining: actions.length - index - 1,
-        });
-        break;
-      }
-      continue;
+      return stopOrFailed(outcome);
     }
     const next = afterDelivery(
       action,
@@ -341,7 +441,77 @@ async function deliver(
       result.nudgesSkipped++;
       deps.log.info("agent not found in Slack; nudge skipped", { alert: record.id });
     }
-    if (await deps.store.put(next, record.version)) result.delivered++;
-  }
+    if (await deps.store.put(next, record.version)) {
+      held.set(next.id, next);
+      result.delivered++;
+    }
+    return "ok";
+  };
+
+  const deliverRollup = async (planned: RollupWork): Promise<Status> => {
+    const deliverRollupWork = notifier.deliverRollup?.bind(notifier);
+    if (!deliverRollupWork) return "ok";
+    const claimed = await mapBounded(membersToWrite(planned), STATE_WRITE_CONCURRENCY, claim);
+    const mine = new Set(claimed.flatMap((r) => (r ? [r.id] : [])));
+    for (const r of planned.reminded) if (owned.has(r.id)) mine.add(r.id);
+    const work = restrictTo(planned, mine);
+    if ((work.ts === undefined && work.members.length === 0) || !hasWork(work)) return "ok";
+    const outcome = await deliverRollupWork(work);
+    // Whatever went through is recorded, even past the deadline: an unrecorded post would be made twice.
+    const updates = afterRollup(work, outcome, held);
+    const written = await mapBounded(updates, STATE_WRITE_CONCURRENCY, (u) =>
+      deps.store.put(u.record, u.expectedVersion),
+    );
+    for (const [index, update] of updates.entries()) {
+      if (!written[index]) continue;
+      held.set(update.record.id, update.record);
+      result.delivered++;
+    }
+    if (outcome.error === undefined) return "ok";
+    if (stopOrFailed(outcome) === "budget") return "budget";
+    result.failed++;
+    deps.log.warn("Slack delivery of a roll-up failed; the rest of it will be retried on the next run", {
+      rollup: work.id,
+      channel: work.channel,
+      error: outcome.error,
+    });
+    return stopOrFailed(outcome);
+  };
+
+  const runChannel = async (channel: string, list: DeliveryItem[]) => {
+    // What an earlier run could not send goes first (stable: otherwise in the plan's order).
+    const ordered = [...list.filter(fromEarlierRun), ...list.filter((item) => !fromEarlierRun(item))];
+    for (const [index, item] of ordered.entries()) {
+      if (deadline !== undefined && Date.now() >= deadline) {
+        const rest = ordered.slice(index).reduce((n, i) => n + alertsIn(i), 0);
+        result.left += rest;
+        result.pending += rest;
+        return;
+      }
+      const status =
+        item.kind === "single" ? await deliverSingle(item.action) : await deliverRollup(item.work);
+      if (status === "stop" || status === "budget") {
+        // Slack is down, throttling past the bound, or the budget is spent: the rest of this channel
+        // waits for the next run instead of each alert spending its own retry budget here.
+        // Out of time, the item itself was not sent either; a Slack failure counted it as failed.
+        const rest = ordered
+          .slice(status === "budget" ? index : index + 1)
+          .reduce((n, i) => n + alertsIn(i), 0);
+        result.pending += rest;
+        if (status === "budget") result.left += rest;
+        deps.log.warn(
+          status === "budget"
+            ? "the run's budget leaves no time for more posts in this channel; the rest wait for the next run"
+            : "Slack is unavailable; remaining deliveries wait for the next run",
+          {
+            channel,
+            remaining: ordered.length - index - 1,
+          },
+        );
+        return;
+      }
+    }
+  };
+  await Promise.all([...byChannel].map(([channel, list]) => runChannel(channel, list)));
   return result;
 }

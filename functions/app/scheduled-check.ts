@@ -14,7 +14,7 @@ import type { RunSummary } from "../domain/alert.js";
 import type { AppConfig } from "../domain/config.js";
 import type { AgentStatusSource, AlertNotifier, AlertStore, EventPublisher, HistoryStore } from "../ports.js";
 import { fromPowertools } from "./logger.js";
-import { pagingDeadline } from "./run-budget.js";
+import { type RunBudget, runBudget } from "./run-budget.js";
 import { type CheckResult, runCheck } from "./run-check.js";
 
 export interface ScheduledCheckDeps {
@@ -28,8 +28,11 @@ export interface ScheduledCheckDeps {
    * credentials stay the same, so the pacer's memory of recent requests spans warm invocations.
    */
   sourceFor: (secrets: AppSecrets) => AgentStatusSource;
-  /** The Slack notifier for one run at `nowMs` (messages read as of the run's instant). */
-  notifierFor: (secrets: AppSecrets, nowMs: number) => AlertNotifier;
+  /**
+   * The Slack notifier for one run at `nowMs` (messages read as of the run's instant); it must not
+   * start a call or a wait after `deadlineMs`, the run's delivery deadline.
+   */
+  notifierFor: (secrets: AppSecrets, nowMs: number, deadlineMs?: number) => AlertNotifier;
   logger: Logger;
   metrics: Metrics;
 }
@@ -42,7 +45,7 @@ export function createScheduledCheck(deps: ScheduledCheckDeps) {
   const { config, logger, metrics } = deps;
   const log = fromPowertools(logger);
 
-  const runWith = (secrets: AppSecrets, nowMs: number, deadlineMs: number): Promise<CheckResult> => {
+  const runWith = (secrets: AppSecrets, nowMs: number, budget: RunBudget): Promise<CheckResult> => {
     const store = deps.storeFor(nowMs);
     return runCheck(
       config,
@@ -50,11 +53,11 @@ export function createScheduledCheck(deps: ScheduledCheckDeps) {
         source: deps.sourceFor(secrets),
         store,
         history: store,
-        notifier: deps.notifierFor(secrets, nowMs),
+        notifier: deps.notifierFor(secrets, nowMs, budget.deliveryDeadlineMs),
         events: deps.events,
         log,
       },
-      { nowMs, deadlineMs },
+      { nowMs, budget },
     );
   };
 
@@ -62,16 +65,12 @@ export function createScheduledCheck(deps: ScheduledCheckDeps) {
     const nowMs = Date.now();
     // A run must end before the next tick: the function's timeout is the interval, and paging stops
     // early enough to leave time for Slack and state.
-    const deadlineMs = pagingDeadline(
-      nowMs,
-      config.schedule.everySeconds,
-      context?.getRemainingTimeInMillis(),
-    );
+    const budget = runBudget(nowMs, config.schedule.everySeconds, context?.getRemainingTimeInMillis());
     try {
       let secrets = await deps.secrets.get();
       let result: CheckResult;
       try {
-        result = await runWith(secrets, nowMs, deadlineMs);
+        result = await runWith(secrets, nowMs, budget);
       } catch (error) {
         if (!(error instanceof CredentialsRefusedError)) throw error;
         // The secret may have been rotated since this container read it: read it again, once.
@@ -79,7 +78,7 @@ export function createScheduledCheck(deps: ScheduledCheckDeps) {
           status: error.status,
         });
         secrets = await deps.secrets.refresh();
-        result = await runWith(secrets, nowMs, deadlineMs);
+        result = await runWith(secrets, nowMs, budget);
       }
       recordMetrics(metrics, result);
       logger.info("run summary", {
@@ -90,6 +89,7 @@ export function createScheduledCheck(deps: ScheduledCheckDeps) {
         rereadAgents: result.rereadAgents,
         cycleRuns: result.cycleRuns,
         slack: result.slack,
+        budget: result.budget,
         events: result.events,
         warnings: result.warnings,
       });

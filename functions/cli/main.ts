@@ -4,6 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { MissingCredentialsError } from "../adapters/secrets/secrets.js";
+import type { CheckResult } from "../app/run-check.js";
 import { loadConfigFile } from "../config-file.js";
 import { parseLocalDate } from "../domain/digest.js";
 import { localCheck } from "./check.js";
@@ -82,6 +83,8 @@ async function check(args: string[]): Promise<number> {
     env: process.env,
     log,
   });
+  const left = leftForNextRun(result);
+  if (left) process.stderr.write(`warning: ${left}\n`);
   if (values.json) process.stdout.write(`${JSON.stringify(result.summary)}\n`);
   else process.stdout.write(`${renderCheck(result, config, nowMs, dryRun)}\n`);
   // A roster too large for one run is read in rotation: a run that stopped at its budget did its
@@ -134,6 +137,20 @@ async function report(args: string[]): Promise<number> {
   process.stdout.write(`${output.stdout}\n`);
   if (typeof values.png === "string") process.stderr.write(`chart written to ${values.png}\n`);
   return EXIT_OK;
+}
+
+/** What the run left for the next one (its budget ran out, or Slack was unavailable), in one line. */
+function leftForNextRun(result: CheckResult): string | undefined {
+  const { budget, slack } = result;
+  const parts: string[] = [];
+  if (budget.writesLeft > 0) parts.push(`${budget.writesLeft} state write(s) not made`);
+  if (slack.pending > 0) parts.push(`${slack.pending} Slack delivery(ies) pending`);
+  if (parts.length === 0) return undefined;
+  const why =
+    budget.exhausted && budget.budgetMs !== null
+      ? `the run's ${Math.round(budget.budgetMs / 1000)} s budget (one schedule interval) ran out`
+      : "Slack was unavailable";
+  return `${why}: ${parts.join(", ")}; the next run sends them first`;
 }
 
 function validate(args: string[]): number {

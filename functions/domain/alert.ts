@@ -78,6 +78,10 @@ export interface AlertRecord {
   nudgeNotified?: "sent" | "not-in-slack";
   /** The roll-up this alert lives in, when it arrived in a storm. */
   rollupId?: string;
+  /** The roll-up message's ts (in `channel`): the alert's thread is the roll-up's. */
+  rollupTs?: string;
+  /** True once the roll-up's thread lists this alert in its complete list. */
+  rollupListed?: boolean;
   /** Bumped on every write: stores use it for conditional (optimistic) writes. */
   version: number;
   /** Epoch seconds after which the record may be deleted (DynamoDB TTL). */

@@ -18,6 +18,8 @@ export function slackActionFor(record: AlertRecord, reminded: boolean): SlackAct
   if (record.state === "nudged") return record.nudgeNotified ? undefined : { kind: "nudge", record };
   if (record.state === "averted") return undefined;
   if (record.channel === undefined) return undefined;
+  // A roll-up member's Slack work is the roll-up's (rollup.ts), never a message of its own.
+  if (record.rollupTs !== undefined) return undefined;
   if (record.slackTs === undefined) {
     // Never posted (or the post failed): post it now, in its current form (even if already ended).
     if (record.state === "resolved" && record.resolveNotified) return undefined;

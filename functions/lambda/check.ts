@@ -51,11 +51,12 @@ export const handler = createScheduledCheck({
     client: new EventBridgeClient({}),
   }),
   sourceFor,
-  notifierFor: (secrets, nowMs) =>
+  notifierFor: (secrets, nowMs, deadlineMs) =>
     slackNotifierFor(config, {
       token: secrets.slackBotToken,
       apiUrl: slackApiUrl,
       nowMs,
+      ...(deadlineMs === undefined ? {} : { deadlineMs }),
       logger: fromPowertools(logger),
     }),
   logger,

@@ -7,6 +7,7 @@
  *   npm run bench -- --only=engine,pacing,domain,bundle   some sections only
  *   npm run bench -- --repeat=N       engine runs per N at concurrency 8 (default 3; the median is judged)
  *   npm run bench -- --sizes=5000,50000 --no-sequential --no-counting   a shorter engine run
+ *   npm run bench -- --only=storm --storm-sizes=300 --storm-runs=1   one storm, its first run only
  *
  * Sections:
  *   engine  the real runCheck + SmartAssistClient against the simulator (its own child process), each
@@ -20,6 +21,8 @@
  *           can read, from the real Pacer on a virtual clock.
  *   domain  parseAgentRow + decideAgent over 1,000,000 segments of API rows: segments per second.
  *   bundle  the Lambda bundle as CDK builds it: size, gzip size, composition, cold init.
+ *   storm   100, 300 and 1,000 alerts at once into one channel, through the CLI, against the fake
+ *           Slack with its per-channel chat.postMessage limit on (see storm.ts).
  *   interactions  the Slack endpoint (`cli serve`): median and p95 over 200 signed clicks; the
  *           interactions bundle's size and cold init. Not in the default set: --only=interactions.
  * The readable report goes to stdout, progress to stderr.
@@ -57,6 +60,7 @@ import {
   synthesizeLambdaBundle,
 } from "./lambda-bundle.js";
 import type { SimServerCommand, SimServerReply, SimServerStart, SimServerStats } from "./sim-server.js";
+import { stormSection } from "./storm.js";
 
 // ---------------------------------------------------------------------------------------------
 // Options and fixed parameters
@@ -66,11 +70,11 @@ const flag = (name: string) => argv.includes(`--${name}`);
 const option = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 const QUICK = flag("quick");
 const JSON_OUT = flag("json");
-const SECTIONS = new Set((option("only") ?? "engine,http,rotation,pacing,domain,bundle").split(","));
+const SECTIONS = new Set((option("only") ?? "engine,http,rotation,pacing,domain,bundle,storm").split(","));
 const REPEAT = Number(option("repeat") ?? (QUICK ? 1 : 3));
 if (flag("help")) {
   process.stdout.write(
-    "usage: npm run bench -- [--quick] [--json] [--only=engine,http,rotation,pacing,domain,bundle] [--repeat=N] [--sizes=N,N] [--no-sequential] [--no-counting]\n",
+    "usage: npm run bench -- [--quick] [--json] [--only=engine,http,rotation,pacing,domain,bundle,storm] [--repeat=N] [--sizes=N,N] [--no-sequential] [--no-counting] [--storm-sizes=N,N] [--storm-runs=N]\n",
   );
   process.exit(0);
 }
@@ -1043,6 +1047,15 @@ async function main(): Promise<void> {
     const domain = await domainSection(targets);
     figures.domain = domain.figures;
     sections.push(domain.text);
+  }
+  if (SECTIONS.has("storm")) {
+    const storm = await stormSection({
+      sizes: option("storm-sizes")?.split(",").map(Number) ?? (QUICK ? [100, 300] : [100, 300, 1_000]),
+      runs: Number(option("storm-runs") ?? 5),
+      progress,
+    });
+    figures.storm = storm.figures;
+    sections.push(storm.text);
   }
   if (SECTIONS.has("bundle")) {
     const bundle = await bundleSection(targets);

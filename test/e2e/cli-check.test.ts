@@ -249,7 +249,7 @@ describe("the alert lifecycle across runs", () => {
     expect(priya?.updates.at(-1)?.text).toMatch(/Resolved/);
     expect(priya?.updates.at(-1)?.text).toMatch(/52m/);
     expect(runs["09:00"]?.firing.map((f) => f.userId)).toEqual(["u-2"]);
-  });
+  }, 90_000); // eleven CLI runs, on two shared cores
 
   it("delivers a post that failed once on the next run, once", async () => {
     slack.failNext(

@@ -215,6 +215,67 @@ describe("handleInteraction against DynamoDB", () => {
     expect(await table.get(alert.id)).toMatchObject({ secondaryStatus: "BREAK", acknowledgedBy: "U0SUPER" });
   });
 
+  it("Acknowledge all on a roll-up: every open member once, one event each, the roll-up redrawn once", async () => {
+    // Prepare: a roll-up of 12 (one already over, one excused) posted to the fake Slack.
+    const tableName = await dynamo.createAlertTable();
+    const store = new DynamoDbAlertStore({ tableName, client: dynamo.client, nowMs: Date.now });
+    const nowMs = Date.now();
+    const top = (await fetch(`${slack.url}chat.postMessage`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ channel: CHANNEL, text: "12 agents past their threshold at once" }),
+    }).then((r) => r.json())) as { ts: string };
+    const rollupId = "rollup#u-0#Long break#x";
+    for (let i = 0; i < 12; i++) {
+      const member = lunchAlert({
+        id: `u-${i}#Long break#${new Date(nowMs - 20 * 60_000).toISOString()}`,
+        userId: `u-${i}`,
+        name: `Agent ${i}`,
+        sinceMs: nowMs - 20 * 60_000 - i * 1000,
+        lastNotifiedMs: nowMs - 60_000,
+        expiresAt: Math.floor(nowMs / 1000) + 3600,
+        channel: CHANNEL,
+        rollupId,
+        rollupTs: top.ts,
+        rollupListed: true,
+        ...(i === 0 ? { state: "resolved" as const, endedMs: nowMs - 30_000, resolveNotified: true } : {}),
+        ...(i === 1 ? { excusedBy: "U0LEAD", excusedMs: nowMs - 50_000 } : {}),
+      });
+      await store.put(member, null);
+    }
+    const payload = {
+      type: "block_actions",
+      user: { id: "U0SUPER" },
+      channel: { id: CHANNEL },
+      actions: [{ action_id: "rollup.ack", block_id: rollupId, type: "button" }],
+    };
+    const published: string[] = [];
+    const events = {
+      publish: async (transitions: Array<{ type: string; userId: string }>) => {
+        published.push(...transitions.map((t) => `${t.type}:${t.userId}`));
+        return { failed: 0 };
+      },
+    };
+
+    // Act
+    const first = await handleInteraction({ ...deps(store), events }, request(payload));
+    const again = await handleInteraction({ ...deps(store), events }, request(payload));
+
+    // Assess
+    expect([first.status, again.status]).toEqual([200, 200]);
+    const records = await store.load();
+    const acked = records.filter((r) => r.acknowledgedBy === "U0SUPER").map((r) => r.userId);
+    expect(acked.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `u-${i + 2}`).sort());
+    expect(records.some((r) => r.actionPending !== undefined)).toBe(false);
+    expect(published).toHaveLength(10);
+    expect(published.every((p) => p.startsWith("acknowledged:"))).toBe(true);
+    const message = slack.messages().find((m) => m.ts === top.ts);
+    expect(message?.updates).toHaveLength(1);
+    const replies = slack.messages().filter((m) => m.thread_ts === top.ts);
+    expect(replies.map((r) => r.text)).toEqual([expect.stringContaining("acknowledged all 10 alerts")]);
+    expect(slack.ephemerals().at(-1)?.text).toContain("nothing to do");
+  });
+
   it("Slack failing during the update: the state change stands and the next run redraws the message", async () => {
     // Prepare
     const tableName = await dynamo.createAlertTable();

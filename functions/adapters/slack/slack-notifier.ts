@@ -10,10 +10,15 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { LogLevel, type Logger as SlackLogger, WebClient } from "@slack/web-api";
+import type { AlertRecord } from "../../domain/alert.js";
 import type { AppConfig } from "../../domain/config.js";
 import type { SlackAction } from "../../domain/delivery.js";
+import type { RollupOutcome, RollupWork } from "../../domain/rollup.js";
 import type { DeliveryResult, EphemeralTarget, InteractionNotifier } from "../../ports.js";
+import { ChannelPacer } from "./channel-pacer.js";
 import { type RenderOptions, renderSlackAction, type SlackMessage } from "./messages.js";
+import { deliverRollup, type RollupSender, type SendResult } from "./rollup-delivery.js";
+import { type RollupMessage, renderRollupAcknowledged, renderRollupTop } from "./rollup-messages.js";
 
 export interface SlackNotifierOptions {
   /** Bot token; never logged, never in an error message. */
@@ -38,6 +43,13 @@ export interface SlackNotifierOptions {
    * run's own "now" (so `--now` replays and re-delivered posts read as the engine decided them).
    */
   now?: () => number;
+  /**
+   * The run's delivery deadline (epoch ms): no call starts, and no wait (pacing, Retry-After) runs,
+   * past it, so a run ends inside its budget; what is left stays pending for the next run.
+   */
+  deadlineMs?: number;
+  /** Paces posts per channel; one per notifier by default (one per run). */
+  pacer?: ChannelPacer;
 }
 
 export const SLACK_API_URL = "https://slack.com/api/";
@@ -116,7 +128,7 @@ function classify(error: unknown): CallFailure {
 /** How long a user group's membership is trusted before it is asked again. */
 const GROUP_CACHE_MS = 10 * 60_000;
 
-export class SlackNotifier implements InteractionNotifier {
+export class SlackNotifier implements InteractionNotifier, RollupSender {
   readonly #client: WebClient;
   readonly #token: string;
   readonly #timezone: string;
@@ -126,6 +138,8 @@ export class SlackNotifier implements InteractionNotifier {
   readonly #retries: number;
   readonly #maxRetryTimeMs: number;
   readonly #now: (() => number) | undefined;
+  readonly #runDeadline: number;
+  readonly #pacer: ChannelPacer;
   /** Per-delivery deadline, read by the fetch wrapper so an in-flight request is aborted at the bound. */
   readonly #deadline = new AsyncLocalStorage<number>();
   /** email → user id, or null when Slack said there is none: one lookup per agent per notifier. */
@@ -144,6 +158,8 @@ export class SlackNotifier implements InteractionNotifier {
     this.#retries = Math.max(0, options.retries ?? DEFAULT_RETRIES);
     this.#maxRetryTimeMs = Math.max(1, options.maxRetryTimeMs ?? DEFAULT_MAX_RETRY_TIME_MS);
     this.#now = options.now;
+    this.#runDeadline = options.deadlineMs ?? Number.POSITIVE_INFINITY;
+    this.#pacer = options.pacer ?? new ChannelPacer();
     const requestTimeoutMs = Math.min(
       options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       this.#maxRetryTimeMs,
@@ -168,7 +184,7 @@ export class SlackNotifier implements InteractionNotifier {
   }
 
   async deliver(action: SlackAction): Promise<DeliveryResult> {
-    const deadline = Date.now() + this.#maxRetryTimeMs;
+    const deadline = this.#deadlineFromNow();
     try {
       return await this.#deadline.run(deadline, () => this.#deliver(action, deadline));
     } catch (error) {
@@ -248,6 +264,67 @@ export class SlackNotifier implements InteractionNotifier {
     return done;
   }
 
+  /** A roll-up's Slack work (rollup-delivery.ts), paced and bounded like every other post. */
+  deliverRollup(work: RollupWork): Promise<RollupOutcome> {
+    return deliverRollup(work, this, {
+      timezone: this.#timezone,
+      // Without the run's instant, as of the members' last run (as a per-episode message reads).
+      nowMs: this.#now?.() ?? Math.max(0, ...work.members.map((m) => m.lastNotifiedMs)),
+      interactive: this.#interactive,
+    });
+  }
+
+  async rollupAcknowledged(
+    rollup: { id: string; channel: string; ts: string; members: AlertRecord[] },
+    by: string,
+    count: number,
+  ): Promise<DeliveryResult> {
+    const options = {
+      timezone: this.#timezone,
+      nowMs: this.#now?.() ?? Math.max(0, ...rollup.members.map((m) => m.lastNotifiedMs)),
+      interactive: this.#interactive,
+    };
+    const updated = await this.update(
+      rollup.channel,
+      rollup.ts,
+      renderRollupTop(rollup.id, rollup.members, options),
+    );
+    if (!updated.ok)
+      return { ok: false, error: updated.error, ...(updated.transient ? { transient: true } : {}) };
+    const replied = await this.post(rollup.channel, renderRollupAcknowledged(by, count), rollup.ts);
+    if (!replied.ok)
+      return { ok: false, error: replied.error, ...(replied.transient ? { transient: true } : {}) };
+    return { ok: true, ts: rollup.ts, channel: rollup.channel };
+  }
+
+  /** One post (a thread reply with `threadTs`), under the per-delivery bound and the run's deadline. */
+  post(channel: string, message: RollupMessage, threadTs?: string): Promise<SendResult> {
+    return this.#send("chat.postMessage", this.#postArgs(channel, message, threadTs), channel);
+  }
+
+  /** One chat.update of a message, under the same bounds. */
+  update(channel: string, ts: string, message: RollupMessage): Promise<SendResult> {
+    return this.#send("chat.update", this.#updateArgs(channel, ts, message), channel);
+  }
+
+  async #send(method: string, args: Record<string, unknown>, channel: string): Promise<SendResult> {
+    const deadline = this.#deadlineFromNow();
+    const outcome = await this.#deadline.run(deadline, () => this.#call(method, args, deadline, undefined));
+    if (!outcome.ok)
+      return { ok: false, error: this.#redact(outcome.failure.error), transient: outcome.failure.transient };
+    const ts = outcome.result.ts;
+    const answered = outcome.result.channel;
+    return {
+      ok: true,
+      ts: typeof ts === "string" ? ts : ((args.ts as string | undefined) ?? ""),
+      channel: typeof answered === "string" ? answered : channel,
+    };
+  }
+
+  #deadlineFromNow(): number {
+    return Math.min(Date.now() + this.#maxRetryTimeMs, this.#runDeadline);
+  }
+
   async ephemeral(target: EphemeralTarget, text: string): Promise<boolean> {
     const deadline = Date.now() + this.#maxRetryTimeMs;
     if (target.responseUrl !== undefined) {
@@ -325,7 +402,11 @@ export class SlackNotifier implements InteractionNotifier {
     return { ok: true, nudge: "sent" };
   }
 
-  #postArgs(channel: string, message: SlackMessage, threadTs?: string): Record<string, unknown> {
+  #postArgs(
+    channel: string,
+    message: SlackMessage | RollupMessage,
+    threadTs?: string,
+  ): Record<string, unknown> {
     return {
       channel,
       text: message.text,
@@ -337,7 +418,7 @@ export class SlackNotifier implements InteractionNotifier {
     };
   }
 
-  #updateArgs(channel: string, ts: string, message: SlackMessage): Record<string, unknown> {
+  #updateArgs(channel: string, ts: string, message: SlackMessage | RollupMessage): Record<string, unknown> {
     // An update without attachments would keep the old ones beside new blocks: always send both keys.
     return message.color === undefined
       ? { channel, ts, text: message.text, blocks: message.blocks, attachments: [] }
@@ -345,7 +426,7 @@ export class SlackNotifier implements InteractionNotifier {
   }
 
   /** Blocks at the top level, or inside an attachment whose colour bar shows the alert's state. */
-  #body(message: SlackMessage): Record<string, unknown> {
+  #body(message: SlackMessage | RollupMessage): Record<string, unknown> {
     if (message.color === undefined) return { blocks: message.blocks };
     return { attachments: [{ color: message.color, fallback: message.text, blocks: message.blocks }] };
   }
@@ -375,6 +456,17 @@ export class SlackNotifier implements InteractionNotifier {
         await sleep(held);
       }
       if (Date.now() >= deadline) return { ok: false, failure: { error: "timeout", transient: true } };
+      // Posts into one channel take turns (about one a second, as Slack allows); a turn that would
+      // come after the deadline is not waited for.
+      const channel =
+        method === "chat.postMessage" && typeof args.channel === "string" ? args.channel : undefined;
+      const slot = channel === undefined ? undefined : await this.#pacer.acquire(channel, deadline);
+      if (slot === false) {
+        // Past the run's deadline the rest waits for the next run; past this delivery's own bound it
+        // is the delivery timing out, as any other wait would.
+        const error = deadline >= this.#runDeadline ? "paced_past_deadline" : "timeout";
+        return { ok: false, failure: { error, transient: true } };
+      }
 
       let failure: CallFailure;
       try {
@@ -382,11 +474,15 @@ export class SlackNotifier implements InteractionNotifier {
         return { ok: true, result: result as unknown as Record<string, unknown> };
       } catch (error) {
         failure = classify(error);
+        // A post Slack did not take (unreachable, 5xx) used no turn in the channel: a retry need not wait.
+        if (channel !== undefined && typeof slot === "number" && failure.retryAfterMs === undefined)
+          this.#pacer.giveBack(channel, slot);
       }
 
       if (failure.retryAfterMs !== undefined) {
         const until = Date.now() + failure.retryAfterMs;
         this.#rateLimitedUntil.set(method, Math.max(this.#rateLimitedUntil.get(method) ?? 0, until));
+        if (method === "chat.postMessage" && channel !== undefined) this.#pacer.holdUntil(channel, until);
         if (!policy.waitOutRateLimits) return { ok: false, failure };
         if (until >= deadline) {
           this.#warn("slack rate limit outlasts the delivery bound", action, {
@@ -502,6 +598,8 @@ export function slackNotifierFor(
     nowMs?: number;
     logger?: SlackNotifierOptions["logger"];
     maxRetryTimeMs?: number;
+    /** The run's delivery deadline (run-budget.ts). */
+    deadlineMs?: number;
   },
 ): SlackNotifier {
   const { nowMs } = run;
@@ -515,5 +613,6 @@ export function slackNotifierFor(
     ...(run.maxRetryTimeMs === undefined ? {} : { maxRetryTimeMs: run.maxRetryTimeMs }),
     // Messages read as of the run's instant, also for a post delivered a run late.
     ...(nowMs === undefined ? {} : { now: () => nowMs }),
+    ...(run.deadlineMs === undefined ? {} : { deadlineMs: run.deadlineMs }),
   });
 }

@@ -74,6 +74,13 @@ interface LockOwner {
   since: string;
 }
 
+interface PendingPut {
+  record: AlertRecord;
+  expectedVersion: number | null;
+  resolve: (applied: boolean) => void;
+  reject: (error: unknown) => void;
+}
+
 const lockOwnerSchema = z.object({ token: z.string(), pid: z.number(), host: z.string() });
 
 export class JsonFileAlertStore implements AlertStore, HistoryStore {
@@ -118,17 +125,62 @@ export class JsonFileAlertStore implements AlertStore, HistoryStore {
     return (await this.#read()).alerts.find((r) => r.id === id && isLive(r, nowMs));
   }
 
-  async put(record: AlertRecord, expectedVersion: number | null): Promise<boolean> {
+  /**
+   * Puts made while a write is under way wait for it and then go together: one lock, one read, one
+   * write for all of them (each still checked on its own, in the order they were made). A run's
+   * writes in flight at once then cost a few file writes, not one each, and never spin on the lock.
+   */
+  put(record: AlertRecord, expectedVersion: number | null): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      this.#queue.push({ record, expectedVersion, resolve, reject });
+      if (!this.#flushing) this.#flushing = this.#flush();
+    });
+  }
+
+  readonly #queue: PendingPut[] = [];
+  #flushing: Promise<void> | undefined;
+
+  async #flush(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.splice(0);
+      try {
+        const results = await this.#putBatch(batch);
+        batch.forEach((p, i) => {
+          p.resolve(results[i] ?? false);
+        });
+      } catch (error) {
+        for (const p of batch) p.reject(error);
+      }
+    }
+    this.#flushing = undefined;
+  }
+
+  #putBatch(batch: readonly PendingPut[]): Promise<boolean[]> {
     return this.#update(async (state) => {
       const { alerts } = state;
       const nowMs = readClock(this.#clock);
-      const current = alerts.find((a) => a.id === record.id);
-      if (!conditionHolds(current, expectedVersion, nowMs)) return false;
-      const stored = withoutUndefined(record);
-      // Keep the file's order (stable diffs for people who read it); prune what has expired.
-      const next = current ? alerts.map((a) => (a.id === record.id ? stored : a)) : [...alerts, stored];
-      await this.#write({ ...state, alerts: next.filter((a) => a === stored || isLive(a, nowMs)) });
-      return true;
+      const index = new Map(alerts.map((a, i) => [a.id, i]));
+      const next = [...alerts];
+      const written = new Set<AlertRecord>();
+      const results = batch.map(({ record, expectedVersion }) => {
+        const at = index.get(record.id);
+        const current = at === undefined ? undefined : next[at];
+        if (!conditionHolds(current, expectedVersion, nowMs)) return false;
+        const stored = withoutUndefined(record);
+        written.add(stored);
+        // Keep the file's order (stable diffs for people who read it).
+        if (at === undefined) {
+          index.set(record.id, next.length);
+          next.push(stored);
+        } else {
+          next[at] = stored;
+        }
+        return true;
+      });
+      // Prune what has expired, never what was just written.
+      if (written.size > 0)
+        await this.#write({ ...state, alerts: next.filter((a) => written.has(a) || isLive(a, nowMs)) });
+      return results;
     });
   }
 

@@ -84,6 +84,8 @@ const alertRecordShape = {
   nudgedMs: z.number().optional(),
   nudgeNotified: z.enum(["sent", "not-in-slack"]).optional(),
   rollupId: z.string().optional(),
+  rollupTs: z.string().optional(),
+  rollupListed: z.boolean().optional(),
   version: z.number().int(),
   expiresAt: z.number(),
 };

@@ -70,6 +70,8 @@ export interface FakeSlack {
   files(): FakeSlackFile[];
   /** Queue faults for the next calls of `method` (`*` for any method), one fault per call. */
   failNext(method: string, ...faults: SlackFault[]): void;
+  /** How many calls were answered HTTP 429 (by the rate limit option or a queued fault). */
+  rateLimited(): number;
   close(): Promise<void>;
   // ---- Slack actions (issue 8): DMs, user groups, ephemeral answers, response_url ----
   /** DM channel id (`D…`) → user id, for every conversations.open so far. */
@@ -110,6 +112,8 @@ export interface FakeSlackOptions {
   port?: number;
   /** Initial email → user id entries. */
   users?: Record<string, string>;
+  /** Enforce Slack's chat.postMessage limit per channel (see "Rate limiting" below); off when unset. */
+  rateLimit?: PostRateLimit;
   /** Initial user group id → member ids, for usergroups.users.list. */
   usergroups?: Record<string, string[]>;
 }
@@ -221,6 +225,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   /** Live state, for validating thread_ts and chat.update (`channel/ts` → message). */
   const live = new Map<string, { channel: string; ts: string; text: string; thread_ts?: string }>();
   let lastTs = 0;
+  const limiter = options.rateLimit ? postRateLimiter(options.rateLimit, channelIds) : undefined;
 
   // Unique, increasing ts in Slack's "seconds.micros" shape, near the real clock.
   const nextTs = (): string => {
@@ -438,6 +443,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     if (!token) return send(200, { ok: false, error: "not_authed" });
     if (options.token !== undefined && token !== options.token)
       return send(200, { ok: false, error: "invalid_auth" });
+    const wait = limiter?.admit(method, args);
+    if (wait !== undefined)
+      return send(429, { ok: false, error: "ratelimited" }, { "retry-after": String(wait) });
     return send(200, handle(method, args));
   }
 
@@ -460,6 +468,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     users,
     messages: () => channelView(calls),
     files: () => [...files.values()].map((f) => ({ ...f })),
+    rateLimited: () => calls.filter((c) => c.status === 429).length,
     failNext(method, ...more) {
       const queue = faults.get(method) ?? [];
       queue.push(...more);
@@ -606,5 +615,40 @@ function createActionsState(options: FakeSlackOptions, users: Map<string, string
     /** `U…` as a post's channel means the DM with that user (opened on first use). */
     dmFor: (channel: string): string | undefined =>
       /^[UW][A-Z0-9]{2,}$/.test(channel) && knownUser(channel) ? openDm(channel) : undefined,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rate limiting (opt-in). Slack documents chat.postMessage as "1 per second per channel, short
+// bursts allowed": a token bucket per channel, `burst` deep, refilled at `perSecond`. A call over it
+// is answered HTTP 429 with Retry-After in whole seconds, as Slack does. Thread replies count too.
+
+export interface PostRateLimit {
+  /** Sustained posts per second per channel; default 1. */
+  perSecond?: number;
+  /** Posts a full bucket admits back to back; default 3. */
+  burst?: number;
+}
+
+function postRateLimiter(limit: PostRateLimit, channelIds: Map<string, string>) {
+  const perSecond = limit.perSecond ?? 1;
+  const burst = limit.burst ?? 3;
+  const buckets = new Map<string, { tokens: number; atMs: number }>();
+  return {
+    /** undefined: admitted (a token taken); else the Retry-After in seconds. */
+    admit(method: string, args: Record<string, unknown>): number | undefined {
+      if (method !== "chat.postMessage" || typeof args.channel !== "string") return undefined;
+      const channel = channelIdFor(args.channel, channelIds);
+      const now = Date.now();
+      const bucket = buckets.get(channel) ?? { tokens: burst, atMs: now };
+      bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.atMs) / 1000) * perSecond);
+      bucket.atMs = now;
+      buckets.set(channel, bucket);
+      if (bucket.tokens >= 1) {
+        bucket.tokens -= 1;
+        return undefined;
+      }
+      return Math.max(1, Math.ceil((1 - bucket.tokens) / perSecond));
+    },
   };
 }
