@@ -55,6 +55,7 @@ export async function serveInteractions(options: ServeOptions): Promise<RunningS
       apiUrl: options.slackApiUrl,
       logger: log,
       maxRetryTimeMs: SLACK_UPDATE_BOUND_MS,
+      pace: "clicks",
     });
   }
 

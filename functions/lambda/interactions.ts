@@ -45,6 +45,7 @@ export const handler = createInteractionsEndpoint({
           apiUrl: slackApiUrl,
           logger: fromPowertools(logger),
           maxRetryTimeMs: SLACK_UPDATE_BOUND_MS,
+          pace: "clicks",
         }),
       };
     }

@@ -56,15 +56,28 @@ function userIds(entries: PutEventsRequestEntry[]): string[] {
 describe("EventBridgePublisher", () => {
   it("names the detail types after the transitions", () => {
     // Prepare
-    const types: TransitionType[] = ["fired", "reminded", "escalated", "resolved"];
+    const types: TransitionType[] = [
+      "nudged",
+      "fired",
+      "reminded",
+      "escalated",
+      "resolved",
+      "acknowledged",
+      "snoozed",
+      "excused",
+    ];
     // Act
     const names = types.map(detailType);
     // Assess
     expect(names).toEqual([
+      "Agent Status Alert Nudged",
       "Agent Status Alert Fired",
       "Agent Status Alert Reminded",
       "Agent Status Alert Escalated",
       "Agent Status Alert Resolved",
+      "Agent Status Alert Acknowledged",
+      "Agent Status Alert Snoozed",
+      "Agent Status Alert Excused",
     ]);
     expect(DETAIL_TYPES).toEqual(names);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  COLORS,
   escapeMrkdwn,
   formatMention,
   renderSlackAction,
@@ -201,5 +202,44 @@ describe("formatMention / escapeMrkdwn", () => {
     expect(formatMention("U0123456789")).toBe("<@U0123456789>");
     expect(formatMention("@here")).toBe("<!here>");
     expect(escapeMrkdwn("a<b>&c")).toBe("a&lt;b&gt;&amp;c");
+  });
+});
+
+describe("the actions block on a live alert", () => {
+  const actionsOf = (message: { blocks: unknown[] }) =>
+    message.blocks.find((b) => (b as { type: string }).type === "actions") as
+      | { block_id: string; elements: Array<{ action_id: string; options?: Array<{ value: string }> }> }
+      | undefined;
+
+  it("carries Acknowledge, Snooze… (15m/30m/1h/2h) and Excuse, keyed by the alert id", () => {
+    // Prepare
+    const alert = record();
+    // Act
+    const actions = actionsOf(renderTopMessage(alert, { timezone: ZONE, nowMs: SINCE + 20 * MIN }));
+    // Assess
+    expect(actions?.block_id).toBe(alert.id);
+    expect(actions?.elements.map((e) => e.action_id)).toEqual(["alert.ack", "alert.snooze", "alert.excuse"]);
+    expect(actions?.elements[1]?.options?.map((o) => o.value)).toEqual(["15m", "30m", "1h", "2h"]);
+    expect(JSON.stringify(actions?.elements[2])).toContain('"confirm"');
+  });
+
+  it("is left out with slack.interactive false, and on an ended alert", () => {
+    const alert = record();
+    expect(actionsOf(renderTopMessage(alert, { timezone: ZONE, interactive: false }))).toBeUndefined();
+    expect(
+      actionsOf(
+        renderTopMessage({ ...alert, state: "resolved", endedMs: SINCE + 40 * MIN }, { timezone: ZONE }),
+      ),
+    ).toBeUndefined();
+  });
+
+  it("colours the attachment by state: amber, red, grey once acknowledged, green when over", () => {
+    const alert = record();
+    const colour = (r: typeof alert) =>
+      renderTopMessage(r, { timezone: ZONE, nowMs: SINCE + 20 * MIN }).color;
+    expect(colour(alert)).toBe(COLORS.warning);
+    expect(colour({ ...alert, severity: "critical" })).toBe(COLORS.critical);
+    expect(colour({ ...alert, acknowledgedBy: "U1", acknowledgedMs: SINCE + 16 * MIN })).toBe(COLORS.quiet);
+    expect(colour({ ...alert, state: "resolved", endedMs: SINCE + 30 * MIN })).toBe(COLORS.resolved);
   });
 });

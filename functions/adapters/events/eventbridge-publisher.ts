@@ -24,13 +24,13 @@ const MAX_ERRORS_KEPT = 10;
 
 export type DetailType = `Agent Status Alert ${Capitalize<TransitionType>}`;
 
-/** `Agent Status Alert Fired`, `... Reminded`, `... Escalated`, `... Resolved`. */
+/** `Agent Status Alert Fired`, `... Reminded`, ..., `... Acknowledged`, `... Snoozed`, `... Excused`. */
 export function detailType(type: TransitionType): DetailType {
   return `Agent Status Alert ${(type.charAt(0).toUpperCase() + type.slice(1)) as Capitalize<TransitionType>}`;
 }
 
 export const DETAIL_TYPES: readonly DetailType[] = (
-  ["fired", "reminded", "escalated", "resolved"] as const
+  ["nudged", "fired", "reminded", "escalated", "resolved", "acknowledged", "snoozed", "excused"] as const
 ).map(detailType);
 
 export function toEntry(transition: Transition, busName: string): PutEventsRequestEntry {

@@ -600,6 +600,11 @@ export function slackNotifierFor(
     maxRetryTimeMs?: number;
     /** The run's delivery deadline (run-budget.ts). */
     deadlineMs?: number;
+    /**
+     * "clicks": one reply per person's click, at human pace, must not queue behind a one-a-second
+     * schedule inside Slack's 3 s; a 429's Retry-After still holds the channel. Default "run".
+     */
+    pace?: "run" | "clicks";
   },
 ): SlackNotifier {
   const { nowMs } = run;
@@ -614,5 +619,6 @@ export function slackNotifierFor(
     // Messages read as of the run's instant, also for a post delivered a run late.
     ...(nowMs === undefined ? {} : { now: () => nowMs }),
     ...(run.deadlineMs === undefined ? {} : { deadlineMs: run.deadlineMs }),
+    ...(run.pace === "clicks" ? { pacer: new ChannelPacer({ intervalMs: 0 }) } : {}),
   });
 }
