@@ -34,8 +34,11 @@ import type { Log } from "./logger.js";
 /** The path of Slack's Request URL, in the Function URL and in `cli serve` alike. */
 export const INTERACTIONS_PATH = "/slack/interactions";
 
-/** Slack waits 3 s for the answer: the message update inside it gets at most this long. */
-export const SLACK_UPDATE_BOUND_MS = 2_000;
+/**
+ * Slack waits 3 s for the answer: the message update inside it gets at most this long, leaving room
+ * for a cold start, the secret and the conditional write.
+ */
+export const SLACK_UPDATE_BOUND_MS = 1_500;
 
 export interface InteractionRequest {
   /** The body exactly as Slack sent it (the signature is over these bytes). */

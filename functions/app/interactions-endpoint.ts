@@ -69,10 +69,17 @@ export function createInteractionsEndpoint(deps: InteractionsEndpointDeps) {
 
   return async (event: FunctionUrlEvent): Promise<FunctionUrlResult> => {
     try {
-      const path = event.rawPath ?? "/";
-      if (path !== INTERACTIONS_PATH) return answer(404, "not found");
+      // The Function URL serves nothing else: its root is accepted too, for a Request URL pasted without the path.
+      const path = (event.rawPath ?? "/").replace(/\/+$/, "");
+      if (path !== INTERACTIONS_PATH && path !== "") {
+        deps.metrics.addMetric("InteractionRejectedPath", MetricUnit.Count, 1);
+        return answer(404, "not found");
+      }
       const method = event.requestContext?.http?.method ?? "POST";
-      if (method !== "POST") return answer(405, "method not allowed");
+      if (method !== "POST") {
+        deps.metrics.addMetric("InteractionRejectedPath", MetricUnit.Count, 1);
+        return answer(405, "method not allowed");
+      }
       // The Function URL hands a form body over base64-encoded; the signature is over the decoded bytes.
       const body = Buffer.from(event.body ?? "", event.isBase64Encoded ? "base64" : "utf8");
       const rawBody = body.toString("utf8");
