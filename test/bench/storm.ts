@@ -8,16 +8,13 @@
  * real one): the storm (08:20), a quiet run (08:25), the escalation past `critical` (08:35), and all
  * agents back (08:45), then one more run to pick up anything still pending.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { runCli } from "../e2e/run-cli.js";
 import { type FakeSlack, type RecordedSlackCall, startFakeSlack } from "../fakes/slack/fake-slack.js";
 import { DEMO_CREDENTIALS, type SimAgent, startSimulator } from "../fakes/smartassist/simulator.js";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const TSX = fileURLToPath(new URL("../../node_modules/.bin/tsx", import.meta.url));
 const TOKEN = "xoxb-bench-storm";
 const CHANNEL = "C0STORM0001";
 const utc = (hhmm: string) => Date.parse(`2023-03-10T${hhmm}:00Z`);
@@ -73,29 +70,6 @@ function stormCenter(n: number): SimAgent[] {
       { primaryStatus: "AVAILABLE", secondaryStatus: "AVAILABLE", startMs: utc("08:40"), endMs: null },
     ],
   }));
-}
-
-function runCli(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(TSX, ["functions/cli/main.ts", ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 const ok = (c: RecordedSlackCall) => c.status === 200 && (c.response as { ok?: boolean }).ok === true;

@@ -15,21 +15,10 @@ import {
   startSimulator,
 } from "../fakes/smartassist/simulator.js";
 import { runCli } from "./run-cli.js";
+import { iso, person, seg as s, utc } from "./story.js";
 
 // 2023-03-10 in India (UTC+05:30). Times below are UTC.
-const utc = (hhmm: string) => Date.parse(`2023-03-10T${hhmm}:00Z`);
-const iso = (hhmm: string) => new Date(utc(hhmm)).toISOString();
 const TOKEN = "xoxb-e2e-token";
-
-function person(n: number, segments: SimAgent["segments"], first = `Agent${n}`): SimAgent {
-  return { userId: `u-${n}`, firstName: first, lastName: "Test", email: `agent${n}@example.com`, segments };
-}
-const s = (primaryStatus: string, secondaryStatus: string, start: string, end: string | null) => ({
-  primaryStatus,
-  secondaryStatus,
-  startMs: utc(start),
-  endMs: end === null ? null : utc(end),
-});
 
 /** The story: Lunch (u-1) from 08:00 to 08:52; BUSY (u-2) from 08:10 on; others ordinary or odd. */
 const CENTER: SimAgent[] = [

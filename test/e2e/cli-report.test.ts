@@ -15,33 +15,21 @@ import {
   startSimulator,
 } from "../fakes/smartassist/simulator.js";
 import { runCli } from "./run-cli.js";
+import { iso, person, seg as s, utc } from "./story.js";
 
 // 2023-03-10 in India (UTC+05:30). Times below are UTC: 08:00Z is 13:30 local.
-const utc = (hhmm: string) => Date.parse(`2023-03-10T${hhmm}:00Z`);
-const iso = (hhmm: string) => new Date(utc(hhmm)).toISOString();
-const s = (primaryStatus: string, secondaryStatus: string, start: string, end: string | null) => ({
-  primaryStatus,
-  secondaryStatus,
-  startMs: utc(start),
-  endMs: end === null ? null : utc(end),
-});
-const person = (n: number, first: string, segments: SimAgent["segments"]): SimAgent => ({
-  userId: `u-${n}`,
-  firstName: first,
-  lastName: "Test",
-  email: `agent${n}@example.com`,
-  segments,
-});
+/** This file's stories name the agent first. */
+const named = (n: number, first: string, segments: SimAgent["segments"]) => person(n, segments, first);
 
 /** Priya at lunch 08:00–08:52 (52 min, 15m threshold: 37 past); Rohan BUSY from 08:10 (30m threshold). */
 const CENTER: SimAgent[] = [
-  person(1, "Priya", [
+  named(1, "Priya", [
     s("AVAILABLE", "AVAILABLE", "03:30", "08:00"),
     s("AWAY", "LUNCH", "08:00", "08:52"),
     s("AVAILABLE", "AVAILABLE", "08:52", null),
   ]),
-  person(2, "Rohan", [s("AVAILABLE", "AVAILABLE", "03:30", "08:10"), s("BUSY", "BUSY", "08:10", null)]),
-  person(3, "Asha", [s("AVAILABLE", "AVAILABLE", "03:30", null)]),
+  named(2, "Rohan", [s("AVAILABLE", "AVAILABLE", "03:30", "08:10"), s("BUSY", "BUSY", "08:10", null)]),
+  named(3, "Asha", [s("AVAILABLE", "AVAILABLE", "03:30", null)]),
 ];
 
 let sim: Simulator;

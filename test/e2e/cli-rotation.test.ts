@@ -15,8 +15,8 @@ import {
   startSimulator,
 } from "../fakes/smartassist/simulator.js";
 import { runCli } from "./run-cli.js";
+import { utc } from "./story.js";
 
-const utc = (hhmm: string) => Date.parse(`2023-03-10T${hhmm}:00Z`);
 const PAGE_SIZE = 10;
 const PER_MINUTE = 6;
 /** A run spends one request re-reading the open alert and 5 on the rotation: 15 pages is three runs' worth. */

@@ -20,33 +20,21 @@ import {
   startSimulator,
 } from "../fakes/smartassist/simulator.js";
 import { runCli } from "./run-cli.js";
+import { iso, person, seg as s, utc } from "./story.js";
 
-const utc = (hhmm: string) => Date.parse(`2023-03-10T${hhmm}:00Z`);
-const iso = (hhmm: string) => new Date(utc(hhmm)).toISOString();
 const TOKEN = "xoxb-serve-e2e";
 const SIGNING_SECRET = "e2e-signing-secret-0123456789abcdef";
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const TSX = fileURLToPath(new URL("../../node_modules/.bin/tsx", import.meta.url));
 
-const s = (primaryStatus: string, secondaryStatus: string, start: string, end: string | null) => ({
-  primaryStatus,
-  secondaryStatus,
-  startMs: utc(start),
-  endMs: end === null ? null : utc(end),
-});
-const person = (n: number, first: string, segments: SimAgent["segments"]): SimAgent => ({
-  userId: `u-${n}`,
-  firstName: first,
-  lastName: "Test",
-  email: `agent${n}@example.com`,
-  segments,
-});
+/** This file's stories name the agent first. */
+const named = (n: number, first: string, segments: SimAgent["segments"]) => person(n, segments, first);
 
 /** Three agents on long breaks from 08:00; every alert fires at 08:15. */
 const CENTER: SimAgent[] = [
-  person(1, "Priya", [s("AVAILABLE", "AVAILABLE", "03:30", "08:00"), s("AWAY", "LUNCH", "08:00", null)]),
-  person(2, "Rohan", [s("AVAILABLE", "AVAILABLE", "03:30", "08:00"), s("AWAY", "BREAK", "08:00", null)]),
-  person(3, "Meera", [s("AVAILABLE", "AVAILABLE", "03:30", "08:00"), s("AWAY", "NBK", "08:00", null)]),
+  named(1, "Priya", [s("AVAILABLE", "AVAILABLE", "03:30", "08:00"), s("AWAY", "LUNCH", "08:00", null)]),
+  named(2, "Rohan", [s("AVAILABLE", "AVAILABLE", "03:30", "08:00"), s("AWAY", "BREAK", "08:00", null)]),
+  named(3, "Meera", [s("AVAILABLE", "AVAILABLE", "03:30", "08:00"), s("AWAY", "NBK", "08:00", null)]),
 ];
 
 let sim: Simulator;

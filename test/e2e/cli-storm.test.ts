@@ -16,8 +16,8 @@ import {
   startSimulator,
 } from "../fakes/smartassist/simulator.js";
 import { runCli } from "./run-cli.js";
+import { utc } from "./story.js";
 
-const utc = (hhmm: string) => Date.parse(`2023-03-10T${hhmm}:00Z`);
 const TOKEN = "xoxb-e2e-storm";
 const N = 300;
 

@@ -1,5 +1,5 @@
 /** Runs the real CLI (`tsx functions/cli/main.ts`) in a child process, as a user would. */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -12,23 +12,28 @@ export interface CliResult {
 }
 
 export function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+  const child = spawn(TSX, ["functions/cli/main.ts", ...args], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TZ: process.env.TZ,
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return collect(child);
+}
+
+/** A child's exit code and everything it wrote, once it has closed. */
+export function collect(child: ChildProcess): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, ["functions/cli/main.ts", ...args], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        TZ: process.env.TZ,
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
+    child.stdout?.on("data", (d: Buffer) => {
       stdout += d.toString();
     });
-    child.stderr.on("data", (d: Buffer) => {
+    child.stderr?.on("data", (d: Buffer) => {
       stderr += d.toString();
     });
     child.on("error", reject);

@@ -21,6 +21,7 @@ import {
   probeImport,
   synthesizeLambdaBundle,
 } from "../bench/lambda-bundle.js";
+import { type CliResult, collect } from "../e2e/run-cli.js";
 import { type LocalDynamo, startDynalite } from "../fakes/dynalite.js";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack/fake-slack.js";
 import { DEMO_CREDENTIALS } from "../fakes/smartassist/simulator.js";
@@ -189,25 +190,10 @@ describe("the digest function's bundle", () => {
 });
 
 /** Runs an ES module snippet in a fresh node in `dir` with exactly `env`, without blocking this process. */
-function runNode(
-  dir: string,
-  script: string,
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+function runNode(dir: string, script: string, env: Record<string, string>): Promise<CliResult> {
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env },
   });
+  return collect(child);
 }

@@ -21,6 +21,7 @@ import {
   nodeModulesAbove,
   synthesizeLambdaBundle,
 } from "../bench/lambda-bundle.js";
+import { collect } from "../e2e/run-cli.js";
 import { type LocalDynamo, startDynalite } from "../fakes/dynalite.js";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack/fake-slack.js";
 import { lunchAlert } from "../fixtures/lunch-alert.js";
@@ -75,7 +76,10 @@ function startAwsStandIn(): Promise<Server> {
 }
 
 /** Runs `handler(event)` from the bundle in a fresh node, as Lambda's runtime would, and returns the result. */
-function invoke(env: Record<string, string>, event: unknown): Promise<{ result: unknown; stderr: string }> {
+async function invoke(
+  env: Record<string, string>,
+  event: unknown,
+): Promise<{ result: unknown; stderr: string }> {
   const script = join(dir, "invoke.mjs");
   writeFileSync(
     script,
@@ -84,30 +88,18 @@ const event = JSON.parse(process.env.TEST_EVENT);
 const result = await handler(event, { getRemainingTimeInMillis: () => 10000 });
 process.stdout.write("\\n" + JSON.stringify(result) + "\\n");`,
   );
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env, TEST_EVENT: JSON.stringify(event) },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on("error", reject);
-    child.on("close", () => {
-      const last = stdout.trim().split("\n").pop() ?? "null";
-      try {
-        resolve({ result: JSON.parse(last), stderr });
-      } catch {
-        resolve({ result: null, stderr: `${stderr}\n${stdout}` });
-      }
-    });
+  const child = spawn(process.execPath, [script], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env, TEST_EVENT: JSON.stringify(event) },
+    stdio: ["ignore", "pipe", "pipe"],
   });
+  const { stdout, stderr } = await collect(child);
+  const last = stdout.trim().split("\n").pop() ?? "null";
+  try {
+    return { result: JSON.parse(last), stderr };
+  } catch {
+    return { result: null, stderr: `${stderr}\n${stdout}` };
+  }
 }
 
 function clickEvent(alertId: string, secret = SIGNING_SECRET) {
