@@ -6,7 +6,6 @@
  * per page than the global fetch (no WHATWG Request/Response/Headers objects per call).
  */
 import { setMaxListeners } from "node:events";
-import { Agent } from "undici";
 import * as z from "zod";
 import type { AppConfig } from "../../domain/config.js";
 import type { QueryWindow } from "../../domain/time.js";
@@ -20,6 +19,7 @@ import {
 } from "./errors.js";
 import { type AppCredentials, tokenSigner } from "./jwt.js";
 import { Pacer } from "./pacer.js";
+import { createAgent, request, type UndiciAgent } from "./undici-agent.js";
 
 /** The config's `smartassist` section, plus what the run supplies. */
 export interface SmartAssistClientOptions extends Readonly<AppConfig["smartassist"]> {
@@ -150,7 +150,7 @@ export class SmartAssistClient implements AgentStatusSource {
    * Our own connection pool, built once: `concurrency` keep-alive sockets to the one host, with
    * header and body timeouts, instead of the process-wide dispatcher behind the global fetch.
    */
-  private readonly dispatcher: Agent;
+  private readonly dispatcher: UndiciAgent;
   /** Pages the previous run of this client read: centers change size slowly. */
   private lastPages = 0;
 
@@ -165,7 +165,7 @@ export class SmartAssistClient implements AgentStatusSource {
     this.maxAttempts = options.maxAttempts ?? 5;
     this.maxRetryMs = options.maxRetryMs ?? 90_000;
     const timeoutMs = Math.max(1, Math.round(options.timeoutSeconds * 1000));
-    this.dispatcher = new Agent({
+    this.dispatcher = createAgent({
       connections: options.concurrency,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
@@ -431,7 +431,7 @@ export class SmartAssistClient implements AgentStatusSource {
     try {
       // The Agent's header and body timeouts bound each request; the run's signal aborts them all.
       // The Agent's own request(): origin and path as they are, no URL parsed per call.
-      const response = await this.dispatcher.request({
+      const response = await request(this.dispatcher, {
         origin: this.origin,
         method: "POST",
         path: `${this.path}?limit=${this.options.pageSize}&offset=${offset}`,
