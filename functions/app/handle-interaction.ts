@@ -10,6 +10,7 @@ import {
   MAX_INTERACTION_BODY_BYTES,
   parseInteractionBody,
 } from "../adapters/slack/interaction-payload.js";
+import { answerByResponseUrl } from "../adapters/slack/response-url.js";
 import {
   header,
   SIGNATURE_HEADER,
@@ -132,8 +133,12 @@ async function handleAction(
   if (channel !== undefined) target.channel = channel;
   const answer = async (text: string) => {
     count("InteractionRefused");
-    if (!deps.notifier || !(await deps.notifier.ephemeral(target, text)))
-      deps.log.warn("could not answer the user in Slack", { user, text });
+    // Without a bot token the click's response_url still reaches the user.
+    const answered = deps.notifier
+      ? await deps.notifier.ephemeral(target, text)
+      : target.responseUrl !== undefined &&
+        (await answerByResponseUrl(target.responseUrl, text, SLACK_UPDATE_BOUND_MS)).ok;
+    if (!answered) deps.log.warn("could not answer the user in Slack", { user, text });
   };
 
   if (action.action_id === ACTION_IDS.acknowledgeAll) {

@@ -276,6 +276,30 @@ describe("handleInteraction against DynamoDB", () => {
     expect(slack.ephemerals().at(-1)?.text).toContain("nothing to do");
   });
 
+  it("without a bot token, a refusal still reaches the user through the click's response_url", async () => {
+    // Prepare: no notifier (serve without SLACK_BOT_TOKEN), a click on an alert no store holds.
+    const tableName = await dynamo.createAlertTable();
+    const store = new DynamoDbAlertStore({ tableName, client: dynamo.client, nowMs: Date.now });
+    const { notifier: _none, ...withoutSlack } = deps(store);
+    const payload = {
+      ...ack("u-404#Long break#2023-03-10T08:00:00.000Z"),
+      response_url: slack.responseUrl("r-404"),
+    };
+
+    // Act
+    const answer = await handleInteraction(withoutSlack, request(payload));
+
+    // Assess
+    expect(answer.status).toBe(200);
+    expect(slack.responses).toContainEqual(
+      expect.objectContaining({
+        id: "r-404",
+        body: expect.objectContaining({ response_type: "ephemeral", text: expect.stringContaining("over") }),
+      }),
+    );
+    expect(await store.load()).toEqual([]);
+  });
+
   it("Slack failing during the update: the state change stands and the next run redraws the message", async () => {
     // Prepare
     const tableName = await dynamo.createAlertTable();

@@ -17,6 +17,7 @@ import type { RollupOutcome, RollupWork } from "../../domain/rollup.js";
 import type { DeliveryResult, EphemeralTarget, InteractionNotifier } from "../../ports.js";
 import { ChannelPacer } from "./channel-pacer.js";
 import { type RenderOptions, renderSlackAction, type SlackMessage } from "./messages.js";
+import { answerByResponseUrl } from "./response-url.js";
 import { deliverRollup, type RollupSender, type SendResult } from "./rollup-delivery.js";
 import { type RollupMessage, renderRollupAcknowledged, renderRollupTop } from "./rollup-messages.js";
 
@@ -329,18 +330,9 @@ export class SlackNotifier implements InteractionNotifier, RollupSender {
     const deadline = Date.now() + this.#maxRetryTimeMs;
     if (target.responseUrl !== undefined) {
       // A response_url is Slack's own reply channel for this click: it needs no token and no scope.
-      try {
-        const response = await fetch(target.responseUrl, {
-          method: "POST",
-          headers: { "content-type": "application/json; charset=utf-8" },
-          body: JSON.stringify({ response_type: "ephemeral", replace_original: false, text }),
-          signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
-        });
-        if (response.ok) return true;
-        this.#logger?.warn("slack response_url refused the answer", { status: response.status });
-      } catch (error) {
-        this.#logger?.warn("slack response_url failed", { error: this.#redact(classify(error).error) });
-      }
+      const answered = await answerByResponseUrl(target.responseUrl, text, deadline - Date.now());
+      if (answered.ok) return true;
+      this.#logger?.warn("slack response_url did not take the answer", { error: answered.error });
     }
     if (target.channel === undefined) return false;
     const posted = await this.#deadline.run(deadline, () =>
