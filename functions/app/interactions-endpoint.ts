@@ -4,7 +4,7 @@
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import type { AppSecrets, SecretsProvider } from "../adapters/secrets/secrets.js";
+import { type AppSecrets, type SecretsProvider, signingSecretOf } from "../adapters/secrets/secrets.js";
 import type { AppConfig } from "../domain/config.js";
 import type { AlertStore, EventPublisher, InteractionNotifier } from "../ports.js";
 import { handleInteraction, INTERACTIONS_PATH, type InteractionDeps } from "./handle-interaction.js";
@@ -52,8 +52,7 @@ export function createInteractionsEndpoint(deps: InteractionsEndpointDeps) {
   let lastRefreshMs = 0;
 
   const handleWith = (secrets: AppSecrets, event: FunctionUrlEvent, rawBody: string, bytes: number) => {
-    const signingSecret = secrets.slackSigningSecret;
-    if (signingSecret === undefined) throw new Error("the secret holds no slackSigningSecret");
+    const signingSecret = signingSecretOf(secrets, "The secret");
     const interactionDeps: InteractionDeps = {
       config: deps.config,
       signingSecret,

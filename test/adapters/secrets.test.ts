@@ -8,7 +8,6 @@ import {
   SecretsManagerSecrets,
   secretsFromEnv,
   signingSecretOf,
-  slackSecretsFromEnv,
 } from "../../functions/adapters/secrets/secrets.js";
 
 const SECRET_ID = "arn:aws:secretsmanager:us-east-1:123456789012:secret:agent-status-alerts-AbCdEf";
@@ -420,24 +419,5 @@ describe("SLACK_SIGNING_SECRET from the environment", () => {
       "Missing SLACK_SIGNING_SECRET in the environment (the Slack app's signing secret)",
     );
     expectNoValues(error, [GOOD.clientId, GOOD.clientSecret, GOOD.slackBotToken]);
-  });
-
-  it("slackSecretsFromEnv gives serve the bot token and the signing secret, without SmartAssist credentials", () => {
-    // Act
-    const secrets = slackSecretsFromEnv({
-      SLACK_BOT_TOKEN: GOOD.slackBotToken,
-      SLACK_SIGNING_SECRET: SIGNING,
-    });
-    const error = thrown(() => slackSecretsFromEnv({ SMARTASSIST_CLIENT_ID: GOOD.clientId }));
-    const one = thrown(() => slackSecretsFromEnv({ SLACK_BOT_TOKEN: GOOD.slackBotToken }));
-    // Assess
-    expect(secrets).toEqual({ slackBotToken: GOOD.slackBotToken, slackSigningSecret: SIGNING });
-    expect(error).toBeInstanceOf(MissingCredentialsError);
-    expect(error.names).toEqual(["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"]);
-    expect(error.message).toBe(
-      "Missing SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET in the environment (the Slack bot token, the Slack app's signing secret)",
-    );
-    expect(one.names).toEqual(["SLACK_SIGNING_SECRET"]);
-    expectNoValues(one, [GOOD.slackBotToken]);
   });
 });

@@ -304,22 +304,3 @@ export function secretsFromEnv(env: NodeJS.ProcessEnv, need: EnvNeeds = { slack:
   if (slackSigningSecret !== undefined) secrets.slackSigningSecret = slackSigningSecret;
   return secrets;
 }
-
-/**
- * What `serve` needs: the Slack bot token (to update messages and answer ephemerally) and the signing
- * secret (to verify requests). No SmartAssist credentials: an action never calls SmartAssist.
- */
-export function slackSecretsFromEnv(env: NodeJS.ProcessEnv): {
-  slackBotToken: string;
-  slackSigningSecret: string;
-} {
-  const slackBotToken = envValue(env, ENV_VARS.slackBotToken);
-  const slackSigningSecret = envValue(env, ENV_VARS.slackSigningSecret);
-  if (slackBotToken === undefined || slackSigningSecret === undefined) {
-    throw missingEnvError([
-      ...(slackBotToken === undefined ? [ENV_VARS.slackBotToken] : []),
-      ...(slackSigningSecret === undefined ? [ENV_VARS.slackSigningSecret] : []),
-    ]);
-  }
-  return { slackBotToken, slackSigningSecret };
-}
