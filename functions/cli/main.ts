@@ -172,22 +172,15 @@ async function simulate(args: string[]): Promise<number> {
     latency: { type: "string" },
   });
   if (values.help) return help();
-  const whole = (name: string, text: unknown, fallback: number, min: number, max: number): number => {
-    if (text === undefined) return fallback;
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      throw new UsageError(`--${name}: expected a whole number from ${min} to ${max} (got "${text}")`);
-    }
-    return n;
-  };
+
   // The simulator is a test tool: loaded only when asked for, never part of the Lambda bundle.
   const { serveSimulator } = await import("./simulate.js");
   await serveSimulator({
-    port: whole("port", values.port, 8787, 0, 65535),
-    agents: whole("agents", values.agents, 200, 1, 200_000),
-    seed: whole("seed", values.seed, 1, 0, 2 ** 31),
+    port: wholeNumber("port", values.port, 8787, 0, 65535),
+    agents: wholeNumber("agents", values.agents, 200, 1, 200_000),
+    seed: wholeNumber("seed", values.seed, 1, 0, 2 ** 31),
     timezone: typeof values.timezone === "string" ? values.timezone : "Asia/Kolkata",
-    latencyMs: whole("latency", values.latency, 0, 0, 60_000),
+    latencyMs: wholeNumber("latency", values.latency, 0, 0, 60_000),
   });
   return EXIT_OK;
 }

@@ -3,34 +3,39 @@
  * `history.retention`, for the report and the shift digest. Pure: built from the alert record the
  * resolving run wrote.
  */
-import type { AlertRecord, Severity, Snooze } from "./alert.js";
+import type { AlertRecord } from "./alert.js";
 import { localDate } from "./time.js";
 
-export interface HistoryEntry {
-  /** The alert's id (`userId#ruleKey#since`): one entry per episode, so rewriting it is harmless. */
-  id: string;
-  userId: string;
-  email: string;
-  name: string;
-  ruleKey: string;
-  ruleName: string;
-  primaryStatus: string;
-  secondaryStatus: string;
-  /** The episode's first start and its end (UTC ms). */
-  sinceMs: number;
+/** What history keeps of the alert record, as it stood when the episode ended. */
+export const KEPT_FIELDS = [
+  "id",
+  "userId",
+  "email",
+  "name",
+  "ruleKey",
+  "ruleName",
+  "primaryStatus",
+  "secondaryStatus",
+  "sinceMs",
+  "thresholdSeconds",
+  "severity",
+  "firedMs",
+  "channel",
+  "acknowledgedBy",
+  "acknowledgedMs",
+  "snoozes",
+  "excusedBy",
+  "excusedMs",
+] as const satisfies ReadonlyArray<keyof AlertRecord>;
+
+/**
+ * One ended episode: the alert record's kept fields (`id` is the alert's, `userId#ruleKey#since`, so
+ * rewriting an entry is harmless; `severity` is the one it reached) and what its end adds.
+ */
+export interface HistoryEntry extends Pick<AlertRecord, (typeof KEPT_FIELDS)[number]> {
   endedMs: number;
   /** endedMs − sinceMs in whole seconds. */
   durationSeconds: number;
-  thresholdSeconds: number;
-  /** The severity the episode reached. */
-  severity: Severity;
-  firedMs: number;
-  channel?: string;
-  acknowledgedBy?: string;
-  acknowledgedMs?: number;
-  snoozes?: Snooze[];
-  excusedBy?: string;
-  excusedMs?: number;
   /** True when someone excused the episode (it still counts, marked). */
   excused: boolean;
   /** The local date (config.timezone) the episode started on: how a day's history is found. */
@@ -46,31 +51,19 @@ export function historyEntryFor(
   retentionSeconds: number,
 ): HistoryEntry {
   const endedMs = Math.max(record.sinceMs, record.endedMs ?? record.sinceMs);
-  const entry: HistoryEntry = {
-    id: record.id,
-    userId: record.userId,
-    email: record.email,
-    name: record.name,
-    ruleKey: record.ruleKey,
-    ruleName: record.ruleName,
-    primaryStatus: record.primaryStatus,
-    secondaryStatus: record.secondaryStatus,
-    sinceMs: record.sinceMs,
+  const kept: Partial<Pick<AlertRecord, (typeof KEPT_FIELDS)[number]>> = {};
+  for (const key of KEPT_FIELDS) if (record[key] !== undefined) Object.assign(kept, { [key]: record[key] });
+  const entry = {
+    ...kept,
     endedMs,
     durationSeconds: Math.floor((endedMs - record.sinceMs) / 1000),
-    thresholdSeconds: record.thresholdSeconds,
-    severity: record.severity,
-    firedMs: record.firedMs,
     excused: record.excusedBy !== undefined,
     localDate: localDate(timezone, record.sinceMs),
     expiresAt: Math.floor(endedMs / 1000) + retentionSeconds,
-  };
-  if (record.channel !== undefined) entry.channel = record.channel;
-  if (record.acknowledgedBy !== undefined) entry.acknowledgedBy = record.acknowledgedBy;
-  if (record.acknowledgedMs !== undefined) entry.acknowledgedMs = record.acknowledgedMs;
+  } as HistoryEntry;
+  // Snoozes are copied (the entry must not share the record's list), and an empty list is not kept.
   if (record.snoozes !== undefined && record.snoozes.length > 0)
     entry.snoozes = record.snoozes.map((s) => ({ ...s }));
-  if (record.excusedBy !== undefined) entry.excusedBy = record.excusedBy;
-  if (record.excusedMs !== undefined) entry.excusedMs = record.excusedMs;
+  else delete entry.snoozes;
   return entry;
 }

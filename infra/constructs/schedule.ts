@@ -139,6 +139,29 @@ export interface RunScheduleProps {
   deadLetterQueue: IQueue;
 }
 
+/**
+ * The schedules' own role (the default is a shared one outside the construct), trusted by this
+ * account's scheduler only, so the one acknowledged finding sits on the role that has it.
+ */
+function invokeRole(scope: Construct, target: IFunction, which: string): Role {
+  const role = new Role(scope, "InvokeRole", {
+    assumedBy: new ServicePrincipal("scheduler.amazonaws.com", {
+      conditions: { StringEquals: { "aws:SourceAccount": Aws.ACCOUNT_ID } },
+    }),
+    description: `Lets EventBridge Scheduler invoke the agent-status-alerts ${which} function`,
+  });
+  // grantInvoke also allows the function's versions and aliases (`ARN:*`); we publish none, so it adds nothing.
+  const fnResource = target.node.defaultChild as CfnElement | undefined;
+  if (fnResource) {
+    const logicalId = Stack.of(scope).resolve(fnResource.logicalId) as string;
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
+      reason: `lambda:InvokeFunction on the ${which} function and its qualified ARNs (CDK's grantInvoke); no version or alias is published, so only the function itself can be invoked.`,
+    });
+  }
+  return role;
+}
+
 /** One schedule (rate) or several (cron, active hours only) that invoke the function. */
 export class RunSchedule extends Construct {
   readonly schedules: Schedule[] = [];
@@ -152,14 +175,7 @@ export class RunSchedule extends Construct {
       ? cronExpressions(props.activeHours, everyMinutes)
       : [rateExpression(everyMinutes)];
 
-    // Our own role (the default is a shared one outside this construct), trusted by this account's
-    // scheduler only, so the one acknowledged finding below sits on the role that has it.
-    const role = new Role(this, "InvokeRole", {
-      assumedBy: new ServicePrincipal("scheduler.amazonaws.com", {
-        conditions: { StringEquals: { "aws:SourceAccount": Aws.ACCOUNT_ID } },
-      }),
-      description: "Lets EventBridge Scheduler invoke the agent-status-alerts check function",
-    });
+    const role = invokeRole(this, props.target, "check");
 
     // A tick that cannot be delivered within a minute is stale: the next tick does the same work. The
     // scheduler invokes asynchronously, so its own retries only cover failing to hand the event to Lambda.
@@ -177,17 +193,6 @@ export class RunSchedule extends Construct {
         attemptNumber: ContextAttribute.attemptNumber,
       }),
     });
-
-    // grantInvoke also allows the function's versions and aliases (`ARN:*`); we publish none, so it adds nothing.
-    const fnResource = props.target.node.defaultChild as CfnElement | undefined;
-    if (fnResource) {
-      const logicalId = Stack.of(this).resolve(fnResource.logicalId) as string;
-      Validations.of(role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
-        reason:
-          "lambda:InvokeFunction on the check function and its qualified ARNs (CDK's grantInvoke); no version or alias is published, so only the function itself can be invoked.",
-      });
-    }
 
     const window = props.activeHours
       ? ` ${props.activeHours.from}-${props.activeHours.to} ${props.timezone}${props.activeHours.days ? ` on ${props.activeHours.days.join(",")}` : ""}`
@@ -239,12 +244,7 @@ export class DigestSchedule extends Construct {
     if (expression === undefined) throw new Error(`no schedule for the digest at ${props.at}`);
     this.expression = expression;
 
-    const role = new Role(this, "InvokeRole", {
-      assumedBy: new ServicePrincipal("scheduler.amazonaws.com", {
-        conditions: { StringEquals: { "aws:SourceAccount": Aws.ACCOUNT_ID } },
-      }),
-      description: "Lets EventBridge Scheduler invoke the agent-status-alerts digest function",
-    });
+    const role = invokeRole(this, props.target, "digest");
     // A digest delivered an hour late is still worth having; a second one the same day is not (no retry).
     const target = new LambdaInvoke(props.target, {
       role,
@@ -257,15 +257,6 @@ export class DigestSchedule extends Construct {
         executionId: ContextAttribute.executionId,
       }),
     });
-    const fnResource = props.target.node.defaultChild as CfnElement | undefined;
-    if (fnResource) {
-      const logicalId = Stack.of(this).resolve(fnResource.logicalId) as string;
-      Validations.of(role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
-        reason:
-          "lambda:InvokeFunction on the digest function and its qualified ARNs (CDK's grantInvoke); no version or alias is published, so only the function itself can be invoked.",
-      });
-    }
     this.schedule = new Schedule(this, "Schedule", {
       schedule: ScheduleExpression.expression(expression, TimeZone.of(props.timezone)),
       target,

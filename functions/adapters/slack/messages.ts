@@ -126,12 +126,12 @@ export function formatMention(mention: string): string {
 }
 
 /** Elapsed seconds from `fromMs` to `toMs`, clamped at zero (a skewed start in the future reads as 0s). */
-function secondsBetween(fromMs: number, toMs: number): number {
+export function secondsBetween(fromMs: number, toMs: number): number {
   return Math.max(0, Math.floor((toMs - fromMs) / 1000));
 }
 
 /** Local time of day, or date and time when it is not on `referenceMs`'s local date (an episode over midnight). */
-function localTime(zone: string, instantMs: number, referenceMs: number): string {
+export function localTime(zone: string, instantMs: number, referenceMs: number): string {
   return localDate(zone, instantMs) === localDate(zone, referenceMs)
     ? localTimeOfDay(zone, instantMs)
     : localDateTime(zone, instantMs);

@@ -10,8 +10,8 @@
 import type { AlertRecord } from "../../domain/alert.js";
 import { formatDuration } from "../../domain/duration.js";
 import { ROLLUP_TOP_LINES, rollupCounts } from "../../domain/rollup.js";
-import { localDate, localDateTime, localTimeOfDay } from "../../domain/time.js";
-import { COLORS, escapeMrkdwn, formatMention, statusLabel } from "./messages.js";
+import { localTimeOfDay } from "../../domain/time.js";
+import { COLORS, escapeMrkdwn, formatMention, localTime, secondsBetween, statusLabel } from "./messages.js";
 
 /** Block Kit: a section's text holds at most 3,000 characters. */
 export const SECTION_TEXT_MAX = 3_000;
@@ -87,16 +87,6 @@ function clip(raw: string): string {
   // One agent, one line: a newline inside a name must not break a list apart.
   const text = raw.replace(/\s+/g, " ");
   return text.length <= FIELD_MAX ? text : `${text.slice(0, FIELD_MAX - 1)}…`;
-}
-
-function secondsBetween(fromMs: number, toMs: number): number {
-  return Math.max(0, Math.floor((toMs - fromMs) / 1000));
-}
-
-function localTime(zone: string, instantMs: number, referenceMs: number): string {
-  return localDate(zone, instantMs) === localDate(zone, referenceMs)
-    ? localTimeOfDay(zone, instantMs)
-    : localDateTime(zone, instantMs);
 }
 
 function who(record: AlertRecord): string {

@@ -6,7 +6,7 @@
 import * as z from "zod";
 import type { AlertRecord } from "../../domain/alert.js";
 import type { Cursor } from "../../domain/coverage.js";
-import type { HistoryEntry } from "../../domain/history.js";
+import { type HistoryEntry, KEPT_FIELDS } from "../../domain/history.js";
 import type { AlertStore, HistoryStore } from "../../ports.js";
 
 /**
@@ -48,6 +48,7 @@ export function withoutUndefined<T extends object>(record: T): T {
 }
 
 const severity = z.enum(["warning", "critical"]);
+const snooze = z.object({ by: z.string(), atMs: z.number(), untilMs: z.number() });
 
 const alertRecordShape = {
   id: z.string().min(1),
@@ -77,7 +78,7 @@ const alertRecordShape = {
   acknowledgedMs: z.number().optional(),
   snoozedBy: z.string().optional(),
   snoozedUntilMs: z.number().optional(),
-  snoozes: z.array(z.object({ by: z.string(), atMs: z.number(), untilMs: z.number() })).optional(),
+  snoozes: z.array(snooze).optional(),
   excusedBy: z.string().optional(),
   excusedMs: z.number().optional(),
   actionPending: z.enum(["acknowledged", "snoozed", "excused"]).optional(),
@@ -101,32 +102,20 @@ void _schemaCoversRecord;
  */
 export const alertRecordSchema: z.ZodType<AlertRecord> = z.looseObject(alertRecordShape);
 
-const snooze = z.object({ by: z.string(), atMs: z.number(), untilMs: z.number() });
-
 const historyEntryShape = {
-  id: z.string().min(1),
-  userId: z.string(),
-  email: z.string(),
-  name: z.string(),
-  ruleKey: z.string(),
-  ruleName: z.string(),
-  primaryStatus: z.string(),
-  secondaryStatus: z.string(),
-  sinceMs: z.number(),
+  // The alert record's kept fields, validated as the record's own.
+  ...Object.fromEntries(KEPT_FIELDS.map((key) => [key, alertRecordShape[key]])),
   endedMs: z.number(),
   durationSeconds: z.number(),
-  thresholdSeconds: z.number(),
-  severity,
-  firedMs: z.number(),
-  channel: z.string().optional(),
-  acknowledgedBy: z.string().optional(),
-  acknowledgedMs: z.number().optional(),
-  snoozes: z.array(snooze).optional(),
-  excusedBy: z.string().optional(),
-  excusedMs: z.number().optional(),
   excused: z.boolean(),
   localDate: z.string(),
   expiresAt: z.number(),
+} as Pick<typeof alertRecordShape, (typeof KEPT_FIELDS)[number]> & {
+  endedMs: z.ZodNumber;
+  durationSeconds: z.ZodNumber;
+  excused: z.ZodBoolean;
+  localDate: z.ZodString;
+  expiresAt: z.ZodNumber;
 };
 
 // Fails to compile when HistoryEntry gains a field the schema does not know.
