@@ -132,13 +132,10 @@ describe("the interactions Lambda (Function URL event, real entry module)", () =
     };
 
     // Act
-    const started = performance.now();
     const result = await handler(urlEvent(ack(alert.id)));
-    const tookMs = performance.now() - started;
 
-    // Assess
+    // Assess (the 3 s answer time is measured by `npm run bench -- --only=interactions`, not here)
     expect(result.statusCode).toBe(200);
-    expect(tookMs).toBeLessThan(3_000);
     expect(await store.get(alert.id)).toMatchObject({
       acknowledgedBy: "U0SUPER",
       version: alert.version + 2,
