@@ -148,7 +148,7 @@ async function demo(): Promise<void> {
       );
       for (const t of summary.transitions) {
         process.stdout.write(
-          `  ${t.type.padEnd(9)} ${t.name}: ${t.rule}, ${formatDuration(t.elapsedSeconds)} (${t.severity})\n`,
+          `  ${t.type.padEnd(9)} ${t.name}: ${t.rule}, ${formatDuration(t.elapsedSeconds)}${t.type === "nudged" ? " (a DM to the agent, no alert)" : ` (${t.severity})`}\n`,
         );
       }
       const nudged = summary.transitions.filter((t) => t.type === "nudged").length;

@@ -83,7 +83,9 @@ async function check(args: string[]): Promise<number> {
     env: process.env,
     log,
   });
-  const left = leftForNextRun(result);
+  // Without a token nothing is posted by design (said above), not because Slack was unavailable.
+  const posting = !dryRun && Boolean(process.env.SLACK_BOT_TOKEN?.trim());
+  const left = leftForNextRun(result, posting);
   if (left) process.stderr.write(`warning: ${left}\n`);
   if (values.json) process.stdout.write(`${JSON.stringify(result.summary)}\n`);
   else process.stdout.write(`${renderCheck(result, config, nowMs, dryRun)}\n`);
@@ -140,11 +142,11 @@ async function report(args: string[]): Promise<number> {
 }
 
 /** What the run left for the next one (its budget ran out, or Slack was unavailable), in one line. */
-function leftForNextRun(result: CheckResult): string | undefined {
+function leftForNextRun(result: CheckResult, posting: boolean): string | undefined {
   const { budget, slack } = result;
   const parts: string[] = [];
   if (budget.writesLeft > 0) parts.push(`${budget.writesLeft} state write(s) not made`);
-  if (slack.pending > 0) parts.push(`${slack.pending} Slack delivery(ies) pending`);
+  if (posting && slack.pending > 0) parts.push(`${slack.pending} Slack delivery(ies) pending`);
   if (parts.length === 0) return undefined;
   const why =
     budget.exhausted && budget.budgetMs !== null
