@@ -19,6 +19,13 @@ export interface Snooze {
   untilMs: number;
 }
 
+export interface Lease {
+  /** The run (or click) that holds it. */
+  by: string;
+  /** Real-clock UTC ms after which the lease has lapsed. */
+  untilMs: number;
+}
+
 export interface AlertRecord {
   /** `userId#ruleKey#since`: one record per episode, so an episode alerts once. */
   id: string;
@@ -82,6 +89,14 @@ export interface AlertRecord {
   rollupTs?: string;
   /** True once the roll-up's thread lists this alert in its complete list. */
   rollupListed?: boolean;
+  /**
+   * Who is sending what this record owes Slack right now, and until when (real clock, UTC ms): taken
+   * with a conditional write before a send, ended by the write that records it. Another run (or a
+   * click) leaves a record with a live lease alone; a lapsed one (its run died) may be taken again.
+   */
+  lease?: Lease;
+  /** Slack action keys (`user:action_ts`) already applied, newest last: a replayed click changes nothing. */
+  appliedActions?: string[];
   /** Bumped on every write: stores use it for conditional (optimistic) writes. */
   version: number;
   /** Epoch seconds after which the record may be deleted (DynamoDB TTL). */

@@ -87,6 +87,8 @@ const alertRecordShape = {
   rollupId: z.string().optional(),
   rollupTs: z.string().optional(),
   rollupListed: z.boolean().optional(),
+  lease: z.object({ by: z.string(), untilMs: z.number() }).optional(),
+  appliedActions: z.array(z.string()).optional(),
   version: z.number().int(),
   expiresAt: z.number(),
 };
