@@ -3,6 +3,8 @@
  * lifecycle, claims state before any Slack post, delivers, publishes events, and summarises.
  * The same code runs in the Lambda and the CLI; adapters come in through the ports.
  */
+
+import { randomUUID } from "node:crypto";
 import { parseAgentRow } from "../domain/agent.js";
 import {
   type AlertRecord,
@@ -19,17 +21,9 @@ import {
   rereadOpenAlerts,
   startOffset,
 } from "../domain/coverage.js";
-import { afterDelivery, type SlackAction } from "../domain/delivery.js";
 import { historyEntryFor } from "../domain/history.js";
+import { leasedByOther } from "../domain/lease.js";
 import { type AlertWrite, decideAgent, groupByUser } from "../domain/lifecycle.js";
-import {
-  afterRollup,
-  hasWork,
-  membersToWrite,
-  planSlack,
-  type RollupWork,
-  restrictTo,
-} from "../domain/rollup.js";
 import { queryWindow } from "../domain/time.js";
 import type {
   AgentPage,
@@ -42,6 +36,7 @@ import type {
   ReadReport,
 } from "../ports.js";
 import { mapBounded } from "./bounded.js";
+import { deliverSlack } from "./deliver-slack.js";
 import type { Log } from "./logger.js";
 import { intervalFor, paceFor, type RunBudget, requestsPerRun } from "./run-budget.js";
 
@@ -74,6 +69,10 @@ export interface CheckOptions {
    * and what is left is pending for the next run. `deadlineMs`, when given too, bounds paging.
    */
   budget?: RunBudget;
+  /** Who this run is in the leases it takes (default: a fresh random id). */
+  runId?: string;
+  /** The real clock, for leases (default Date.now): `nowMs` may be another instant. */
+  wallMs?: () => number;
 }
 
 /** What a run left for the next one because its budget ran out. */
@@ -115,12 +114,16 @@ export async function runCheck(
   options: CheckOptions,
 ): Promise<CheckResult> {
   const { nowMs, budget } = options;
+  const runId = options.runId ?? randomUUID();
+  const wallMs = options.wallMs ?? Date.now;
   const { log } = deps;
   const pagingDeadline = options.deadlineMs ?? budget?.pagingDeadlineMs;
   const writesDeadline = budget?.writesDeadlineMs;
   const mayWrite = () => writesDeadline === undefined || Date.now() < writesDeadline;
   const [stored, cursor] = await Promise.all([deps.store.load(), deps.store.loadCursor()]);
   const byUser = groupByUser(stored);
+  const storedById = new Map(stored.map((r) => [r.id, r]));
+  let leftToLease = 0;
   const window = queryWindow(
     config.timezone,
     nowMs,
@@ -143,8 +146,13 @@ export async function runCheck(
         continue; // paging over a changing list can repeat an agent
       else seen.add(userId);
       skipped.push(...parsed.skipped);
-      if (parsed.agent)
-        writes.push(...decideAgent(parsed.agent, byUser.get(userId ?? "") ?? [], config, nowMs).writes);
+      if (!parsed.agent) continue;
+      for (const write of decideAgent(parsed.agent, byUser.get(userId ?? "") ?? [], config, nowMs).writes) {
+        // Another run is sending what this record owes: leave it alone; the next run decides it again.
+        const stored = write.expectedVersion === null ? undefined : storedById.get(write.record.id);
+        if (stored && leasedByOther(stored, runId, wallMs())) leftToLease++;
+        else writes.push(write);
+      }
     }
   };
   const deadline = pagingDeadline === undefined ? {} : { deadlineMs: pagingDeadline };
@@ -217,9 +225,14 @@ export async function runCheck(
     });
 
   const delivery = options.dryRun
-    ? { delivered: 0, failed: 0, pending: 0, nudgesSkipped: 0, left: 0 }
-    : await deliver(config, [...current.values()], owned, reminded, deps, budget);
-  const { left: deliveriesLeft, ...slack } = delivery;
+    ? { delivered: 0, failed: 0, pending: 0, nudgesSkipped: 0, left: 0, leasedElsewhere: 0 }
+    : await deliverSlack(config, [...current.values()], owned, reminded, deps, { runId, wallMs, budget });
+  const { left: deliveriesLeft, leasedElsewhere, ...slack } = delivery;
+  if (leftToLease + leasedElsewhere > 0)
+    log.info("records another run is sending were left to it", {
+      decisions: leftToLease,
+      deliveries: leasedElsewhere,
+    });
   if (deliveriesLeft > 0)
     log.warn("the run's budget ran out before every Slack delivery; the next run sends them first", {
       deliveriesLeft,
@@ -348,170 +361,4 @@ function fetchWarnings(
     );
   }
   return warnings;
-}
-
-/** How one delivery went: "stop" (Slack unavailable) and "budget" (out of time) end the channel's turn. */
-type Status = "ok" | "failed" | "stop" | "budget";
-
-function stopOrFailed(outcome: { error?: string; transient?: boolean }): Status {
-  // The notifier refuses a post whose turn in the channel would come after the run's deadline.
-  if (outcome.error === "paced_past_deadline") return "budget";
-  return outcome.transient ? "stop" : "failed";
-}
-
-type DeliveryItem = { kind: "single"; action: SlackAction } | { kind: "rollup"; work: RollupWork };
-
-/** Alerts an item stands for (for the pending count). */
-function alertsIn(item: DeliveryItem): number {
-  if (item.kind === "single") return item.action.kind === "remind" ? 0 : 1;
-  return membersToWrite(item.work).length;
-}
-
-/**
- * Sends what Slack still lacks: per-episode actions, and roll-ups where a channel has a storm
- * (rollup.ts). Channels go in parallel, each paced by the notifier; within a channel what an earlier
- * run left pending goes first. Records this run wrote are already ours; any other record is claimed
- * first with a conditional write, so overlapping runs never both post it. At the delivery deadline
- * the rest is left pending (counted in `left`).
- */
-async function deliver(
-  config: AppConfig,
-  records: AlertRecord[],
-  owned: Set<string>,
-  reminded: Set<string>,
-  deps: CheckDeps,
-  budget: RunBudget | undefined,
-): Promise<CheckResult["slack"] & { left: number }> {
-  const result = { delivered: 0, failed: 0, pending: 0, nudgesSkipped: 0, left: 0 };
-  const notifier = deps.notifier;
-  const plan = planSlack(records, reminded, notifier?.deliverRollup ? config.slack.rollup : 0);
-  const items: DeliveryItem[] = [
-    ...plan.rollups.map((work): DeliveryItem => ({ kind: "rollup", work })),
-    ...plan.actions.map((action): DeliveryItem => ({ kind: "single", action })),
-  ];
-  if (!notifier) {
-    result.pending = items.reduce((n, item) => n + alertsIn(item), 0);
-    return result;
-  }
-  const fromEarlierRun = (item: DeliveryItem) =>
-    item.kind === "single"
-      ? !owned.has(item.action.record.id)
-      : membersToWrite(item.work).some((r) => !owned.has(r.id));
-  const byChannel = new Map<string, DeliveryItem[]>();
-  for (const item of items) {
-    const channel = item.kind === "single" ? (item.action.record.channel ?? "") : item.work.channel;
-    const list = byChannel.get(channel);
-    if (list) list.push(item);
-    else byChannel.set(channel, [item]);
-  }
-  /** The records as this run holds them: written or claimed by it (so the next write expects that version). */
-  const held = new Map(records.filter((r) => owned.has(r.id)).map((r) => [r.id, r]));
-  const claim = async (record: AlertRecord): Promise<AlertRecord | undefined> => {
-    const mine = held.get(record.id);
-    if (mine) return mine;
-    const claimed: AlertRecord = { ...record, version: record.version + 1 };
-    if (!(await deps.store.put(claimed, record.version))) return undefined;
-    held.set(claimed.id, claimed);
-    return claimed;
-  };
-  const deadline = budget?.deliveryDeadlineMs;
-
-  const deliverSingle = async (original: SlackAction): Promise<Status> => {
-    const record = await claim(original.record);
-    if (!record) return "ok";
-    const action: SlackAction = { kind: original.kind, record };
-    const outcome = await notifier.deliver(action);
-    if (!outcome.ok && stopOrFailed(outcome) === "budget") return "budget";
-    if (!outcome.ok) {
-      result.failed++;
-      deps.log.warn("Slack delivery failed; it will be retried on the next run", {
-        alert: record.id,
-        action: action.kind,
-        error: outcome.error,
-      });
-      return stopOrFailed(outcome);
-    }
-    const next = afterDelivery(
-      action,
-      outcome.ts ?? record.slackTs ?? "",
-      outcome.channel ?? record.channel ?? "",
-      outcome.nudge,
-    );
-    if (outcome.nudge === "not-in-slack") {
-      result.nudgesSkipped++;
-      deps.log.info("agent not found in Slack; nudge skipped", { alert: record.id });
-    }
-    if (await deps.store.put(next, record.version)) {
-      held.set(next.id, next);
-      result.delivered++;
-    }
-    return "ok";
-  };
-
-  const deliverRollup = async (planned: RollupWork): Promise<Status> => {
-    const deliverRollupWork = notifier.deliverRollup?.bind(notifier);
-    if (!deliverRollupWork) return "ok";
-    const claimed = await mapBounded(membersToWrite(planned), STATE_WRITE_CONCURRENCY, claim);
-    const mine = new Set(claimed.flatMap((r) => (r ? [r.id] : [])));
-    for (const r of planned.reminded) if (owned.has(r.id)) mine.add(r.id);
-    const work = restrictTo(planned, mine);
-    if ((work.ts === undefined && work.members.length === 0) || !hasWork(work)) return "ok";
-    const outcome = await deliverRollupWork(work);
-    // Whatever went through is recorded, even past the deadline: an unrecorded post would be made twice.
-    const updates = afterRollup(work, outcome, held);
-    const written = await mapBounded(updates, STATE_WRITE_CONCURRENCY, (u) =>
-      deps.store.put(u.record, u.expectedVersion),
-    );
-    for (const [index, update] of updates.entries()) {
-      if (!written[index]) continue;
-      held.set(update.record.id, update.record);
-      result.delivered++;
-    }
-    if (outcome.error === undefined) return "ok";
-    if (stopOrFailed(outcome) === "budget") return "budget";
-    result.failed++;
-    deps.log.warn("Slack delivery of a roll-up failed; the rest of it will be retried on the next run", {
-      rollup: work.id,
-      channel: work.channel,
-      error: outcome.error,
-    });
-    return stopOrFailed(outcome);
-  };
-
-  const runChannel = async (channel: string, list: DeliveryItem[]) => {
-    // What an earlier run could not send goes first (stable: otherwise in the plan's order).
-    const ordered = [...list.filter(fromEarlierRun), ...list.filter((item) => !fromEarlierRun(item))];
-    for (const [index, item] of ordered.entries()) {
-      if (deadline !== undefined && Date.now() >= deadline) {
-        const rest = ordered.slice(index).reduce((n, i) => n + alertsIn(i), 0);
-        result.left += rest;
-        result.pending += rest;
-        return;
-      }
-      const status =
-        item.kind === "single" ? await deliverSingle(item.action) : await deliverRollup(item.work);
-      if (status === "stop" || status === "budget") {
-        // Slack is down, throttling past the bound, or the budget is spent: the rest of this channel
-        // waits for the next run instead of each alert spending its own retry budget here.
-        // Out of time, the item itself was not sent either; a Slack failure counted it as failed.
-        const rest = ordered
-          .slice(status === "budget" ? index : index + 1)
-          .reduce((n, i) => n + alertsIn(i), 0);
-        result.pending += rest;
-        if (status === "budget") result.left += rest;
-        deps.log.warn(
-          status === "budget"
-            ? "the run's budget leaves no time for more posts in this channel; the rest wait for the next run"
-            : "Slack is unavailable; remaining deliveries wait for the next run",
-          {
-            channel,
-            remaining: ordered.length - index - 1,
-          },
-        );
-        return;
-      }
-    }
-  };
-  await Promise.all([...byChannel].map(([channel, list]) => runChannel(channel, list)));
-  return result;
 }
