@@ -8,7 +8,6 @@
  * onto it while the lease is still ours, so a send is never forgotten and made again.
  */
 import type { AlertRecord } from "../domain/alert.js";
-import type { AppConfig } from "../domain/config.js";
 import { afterDelivery, type SlackAction } from "../domain/delivery.js";
 import { LEASE_MS, leasedBy, leasedByOther, withLease, withoutLease } from "../domain/lease.js";
 import {
@@ -81,7 +80,8 @@ function alertsIn(item: DeliveryItem): number {
  * notifier. At the delivery deadline the rest is left pending (counted in `left`).
  */
 export async function deliverSlack(
-  config: AppConfig,
+  /** `slack.rollup`: more new alerts than this in one channel become one roll-up (0: never). */
+  rollup: number,
   records: AlertRecord[],
   owned: ReadonlySet<string>,
   reminded: ReadonlySet<string>,
@@ -98,7 +98,7 @@ export async function deliverSlack(
   };
   const { notifier, store, log } = deps;
   const { runId, wallMs } = context;
-  const plan = planSlack(records, reminded, notifier?.deliverRollup ? config.slack.rollup : 0);
+  const plan = planSlack(records, reminded, notifier?.deliverRollup ? rollup : 0);
   const items: DeliveryItem[] = [
     ...plan.rollups.map((work): DeliveryItem => ({ kind: "rollup", work })),
     ...plan.actions.map((action): DeliveryItem => ({ kind: "single", action })),

@@ -226,7 +226,7 @@ export async function runCheck(
 
   const delivery = options.dryRun
     ? { delivered: 0, failed: 0, pending: 0, nudgesSkipped: 0, left: 0, leasedElsewhere: 0 }
-    : await deliverSlack(config, [...current.values()], owned, reminded, deps, { runId, wallMs, budget });
+    : await deliverSlack(config.slack.rollup, [...current.values()], owned, reminded, deps, { runId, wallMs, budget });
   const { left: deliveriesLeft, leasedElsewhere, ...slack } = delivery;
   if (leftToLease + leasedElsewhere > 0)
     log.info("records another run is sending were left to it", {
