@@ -4,6 +4,7 @@
  */
 import type { AlertRecord, Transition } from "./domain/alert.js";
 import type { Cursor } from "./domain/coverage.js";
+import type { DueGroup } from "./domain/due.js";
 import type { SlackAction } from "./domain/delivery.js";
 import type { HistoryEntry } from "./domain/history.js";
 import type { RollupOutcome, RollupWork } from "./domain/rollup.js";
@@ -48,6 +49,8 @@ export interface FetchOptions {
   startOffset?: number;
   /** The roster's size in pages as a previous run saw it: no speculative requests past it, every slot busy at once. */
   knownPages?: number | null;
+  /** Read at most this many pages (a tick's share of the roster), wrapping at its end; all by default. */
+  maxPages?: number;
 }
 
 export interface AgentStatusSource {
@@ -145,4 +148,16 @@ export interface InteractionNotifier extends AlertNotifier {
     by: string,
     count: number,
   ): Promise<DeliveryResult>;
+}
+
+/**
+ * Where due re-checks wait for their instant: an SQS queue with per-message delays in AWS, timers in
+ * `watch`. A group is never run before its instant; one delivered twice changes nothing twice.
+ */
+export interface DueQueue {
+  /**
+   * Queues each group for its instant (`nowMs`: the real clock). `left`: groups too far ahead for the
+   * queue (the next tick schedules them again); `failed`: groups it could not queue.
+   */
+  schedule(groups: DueGroup[], nowMs: number): Promise<{ scheduled: number; left: number; failed: number }>;
 }

@@ -14,30 +14,26 @@ import {
   toFiring,
 } from "../domain/alert.js";
 import type { AppConfig } from "../domain/config.js";
-import {
-  type Coverage,
-  coverageAfter,
-  cycleRuns,
-  rereadOpenAlerts,
-  startOffset,
-} from "../domain/coverage.js";
+import { afterTick, type Coverage, coverageAfter, cycleRuns } from "../domain/coverage.js";
+import { type DueCheck, dueInstantIso, groupDue, nextDue, RESOLVE_WATCH_MS, sortDue } from "../domain/due.js";
 import { historyEntryFor } from "../domain/history.js";
 import { leasedByOther } from "../domain/lease.js";
-import { type AlertWrite, decideAgent, groupByUser } from "../domain/lifecycle.js";
+import { type AlertWrite, applyWrites, decideAgent, groupByUser } from "../domain/lifecycle.js";
 import { queryWindow } from "../domain/time.js";
 import type {
   AgentPage,
   AgentStatusSource,
   AlertNotifier,
   AlertStore,
+  DueQueue,
   EventPublisher,
   FetchReport,
   HistoryStore,
-  ReadReport,
 } from "../ports.js";
 import { mapBounded } from "./bounded.js";
 import { deliverSlack } from "./deliver-slack.js";
 import type { Log } from "./logger.js";
+import { readAgents } from "./read-agents.js";
 import { intervalFor, paceFor, type RunBudget, requestsPerRun } from "./run-budget.js";
 
 /**
@@ -53,6 +49,8 @@ export interface CheckDeps {
   /** Absent: alerts are tracked but nothing is posted (dry run, or no Slack token). */
   notifier?: AlertNotifier;
   events?: EventPublisher;
+  /** Where due re-checks go (SQS, in-process timers); absent: they are listed, not run. */
+  dueQueue?: DueQueue;
   /** Where ended episodes are kept for the digest; absent: none kept. */
   history?: HistoryStore;
   log: Log;
@@ -69,6 +67,14 @@ export interface CheckOptions {
    * and what is left is pending for the next run. `deadlineMs`, when given too, bounds paging.
    */
   budget?: RunBudget;
+  /**
+   * `once` (default): one whole run, every page it can read in its budget (`check`). `tick`: the
+   * 1-minute tick's share of the roster, the open alerts re-read, due re-checks queued (the deployed
+   * function and `watch`). `due`: only `dueEmails`, read by e-mail at their due instant.
+   */
+  mode?: "once" | "tick" | "due";
+  /** For `due`: the agents to read again. */
+  dueEmails?: string[];
   /** Who this run is in the leases it takes (default: a fresh random id). */
   runId?: string;
   /** The real clock, for leases (default Date.now): `nowMs` may be another instant. */
@@ -104,6 +110,8 @@ export interface CheckResult {
   };
   events: { published: number; failed: number };
   budget: BudgetReport;
+  /** Due re-checks this run queued (a tick or a re-check), left too far ahead, or failed to queue. */
+  due: { scheduled: number; left: number; failed: number };
   /** Things an operator should hear about (partial reads, a centre too large for the schedule). */
   warnings: string[];
 }
@@ -114,6 +122,7 @@ export async function runCheck(
   options: CheckOptions,
 ): Promise<CheckResult> {
   const { nowMs, budget } = options;
+  const mode = options.mode ?? "once";
   const runId = options.runId ?? randomUUID();
   const wallMs = options.wallMs ?? Date.now;
   const { log } = deps;
@@ -136,6 +145,7 @@ export async function runCheck(
   let unidentified = 0;
   const skipped: SkippedInput[] = [];
   const writes: AlertWrite[] = [];
+  const dues: DueCheck[] = [];
   // One handler for both reads: an agent seen twice (by e-mail, then in the rotation) is decided once.
   const onPage = (page: AgentPage) => {
     for (const row of page.rows) {
@@ -147,32 +157,51 @@ export async function runCheck(
       else seen.add(userId);
       skipped.push(...parsed.skipped);
       if (!parsed.agent) continue;
-      for (const write of decideAgent(parsed.agent, byUser.get(userId ?? "") ?? [], config, nowMs).writes) {
+      const records = byUser.get(userId ?? "") ?? [];
+      const decided = decideAgent(parsed.agent, records, config, nowMs).writes;
+      for (const write of decided) {
         // Another run is sending what this record owes: leave it alone; the next run decides it again.
         const stored = write.expectedVersion === null ? undefined : storedById.get(write.record.id);
         if (stored && leasedByOther(stored, runId, wallMs())) leftToLease++;
         else writes.push(write);
       }
+      // The agent's next moment, from its records as this run leaves them.
+      const after = decided.length === 0 ? records : applyWrites(records, decided);
+      const next = nextDue(parsed.agent, after, config, nowMs);
+      if (next && next.atMs <= nowMs + horizonMs(after)) dues.push(next);
     }
   };
+  // An agent is re-checked at its instant when that comes before its next read: within the interval
+  // for the rotation; on the tick, within the minute for agents every tick re-reads (open, nudged).
+  const everyMs = config.schedule.everySeconds * 1000;
+  const horizonMs = (records: readonly AlertRecord[]) =>
+    mode !== "once" && records.some((r) => r.state === "open" || r.state === "nudged")
+      ? RESOLVE_WATCH_MS
+      : everyMs;
   const deadline = pagingDeadline === undefined ? {} : { deadlineMs: pagingDeadline };
 
-  // While the roster does not fit one run, agents with an open alert are read first, by e-mail, so a
-  // resolve or an escalation never waits for the rotation to come round to them.
-  const openEmails = rereadOpenAlerts(cursor) ? openAlertEmails(stored) : [];
-  const reread =
-    openEmails.length > 0 ? await deps.source.fetchAgents(window, openEmails, onPage, deadline) : undefined;
-  const rotation = await deps.source.fetchAll(window, onPage, {
-    ...deadline,
-    startOffset: startOffset(cursor, config.smartassist.pageSize),
-    knownPages: cursor?.rosterPages ?? null,
+  const read = await readAgents(config, deps.source, window, onPage, {
+    mode,
+    cursor,
+    stored,
+    nowMs,
+    seen,
+    deadline,
+    dueEmails: options.dueEmails ?? [],
   });
-  const fetch = reread ? combine(rotation, reread) : rotation;
-  const { coverage, cursor: nextCursor } = coverageAfter(
+  const { fetch, rotation, openEmails, reread } = read;
+  const { coverage, cursor: coverageCursor } = coverageAfter(
     { ...rotation, failedPages: fetch.failedPages.length },
     cursor,
     nowMs,
   );
+  // A tick keeps what it still owes of the rotation; a due re-check leaves the rotation as it was.
+  const nextCursor =
+    mode === "tick"
+      ? afterTick(coverageCursor, read.owed, rotation.pages, nowMs)
+      : mode === "due"
+        ? undefined
+        : coverageCursor;
   const cycle = coverage.complete ? 1 : cycleRuns(coverage.rosterPages, rotation.pages);
 
   const warnings = fetchWarnings(config, fetch, {
@@ -217,7 +246,7 @@ export async function runCheck(
   }
 
   // A dry run keeps no state, the cursor included: the next real run starts where the last real one stopped.
-  if (!options.dryRun) await deps.store.saveCursor(nextCursor);
+  if (!options.dryRun && nextCursor) await deps.store.saveCursor(nextCursor);
 
   if (writesLeft > 0)
     log.warn("the run's budget ran out before every state write; the next run decides the rest again", {
@@ -226,7 +255,11 @@ export async function runCheck(
 
   const delivery = options.dryRun
     ? { delivered: 0, failed: 0, pending: 0, nudgesSkipped: 0, left: 0, leasedElsewhere: 0 }
-    : await deliverSlack(config.slack.rollup, [...current.values()], owned, reminded, deps, { runId, wallMs, budget });
+    : await deliverSlack(config.slack.rollup, [...current.values()], owned, reminded, deps, {
+        runId,
+        wallMs,
+        budget,
+      });
   const { left: deliveriesLeft, leasedElsewhere, ...slack } = delivery;
   if (leftToLease + leasedElsewhere > 0)
     log.info("records another run is sending were left to it", {
@@ -246,6 +279,20 @@ export async function runCheck(
     if (failed > 0) log.warn("some alert events could not be put on the event bus", { failed });
   }
 
+  // Due re-checks: listed always; queued by a tick or a re-check (a one-off run queues none). The
+  // resolve watch needs no message of its own: every tick re-reads the open alerts.
+  const due = sortDue(dues);
+  const dueReport = { scheduled: 0, left: 0, failed: 0 };
+  if (deps.dueQueue && mode !== "once" && !options.dryRun) {
+    const groups = groupDue(
+      due.filter((d) => d.kind !== "resolve-watch"),
+      config.schedule.precisionSeconds * 1000,
+    );
+    if (groups.length > 0) Object.assign(dueReport, await deps.dueQueue.schedule(groups, wallMs()));
+    if (dueReport.failed > 0)
+      log.warn("some due re-checks could not be queued; the next tick reads those agents", dueReport);
+  }
+
   const firing = [...current.values()]
     .filter((r) => r.state === "open")
     .sort((a, b) => a.sinceMs - b.sinceMs || a.userId.localeCompare(b.userId))
@@ -259,7 +306,9 @@ export async function runCheck(
       transitions,
       skipped,
       coverage,
+      due: due.map((d) => ({ userId: d.userId, email: d.email, at: dueInstantIso(d.atMs), kind: d.kind })),
     },
+    due: dueReport,
     fetch,
     rereadAgents: openEmails.length,
     cycleRuns: cycle,
@@ -289,38 +338,6 @@ async function keepHistory(config: AppConfig, record: AlertRecord, deps: CheckDe
       error: error instanceof Error ? error.message : String(error),
     });
   }
-}
-
-/**
- * The distinct e-mails of open alerts (one agent may have several rules' alerts open), and of nudged
- * agents: their alert is due at the threshold and must not wait for the rotation either.
- */
-function openAlertEmails(records: AlertRecord[]): string[] {
-  const emails = new Map<string, string>();
-  for (const r of records) {
-    const key = r.email.toLowerCase();
-    const live = r.state === "open" || r.state === "nudged";
-    if (live && key !== "" && !emails.has(key)) emails.set(key, r.email);
-  }
-  return [...emails.values()];
-}
-
-/** The rotation's report with the re-read's requests, pages and failures added in. */
-function combine(rotation: FetchReport, reread: ReadReport): FetchReport {
-  return {
-    ...rotation,
-    pages: rotation.pages + reread.pages,
-    requests: rotation.requests + reread.requests,
-    failedPages: [...reread.failedPages, ...rotation.failedPages],
-    rateLimited: rotation.rateLimited + reread.rateLimited,
-    retries: rotation.retries + reread.retries,
-    truncated: rotation.truncated || reread.truncated,
-    latencyMs: {
-      count: rotation.latencyMs.count + reread.latencyMs.count,
-      total: rotation.latencyMs.total + reread.latencyMs.total,
-      max: Math.max(rotation.latencyMs.max, reread.latencyMs.max),
-    },
-  };
 }
 
 function fetchWarnings(

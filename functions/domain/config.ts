@@ -234,6 +234,8 @@ export interface AppConfig {
   };
   schedule: {
     everySeconds: number;
+    /** Due re-checks this close together share one request (`schedule.precision`). */
+    precisionSeconds: number;
     activeHours?: { from: string; to: string; days?: string[] };
   };
   rules: ResolvedRule[];
@@ -393,7 +395,7 @@ export function parseConfig(raw: unknown, source: string): ConfigResult {
       requestsPerMinute: parsed.smartassist.requestsPerMinute,
       timeoutSeconds: parsed.smartassist.timeout,
     },
-    schedule: { everySeconds: parsed.schedule.every },
+    schedule: { everySeconds: parsed.schedule.every, precisionSeconds: 10 },
     rules,
     teams,
     slack: {

@@ -193,11 +193,14 @@ export class SmartAssistClient implements AgentStatusSource {
     const known = options.knownPages ?? 0;
     const base = { body, window, report, onPage, deadlineMs: options.deadlineMs };
 
+    // A tick reads its share of the roster, not all of it: at most `maxPages` pages, wrapping at the end.
+    const limit = options.maxPages === undefined ? undefined : Math.max(0, Math.floor(options.maxPages));
+    const headUntil = limit === undefined ? Number.POSITIVE_INFINITY : start + limit * step;
     // From the cursor to the roster's end...
     const head = await this.readRange({
       ...base,
       from: start,
-      until: Number.POSITIVE_INFINITY,
+      until: headUntil,
       burst: this.lastPages > 1 || known - start / step > 1,
       softEnd: known > 0 ? known * step : Number.POSITIVE_INFINITY,
       first: start === 0 ? "fatal" : "end-if-rejected",
@@ -205,9 +208,14 @@ export class SmartAssistClient implements AgentStatusSource {
     let end = head.end;
     let stop = head.stop;
     let delivered = head.delivered;
+    // The share ended before the roster did: the next tick goes on from there.
+    const cut = stop === Number.POSITIVE_INFINITY && end > headUntil;
+    let sliceEnd = cut ? headUntil : undefined;
+    const left = limit === undefined ? Number.POSITIVE_INFINITY : limit - head.delivered;
     // ...then from 0 back up to where this run started: the wrap.
-    if (stop === Number.POSITIVE_INFINITY && start > 0) {
-      const until = Math.min(start, end);
+    if (!cut && stop === Number.POSITIVE_INFINITY && start > 0 && left > 0) {
+      const until = Math.min(start, end, left * step);
+      if (until < Math.min(start, end)) sliceEnd = until;
       const tail = await this.readRange({
         ...base,
         from: 0,
@@ -222,7 +230,7 @@ export class SmartAssistClient implements AgentStatusSource {
       delivered += tail.delivered;
     }
     report.truncated = stop !== Number.POSITIVE_INFINITY;
-    report.nextOffset = report.truncated ? stop : 0;
+    report.nextOffset = report.truncated ? stop : (sliceEnd ?? 0);
     if (end !== Number.POSITIVE_INFINITY) report.rosterPages = Math.max(1, Math.ceil(end / step));
     report.pages = delivered;
     this.lastPages = report.rosterPages ?? delivered;
