@@ -4,8 +4,8 @@
  */
 import type { AlertRecord, Transition } from "./domain/alert.js";
 import type { Cursor } from "./domain/coverage.js";
-import type { DueGroup } from "./domain/due.js";
 import type { SlackAction } from "./domain/delivery.js";
+import type { DueGroup } from "./domain/due.js";
 import type { HistoryEntry } from "./domain/history.js";
 import type { RollupOutcome, RollupWork } from "./domain/rollup.js";
 import type { QueryWindow } from "./domain/time.js";

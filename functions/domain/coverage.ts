@@ -3,6 +3,9 @@
  * it, and how many runs a full cycle takes. Pure: the client reports what it read, this decides.
  */
 
+/** The deployed function (and `watch`) ticks every minute; each tick's budget is that minute. */
+export const TICK_SECONDS = 60;
+
 /** Where the roster rotation stands, kept in state between runs. */
 export interface Cursor {
   /** The offset the next run starts reading the roster at. */

@@ -6,13 +6,16 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { EventBridgePublisher } from "../adapters/events/eventbridge-publisher.js";
+import { parseDueMessage, SqsDueQueue } from "../adapters/queue/sqs-due-queue.js";
 import { type AppSecrets, SecretsManagerSecrets } from "../adapters/secrets/secrets.js";
 import { slackNotifierFor } from "../adapters/slack/slack-notifier.js";
 import { SmartAssistClient } from "../adapters/smartassist/client.js";
 import { DynamoDbAlertStore } from "../adapters/state/dynamodb-store.js";
 import { fromPowertools } from "../app/logger.js";
 import { createScheduledCheck } from "../app/scheduled-check.js";
+import type { DueGroup } from "../domain/due.js";
 import { coldStart, required } from "./cold-start.js";
 
 const { config, logger, metrics } = coldStart();
@@ -39,6 +42,41 @@ function sourceFor(secrets: AppSecrets): SmartAssistClient {
   return source.client;
 }
 
+const dueQueueUrl = process.env.DUE_QUEUE_URL;
+const dueQueue =
+  dueQueueUrl === undefined || dueQueueUrl === ""
+    ? undefined
+    : new SqsDueQueue({ queueUrl: dueQueueUrl, client: new SQSClient({}) });
+
+interface SqsRecordLike {
+  eventSource?: unknown;
+  body?: unknown;
+  messageId?: unknown;
+}
+
+/**
+ * An SQS event (due re-checks from the queue) carries `Records` from `aws:sqs`; anything else is the
+ * schedule. A message that does not parse is ours and wrong: logged and dropped, since no retry mends it.
+ */
+function dueGroupsOf(event: unknown): DueGroup[] | undefined {
+  const records = (event as { Records?: unknown } | null)?.Records;
+  if (!Array.isArray(records)) return undefined;
+  const sqs = records.filter((r: SqsRecordLike) => r?.eventSource === "aws:sqs");
+  if (sqs.length === 0) return undefined;
+  const groups: DueGroup[] = [];
+  for (const record of sqs as SqsRecordLike[]) {
+    try {
+      groups.push(parseDueMessage(String(record.body)));
+    } catch (error) {
+      logger.error("dropping a due re-check message that does not parse", {
+        messageId: String(record.messageId),
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+  return groups;
+}
+
 export const handler = createScheduledCheck({
   config,
   secrets: new SecretsManagerSecrets({
@@ -59,6 +97,8 @@ export const handler = createScheduledCheck({
       ...(deadlineMs === undefined ? {} : { deadlineMs }),
       logger: fromPowertools(logger),
     }),
+  ...(dueQueue ? { dueQueue } : {}),
+  dueGroupsOf,
   logger,
   metrics,
 });
