@@ -12,7 +12,7 @@
 import { quote } from "./spelling.js";
 
 /** The IANA zones to suggest for an abbreviation, by the abbreviation in upper case. */
-const ABBREVIATIONS: Readonly<Record<string, string>> = {
+export const ABBREVIATIONS: Readonly<Record<string, string>> = {
   // North America; the tz database's own POSIX-style names (EST5EDT) too.
   EST: "America/New_York",
   EDT: "America/New_York",
