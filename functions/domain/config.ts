@@ -123,7 +123,9 @@ export const LOG_RETENTION_DAYS = [
 const SECRET_ARN = /^arn:[\w-]+:secretsmanager:[\w-]+:\d{12}:secret:.+$/;
 const EVENT_BUS_ARN = /^arn:[\w-]+:events:[\w-]+:\d{12}:event-bus\/[\w.\-/]+$/;
 
-const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: "expected a local time like 08:00" });
+const clock = z
+  .string({ error: "expected a local time like 08:00" })
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: "expected a local time like 08:00" });
 const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 
 /** Minutes from `from` to `to` (HH:MM), across midnight when `to` comes first: an overnight window. */
