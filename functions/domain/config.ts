@@ -48,7 +48,10 @@ function duration(range: DurationRange) {
   });
 }
 
-/** Thresholds and the other per-episode durations: an episode longer than a day is not "stuck". */
+/**
+ * Thresholds and the other per-episode durations. Past a day there is nothing left to watch, and the
+ * largest threshold sets how many days of timelines every run asks for.
+ */
 const EPISODE = { atMost: "24h" } as const;
 
 /** The status types of `primaryStatus` (DESIGN.md, "The upstream API"). */
