@@ -18,6 +18,7 @@ const USAGE = `usage:
   npm run cli -- validate --config FILE
   npm run cli -- simulate [--port N] [--agents N] [--seed N] [--timezone ZONE] [--latency MS]
   npm run cli -- serve --config FILE --state PATH [--port N]
+  npm run cli -- watch --config FILE --state PATH [--json] [--verbose]
 
 environment for check: SMARTASSIST_CLIENT_ID, SMARTASSIST_CLIENT_SECRET, SLACK_BOT_TOKEN (optional),
 SLACK_API_URL (optional: another Slack API base URL, such as a local fake)
@@ -237,6 +238,50 @@ async function serve(args: string[]): Promise<number> {
   return EXIT_OK;
 }
 
+async function watch(args: string[]): Promise<number> {
+  const values = parse(args, {
+    config: { type: "string" },
+    state: { type: "string" },
+    json: { type: "boolean" },
+    verbose: { type: "boolean", short: "v" },
+  });
+  if (values.help) return help();
+  const path = requireConfig(values);
+  const statePath = values.state;
+  if (typeof statePath !== "string" || statePath === "")
+    throw new UsageError("--state PATH is required (watch keeps its alerts there between runs)");
+  const { config, warnings } = loadConfigFile(path);
+  printWarnings(warnings);
+  const log = stderrLog(values.verbose ? "debug" : "warn");
+  const stop = new AbortController();
+  const onSignal = () => {
+    process.stderr.write("stopping: finishing the runs in flight\n");
+    stop.abort();
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  const { localWatch } = await import("./watch.js");
+  process.stderr.write(
+    `watching: a run now, then every minute${config.schedule.activeHours ? ` within ${config.schedule.activeHours.from}–${config.schedule.activeHours.to}` : ""}, and each due re-check at its instant (Ctrl-C stops)\n`,
+  );
+  try {
+    await localWatch({
+      config,
+      statePath,
+      json: values.json === true,
+      env: process.env,
+      log,
+      write: (line) => process.stdout.write(`${line}\n`),
+      signal: stop.signal,
+    });
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+  process.stderr.write("stopped\n");
+  return EXIT_OK;
+}
+
 function wholeNumber(name: string, text: unknown, fallback: number, min: number, max: number): number {
   if (text === undefined) return fallback;
   const n = Number(text);
@@ -259,6 +304,8 @@ export async function main(argv: string[]): Promise<number> {
         return await check(rest);
       case "validate":
         return validate(rest);
+      case "watch":
+        return await watch(rest);
       case "report":
         return await report(rest);
       case "simulate":
