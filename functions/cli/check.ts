@@ -3,6 +3,7 @@
 import { secretsFromEnv } from "../adapters/secrets/secrets.js";
 import { slackNotifierFor } from "../adapters/slack/slack-notifier.js";
 import { SmartAssistClient } from "../adapters/smartassist/client.js";
+import type { AppCredentials } from "../adapters/smartassist/jwt.js";
 import { JsonFileAlertStore } from "../adapters/state/json-file-store.js";
 import { MemoryAlertStore } from "../adapters/state/memory-store.js";
 import type { Log } from "../app/logger.js";
@@ -18,6 +19,11 @@ export interface LocalCheckOptions {
   dryRun: boolean;
   env: NodeJS.ProcessEnv;
   log: Log;
+}
+
+/** The SmartAssist client of a local command (check, doctor), from the config and the credentials. */
+export function localSource(config: AppConfig, credentials: AppCredentials): SmartAssistClient {
+  return new SmartAssistClient({ ...config.smartassist, credentials });
 }
 
 /** Wires the local adapters and runs the use case: the CLI's equivalent of the Lambda handler. */
@@ -46,10 +52,7 @@ export async function localCheck(options: LocalCheckOptions): Promise<CheckResul
     }
   }
 
-  const source = new SmartAssistClient({
-    ...config.smartassist,
-    credentials: { clientId: secrets.clientId, clientSecret: secrets.clientSecret },
-  });
+  const source = localSource(config, { clientId: secrets.clientId, clientSecret: secrets.clientSecret });
   try {
     return await runCheck(
       config,
