@@ -338,8 +338,8 @@ export function nextRosterProbe(search: RosterSearch): RosterProbe | undefined {
   if (low === high) return undefined;
   const lowPages = pagesOf(low, size);
   if (high === Number.POSITIVE_INFINITY) {
-    // Exponential: does page (pages known × 4) exist? Far enough to pass a 10,000-agent roster in 4.
-    return { offset: Math.max(1, lowPages) * 4 * size, limit: 1 };
+    // Exponential: is there a page at (pages known × 8)? Three probes pass a 10,000-agent roster.
+    return { offset: Math.max(1, lowPages) * 8 * size, limit: 1 };
   }
   const highPages = pagesOf(high, size);
   if (lowPages < highPages) {
