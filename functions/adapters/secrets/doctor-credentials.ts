@@ -50,6 +50,7 @@ export function doctorCredentialsFromEnv(env: NodeJS.ProcessEnv): DoctorCredenti
 export async function doctorCredentialsFromSecret(
   secretId: string,
   client: SecretsManagerClient,
+  timeoutMs = 5_000,
 ): Promise<DoctorCredentials> {
   const names = {
     clientId: "clientId",
@@ -61,7 +62,9 @@ export async function doctorCredentialsFromSecret(
   let record: Record<string, unknown> = {};
   let error: string | undefined;
   try {
-    const output = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    const output = await client.send(new GetSecretValueCommand({ SecretId: secretId }), {
+      abortSignal: AbortSignal.timeout(timeoutMs),
+    });
     const parsed: unknown = output.SecretString === undefined ? undefined : JSON.parse(output.SecretString);
     if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed))
       record = parsed as Record<string, unknown>;
