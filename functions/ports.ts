@@ -161,3 +161,91 @@ export interface DueQueue {
    */
   schedule(groups: DueGroup[], nowMs: number): Promise<{ scheduled: number; left: number; failed: number }>;
 }
+
+// ---- The doctor (app/doctor.ts): probes that say whether the wiring works, without a run ----
+
+/** What one probe request of the Agent Status Details API came back with. */
+export type SourceProbeResult =
+  /** A page: how many rows it held (at most the probe's limit) and whether more follow. */
+  | { kind: "page"; status: number; rows: number; hasMore: boolean; ms: number }
+  /** Any other HTTP answer: the status and the server's message (never a credential). */
+  | { kind: "http"; status: number; detail: string; retryAfterMs?: number; ms: number }
+  /** 2xx, but not an Agent Status Details page. */
+  | { kind: "invalid"; status: number; detail: string; ms: number }
+  /** No answer within the probe's time. */
+  | { kind: "timeout"; ms: number }
+  /** No HTTP exchange: DNS, refused connection, reset (`code` as the socket gave it). */
+  | { kind: "network"; code: string; ms: number }
+  /** The client's own pace (requestsPerMinute) allowed no request before `notAfterMs`. */
+  | { kind: "paced"; ms: number };
+
+export interface SourceProbe {
+  /**
+   * One request for `window` at `offset` (`limit`, default 1), paced like a run's, never retried,
+   * answered within `timeoutMs`; `notAfterMs` (epoch ms): do not wait for the pacer past it.
+   */
+  probe(
+    window: QueryWindow,
+    offset: number,
+    options: { timeoutMs: number; limit?: number; notAfterMs?: number },
+  ): Promise<SourceProbeResult>;
+}
+
+/** A Slack Web API answer to a probe: the value, or Slack's error code (`channel_not_found`, `timeout`). */
+export type SlackProbeResult<T> =
+  | { ok: true; value: T }
+  | {
+      ok: false;
+      error: string;
+      /** With `missing_scope`: the scope Slack says the method needs. */
+      needed?: string;
+    };
+
+export interface SlackIdentity {
+  team: string;
+  teamId: string;
+  url: string;
+  /** The bot user's name (`/invite @<user>`) and id. */
+  user: string;
+  userId: string;
+  /** Absent for a token that is not a bot token. */
+  botId?: string;
+  /** The token's scopes, from the `x-oauth-scopes` response header; undefined when Slack sent none. */
+  scopes?: string[];
+}
+
+export interface SlackChannelInfo {
+  id: string;
+  name: string;
+  isMember: boolean;
+  isPrivate: boolean;
+  isArchived: boolean;
+}
+
+export interface SlackUserInfo {
+  id: string;
+  name: string;
+  deleted: boolean;
+}
+
+export interface SlackGroupInfo {
+  id: string;
+  handle: string;
+  /** False for a disabled group. */
+  enabled: boolean;
+  members?: number;
+}
+
+/** The Slack calls the doctor makes; each is one request, bounded in time, never retried. */
+export interface SlackProbe {
+  /** `auth.test`: the workspace, the bot user and the token's scopes. */
+  identity(): Promise<SlackProbeResult<SlackIdentity>>;
+  /** `conversations.info`. */
+  channel(id: string): Promise<SlackProbeResult<SlackChannelInfo>>;
+  /** `users.info`. */
+  user(id: string): Promise<SlackProbeResult<SlackUserInfo>>;
+  /** `usergroups.list`, disabled groups included. */
+  groups(): Promise<SlackProbeResult<SlackGroupInfo[]>>;
+  /** `chat.postMessage` of a plain text (the `--send-test` message). */
+  postTest(channel: string, text: string): Promise<SlackProbeResult<{ channel: string; ts: string }>>;
+}

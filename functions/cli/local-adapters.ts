@@ -44,9 +44,11 @@ export function localNotifier(
 }
 
 /** The SmartAssist client: one per process, so its pacing spans every run the process makes. */
-export function localSource(config: AppConfig, secrets: LocalSecrets): SmartAssistClient {
-  return new SmartAssistClient({
-    ...config.smartassist,
-    credentials: { clientId: secrets.clientId, clientSecret: secrets.clientSecret },
-  });
+export function localSource(
+  config: AppConfig,
+  credentials: { clientId: string; clientSecret: string },
+): SmartAssistClient {
+  // Only the SmartAssist pair goes to the client, never the Slack secrets beside it.
+  const { clientId, clientSecret } = credentials;
+  return new SmartAssistClient({ ...config.smartassist, credentials: { clientId, clientSecret } });
 }

@@ -19,10 +19,12 @@ const USAGE = `usage:
   npm run cli -- simulate [--port N] [--agents N] [--seed N] [--timezone ZONE] [--latency MS]
   npm run cli -- serve --config FILE --state PATH [--port N]
   npm run cli -- watch --config FILE --state PATH [--json] [--verbose]
+  npm run cli -- doctor --config FILE [--send-test] [--json]
 
 environment for check: SMARTASSIST_CLIENT_ID, SMARTASSIST_CLIENT_SECRET, SLACK_BOT_TOKEN (optional),
 SLACK_API_URL (optional: another Slack API base URL, such as a local fake)
-environment for serve: SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN (to update the messages), SLACK_API_URL`;
+environment for serve: SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN (to update the messages), SLACK_API_URL
+environment for doctor: all of the above (a missing one is a failed check, not a usage error)`;
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -282,6 +284,24 @@ async function watch(args: string[]): Promise<number> {
   return EXIT_OK;
 }
 
+/** `doctor`: every check of the wiring, one line each (cli/doctor.ts); exit 0, 1 a check failed, 2 bad config. */
+async function doctor(args: string[]): Promise<number> {
+  const values = parse(args, {
+    config: { type: "string" },
+    "send-test": { type: "boolean" },
+    json: { type: "boolean" },
+  });
+  if (values.help) return help();
+  const configPath = requireConfig(values);
+  const { localDoctor } = await import("./doctor.js");
+  return localDoctor({
+    configPath,
+    sendTest: values["send-test"] === true,
+    json: values.json === true,
+    env: process.env,
+  });
+}
+
 function wholeNumber(name: string, text: unknown, fallback: number, min: number, max: number): number {
   if (text === undefined) return fallback;
   const n = Number(text);
@@ -312,6 +332,8 @@ export async function main(argv: string[]): Promise<number> {
         return await simulate(rest);
       case "serve":
         return await serve(rest);
+      case "doctor":
+        return await doctor(rest);
       case "help":
       case "--help":
       case "-h":

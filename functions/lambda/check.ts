@@ -14,11 +14,14 @@ import { slackNotifierFor } from "../adapters/slack/slack-notifier.js";
 import { SmartAssistClient } from "../adapters/smartassist/client.js";
 import { DynamoDbAlertStore } from "../adapters/state/dynamodb-store.js";
 import { fromPowertools } from "../app/logger.js";
-import { createScheduledCheck } from "../app/scheduled-check.js";
+import { createScheduledCheck, type InvocationContext } from "../app/scheduled-check.js";
 import type { DueGroup } from "../domain/due.js";
 import { coldStart, required } from "./cold-start.js";
+import { createDoctorInvoke, isDoctorEvent } from "./doctor-invoke.js";
 
-const { config, logger, metrics } = coldStart();
+const { config, warnings, logger, metrics } = coldStart();
+const secretId = required("SECRET_ID");
+const secretsClient = new SecretsManagerClient({});
 
 const dynamo = new DynamoDBClient({});
 const tableName = required("TABLE_NAME");
@@ -77,12 +80,9 @@ function dueGroupsOf(event: unknown): DueGroup[] | undefined {
   return groups;
 }
 
-export const handler = createScheduledCheck({
+const scheduledCheck = createScheduledCheck({
   config,
-  secrets: new SecretsManagerSecrets({
-    secretId: required("SECRET_ID"),
-    client: new SecretsManagerClient({}),
-  }),
+  secrets: new SecretsManagerSecrets({ secretId, client: secretsClient }),
   storeFor: (nowMs) => new DynamoDbAlertStore({ tableName, client: dynamo, nowMs }),
   events: new EventBridgePublisher({
     busName: required("EVENT_BUS_NAME"),
@@ -102,3 +102,16 @@ export const handler = createScheduledCheck({
   logger,
   metrics,
 });
+
+const doctor = createDoctorInvoke({
+  config,
+  configWarnings: warnings,
+  secretId,
+  secretsClient,
+  slackApiUrl,
+  log: fromPowertools(logger),
+});
+
+/** A scheduled tick runs a check; `{"doctor": true}` (by hand, `aws lambda invoke`) answers the doctor's JSON. */
+export const handler = (event: unknown, context?: InvocationContext) =>
+  isDoctorEvent(event) ? doctor(event) : scheduledCheck(event, context);

@@ -9,7 +9,15 @@ import { setMaxListeners } from "node:events";
 import * as z from "zod";
 import type { AppConfig } from "../../domain/config.js";
 import type { QueryWindow } from "../../domain/time.js";
-import type { AgentPage, AgentStatusSource, FetchOptions, FetchReport, ReadReport } from "../../ports.js";
+import type {
+  AgentPage,
+  AgentStatusSource,
+  FetchOptions,
+  FetchReport,
+  ReadReport,
+  SourceProbe,
+  SourceProbeResult,
+} from "../../ports.js";
 import { type Clock, systemClock } from "./clock.js";
 import {
   CredentialsRefusedError,
@@ -137,7 +145,7 @@ function requestBody(window: QueryWindow, agents: readonly string[]): string {
   });
 }
 
-export class SmartAssistClient implements AgentStatusSource {
+export class SmartAssistClient implements AgentStatusSource, SourceProbe {
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly pacer: Pacer;
@@ -271,6 +279,65 @@ export class SmartAssistClient implements AgentStatusSource {
     };
     await Promise.all(Array.from({ length: Math.min(this.options.concurrency, chunks.length) }, worker));
     return report;
+  }
+
+  /**
+   * The doctor's probe: one request (`limit`, default 1) at `offset`, paced like every other, never
+   * retried, answered within `timeoutMs` whatever `smartassist.timeout` says. Never throws.
+   */
+  async probe(
+    window: QueryWindow,
+    offset: number,
+    options: { timeoutMs: number; limit?: number; notAfterMs?: number },
+  ): Promise<SourceProbeResult> {
+    const started = performance.now();
+    const ms = () => performance.now() - started;
+    const signal = AbortSignal.timeout(Math.max(1, options.timeoutMs));
+    const limit = Math.max(1, Math.min(options.limit ?? 1, this.options.pageSize));
+    try {
+      if (!(await this.pacer.acquire(signal, options.notAfterMs))) return { kind: "paced", ms: ms() };
+      const response = await request(this.dispatcher, {
+        origin: this.origin,
+        method: "POST",
+        path: `${this.path}?limit=${limit}&offset=${offset}`,
+        headers: { auth: this.sign(), iId: this.options.iId, "content-type": "application/json" },
+        body: requestBody(window, this.options.agents),
+        signal,
+      });
+      const text = await response.body.text();
+      const status = response.statusCode;
+      this.options.onRequest?.({ offset, status, ms: ms(), attempt: 1 });
+      if (status < 200 || status >= 300) {
+        const retryAfterMs = parseRetryAfter(response.headers["retry-after"], Date.now());
+        return {
+          kind: "http",
+          status,
+          detail: errorDetail(text),
+          ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+          ms: ms(),
+        };
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        return { kind: "invalid", status, detail: "the response is not JSON", ms: ms() };
+      }
+      const page = pageSchema.safeParse(parsed);
+      if (!page.success) {
+        const issue = page.error.issues[0];
+        const detail = `${issue?.path.join(".") || "body"}: ${issue?.message}`;
+        return { kind: "invalid", status, detail, ms: ms() };
+      }
+      return { kind: "page", status, rows: page.data.data.length, hasMore: page.data.hasMore, ms: ms() };
+    } catch (error) {
+      const code = (error as { code?: unknown } | undefined)?.code;
+      if (signal.aborted || (typeof code === "string" && TIMEOUT_CODES.has(code)))
+        return { kind: "timeout", ms: ms() };
+      const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+      const known = typeof code === "string" ? code : typeof cause === "string" ? cause : undefined;
+      return { kind: "network", code: known ?? (error as Error | undefined)?.name ?? "error", ms: ms() };
+    }
   }
 
   /** Reads pages `from`, `from + step`, ... below `until`, until the roster ends or the deadline comes. */

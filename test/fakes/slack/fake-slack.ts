@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createWorkspace, type FakeWorkspace, type FakeWorkspaceOptions } from "./fake-slack-workspace.js";
 
 export interface RecordedSlackCall {
   method: string;
@@ -84,6 +85,8 @@ export interface FakeSlack {
   responseUrl(id?: string): string;
   /** Every POST to a response_url, in order (JSON body as sent). */
   responses: FakeSlackResponse[];
+  /** The doctor's view of the workspace: scopes, channels, users, user groups (fake-slack-workspace.ts). */
+  workspace: FakeWorkspace;
 }
 
 export interface FakeSlackEphemeral {
@@ -116,6 +119,8 @@ export interface FakeSlackOptions {
   rateLimit?: PostRateLimit;
   /** Initial user group id → member ids, for usergroups.users.list. */
   usergroups?: Record<string, string[]>;
+  /** Scopes, channels, users and user groups for auth.test's header and the doctor's calls. */
+  workspace?: FakeWorkspaceOptions;
 }
 
 /** Arguments Slack takes as JSON inside a form field (the SDK JSON-encodes every non-scalar value). */
@@ -246,6 +251,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     Array.isArray(args.blocks) ||
     (Array.isArray(args.attachments) && args.attachments.length > 0);
   const actions = createActionsState(options, users);
+  const workspace = createWorkspace(options.workspace, users, actions.usergroups);
 
   function handle(method: string, args: Record<string, unknown>): Record<string, unknown> {
     switch (method) {
@@ -363,7 +369,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         return { ok: true, user: { id, name: email.split("@")[0], profile: { email } } };
       }
       default:
-        return actions.handle(method, args, nextTs) ?? { ok: false, error: "unknown_method" };
+        return (
+          actions.handle(method, args, nextTs) ??
+          workspace.handle(method, args) ?? { ok: false, error: "unknown_method" }
+        );
     }
   }
 
@@ -446,7 +455,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     const wait = limiter?.admit(method, args);
     if (wait !== undefined)
       return send(429, { ok: false, error: "ratelimited" }, { "retry-after": String(wait) });
-    return send(200, handle(method, args));
+    return send(200, workspace.refuse(method, args) ?? handle(method, args), workspace.headers());
   }
 
   const server = createServer((req, res) => {
@@ -480,6 +489,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     responseUrl: (id) =>
       `http://127.0.0.1:${port}${RESPONSE_PATH}${encodeURIComponent(id ?? actions.nextResponseId())}`,
     responses: actions.responses,
+    workspace: workspace.state,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

@@ -35,6 +35,11 @@ export interface SimulatorOptions {
   rateLimitPerMinute?: number;
   /** Replace the row at this agent index with raw garbage. */
   malformed?: Array<{ index: number; row: unknown }>;
+  /**
+   * How a wrong `iId` is refused: by default like a bad token (401 "Invalid or expired token"); with
+   * a status (404, 400, 403, 401), that status and a message naming the iId.
+   */
+  iIdRefusal?: number;
 }
 
 export interface RecordedRequest {
@@ -66,6 +71,8 @@ export interface Simulator {
   failNext(...faults: SimFault[]): void;
   /** The next N requests never answer (to test client timeouts); they are released on close(). */
   hangNext(n: number): void;
+  /** See SimulatorOptions.iIdRefusal; undefined: back to the 401 of a bad token. */
+  setIIdRefusal(status: number | undefined): void;
   /**
    * Renders every row for that request window at the fixed `now` ahead of time, so that the first
    * requests are served as fast as later ones (a benchmark's first run). Does nothing without a fixed `now`.
@@ -202,6 +209,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   let latencyMs = options.latencyMs ?? 0;
   let rateLimit = options.rateLimitPerMinute ?? 60;
   let hangs = 0;
+  let iIdRefusal = options.iIdRefusal;
   const faults: SimFault[] = [];
   const malformed = new Map((options.malformed ?? []).map((m) => [m.index, m.row] as const));
   const requests: RecordedRequest[] = [];
@@ -388,7 +396,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     } catch {
       return unauthorized();
     }
-    if (headers.iid !== options.iId) return unauthorized();
+    if (headers.iid !== options.iId) {
+      if (iIdRefusal === undefined) return unauthorized();
+      const message = `Invalid iId: no app with stream id ${headers.iid ?? "(none)"} in this account`;
+      return send(res, record, iIdRefusal, errorBody(message, iIdRefusal));
+    }
     if (pathAccount !== options.accountId) return send(res, record, 404, errorBody("Account not found", 404));
 
     const limitValue = parseCount(record.limit);
@@ -455,6 +467,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     },
     hangNext(n) {
       hangs += n;
+    },
+    setIIdRefusal(status) {
+      iIdRefusal = status;
     },
     warmUp({ startDate, endDate, timeZoneOffSet }) {
       if (now === undefined) return;
