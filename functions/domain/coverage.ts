@@ -71,7 +71,8 @@ export function coverageAfter(
   const complete = !read.truncated && read.failedPages === 0;
   // What a run learnt of the roster's size is kept until a later run sees its end again.
   const rosterPages = read.rosterPages ?? previous?.rosterPages ?? null;
-  const nextOffset = read.truncated ? read.nextOffset : 0;
+  // Where the read stopped: its deadline, or the end of a tick's share (0 once it went all the way round).
+  const nextOffset = read.nextOffset;
   return {
     coverage: { complete, startOffset: read.startOffset, nextOffset, rosterPages },
     cursor: { nextOffset, rosterPages, complete, pagesRead: read.pages, updatedMs: nowMs },
