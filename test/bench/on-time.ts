@@ -50,6 +50,8 @@ export interface OnTimeMode {
   mode: string;
   runs: number;
   requestsPerDay: number;
+  /** Of which: the rotation; open alerts re-read by e-mail on the tick; due re-checks. */
+  perDay: { rotation: number; openRereads: number; due: number };
   maxRequestsIn60s: number;
   lateness: Record<"nudged" | "fired" | "escalated" | "reminded" | "resolved", Lateness>;
 }
@@ -108,6 +110,9 @@ function makeDay(agents: number, seed: number): SimAgent[] {
 /** The API as an in-memory adapter: rows as of `clock()`, pages of 50, requests counted at their instant. */
 class DaySource implements AgentStatusSource {
   readonly requests: number[] = [];
+  /** Requests of the rotation (pages of the roster) and by e-mail (open alerts, due re-checks). */
+  rotation = 0;
+  byEmail = 0;
   readonly #byEmail: Map<string, SimAgent>;
   constructor(
     private readonly agents: SimAgent[],
@@ -132,6 +137,7 @@ class DaySource implements AgentStatusSource {
     for (let i = 0; i < count; i++) {
       const page = (start + i) % pages;
       this.requests.push(this.clock());
+      this.rotation++;
       const rows = this.#rows(this.agents.slice(page * PAGE, (page + 1) * PAGE), window);
       onPage({ offset: page * PAGE, rows, timeZoneOffSet: window.timeZoneOffSet });
     }
@@ -153,6 +159,7 @@ class DaySource implements AgentStatusSource {
     for (let i = 0; i < emails.length; i += PAGE) {
       requests++;
       this.requests.push(this.clock());
+      this.byEmail++;
       const list = emails.slice(i, i + PAGE).flatMap((e) => this.#byEmail.get(e.toLowerCase()) ?? []);
       onPage({ offset: 0, rows: this.#rows(list, window), timeZoneOffSet: window.timeZoneOffSet });
     }
@@ -265,6 +272,7 @@ async function simulate(
   const end = DAY_START + HOURS * 3600_000;
   const step = mode === "every 5m" ? config.schedule.everySeconds * 1000 : TICK_SECONDS * 1000;
   let runs = 0;
+  let dueRequests = 0;
   let nextTick = DAY_START;
   const wallMs = () => now;
   while (nextTick < end) {
@@ -275,12 +283,14 @@ async function simulate(
       queue.waiting.shift();
       now = due.atMs;
       const emails = [...new Set(due.group.agents.map((a) => a.email))];
+      const before = source.byEmail;
       const r = await runCheck(
         config,
         { source, store, dueQueue: queue, log: silentLog },
         { nowMs: now, wallMs, mode: "due", dueEmails: emails },
       );
       transitions.push(...r.summary.transitions);
+      dueRequests += source.byEmail - before;
     } else {
       now = nextTick;
       const r = await runCheck(
@@ -298,6 +308,11 @@ async function simulate(
     mode,
     runs,
     requestsPerDay: Math.round((source.requests.length * 24) / hours),
+    perDay: {
+      rotation: Math.round((source.rotation * 24) / hours),
+      openRereads: Math.round(((source.byEmail - dueRequests) * 24) / hours),
+      due: Math.round((dueRequests * 24) / hours),
+    },
     maxRequestsIn60s: busiestMinute(source.requests),
     lateness: latenessOf(transitions, config),
   };
@@ -334,7 +349,7 @@ export async function onTimeBench(options: OnTimeOptions): Promise<{ figures: On
     `On time: ${options.agents} agents, a ${HOURS}-hour simulated day on a virtual clock (lateness p50/p95/max, count)`,
     ...modes.map(
       (m) =>
-        `  ${m.mode.padEnd(10)} runs ${String(m.runs).padStart(5)} · requests/day ${String(m.requestsPerDay).padStart(6)} · busiest 60 s ${String(m.maxRequestsIn60s).padStart(3)} · nudged ${fmt(m.lateness.nudged)} · fired ${fmt(m.lateness.fired)} · escalated ${fmt(m.lateness.escalated)} · reminded ${fmt(m.lateness.reminded)} · resolved ${fmt(m.lateness.resolved)}`,
+        `  ${m.mode.padEnd(10)} runs ${String(m.runs).padStart(5)} · requests/day ${String(m.requestsPerDay).padStart(6)} (rotation ${m.perDay.rotation}, open re-reads ${m.perDay.openRereads}, due ${m.perDay.due}) · busiest 60 s ${String(m.maxRequestsIn60s).padStart(3)} · nudged ${fmt(m.lateness.nudged)} · fired ${fmt(m.lateness.fired)} · escalated ${fmt(m.lateness.escalated)} · reminded ${fmt(m.lateness.reminded)} · resolved ${fmt(m.lateness.resolved)}`,
     ),
   ];
   return { figures, text: lines.join("\n") };
