@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { limitRefusal } from "./block-kit-limits.js";
 
 export interface RecordedSlackCall {
   method: string;
@@ -117,6 +118,9 @@ export interface FakeSlackOptions {
   /** Initial user group id → member ids, for usergroups.users.list. */
   usergroups?: Record<string, string[]>;
 }
+
+/** Methods whose message Slack checks against Block Kit's limits (block-kit-limits.ts). */
+const LIMITED_METHODS = new Set(["chat.postMessage", "chat.update", "chat.postEphemeral"]);
 
 /** Arguments Slack takes as JSON inside a form field (the SDK JSON-encodes every non-scalar value). */
 const JSON_FIELDS = new Set(["blocks", "attachments", "metadata", "files"]);
@@ -248,6 +252,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const actions = createActionsState(options, users);
 
   function handle(method: string, args: Record<string, unknown>): Record<string, unknown> {
+    // Block Kit's limits, as Slack checks them before anything else about a message.
+    if (LIMITED_METHODS.has(method)) {
+      const refused = limitRefusal(args);
+      if (refused) return refused;
+    }
     switch (method) {
       case "auth.test":
         return {
