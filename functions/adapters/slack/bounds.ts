@@ -124,26 +124,6 @@ export function shortenMrkdwn(text: string, max: number): string {
   return `${cut.slice(0, end)}${ELLIPSIS}`;
 }
 
-/**
- * As many of `lines` as fit in `max` code units joined by newlines, then `more(n)` for the n left
- * out (a list that does not fit says so, rather than being cut mid-line).
- */
-export function linesWithin(lines: readonly string[], max: number, more: (left: number) => string): string {
-  let text = "";
-  for (const [index, line] of lines.entries()) {
-    const next = text === "" ? line : `${text}\n${line}`;
-    const left = lines.length - index - 1;
-    const tail = left > 0 ? `\n${more(left)}` : "";
-    if (next.length + tail.length > max) {
-      const rest = lines.length - index;
-      const note = more(rest);
-      return text === "" ? shortenMrkdwn(note, max) : shortenMrkdwn(`${text}\n${note}`, max);
-    }
-    text = next;
-  }
-  return text;
-}
-
 type Json = Record<string, unknown>;
 
 function isObject(value: unknown): value is Json {

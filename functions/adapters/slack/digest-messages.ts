@@ -11,7 +11,6 @@ import {
   CONTEXT_TEXT_MAX,
   EMAIL_MAX,
   HEADER_TEXT_MAX,
-  linesWithin,
   mrkdwnValue,
   NAME_MAX,
   plainValue,
@@ -19,6 +18,7 @@ import {
   SECTION_TEXT_MAX,
   shortenMrkdwn,
 } from "./bounds.js";
+import { joinWithin } from "./list-packing.js";
 
 export interface DigestMessage {
   text: string;
@@ -67,7 +67,7 @@ export function digestMessage(digest: ChannelDigest, report: DayReport, asOf: st
     weekBefore.minutesPastThreshold === 0
       ? `${digest.minutesPastThreshold} min (none ${lastWeek})`
       : `${digest.minutesPastThreshold} min (${versus(digest.minutesPastThreshold, weekBefore.minutesPastThreshold)} ${lastWeek}: ${weekBefore.minutesPastThreshold})`;
-  const byRule = linesWithin(
+  const byRule = joinWithin(
     [
       "*By rule*",
       ...digest.byRule.map(
@@ -75,10 +75,11 @@ export function digestMessage(digest: ChannelDigest, report: DayReport, asOf: st
           `• ${mrkdwnValue(r.rule, RULE_MAX)} — ${r.alerts} alert${r.alerts === 1 ? "" : "s"}, ${r.minutesPastThreshold} min`,
       ),
     ],
+    "\n",
     SECTION_TEXT_MAX,
     (n) => `…and ${n} more rules`,
   );
-  const top = linesWithin(
+  const top = joinWithin(
     [
       `*Top ${digest.top.length} by minutes past threshold*`,
       ...digest.top.map(
@@ -86,6 +87,7 @@ export function digestMessage(digest: ChannelDigest, report: DayReport, asOf: st
           `${i + 1}. ${mrkdwnValue(a.name || a.email, NAME_MAX)} (${mrkdwnValue(a.email, EMAIL_MAX)}) — ${a.minutesPastThreshold} min, ${a.alerts} alert${a.alerts === 1 ? "" : "s"}`,
       ),
     ],
+    "\n",
     SECTION_TEXT_MAX,
     (n) => `…and ${n} more`,
   );

@@ -10,6 +10,7 @@ import type { SlackActionKind } from "../../domain/delivery.js";
 import { formatDuration } from "../../domain/duration.js";
 import { localDate, localDateTime, localTimeOfDay } from "../../domain/time.js";
 import { blockIdFor } from "./block-id.js";
+import type { ActionsBlock, MessageBlock, TextObject } from "./block-kit.js";
 import {
   ALERT_TEXT_MAX,
   CONFIRM_TEXT_MAX,
@@ -22,47 +23,16 @@ import {
   shortenMrkdwn,
 } from "./bounds.js";
 
+export type {
+  ActionsBlock,
+  ButtonElement,
+  ContextBlock,
+  MessageBlock,
+  SectionBlock,
+  StaticSelectElement,
+  TextObject,
+} from "./block-kit.js";
 export { escapeMrkdwn };
-
-/** Minimal Block Kit shapes: only what these messages use (kept local so this module stays SDK-free). */
-export interface TextObject {
-  type: "mrkdwn" | "plain_text";
-  text: string;
-}
-export interface SectionBlock {
-  type: "section";
-  text?: TextObject;
-  fields?: TextObject[];
-}
-export interface ContextBlock {
-  type: "context";
-  elements: TextObject[];
-}
-export interface ButtonElement {
-  type: "button";
-  action_id: string;
-  text: { type: "plain_text"; text: string; emoji?: boolean };
-  value?: string;
-  style?: "primary" | "danger";
-  confirm?: {
-    title: { type: "plain_text"; text: string };
-    text: TextObject;
-    confirm: { type: "plain_text"; text: string };
-    deny: { type: "plain_text"; text: string };
-  };
-}
-export interface StaticSelectElement {
-  type: "static_select";
-  action_id: string;
-  placeholder: { type: "plain_text"; text: string };
-  options: Array<{ text: { type: "plain_text"; text: string }; value: string }>;
-}
-export interface ActionsBlock {
-  type: "actions";
-  block_id: string;
-  elements: Array<ButtonElement | StaticSelectElement>;
-}
-export type MessageBlock = SectionBlock | ContextBlock | ActionsBlock;
 
 export interface SlackMessage {
   text: string;

@@ -27,6 +27,7 @@ import {
   STATUS_MAX,
   shortenMrkdwn,
 } from "./bounds.js";
+import { joinWithin, PART_LABEL_MAX, packParts, packSections } from "./list-packing.js";
 import { COLORS, formatMention, localTime, secondsBetween, statusLabel } from "./messages.js";
 
 export { MESSAGE_BLOCKS_MAX, SECTION_TEXT_MAX };
@@ -120,44 +121,6 @@ function listLine(record: AlertRecord, options: RollupRenderOptions): string {
   const elapsed = formatDuration(secondsBetween(record.sinceMs, options.nowMs));
   const critical = record.severity === "critical" ? " · critical" : "";
   return `• *${who(record)}* (${email}) — ${status(record)} for ${elapsed}, since ${since} · ${rule}${critical}`;
-}
-
-/** Lines packed into section texts of at most SECTION_TEXT_MAX characters, in order. */
-export function packSections(lines: readonly string[], max = SECTION_TEXT_MAX): string[] {
-  const sections: string[] = [];
-  let current = "";
-  for (const raw of lines) {
-    const line = shortenMrkdwn(raw, max);
-    if (current === "") current = line;
-    else if (current.length + 1 + line.length <= max) current += `\n${line}`;
-    else {
-      sections.push(current);
-      current = line;
-    }
-  }
-  if (current !== "") sections.push(current);
-  return sections;
-}
-
-/**
- * `items` joined by `separator`, as many as fit in `max` characters, then `more(n)` for the n left
- * out: a list that does not fit says so rather than stopping mid-item.
- */
-function joinWithin(
-  items: readonly string[],
-  separator: string,
-  max: number,
-  more: (left: number) => string,
-): string {
-  let text = "";
-  for (const [index, item] of items.entries()) {
-    const next = index === 0 ? item : `${text}${separator}${item}`;
-    const left = items.length - index - 1;
-    if (next.length + (left > 0 ? separator.length + more(left).length : 0) > max)
-      return shortenMrkdwn(index === 0 ? more(items.length) : `${text}${separator}${more(left + 1)}`, max);
-    text = next;
-  }
-  return text;
 }
 
 /** A fallback text naming the agents (as many as fit `max`; the blocks carry every one of them). */
@@ -262,48 +225,6 @@ export function renderRollupTop(
     blocks,
     color,
   };
-}
-
-/** Room kept for ` (part 12 of 34)` after a reply's heading. */
-const PART_LABEL_MAX = 40;
-
-/** What one reply of a list holds: its sections, and how many of the list's lines they are. */
-interface ListPart {
-  sections: string[];
-  lines: number;
-}
-
-/**
- * Lines packed into replies: sections of at most SECTION_TEXT_MAX, each reply at most `room`
- * characters of block text and `maxSections` sections. In order; every line in exactly one reply.
- */
-function packParts(lines: readonly string[], room: number, maxSections: number): ListPart[] {
-  const parts: ListPart[] = [];
-  let part: ListPart = { sections: [], lines: 0 };
-  let used = 0;
-  for (const raw of lines) {
-    const line = shortenMrkdwn(raw, Math.min(SECTION_TEXT_MAX, room));
-    const last = part.sections.length - 1;
-    const current = part.sections[last];
-    if (
-      current !== undefined &&
-      current.length + 1 + line.length <= SECTION_TEXT_MAX &&
-      used + 1 + line.length <= room
-    ) {
-      part.sections[last] = `${current}\n${line}`;
-      used += 1 + line.length;
-    } else if (current !== undefined && (used + line.length > room || part.sections.length >= maxSections)) {
-      parts.push(part);
-      part = { sections: [line], lines: 0 };
-      used = line.length;
-    } else {
-      part.sections.push(line);
-      used += line.length;
-    }
-    part.lines += 1;
-  }
-  if (part.sections.length > 0) parts.push(part);
-  return parts;
 }
 
 /**
