@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { limitRefusal } from "./block-kit-limits.js";
 import { createWorkspace, type FakeWorkspace, type FakeWorkspaceOptions } from "./fake-slack-workspace.js";
 
 export interface RecordedSlackCall {
@@ -122,6 +123,9 @@ export interface FakeSlackOptions {
   /** Scopes, channels, users and user groups for auth.test's header and the doctor's calls. */
   workspace?: FakeWorkspaceOptions;
 }
+
+/** Methods whose message Slack checks against Block Kit's limits (block-kit-limits.ts). */
+const LIMITED_METHODS = new Set(["chat.postMessage", "chat.update", "chat.postEphemeral"]);
 
 /** Arguments Slack takes as JSON inside a form field (the SDK JSON-encodes every non-scalar value). */
 const JSON_FIELDS = new Set(["blocks", "attachments", "metadata", "files"]);
@@ -254,6 +258,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const workspace = createWorkspace(options.workspace, users, actions.usergroups);
 
   function handle(method: string, args: Record<string, unknown>): Record<string, unknown> {
+    // Block Kit's limits, as Slack checks them before anything else about a message.
+    if (LIMITED_METHODS.has(method)) {
+      const refused = limitRefusal(args);
+      if (refused) return refused;
+    }
     switch (method) {
       case "auth.test":
         return {
