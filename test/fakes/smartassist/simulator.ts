@@ -33,12 +33,17 @@ export interface SimulatorOptions {
   latencyMs?: number;
   /** Default 60: more requests than that in any sliding 60 s window (real clock) => 429 + Retry-After. */
   rateLimitPerMinute?: number;
+  /**
+   * The clock requests arrive by (their `at`, and the rate limit's window): default the real one. A
+   * test of pacing gives the clients' virtual clock, so a minute of requests takes no real minute.
+   */
+  clock?: () => number;
   /** Replace the row at this agent index with raw garbage. */
   malformed?: Array<{ index: number; row: unknown }>;
 }
 
 export interface RecordedRequest {
-  /** Arrival, real clock (UTC ms). */
+  /** Arrival, real clock (UTC ms), or the simulator's `clock`. */
   at: number;
   method: string;
   path: string;
@@ -201,6 +206,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   let now = options.now;
   let latencyMs = options.latencyMs ?? 0;
   let rateLimit = options.rateLimitPerMinute ?? 60;
+  const clock = options.clock ?? Date.now;
   let hangs = 0;
   const faults: SimFault[] = [];
   const malformed = new Map((options.malformed ?? []).map((m) => [m.index, m.row] as const));
@@ -262,7 +268,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
   /** Sliding 60 s log per account; only admitted requests hold a slot. Returns seconds to wait. */
   function admit(accountId: string): number | undefined {
-    const t = Date.now();
+    const t = clock();
     let log = windows.get(accountId);
     if (!log) {
       log = [];
@@ -317,7 +323,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const at = Date.now();
+    const at = clock();
     const arrived = performance.now();
     const url = new URL(req.url ?? "/", "http://simulator.invalid");
     const raw = await readBody(req);
