@@ -4,6 +4,7 @@ import { secretsFromEnv } from "../adapters/secrets/secrets.js";
 import { slackNotifierFor } from "../adapters/slack/slack-notifier.js";
 import { SmartAssistClient } from "../adapters/smartassist/client.js";
 import { JsonFileAlertStore } from "../adapters/state/json-file-store.js";
+import { MemoryRateLimiter } from "../adapters/state/memory-rate-limiter.js";
 import { MemoryAlertStore } from "../adapters/state/memory-store.js";
 import type { Log } from "../app/logger.js";
 import { runBudget } from "../app/run-budget.js";
@@ -26,9 +27,10 @@ export async function localCheck(options: LocalCheckOptions): Promise<CheckResul
   // One schedule interval, as the Lambda has: a run (a storm included) is over before the next starts.
   const budget = runBudget(Date.now(), config.schedule.everySeconds);
   const secrets = secretsFromEnv(env, { slack: false });
-  const store: AlertStore & HistoryStore = statePath
-    ? new JsonFileAlertStore(statePath, { nowMs })
-    : new MemoryAlertStore({ nowMs });
+  const file = statePath ? new JsonFileAlertStore(statePath, { nowMs }) : undefined;
+  const store: AlertStore & HistoryStore = file ?? new MemoryAlertStore({ nowMs });
+  // One rate budget with every other run on this state file; a dry run writes nothing, so its own.
+  const limiter = file && !dryRun ? file : new MemoryRateLimiter();
   if (!statePath && !dryRun) log.warn("no --state given: alerts are not remembered between runs");
 
   let notifier: AlertNotifier | undefined;
@@ -49,6 +51,7 @@ export async function localCheck(options: LocalCheckOptions): Promise<CheckResul
   const source = new SmartAssistClient({
     ...config.smartassist,
     credentials: { clientId: secrets.clientId, clientSecret: secrets.clientSecret },
+    limiter,
   });
   try {
     return await runCheck(

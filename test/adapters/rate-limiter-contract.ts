@@ -109,15 +109,13 @@ export function rateLimiterContract(
     it("leaves the rotation's headroom to priority requests of another instance", async () => {
       const clock = clockAt(LIMITER_T0);
       const shared = await fixture(clock);
-      const rotation = await shared
-        .open()
-        .reserve({
-          count: 50,
-          perMinute: 50,
-          notAfterMs: LIMITER_T0 + 60_000,
-          class: "rotation",
-          headroom: 6,
-        });
+      const rotation = await shared.open().reserve({
+        count: 50,
+        perMinute: 50,
+        notAfterMs: LIMITER_T0 + 60_000,
+        class: "rotation",
+        headroom: 6,
+      });
       expect(rotation).toHaveLength(44);
       const priority = await shared
         .open()
