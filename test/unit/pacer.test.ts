@@ -194,6 +194,17 @@ describe("Pacer lanes on a shared rate limiter", () => {
     expect(calls.map((c) => c.count)).toEqual([1, 2, 4, 8, 5]);
   });
 
+  it("keeps whole batches for a rotation past what it expected, and single slots for a re-read's retries", async () => {
+    const clock = virtualTime(T0);
+    const { limiter, calls } = countingLimiter(clock);
+    const pacer = new Pacer(50, clock, { limiter, maxBatch: 4 });
+    await run(pacer.lane({ class: "rotation", expected: 2, initialBatch: 2 }), clock, 10, { concurrency: 4 });
+    expect(calls.map((c) => c.count)).toEqual([2, 4, 4]);
+    calls.length = 0;
+    await run(pacer.lane({ class: "priority", expected: 2, initialBatch: 2 }), clock, 4, { concurrency: 2 });
+    expect(calls.map((c) => c.count)).toEqual([2, 1, 1]);
+  });
+
   it("lets priority requests through while the rotation waits for the next window", async () => {
     const clock = virtualTime(T0);
     const { limiter } = countingLimiter(clock);

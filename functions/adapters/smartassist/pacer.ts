@@ -183,7 +183,9 @@ class SharedLane implements PacerLane {
     this.reserved = true;
     this.dropped = false;
     const left = this.options.expected - this.handed;
-    const count = Math.max(1, Math.min(this.batch, left));
+    // Past what it expected, a rotation is reading a roster larger than it knew (more batches to
+    // come); a re-read by e-mail only retries a page now and then.
+    const count = left > 0 ? Math.min(this.batch, left) : this.options.class === "rotation" ? this.batch : 1;
     return this.shared.limiter.reserve({
       count,
       perMinute: this.perMinute,
