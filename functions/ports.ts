@@ -51,6 +51,11 @@ export interface FetchOptions {
   knownPages?: number | null;
   /** Read at most this many pages (a tick's share of the roster), wrapping at its end; all by default. */
   maxPages?: number;
+  /**
+   * With a shared rate limiter: request slots the rotation leaves free in any 60 s window for the
+   * priority requests the caller knows are coming (re-reads of open alerts, due re-checks).
+   */
+  headroom?: number;
 }
 
 export interface AgentStatusSource {
@@ -71,6 +76,25 @@ export interface AgentStatusSource {
     onPage: (page: AgentPage) => void,
     options?: { deadlineMs?: number },
   ): Promise<ReadReport>;
+}
+
+export type RequestClass = "priority" | "rotation";
+
+/**
+ * One SmartAssist rate budget for every invocation at once (scheduled runs, due re-checks, an
+ * overlapping duplicate): no sliding 60 s window holds more than `perMinute` request starts.
+ * `priority` (re-reads of open alerts, due re-checks) may use the whole `perMinute`; `rotation` (the
+ * roster's pages) only `perMinute − headroom` in any window that holds its slot.
+ */
+export interface SharedRateLimiter {
+  /** Reserves up to `count` request start instants (real-clock UTC ms) in [now, notAfterMs), shared by every invocation. */
+  reserve(request: {
+    count: number;
+    perMinute: number;
+    notAfterMs: number;
+    class: RequestClass;
+    headroom?: number;
+  }): Promise<number[]>;
 }
 
 export interface AlertStore {

@@ -9,6 +9,9 @@ import { type Cursor, rereadOpenAlerts, startOffset, tickPages } from "../domain
 import type { QueryWindow } from "../domain/time.js";
 import type { AgentPage, AgentStatusSource, FetchReport, ReadReport } from "../ports.js";
 
+/** Requests a minute the rotation leaves for due re-checks. */
+const DUE_HEADROOM = 4;
+
 export interface ReadRequest {
   mode: "once" | "tick" | "due";
   cursor: Cursor | undefined;
@@ -51,6 +54,9 @@ export async function readAgents(
     // The tick's share of the rotation first, then the open alerts it did not bring: every open alert
     // is looked at every minute, so its resolve is never a minute late.
     const share = tickPages(cursor, request.nowMs, config.schedule.everySeconds);
+    // The rotation leaves room in the shared window for what comes first: this tick's re-read of the
+    // open alerts and a few due re-checks (each one request per 50 agents).
+    const headroom = Math.ceil(openAlertEmails(stored).length / 50) + DUE_HEADROOM;
     const rotation =
       share.pages === 0
         ? emptyRotation(startAt, cursor)
@@ -58,6 +64,7 @@ export async function readAgents(
             ...deadline,
             startOffset: startAt,
             knownPages: cursor?.rosterPages ?? null,
+            headroom,
             ...(share.pages === undefined ? {} : { maxPages: share.pages }),
           });
     const owed = share.pages === undefined ? rotation.pages : share.credit;

@@ -4,7 +4,7 @@ import type { Log } from "../app/logger.js";
 import { runBudget } from "../app/run-budget.js";
 import { type CheckResult, runCheck } from "../app/run-check.js";
 import type { AppConfig } from "../domain/config.js";
-import { localNotifier, localSecrets, localSource, localStore } from "./local-adapters.js";
+import { localLimiter, localNotifier, localSecrets, localSource, localStore } from "./local-adapters.js";
 
 export interface LocalCheckOptions {
   config: AppConfig;
@@ -22,6 +22,8 @@ export async function localCheck(options: LocalCheckOptions): Promise<CheckResul
   const budget = runBudget(Date.now(), config.schedule.everySeconds);
   const secrets = localSecrets(env);
   const store = localStore(statePath, nowMs);
+  // One rate budget with every other run on this state file; a dry run writes nothing, so its own.
+  const limiter = localLimiter(store, dryRun);
   if (!statePath && !dryRun) log.warn("no --state given: alerts are not remembered between runs");
 
   const notifier = dryRun
@@ -30,7 +32,7 @@ export async function localCheck(options: LocalCheckOptions): Promise<CheckResul
   if (!dryRun && !notifier)
     log.warn("SLACK_BOT_TOKEN is not set: alerts are tracked in the state but not posted to Slack");
 
-  const source = localSource(config, secrets);
+  const source = localSource(config, secrets, limiter);
   try {
     return await runCheck(
       config,

@@ -7,10 +7,11 @@ import { secretsFromEnv } from "../adapters/secrets/secrets.js";
 import { slackNotifierFor } from "../adapters/slack/slack-notifier.js";
 import { SmartAssistClient } from "../adapters/smartassist/client.js";
 import { JsonFileAlertStore } from "../adapters/state/json-file-store.js";
+import { MemoryRateLimiter } from "../adapters/state/memory-rate-limiter.js";
 import { MemoryAlertStore } from "../adapters/state/memory-store.js";
 import type { Log } from "../app/logger.js";
 import type { AppConfig } from "../domain/config.js";
-import type { AlertNotifier, AlertStore, HistoryStore } from "../ports.js";
+import type { AlertNotifier, AlertStore, HistoryStore, SharedRateLimiter } from "../ports.js";
 
 export type LocalSecrets = ReturnType<typeof secretsFromEnv>;
 
@@ -47,8 +48,21 @@ export function localNotifier(
 export function localSource(
   config: AppConfig,
   credentials: { clientId: string; clientSecret: string },
+  limiter?: SharedRateLimiter,
 ): SmartAssistClient {
   // Only the SmartAssist pair goes to the client, never the Slack secrets beside it.
   const { clientId, clientSecret } = credentials;
-  return new SmartAssistClient({ ...config.smartassist, credentials: { clientId, clientSecret } });
+  return new SmartAssistClient({
+    ...config.smartassist,
+    credentials: { clientId, clientSecret },
+    ...(limiter ? { limiter } : {}),
+  });
+}
+
+/**
+ * The rate budget a run shares: the state file's window (every process on that file counts against
+ * one limit), else this process's own. A dry run writes nothing, so it keeps its own too.
+ */
+export function localLimiter(store: AlertStore, dryRun: boolean): SharedRateLimiter {
+  return store instanceof JsonFileAlertStore && !dryRun ? store : new MemoryRateLimiter();
 }

@@ -15,7 +15,7 @@ import type { AppConfig } from "../domain/config.js";
 import { TICK_SECONDS } from "../domain/coverage.js";
 import { formatDuration } from "../domain/duration.js";
 import { localTimeOfDay } from "../domain/time.js";
-import { localNotifier, localSecrets, localSource, localStore } from "./local-adapters.js";
+import { localLimiter, localNotifier, localSecrets, localSource, localStore } from "./local-adapters.js";
 
 export interface WatchOptions {
   config: AppConfig;
@@ -44,8 +44,9 @@ export async function localWatch(options: WatchOptions): Promise<void> {
   const secrets = localSecrets(env);
   if (!secrets.slackBotToken)
     log.warn("SLACK_BOT_TOKEN is not set: alerts are tracked in the state but not posted to Slack");
-  const source = localSource(config, secrets);
   const store = localStore(statePath, () => Date.now());
+  // The state file's window: with another process on the same file (a manual check), one limit.
+  const source = localSource(config, secrets, localLimiter(store, false));
   let handDue: (group: Parameters<ReturnType<typeof startWatch>["due"]>[0]) => void = () => {};
   const dueQueue = new TimerDueQueue((group) => handDue(group));
 

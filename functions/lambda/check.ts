@@ -12,6 +12,7 @@ import { parseDueMessage, SqsDueQueue } from "../adapters/queue/sqs-due-queue.js
 import { type AppSecrets, SecretsManagerSecrets } from "../adapters/secrets/secrets.js";
 import { slackNotifierFor } from "../adapters/slack/slack-notifier.js";
 import { SmartAssistClient } from "../adapters/smartassist/client.js";
+import { DynamoDbRateLimiter } from "../adapters/state/dynamodb-rate-limiter.js";
 import { DynamoDbAlertStore } from "../adapters/state/dynamodb-store.js";
 import { fromPowertools } from "../app/logger.js";
 import { createScheduledCheck, type InvocationContext } from "../app/scheduled-check.js";
@@ -27,6 +28,8 @@ const dynamo = new DynamoDBClient({});
 const tableName = required("TABLE_NAME");
 
 const slackApiUrl = process.env.SLACK_API_URL;
+// Every invocation (scheduled runs, due re-checks, a duplicate) paces from one window in the table.
+const limiter = new DynamoDbRateLimiter({ tableName, client: dynamo });
 
 // Built once per container and kept while the credentials stay the same: the pacer's memory of
 // recent requests then spans warm invocations too.
@@ -38,6 +41,7 @@ function sourceFor(secrets: AppSecrets): SmartAssistClient {
       client: new SmartAssistClient({
         ...config.smartassist,
         credentials: { clientId: secrets.clientId, clientSecret: secrets.clientSecret },
+        limiter,
         onRequest: ({ ms }) => metrics.addMetric("SmartAssistLatency", MetricUnit.Milliseconds, ms),
       }),
     };

@@ -15,6 +15,7 @@ import type {
   FetchOptions,
   FetchReport,
   ReadReport,
+  SharedRateLimiter,
   SourceProbe,
   SourceProbeResult,
 } from "../../ports.js";
@@ -26,7 +27,7 @@ import {
   SourceUnavailableError,
 } from "./errors.js";
 import { type AppCredentials, tokenSigner } from "./jwt.js";
-import { Pacer } from "./pacer.js";
+import { Pacer, type PacerLane } from "./pacer.js";
 import { createAgent, request, type UndiciAgent } from "./undici-agent.js";
 
 /** The config's `smartassist` section, plus what the run supplies. */
@@ -38,6 +39,12 @@ export interface SmartAssistClientOptions extends Readonly<AppConfig["smartassis
   maxAttempts?: number;
   /** Longest a single page may spend retrying, waits included. */
   maxRetryMs?: number;
+  /**
+   * One rate budget with every other invocation (the state file, the state table): requests are
+   * paced by slots reserved from it, the re-reads by e-mail as `priority`, the rotation as `rotation`.
+   * Without it the client paces only itself.
+   */
+  limiter?: SharedRateLimiter;
   /** Told about every request: for latency metrics and logs (never gets the token). */
   onRequest?: (info: { offset: number; status: number | "error"; ms: number; attempt: number }) => void;
 }
@@ -117,6 +124,8 @@ interface RangeRequest {
   softEnd: number;
   /** What a failure of the first page means: the whole run failed, or (rotation past 0) the roster ends there. */
   first: "fatal" | "end-if-rejected" | "page";
+  /** The read's admission: the pacer itself, or its class's slots in the shared window. */
+  lane: PacerLane;
   byEmail?: true;
 }
 
@@ -165,7 +174,11 @@ export class SmartAssistClient implements AgentStatusSource, SourceProbe {
   constructor(private readonly options: SmartAssistClientOptions) {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
-    this.pacer = new Pacer(options.requestsPerMinute, this.clock);
+    this.pacer = new Pacer(
+      options.requestsPerMinute,
+      this.clock,
+      options.limiter ? { limiter: options.limiter, maxBatch: options.concurrency } : undefined,
+    );
     this.sign = tokenSigner(options.credentials, () => Date.now());
     const base = new URL(options.host);
     this.origin = base.origin;
@@ -199,17 +212,28 @@ export class SmartAssistClient implements AgentStatusSource, SourceProbe {
     const report: FetchReport = { ...emptyReport(), startOffset: start, nextOffset: 0 };
     const body = requestBody(window, this.options.agents);
     const known = options.knownPages ?? 0;
-    const base = { body, window, report, onPage, deadlineMs: options.deadlineMs };
-
+    const burst = this.lastPages > 1 || known - start / step > 1;
     // A tick reads its share of the roster, not all of it: at most `maxPages` pages, wrapping at the end.
     const limit = options.maxPages === undefined ? undefined : Math.max(0, Math.floor(options.maxPages));
     const headUntil = limit === undefined ? Number.POSITIVE_INFINITY : start + limit * step;
+    // Reservations are sized by the pages this read expects: its share, the pages known (from the
+    // cursor, or this client's last read), or a guess.
+    const roster = known > 0 ? known : this.lastPages > 0 ? this.lastPages : this.options.concurrency * 2;
+    const expected = Math.max(1, Math.min(roster, limit ?? Number.POSITIVE_INFINITY));
+    const lane = this.pacer.lane({
+      class: "rotation",
+      expected,
+      initialBatch: burst ? Math.min(this.options.concurrency, expected) : 1,
+      ...(options.headroom !== undefined ? { headroom: options.headroom } : {}),
+    });
+    const base = { body, window, report, onPage, deadlineMs: options.deadlineMs, lane };
+
     // From the cursor to the roster's end...
     const head = await this.readRange({
       ...base,
       from: start,
       until: headUntil,
-      burst: this.lastPages > 1 || known - start / step > 1,
+      burst,
       softEnd: known > 0 ? known * step : Number.POSITIVE_INFINITY,
       first: start === 0 ? "fatal" : "end-if-rejected",
     });
@@ -255,6 +279,11 @@ export class SmartAssistClient implements AgentStatusSource, SourceProbe {
     const size = Math.min(this.options.pageSize, MAX_EMAILS_PER_REQUEST);
     const chunks: string[][] = [];
     for (let i = 0; i < emails.length; i += size) chunks.push(emails.slice(i, i + size));
+    const lane = this.pacer.lane({
+      class: "priority",
+      expected: chunks.length,
+      initialBatch: Math.min(this.options.concurrency, chunks.length),
+    });
     // A page's worth of e-mails per request, so each is one page; `concurrency` of them at once.
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -272,6 +301,7 @@ export class SmartAssistClient implements AgentStatusSource, SourceProbe {
           softEnd: Number.POSITIVE_INFINITY,
           first: "page",
           byEmail: true,
+          lane,
         });
         report.pages += result.delivered;
         if (result.stop !== Number.POSITIVE_INFINITY) report.truncated = true;
@@ -361,7 +391,7 @@ export class SmartAssistClient implements AgentStatusSource, SourceProbe {
     // are evaluated: the next request then goes out first, and the evaluation overlaps its wait.
     const fetchOne = async (offset: number, release?: () => void): Promise<void> => {
       try {
-        const page = await this.fetchPage(offset, body, report, abort.signal, deadlineMs);
+        const page = await this.fetchPage(offset, body, report, abort.signal, deadlineMs, request.lane);
         // An empty page is past the end whatever it claims, so a misbehaving server cannot loop us.
         if (page.data.length === 0) endOffset = Math.min(endOffset, offset);
         else if (!page.hasMore) endOffset = Math.min(endOffset, offset + step);
@@ -460,11 +490,12 @@ export class SmartAssistClient implements AgentStatusSource, SourceProbe {
     report: ReadReport,
     signal: AbortSignal,
     deadlineMs: number | undefined,
+    lane: PacerLane,
   ): Promise<z.infer<typeof pageSchema>> {
     const started = this.clock.now();
     let lastError: unknown;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      if (!(await this.pacer.acquire(signal, deadlineMs))) throw new DeadlineReached();
+      if (!(await lane.acquire(signal, deadlineMs))) throw new DeadlineReached();
       report.requests++;
       try {
         return await this.attempt(offset, body, report, signal, attempt);

@@ -33,6 +33,11 @@ export interface SimulatorOptions {
   latencyMs?: number;
   /** Default 60: more requests than that in any sliding 60 s window (real clock) => 429 + Retry-After. */
   rateLimitPerMinute?: number;
+  /**
+   * The clock requests arrive by (their `at`, and the rate limit's window): default the real one. A
+   * test of pacing gives the clients' virtual clock, so a minute of requests takes no real minute.
+   */
+  clock?: () => number;
   /** Replace the row at this agent index with raw garbage. */
   malformed?: Array<{ index: number; row: unknown }>;
   /**
@@ -43,7 +48,7 @@ export interface SimulatorOptions {
 }
 
 export interface RecordedRequest {
-  /** Arrival, real clock (UTC ms). */
+  /** Arrival, real clock (UTC ms), or the simulator's `clock`. */
   at: number;
   method: string;
   path: string;
@@ -208,6 +213,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   let now = options.now;
   let latencyMs = options.latencyMs ?? 0;
   let rateLimit = options.rateLimitPerMinute ?? 60;
+  const clock = options.clock ?? Date.now;
   let hangs = 0;
   let iIdRefusal = options.iIdRefusal;
   const faults: SimFault[] = [];
@@ -270,7 +276,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
   /** Sliding 60 s log per account; only admitted requests hold a slot. Returns seconds to wait. */
   function admit(accountId: string): number | undefined {
-    const t = Date.now();
+    const t = clock();
     let log = windows.get(accountId);
     if (!log) {
       log = [];
@@ -325,7 +331,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const at = Date.now();
+    const at = clock();
     const arrived = performance.now();
     const url = new URL(req.url ?? "/", "http://simulator.invalid");
     const raw = await readBody(req);
