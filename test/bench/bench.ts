@@ -25,6 +25,9 @@
  *           Slack with its per-channel chat.postMessage limit on (see storm.ts).
  *   interactions  the Slack endpoint (`cli serve`): median and p95 over 200 signed clicks; the
  *           interactions bundle's size and cold init. Not in the default set: --only=interactions.
+ *   ontime   a simulated day on a virtual clock through runCheck: lateness of nudges, alerts,
+ *           escalations, reminders and resolves, and requests, for a 5-minute schedule, the 1-minute
+ *           tick, and the tick with due re-checks (--ontime-agents=N). Not in the default set.
  * The readable report goes to stdout, progress to stderr.
  */
 import { type ChildProcess, fork } from "node:child_process";
@@ -1061,6 +1064,32 @@ async function main(): Promise<void> {
     const bundle = await bundleSection(targets);
     figures.bundle = bundle.figures;
     sections.push(bundle.text);
+  }
+  if (SECTIONS.has("ontime")) {
+    const { onTimeBench } = await import("./on-time.js");
+    const onTime = await onTimeBench({ agents: Number(option("ontime-agents") ?? (QUICK ? 100 : 300)) });
+    figures.onTime = onTime.figures;
+    sections.push(onTime.text);
+    const now = onTime.figures.modes.find((m) => m.mode === "tick + due");
+    const before = onTime.figures.modes.find((m) => m.mode === "every 5m");
+    if (now && before) {
+      const l = now.lateness;
+      targets.push({
+        name: "nudges and alerts p95 ≤ 15 s, max ≤ 30 s after their due instant",
+        ok: Math.max(l.nudged.p95, l.fired.p95) <= 15 && Math.max(l.nudged.max, l.fired.max) <= 30,
+        figure: `nudges ${l.nudged.p95}/${l.nudged.max} s, alerts ${l.fired.p95}/${l.fired.max} s (p95/max)`,
+      });
+      targets.push({
+        name: "resolves ≤ 60 s after the agent's return",
+        ok: l.resolved.max <= 60,
+        figure: `max ${l.resolved.max} s`,
+      });
+      targets.push({
+        name: "the rotation's requests a day ≤ 1.1× a 5-minute schedule's",
+        ok: now.perDay.rotation <= 1.1 * before.perDay.rotation,
+        figure: `${now.perDay.rotation} vs ${before.perDay.rotation} (re-reads ${now.perDay.openRereads}, re-checks ${now.perDay.due} on top)`,
+      });
+    }
   }
   if (SECTIONS.has("interactions")) {
     const interactions = await interactionsSection(targets);
