@@ -7,15 +7,20 @@ import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { blockIdFor } from "../../functions/adapters/slack/block-id.js";
 import { formBody } from "../../functions/adapters/slack/interaction-payload.js";
+import {
+  answerInteraction,
+  responseUrlResponder,
+} from "../../functions/adapters/slack/interaction-request.js";
 import { signSlackRequest } from "../../functions/adapters/slack/signature.js";
 import { slackNotifierFor } from "../../functions/adapters/slack/slack-notifier.js";
 import { DynamoDbAlertStore } from "../../functions/adapters/state/dynamodb-store.js";
-import { handleInteraction } from "../../functions/app/handle-interaction.js";
-import type { FunctionUrlEvent, FunctionUrlResult } from "../../functions/app/interactions-endpoint.js";
+import { handleInteraction, type InteractionDeps } from "../../functions/app/handle-interaction.js";
 import type { AlertRecord } from "../../functions/domain/alert.js";
 import { parseConfig } from "../../functions/domain/config.js";
 import { slackActionFor } from "../../functions/domain/delivery.js";
+import type { FunctionUrlEvent, FunctionUrlResult } from "../../functions/lambda/interactions-endpoint.js";
 import type { AlertStore } from "../../functions/ports.js";
 import { type LocalDynamo, startDynalite } from "../fakes/dynalite.js";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack/fake-slack.js";
@@ -167,16 +172,21 @@ describe("the interactions Lambda (Function URL event, real entry module)", () =
 });
 
 describe("handleInteraction against DynamoDB", () => {
-  const deps = (store: AlertStore) => ({
+  const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+  const deps = (store: AlertStore): InteractionDeps => ({
     config,
-    signingSecret: SIGNING_SECRET,
     store,
     notifier: slackNotifierFor(config, { token: TOKEN, apiUrl: slack.url }),
-    log: { debug() {}, info() {}, warn() {}, error() {} },
+    log: quiet,
   });
-  const request = (payload: unknown) => {
+  /** A click as the endpoint takes it: signed, verified and parsed by the adapter, then the use case. */
+  const click = (interactionDeps: InteractionDeps, payload: unknown) => {
     const event = urlEvent(payload);
-    return { rawBody: Buffer.from(event.body, "base64").toString(), headers: event.headers };
+    return answerInteraction(
+      { rawBody: Buffer.from(event.body, "base64").toString(), headers: event.headers },
+      { signingSecret: SIGNING_SECRET, nowMs: Date.now(), log: quiet },
+      (c) => handleInteraction(interactionDeps, c),
+    );
   };
 
   it("a click racing a scheduled run on the same record loses neither update", async () => {
@@ -205,7 +215,7 @@ describe("handleInteraction against DynamoDB", () => {
     };
 
     // Act
-    const answer = await handleInteraction(deps(racing), request(ack(alert.id)));
+    const answer = await click(deps(racing), ack(alert.id));
 
     // Assess: both the run's change and the acknowledgement are in the record.
     expect(answer.status).toBe(200);
@@ -255,8 +265,8 @@ describe("handleInteraction against DynamoDB", () => {
     };
 
     // Act
-    const first = await handleInteraction({ ...deps(store), events }, request(payload));
-    const again = await handleInteraction({ ...deps(store), events }, request(payload));
+    const first = await click({ ...deps(store), events }, payload);
+    const again = await click({ ...deps(store), events }, payload);
 
     // Assess
     expect([first.status, again.status]).toEqual([200, 200]);
@@ -277,14 +287,15 @@ describe("handleInteraction against DynamoDB", () => {
     // Prepare: no notifier (serve without SLACK_BOT_TOKEN), a click on an alert no store holds.
     const tableName = await dynamo.createAlertTable();
     const store = new DynamoDbAlertStore({ tableName, client: dynamo.client, nowMs: Date.now });
-    const { notifier: _none, ...withoutSlack } = deps(store);
+    const { notifier: _none, ...withoutToken } = deps(store);
+    const withoutSlack = { ...withoutToken, responder: responseUrlResponder(1_500) };
     const payload = {
       ...ack("u-404#Long break#2023-03-10T08:00:00.000Z"),
       response_url: slack.responseUrl("r-404"),
     };
 
     // Act
-    const answer = await handleInteraction(withoutSlack, request(payload));
+    const answer = await click(withoutSlack, payload);
 
     // Assess
     expect(answer.status).toBe(200);
@@ -305,12 +316,14 @@ describe("handleInteraction against DynamoDB", () => {
     slack.failNext("chat.update", { status: 500 }, { status: 500 }, { status: 500 }, { status: 500 });
 
     // Act
-    const answer = await handleInteraction(deps(store), request(ack(alert.id)));
+    const answer = await click(deps(store), ack(alert.id));
 
     // Assess
     expect(answer.status).toBe(200);
     const after = await store.get(alert.id);
     expect(after).toMatchObject({ acknowledgedBy: "U0SUPER", actionPending: "acknowledged" });
+    // The click's lease is gone with its failed update: the next run redraws at once.
+    expect(after?.lease).toBeUndefined();
     expect(after && slackActionFor(after, false)?.kind).toBe("acted");
   });
 });
