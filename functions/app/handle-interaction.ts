@@ -69,6 +69,8 @@ export interface InteractionDeps {
   nowMs?: () => number;
   /** The click's lease holder name (`click:<random>` by default); tests name it. */
   leaseName?: () => string;
+  /** Acknowledge all's writes in flight at once; ACKNOWLEDGE_ALL_CONCURRENCY by default (the bench varies it). */
+  acknowledgeAllConcurrency?: number;
 }
 
 /** One click's context, shared by its actions. */
@@ -267,9 +269,11 @@ async function acknowledgeAll(ctx: Ctx, target: ActionTarget, key: string | unde
     | { kind: "acknowledged"; record: AlertRecord; transition: Transition }
     | { kind: "refused"; reason: Extract<ActionOutcome, { ok: false }>["reason"] }
     | { kind: "conflicted" };
+  // Each member's event goes out as soon as its write is in, beside the writes still under way.
+  const publishing = eventStream(deps.events);
   const results = await mapBounded(
     open,
-    ACKNOWLEDGE_ALL_CONCURRENCY,
+    deps.acknowledgeAllConcurrency ?? ACKNOWLEDGE_ALL_CONCURRENCY,
     async (member): Promise<MemberResult> => {
       for (let attempt = 0; attempt < 2; attempt++) {
         const stored = attempt === 0 ? member : await deps.store.get(member.id);
@@ -277,8 +281,10 @@ async function acknowledgeAll(ctx: Ctx, target: ActionTarget, key: string | unde
         if (!outcome.ok) return { kind: "refused", reason: outcome.reason };
         // The roll-up message shows it; a member has no message of its own to redraw.
         const { actionPending: _shownByTheRollup, ...record } = outcome.record;
-        if (await deps.store.put(record, stored?.version ?? null))
+        if (await deps.store.put(record, stored?.version ?? null)) {
+          publishing.add(outcome.transition);
           return { kind: "acknowledged", record, transition: outcome.transition };
+        }
       }
       return { kind: "conflicted" };
     },
@@ -303,6 +309,7 @@ async function acknowledgeAll(ctx: Ctx, target: ActionTarget, key: string | unde
   if (transitions.length === 0) {
     // The same click again (a replay) changes nothing and says nothing.
     if (replays === open.length) return;
+    await publishing.done();
     await ctx.answer(
       conflicts > 0
         ? "These alerts were being updated at the same moment; please try again."
@@ -332,7 +339,7 @@ async function acknowledgeAll(ctx: Ctx, target: ActionTarget, key: string | unde
   };
   const [, published] = await Promise.all([
     redrawRollup(),
-    deps.events ? deps.events.publish(transitions) : Promise.resolve({ failed: 0 }),
+    publishing.done(),
     conflicts > 0
       ? ctx.answer(
           `${conflicts} of these alerts were being updated at the same moment; click again for them.`,
@@ -341,6 +348,59 @@ async function acknowledgeAll(ctx: Ctx, target: ActionTarget, key: string | unde
   ]);
   if (published.failed > 0)
     deps.log.warn("some acknowledgement events could not be put on the bus", published);
+}
+
+/** Events per publish while Acknowledge all's writes go on, and publishes in flight at once. */
+const EVENT_CHUNK = 50;
+const EVENT_PUBLISHES_IN_FLIGHT = 2;
+
+/**
+ * Transitions published in chunks as they come (at most EVENT_PUBLISHES_IN_FLIGHT publishes at once),
+ * so a thousand events are not all left for after the last write; `done` sends the rest and waits.
+ */
+function eventStream(events: EventPublisher | undefined) {
+  const queue: Transition[] = [];
+  const running = new Set<Promise<void>>();
+  let failed = 0;
+  const launch = (force: boolean) => {
+    while (
+      events &&
+      running.size < EVENT_PUBLISHES_IN_FLIGHT &&
+      (queue.length >= EVENT_CHUNK || (force && queue.length > 0))
+    ) {
+      const chunk = queue.splice(0, EVENT_CHUNK);
+      // A publisher that throws loses these events, never the answer: they are counted as failed.
+      const sent: Promise<void> = Promise.resolve()
+        .then(() => events.publish(chunk))
+        .then(
+          (result) => {
+            failed += result.failed;
+          },
+          () => {
+            failed += chunk.length;
+          },
+        )
+        .then(() => {
+          running.delete(sent);
+          launch(force);
+        });
+      running.add(sent);
+    }
+  };
+  return {
+    add(transition: Transition) {
+      queue.push(transition);
+      launch(false);
+    },
+    async done(): Promise<{ failed: number }> {
+      launch(true);
+      while (running.size > 0) {
+        await Promise.all(running);
+        launch(true);
+      }
+      return { failed };
+    },
+  };
 }
 
 function clickLeaseName(): string {

@@ -18,6 +18,13 @@ import type { Log } from "../app/logger.js";
 import type { AppConfig } from "../domain/config.js";
 import type { EventPublisher } from "../ports.js";
 
+/**
+ * Acknowledge all's writes in flight at once with the JSON state file: all of them. The file store
+ * takes puts made while a write is under way together, in one locked rewrite, so all at once is two
+ * rewrites of the file where 32 at a time would be one per batch of 32.
+ */
+export const SERVE_ACKNOWLEDGE_ALL_CONCURRENCY = Number.POSITIVE_INFINITY;
+
 export interface ServeOptions {
   config: AppConfig;
   statePath: string;
@@ -48,6 +55,7 @@ export async function serveInteractions(options: ServeOptions): Promise<RunningS
     log,
     // Without a bot token a refusal still reaches the user through the click's response_url.
     responder: responseUrlResponder(SLACK_UPDATE_BOUND_MS),
+    acknowledgeAllConcurrency: SERVE_ACKNOWLEDGE_ALL_CONCURRENCY,
     ...(options.events ? { events: options.events } : {}),
   };
   if (options.slackBotToken) {

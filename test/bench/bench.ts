@@ -25,6 +25,10 @@
  *           Slack with its per-channel chat.postMessage limit on (see storm.ts).
  *   interactions  the Slack endpoint (`cli serve`): median and p95 over 200 signed clicks; the
  *           interactions bundle's size and cold init. Not in the default set: --only=interactions.
+ *   ackall  a roll-up's Acknowledge all of 300 and 1,000 members, signed request to answer, on dynalite
+ *           and on the JSON state file (see ackall.ts); also, at 300, one write at a time (as before) and
+ *           the file at 32 in flight, for comparison.
+ *           Not in the default set: --only=ackall [--ackall-sizes=N,N] [--ackall-samples=N].
  * The readable report goes to stdout, progress to stderr.
  */
 import { type ChildProcess, fork } from "node:child_process";
@@ -1067,6 +1071,11 @@ async function main(): Promise<void> {
     figures.interactions = interactions.figures;
     sections.push(interactions.text);
   }
+  if (SECTIONS.has("ackall")) {
+    const ackall = await ackAllSection(targets);
+    figures.ackall = ackall.figures;
+    sections.push(ackall.text);
+  }
   const totalMs = performance.now() - began;
   figures.targets = targets;
   figures.totalMs = totalMs;
@@ -1104,6 +1113,38 @@ async function interactionsSection(targets: Target[]): Promise<{ figures: unknow
     `  interactions bundle: ${int(bundle.bytes)} bytes (gzip ${int(bundle.gzipBytes)}); cold init ${int(bundle.coldInitMs)} ms above empty node (median of ${bundle.samples})`,
   ].join("\n");
   return { figures: { clicks, bundle }, text };
+}
+
+async function ackAllSection(targets: Target[]): Promise<{ figures: unknown; text: string }> {
+  const { acknowledgeAllFigures } = await import("./ackall.js");
+  const sizes = option("ackall-sizes")?.split(",").map(Number) ?? [300, 1_000];
+  const samples = Number(option("ackall-samples") ?? (QUICK ? 1 : 3));
+  const figures = await acknowledgeAllFigures({
+    sizes,
+    samples,
+    sequentialSizes: QUICK ? [] : [300],
+    progress,
+  });
+  const lines = figures.map(
+    (f) =>
+      `  ${f.store.padEnd(9)} ${int(f.members).padStart(5)} members, ${(Number.isFinite(f.concurrency) ? String(f.concurrency) : "all").padStart(3)} in flight: ` +
+      `median ${int(f.medianMs)} ms, max ${int(f.maxMs)} ms (${f.samples} samples), endpoint CPU ${int(f.cpuMs)} ms${f.dynaliteCpuMs === undefined ? "" : `, dynalite CPU ${int(f.dynaliteCpuMs)} ms`}; ` +
+      `${int(f.puts)} puts${f.rewrites === undefined ? "" : `, ${int(f.rewrites)} file rewrites`}; ` +
+      `${int(f.acknowledged)} acknowledged, ${int(f.events)} events; status ${f.status}\n` +
+      `      of which load ${int(f.phases.loadMs)} ms, writes ${int(f.phases.writesMs)} ms, Slack after them ${int(f.phases.slackMs)} ms; events (beside the writes) ${int(f.phases.eventsMs)} ms`,
+  );
+  for (const f of figures.filter((x) => x.concurrency > 1 && x.members >= 1_000)) {
+    targets.push({
+      name: `Acknowledge all of ${int(f.members)} on ${f.store} answered < 3 s`,
+      ok: f.maxMs < 3_000 && f.status === 200 && f.acknowledged === f.members,
+      figure: `max ${int(f.maxMs)} ms, median ${int(f.medianMs)} ms`,
+    });
+  }
+  const text = [
+    "Acknowledge all — signed request → verify → load → one conditional write per member → roll-up redraw + reply (fake Slack) + events (EventBridge stand-in)",
+    ...lines,
+  ].join("\n");
+  return { figures, text };
 }
 
 function stopChildren(): void {
