@@ -224,29 +224,58 @@ async function actOnAlert(ctx: Ctx, alertId: string, requests: AlertActionReques
 /**
  * The message update and thread reply, under the click's lease; then the write that ends the lease
  * (and `actionPending`, once Slack showed it). On failure the action stands, `actionPending` stays,
- * and the next run redraws the message.
+ * and the next run redraws the message. Another click that came in under the lease (it left the redraw
+ * to this one) is drawn once more, if there is time for it within Slack's 3 s.
  */
-async function redraw(ctx: Ctx, record: AlertRecord, me: string): Promise<void> {
+async function redraw(ctx: Ctx, first: AlertRecord, me: string): Promise<void> {
   const { deps } = ctx;
   if (!deps.notifier) return;
-  const delivered = await deps.notifier.deliver({ kind: "acted", record });
-  if (!delivered.ok) {
-    ctx.count("InteractionSlackUpdateFailed");
-    deps.log.warn("Slack did not take the message update; the next run redraws it", {
-      alert: record.id,
-      error: delivered.error,
-    });
+  const clock = deps.nowMs ?? Date.now;
+  let drawn = first;
+  for (let round = 0; round < 2; round++) {
+    const delivered = await deps.notifier.deliver({ kind: "acted", record: drawn });
+    if (!delivered.ok) {
+      ctx.count("InteractionSlackUpdateFailed");
+      deps.log.warn("Slack did not take the message update; the next run redraws it", {
+        alert: drawn.id,
+        error: delivered.error,
+      });
+    }
+    const again = round === 0 && delivered.ok && clock() - ctx.nowMs < SECOND_REDRAW_BEFORE_MS;
+    const ended = await endLease(ctx, drawn, me, delivered.ok, again);
+    if (ended === "done") return;
+    drawn = ended.redraw;
   }
+}
+
+/** Redrawn a second time only when the click is this young: the second update still ends inside 3 s. */
+const SECOND_REDRAW_BEFORE_MS = 1_000;
+
+/**
+ * The write that ends the click's lease (retried once on a conflict, from the record as it then
+ * stands). When `mayRedraw` and another action came in under the lease, the lease is kept and that
+ * record is handed back to be drawn.
+ */
+async function endLease(
+  ctx: Ctx,
+  drawn: AlertRecord,
+  me: string,
+  shown: boolean,
+  mayRedraw: boolean,
+): Promise<"done" | { redraw: AlertRecord }> {
+  const { deps } = ctx;
   for (let attempt = 0; attempt < 2; attempt++) {
-    const current = attempt === 0 ? record : await deps.store.get(record.id);
-    if (current === undefined) return;
-    const next = afterClickRedraw(current, record, me, delivered.ok);
+    const current = attempt === 0 ? drawn : await deps.store.get(drawn.id);
+    if (current === undefined) return "done";
+    const next = afterClickRedraw(current, drawn, me, shown);
     // The lease lapsed and a run took the record over: that run draws it.
-    if (next === undefined) return;
-    if (await deps.store.put(next, current.version)) return;
+    if (next === undefined) return "done";
+    if (mayRedraw && next.actionPending !== undefined) return { redraw: current };
+    if (await deps.store.put(next, current.version)) return "done";
   }
   // Still ours but written under us twice: the lease lapses in seconds and the next run redraws.
-  deps.log.info("could not end the click's lease; it lapses by itself", { alert: record.id });
+  deps.log.info("could not end the click's lease; it lapses by itself", { alert: drawn.id });
+  return "done";
 }
 
 /**

@@ -383,6 +383,7 @@ describe("each click applied once, each message sent once", () => {
   };
   const repliesTo = (ts: string | undefined) => slack.messages().filter((m) => m.thread_ts === ts);
 
+  // Seeding and checking 1,000 items on dynalite takes a while on a busy machine; the answer time is the bench's.
   it("Acknowledge all on a roll-up of 1,000: every member written once, one event each, one redraw", async () => {
     // Prepare: 1,000 open members of one roll-up posted to the fake Slack.
     const dynamoStore = await table();
@@ -441,7 +442,6 @@ describe("each click applied once, each message sent once", () => {
     expect(slack.messages().find((m) => m.ts === top.ts)?.updates).toHaveLength(1);
     expect(repliesTo(top.ts)).toHaveLength(1);
     expect(slack.ephemerals()).toHaveLength(ephemeralsBefore);
-    // Seeding and checking 1,000 items on dynalite takes a while on a busy machine; the answer time is the bench's.
   }, 180_000);
 
   it("a replayed snooze gives one snooze, one message update and one thread reply", async () => {
@@ -553,6 +553,49 @@ describe("each click applied once, each message sent once", () => {
     expect(after?.lease).toBeUndefined();
     expect(after?.actionPending).toBeUndefined();
     expect(after?.acknowledgedBy).toBe("U0SUPER");
+  });
+
+  it("a second click under the first click's lease is applied, and the first click draws it too", async () => {
+    // Prepare: while click A's update is on its way, click B (another user) snoozes the same alert.
+    const store = await table();
+    const alert = await postedAlert(store);
+    const real = notifier();
+    const wallMs = Date.now();
+    const snooze = {
+      type: "block_actions",
+      user: { id: "U0LEAD" },
+      channel: { id: CHANNEL },
+      actions: [
+        { action_id: "alert.snooze", block_id: alert.id, selected_option: { value: "1h" }, action_ts: "9.9" },
+      ],
+    };
+    let second: Promise<unknown> | undefined;
+    const racing: InteractionNotifier = {
+      deliver: async (action) => {
+        second ??= click(deps(store, { nowMs: () => wallMs, leaseName: () => "click:B" }), snooze);
+        await second;
+        return real.deliver(action);
+      },
+      ephemeral: (target, text) => real.ephemeral(target, text),
+      groupMembers: (id) => real.groupMembers(id),
+      rollupAcknowledged: (rollup, by, n) => real.rollupAcknowledged(rollup, by, n),
+    };
+
+    // Act
+    await click(
+      deps(store, { notifier: racing, nowMs: () => wallMs, leaseName: () => "click:A" }),
+      ack(alert.id),
+    );
+
+    // Assess: both actions stand; A drew the message twice (its own, then B's), B none; nothing owed.
+    const after = await store.get(alert.id);
+    expect(after).toMatchObject({ acknowledgedBy: "U0SUPER", snoozedBy: "U0LEAD" });
+    expect(after?.actionPending).toBeUndefined();
+    expect(after?.lease).toBeUndefined();
+    const top = slack.messages().find((m) => m.ts === alert.slackTs);
+    expect(top?.updates).toHaveLength(2);
+    expect(JSON.stringify(top?.attachments)).toContain("Snoozed by <@U0LEAD>");
+    expect(repliesTo(alert.slackTs)).toHaveLength(2);
   });
 
   it("an alert id too long for block_id (a 300-character user id) is found by its hash", async () => {
