@@ -4,8 +4,10 @@
  * use case: the live records loaded, one conditional write per member with bounded concurrency, one
  * roll-up redraw and thread reply on the fake Slack, one event per member through the real
  * EventBridgePublisher to a loopback stand-in. Timed from the request to the answer, on DynamoDB
- * (dynalite) and on the JSON state file (`cli serve`'s store, where concurrent puts share one locked
- * rewrite: the rewrites are counted from the directory). Slack's limit is 3 s.
+ * (dynalite in its own process: as it is, where its CPU is the limit, and behind a per-request
+ * latency, where the round trips are, as in AWS) and on the JSON state file (`cli serve`'s store, where
+ * concurrent puts share one locked rewrite: the rewrites are counted from the directory). Slack's
+ * limit is 3 s.
  */
 import { fork } from "node:child_process";
 import { mkdtempSync, rmSync, watch, writeFileSync } from "node:fs";
@@ -47,6 +49,8 @@ export type AckAllStore = "dynalite" | "json-file";
 
 export interface AckAllFigure {
   store: AckAllStore;
+  /** For dynalite: what each request was held before dynalite saw it (AWS's network and service time). */
+  latencyMs?: number;
   members: number;
   concurrency: number;
   samples: number;
@@ -78,8 +82,8 @@ interface ChildDynamo {
   close(): Promise<void>;
 }
 
-async function startChildDynalite(): Promise<ChildDynamo> {
-  const child = fork(fileURLToPath(new URL("./dynalite-server.ts", import.meta.url)), [], {
+async function startChildDynalite(latencyMs: number): Promise<ChildDynamo> {
+  const child = fork(fileURLToPath(new URL("./dynalite-server.ts", import.meta.url)), [String(latencyMs)], {
     execArgv: ["--import", "tsx"],
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
@@ -125,7 +129,9 @@ async function startChildDynalite(): Promise<ChildDynamo> {
 }
 
 interface Peers {
+  /** dynalite as it is, and behind a per-request latency. */
   dynamo: ChildDynamo;
+  slowDynamo: ChildDynamo;
   slack: FakeSlack;
   events: Server;
   eventsUrl: string;
@@ -238,6 +244,7 @@ async function oneSample(
   kind: AckAllStore,
   n: number,
   concurrency: number,
+  slow: boolean,
 ): Promise<{
   ms: number;
   cpuMs: number;
@@ -260,10 +267,11 @@ async function oneSample(
 
   let base: AlertStore;
   let dir: string | undefined;
+  const dynamo = slow ? peers.slowDynamo : peers.dynamo;
   if (kind === "dynalite") {
     base = new DynamoDbAlertStore({
-      tableName: await peers.dynamo.createAlertTable(),
-      client: peers.dynamo.client,
+      tableName: await dynamo.createAlertTable(),
+      client: dynamo.client,
       nowMs: Date.now,
     });
     await mapBounded(seeded, 32, (m) => base.put(m, null));
@@ -318,7 +326,7 @@ async function oneSample(
     "x-slack-signature": signSlackRequest(SECRET, timestamp, body),
   };
 
-  const dynamoCpuBefore = kind === "dynalite" ? await peers.dynamo.cpuMs() : 0;
+  const dynamoCpuBefore = kind === "dynalite" ? await dynamo.cpuMs() : 0;
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const answer = await answerInteraction(
@@ -333,7 +341,7 @@ async function oneSample(
   const ms = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
   const cpuMs = (cpu.user + cpu.system) / 1000;
-  const dynaliteCpuMs = kind === "dynalite" ? (await peers.dynamo.cpuMs()) - dynamoCpuBefore : undefined;
+  const dynaliteCpuMs = kind === "dynalite" ? (await dynamo.cpuMs()) - dynamoCpuBefore : undefined;
 
   // Let the directory watcher deliver the last events before it is closed.
   await new Promise((resolve) => setTimeout(resolve, 50));
@@ -364,15 +372,19 @@ export async function acknowledgeAllFigures(options: {
   samples: number;
   /** Also measure one write at a time (as before bounded concurrency), at these sizes. */
   sequentialSizes: number[];
+  /** Per-request latency of the second dynalite (DynamoDB's round trip in AWS is a few ms). */
+  latencyMs: number;
   progress: (line: string) => void;
 }): Promise<AckAllFigure[]> {
-  const [dynamo, slack, standIn] = await Promise.all([
-    startChildDynalite(),
+  const [dynamo, slowDynamo, slack, standIn] = await Promise.all([
+    startChildDynalite(0),
+    startChildDynalite(options.latencyMs),
     startFakeSlack({ token: TOKEN }),
     startEventsStandIn(),
   ]);
   const peers: Peers = {
     dynamo,
+    slowDynamo,
     slack,
     events: standIn.server,
     eventsUrl: `http://127.0.0.1:${(standIn.server.address() as AddressInfo).port}`,
@@ -382,25 +394,34 @@ export async function acknowledgeAllFigures(options: {
   const median = (values: number[]) =>
     [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
   try {
-    const plan: Array<{ kind: AckAllStore; n: number; concurrency: number }> = [];
+    const plan: Array<{ kind: AckAllStore; n: number; concurrency: number; slow?: true }> = [];
     // As the entries run it: the Lambda (DynamoDB) 32 in flight, `cli serve` (the JSON file) all at
-    // once; then, for comparison, one at a time (as before) and the file at 32.
+    // once; DynamoDB also behind a round-trip latency; then, for comparison, one at a time (as before)
+    // and the file at 32.
     for (const n of options.sizes)
       plan.push({ kind: "dynalite", n, concurrency: ACKNOWLEDGE_ALL_CONCURRENCY });
+    for (const n of options.sizes)
+      plan.push({ kind: "dynalite", n, concurrency: ACKNOWLEDGE_ALL_CONCURRENCY, slow: true });
     for (const n of options.sizes)
       plan.push({ kind: "json-file", n, concurrency: SERVE_ACKNOWLEDGE_ALL_CONCURRENCY });
     for (const n of options.sequentialSizes) {
       plan.push({ kind: "dynalite", n, concurrency: 1 });
+      plan.push({ kind: "dynalite", n, concurrency: 1, slow: true });
       plan.push({ kind: "json-file", n, concurrency: 1 });
       plan.push({ kind: "json-file", n, concurrency: ACKNOWLEDGE_ALL_CONCURRENCY });
     }
-    for (const { kind, n, concurrency } of plan) {
-      options.progress(`ackall: ${kind}, ${n} members, ${concurrency} in flight, ${options.samples} samples`);
+    for (const { kind, n, concurrency, slow } of plan) {
+      const latency = kind === "dynalite" ? ` +${slow ? options.latencyMs : 0} ms a request` : "";
+      options.progress(
+        `ackall: ${kind}${latency}, ${n} members, ${concurrency} in flight, ${options.samples} samples`,
+      );
       const runs = [];
-      for (let i = 0; i < options.samples; i++) runs.push(await oneSample(peers, kind, n, concurrency));
+      for (let i = 0; i < options.samples; i++)
+        runs.push(await oneSample(peers, kind, n, concurrency, slow === true));
       const rewrites = runs.flatMap((r) => (r.rewrites === undefined ? [] : [r.rewrites]));
       figures.push({
         store: kind,
+        ...(kind === "dynalite" ? { latencyMs: slow ? options.latencyMs : 0 } : {}),
         members: n,
         concurrency,
         samples: runs.length,
@@ -426,6 +447,7 @@ export async function acknowledgeAllFigures(options: {
   } finally {
     await Promise.all([
       dynamo.close(),
+      slowDynamo.close(),
       slack.close(),
       new Promise<void>((resolve) => standIn.server.close(() => resolve())),
     ]);
