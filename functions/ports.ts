@@ -6,6 +6,7 @@ import type { AlertRecord, Transition } from "./domain/alert.js";
 import type { Cursor } from "./domain/coverage.js";
 import type { SlackAction } from "./domain/delivery.js";
 import type { ChannelDigest, DayReport } from "./domain/digest.js";
+import type { DueGroup } from "./domain/due.js";
 import type { HistoryEntry } from "./domain/history.js";
 import type { RollupOutcome, RollupWork } from "./domain/rollup.js";
 import type { QueryWindow } from "./domain/time.js";
@@ -49,6 +50,13 @@ export interface FetchOptions {
   startOffset?: number;
   /** The roster's size in pages as a previous run saw it: no speculative requests past it, every slot busy at once. */
   knownPages?: number | null;
+  /** Read at most this many pages (a tick's share of the roster), wrapping at its end; all by default. */
+  maxPages?: number;
+  /**
+   * With a shared rate limiter: request slots the rotation leaves free in any 60 s window for the
+   * priority requests the caller knows are coming (re-reads of open alerts, due re-checks).
+   */
+  headroom?: number;
 }
 
 export interface AgentStatusSource {
@@ -69,6 +77,25 @@ export interface AgentStatusSource {
     onPage: (page: AgentPage) => void,
     options?: { deadlineMs?: number },
   ): Promise<ReadReport>;
+}
+
+export type RequestClass = "priority" | "rotation";
+
+/**
+ * One SmartAssist rate budget for every invocation at once (scheduled runs, due re-checks, an
+ * overlapping duplicate): no sliding 60 s window holds more than `perMinute` request starts.
+ * `priority` (re-reads of open alerts, due re-checks) may use the whole `perMinute`; `rotation` (the
+ * roster's pages) only `perMinute − headroom` in any window that holds its slot.
+ */
+export interface SharedRateLimiter {
+  /** Reserves up to `count` request start instants (real-clock UTC ms) in [now, notAfterMs), shared by every invocation. */
+  reserve(request: {
+    count: number;
+    perMinute: number;
+    notAfterMs: number;
+    class: RequestClass;
+    headroom?: number;
+  }): Promise<number[]>;
 }
 
 export interface AlertStore {
@@ -162,4 +189,104 @@ export interface DigestPublisher {
   postSummary(channel: string, digest: ChannelDigest, report: DayReport): Promise<{ ts: string }>;
   /** Uploads the chart PNG into the channel (files.uploadV2). Throws when the upload fails. */
   uploadChart(channel: string, png: Uint8Array, name: { filename: string; title: string }): Promise<void>;
+}
+
+/**
+ * Where due re-checks wait for their instant: an SQS queue with per-message delays in AWS, timers in
+ * `watch`. A group is never run before its instant; one delivered twice changes nothing twice.
+ */
+export interface DueQueue {
+  /**
+   * Queues each group for its instant (`nowMs`: the real clock). `left`: groups too far ahead for the
+   * queue (the next tick schedules them again); `failed`: groups it could not queue.
+   */
+  schedule(groups: DueGroup[], nowMs: number): Promise<{ scheduled: number; left: number; failed: number }>;
+}
+
+// ---- The doctor (app/doctor.ts): probes that say whether the wiring works, without a run ----
+
+/** What one probe request of the Agent Status Details API came back with. */
+export type SourceProbeResult =
+  /** A page: how many rows it held (at most the probe's limit) and whether more follow. */
+  | { kind: "page"; status: number; rows: number; hasMore: boolean; ms: number }
+  /** Any other HTTP answer: the status and the server's message (never a credential). */
+  | { kind: "http"; status: number; detail: string; retryAfterMs?: number; ms: number }
+  /** 2xx, but not an Agent Status Details page. */
+  | { kind: "invalid"; status: number; detail: string; ms: number }
+  /** No answer within the probe's time. */
+  | { kind: "timeout"; ms: number }
+  /** No HTTP exchange: DNS, refused connection, reset (`code` as the socket gave it). */
+  | { kind: "network"; code: string; ms: number }
+  /** The client's own pace (requestsPerMinute) allowed no request before `notAfterMs`. */
+  | { kind: "paced"; ms: number };
+
+export interface SourceProbe {
+  /**
+   * One request for `window` at `offset` (`limit`, default 1), paced like a run's, never retried,
+   * answered within `timeoutMs`; `notAfterMs` (epoch ms): do not wait for the pacer past it.
+   */
+  probe(
+    window: QueryWindow,
+    offset: number,
+    options: { timeoutMs: number; limit?: number; notAfterMs?: number },
+  ): Promise<SourceProbeResult>;
+}
+
+/** A Slack Web API answer to a probe: the value, or Slack's error code (`channel_not_found`, `timeout`). */
+export type SlackProbeResult<T> =
+  | { ok: true; value: T }
+  | {
+      ok: false;
+      error: string;
+      /** With `missing_scope`: the scope Slack says the method needs. */
+      needed?: string;
+    };
+
+export interface SlackIdentity {
+  team: string;
+  teamId: string;
+  url: string;
+  /** The bot user's name (`/invite @<user>`) and id. */
+  user: string;
+  userId: string;
+  /** Absent for a token that is not a bot token. */
+  botId?: string;
+  /** The token's scopes, from the `x-oauth-scopes` response header; undefined when Slack sent none. */
+  scopes?: string[];
+}
+
+export interface SlackChannelInfo {
+  id: string;
+  name: string;
+  isMember: boolean;
+  isPrivate: boolean;
+  isArchived: boolean;
+}
+
+export interface SlackUserInfo {
+  id: string;
+  name: string;
+  deleted: boolean;
+}
+
+export interface SlackGroupInfo {
+  id: string;
+  handle: string;
+  /** False for a disabled group. */
+  enabled: boolean;
+  members?: number;
+}
+
+/** The Slack calls the doctor makes; each is one request, bounded in time, never retried. */
+export interface SlackProbe {
+  /** `auth.test`: the workspace, the bot user and the token's scopes. */
+  identity(): Promise<SlackProbeResult<SlackIdentity>>;
+  /** `conversations.info`. */
+  channel(id: string): Promise<SlackProbeResult<SlackChannelInfo>>;
+  /** `users.info`. */
+  user(id: string): Promise<SlackProbeResult<SlackUserInfo>>;
+  /** `usergroups.list`, disabled groups included. */
+  groups(): Promise<SlackProbeResult<SlackGroupInfo[]>>;
+  /** `chat.postMessage` of a plain text (the `--send-test` message). */
+  postTest(channel: string, text: string): Promise<SlackProbeResult<{ channel: string; ts: string }>>;
 }

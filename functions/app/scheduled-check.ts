@@ -12,7 +12,16 @@ import {
 } from "../adapters/smartassist/errors.js";
 import type { RunSummary } from "../domain/alert.js";
 import type { AppConfig } from "../domain/config.js";
-import type { AgentStatusSource, AlertNotifier, AlertStore, EventPublisher, HistoryStore } from "../ports.js";
+import { TICK_SECONDS } from "../domain/coverage.js";
+import type { DueGroup } from "../domain/due.js";
+import type {
+  AgentStatusSource,
+  AlertNotifier,
+  AlertStore,
+  DueQueue,
+  EventPublisher,
+  HistoryStore,
+} from "../ports.js";
 import { fromPowertools } from "./logger.js";
 import { type RunBudget, runBudget } from "./run-budget.js";
 import { type CheckResult, runCheck } from "./run-check.js";
@@ -33,8 +42,26 @@ export interface ScheduledCheckDeps {
    * start a call or a wait after `deadlineMs`, the run's delivery deadline.
    */
   notifierFor: (secrets: AppSecrets, nowMs: number, deadlineMs?: number) => AlertNotifier;
+  /** Where due re-checks are queued (SQS); absent: listed in the summary, not queued. */
+  dueQueue?: DueQueue;
+  /**
+   * The due re-checks an invocation carries (an SQS event's messages), or undefined for a schedule
+   * event: the entry knows the event shapes, this module only runs them.
+   */
+  dueGroupsOf?: (event: unknown) => DueGroup[] | undefined;
   logger: Logger;
   metrics: Metrics;
+}
+
+/** What started the invocation: the 1-minute schedule, or due re-checks arriving from the queue. */
+export type Trigger = "schedule" | "due";
+
+/** The distinct e-mails of a batch of due groups (a batch holds up to 10 messages). */
+function dueEmails(groups: DueGroup[]): string[] {
+  const emails = new Map<string, string>();
+  for (const g of groups)
+    for (const a of g.agents) if (a.email !== "") emails.set(a.email.toLowerCase(), a.email);
+  return [...emails.values()];
 }
 
 export interface InvocationContext {
@@ -45,7 +72,12 @@ export function createScheduledCheck(deps: ScheduledCheckDeps) {
   const { config, logger, metrics } = deps;
   const log = fromPowertools(logger);
 
-  const runWith = (secrets: AppSecrets, nowMs: number, budget: RunBudget): Promise<CheckResult> => {
+  const runWith = (
+    secrets: AppSecrets,
+    nowMs: number,
+    budget: RunBudget,
+    due: DueGroup[] | undefined,
+  ): Promise<CheckResult> => {
     const store = deps.storeFor(nowMs);
     return runCheck(
       config,
@@ -55,22 +87,33 @@ export function createScheduledCheck(deps: ScheduledCheckDeps) {
         history: store,
         notifier: deps.notifierFor(secrets, nowMs, budget.deliveryDeadlineMs),
         events: deps.events,
+        ...(deps.dueQueue ? { dueQueue: deps.dueQueue } : {}),
         log,
       },
-      { nowMs, budget },
+      due === undefined
+        ? { nowMs, budget, mode: "tick" }
+        : { nowMs, budget, mode: "due", dueEmails: dueEmails(due) },
     );
   };
 
-  return async (_event: unknown, context?: InvocationContext): Promise<RunSummary> => {
+  return async (event: unknown, context?: InvocationContext): Promise<RunSummary> => {
     const nowMs = Date.now();
-    // A run must end before the next tick: the function's timeout is the interval, and paging stops
-    // early enough to leave time for Slack and state.
-    const budget = runBudget(nowMs, config.schedule.everySeconds, context?.getRemainingTimeInMillis());
+    const due = deps.dueGroupsOf?.(event);
+    const trigger: Trigger = due === undefined ? "schedule" : "due";
+    if (due !== undefined) {
+      metrics.addMetric("DueChecks", MetricUnit.Count, due.length);
+      // How late the queue handed each group over (SQS delays are whole seconds, never early).
+      for (const group of due)
+        metrics.addMetric("DueLatenessSeconds", MetricUnit.Seconds, Math.max(0, (nowMs - group.atMs) / 1000));
+    }
+    // A run ends within its minute, before the next tick: paging stops early enough to leave time for
+    // Slack and state, and no request waits on the rate limit past it.
+    const budget = runBudget(nowMs, TICK_SECONDS, context?.getRemainingTimeInMillis());
     try {
       let secrets = await deps.secrets.get();
       let result: CheckResult;
       try {
-        result = await runWith(secrets, nowMs, budget);
+        result = await runWith(secrets, nowMs, budget, due);
       } catch (error) {
         if (!(error instanceof CredentialsRefusedError)) throw error;
         // The secret may have been rotated since this container read it: read it again, once.
@@ -78,10 +121,11 @@ export function createScheduledCheck(deps: ScheduledCheckDeps) {
           status: error.status,
         });
         secrets = await deps.secrets.refresh();
-        result = await runWith(secrets, nowMs, budget);
+        result = await runWith(secrets, nowMs, budget, due);
       }
       recordMetrics(metrics, result);
       logger.info("run summary", {
+        trigger,
         summary: result.summary,
         requests: result.fetch.requests,
         retries: result.fetch.retries,
@@ -91,6 +135,7 @@ export function createScheduledCheck(deps: ScheduledCheckDeps) {
         slack: result.slack,
         budget: result.budget,
         events: result.events,
+        due: result.due,
         warnings: result.warnings,
       });
       return result.summary;

@@ -75,7 +75,7 @@ export function renderConfig(config: AppConfig, source: string): string {
     `Time zone ${config.timezone}; SmartAssist ${config.smartassist.host} account ${config.smartassist.accountId}`,
   );
   lines.push(
-    `Every ${toDurationString(config.schedule.everySeconds)}; pages of ${config.smartassist.pageSize}, ${config.smartassist.concurrency} in flight, at most ${config.smartassist.requestsPerMinute} requests/min`,
+    `Every ${toDurationString(config.schedule.everySeconds)} (due re-checks within ${toDurationString(config.schedule.precisionSeconds)} share a request); pages of ${config.smartassist.pageSize}, ${config.smartassist.concurrency} in flight, at most ${config.smartassist.requestsPerMinute} requests/min`,
   );
   if (config.schedule.activeHours) {
     const h = config.schedule.activeHours;
@@ -99,6 +99,11 @@ export function renderConfig(config: AppConfig, source: string): string {
   const slack = config.slack;
   lines.push(
     `Slack: ${slack.interactive ? `Acknowledge / Snooze / Excuse on each alert, by ${slack.responders ? slack.responders.join(", ") : "anyone in the channel"}` : "notify only (no buttons)"}; ${slack.rollup > 0 ? `more than ${slack.rollup} new alerts in a channel and run become one roll-up` : "no roll-ups"}`,
+  );
+  lines.push(
+    slack.board
+      ? `Board: one "who is stuck now" message per channel${slack.pinBoard ? ", pinned" : ""}`
+      : "Board: off",
   );
   lines.push(
     `History kept ${toDurationString(config.history.retentionSeconds)}; ${config.digest ? `digest at ${config.digest.at} on ${config.digest.days.join(", ")} (${config.timezone})` : "no daily digest"}`,

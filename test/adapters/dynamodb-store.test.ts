@@ -2,7 +2,11 @@ import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-
 import { DynamoDBDocumentClient, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CURSOR_ID, DynamoDbAlertStore } from "../../functions/adapters/state/dynamodb-store.js";
+import {
+  CURSOR_ID,
+  DynamoDbAlertStore,
+  RESERVED_ID_PREFIX,
+} from "../../functions/adapters/state/dynamodb-store.js";
 import { type LocalDynamo, startDynalite } from "../fakes/dynalite.js";
 import { alertStoreContract, byId, makeRecord, NOW_MS, NOW_S } from "./alert-store-contract.js";
 
@@ -151,9 +155,10 @@ describe("DynamoDbAlertStore requests", () => {
     expect(scans[0]).toMatchObject({
       TableName: "alerts",
       ConsistentRead: true,
-      // The rotation's cursor item and history items are skipped by the filter, never parsed as alerts.
-      FilterExpression: "#exp > :now AND #id <> :cursor AND attribute_not_exists(#hd)",
-      ExpressionAttributeValues: { ":now": NOW_S, ":cursor": CURSOR_ID },
+      // The store's own items (`#` ids: the cursor, the rate window) and history items are skipped by
+      // the filter, never parsed as alerts.
+      FilterExpression: "#exp > :now AND NOT begins_with(#id, :reserved) AND attribute_not_exists(#hd)",
+      ExpressionAttributeValues: { ":now": NOW_S, ":reserved": RESERVED_ID_PREFIX },
     });
     expect(scans[1]?.ExclusiveStartKey).toEqual({ id: record.id });
     const puts = mock.commandCalls(PutCommand).map((c) => c.args[0].input);

@@ -10,6 +10,7 @@ import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { EventBridgePublisher } from "../../functions/adapters/events/eventbridge-publisher.js";
+import { dueMessageBody, parseDueMessage } from "../../functions/adapters/queue/sqs-due-queue.js";
 import { SecretsManagerSecrets } from "../../functions/adapters/secrets/secrets.js";
 import { slackNotifierFor } from "../../functions/adapters/slack/slack-notifier.js";
 import { SmartAssistClient } from "../../functions/adapters/smartassist/client.js";
@@ -17,6 +18,8 @@ import { CURSOR_ID, DynamoDbAlertStore } from "../../functions/adapters/state/dy
 import { createScheduledCheck } from "../../functions/app/scheduled-check.js";
 import type { RunSummary } from "../../functions/domain/alert.js";
 import { parseConfig } from "../../functions/domain/config.js";
+import type { DueGroup } from "../../functions/domain/due.js";
+import type { DueQueue } from "../../functions/ports.js";
 import { type LocalDynamo, startDynalite } from "../fakes/dynalite.js";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack/fake-slack.js";
 import {
@@ -70,7 +73,21 @@ function quietMetrics(): Metrics {
   return metrics;
 }
 
-function scheduledCheck(tableName: string, metrics = quietMetrics()) {
+/** Due groups the handler queued, kept in order (the SQS adapter is tested on its own). */
+class RecordingDueQueue implements DueQueue {
+  readonly groups: DueGroup[] = [];
+  async schedule(groups: DueGroup[]) {
+    this.groups.push(...groups);
+    return { scheduled: groups.length, left: 0, failed: 0 };
+  }
+}
+
+/** The SQS event Lambda hands the function for these queued groups. */
+const sqsEvent = (groups: DueGroup[]) => ({
+  Records: groups.map((g, i) => ({ eventSource: "aws:sqs", messageId: `m-${i}`, body: dueMessageBody(g) })),
+});
+
+function scheduledCheck(tableName: string, metrics = quietMetrics(), dueQueue?: DueQueue) {
   const { config } = parseConfig(rawConfig, "test config");
   return createScheduledCheck({
     config,
@@ -92,6 +109,11 @@ function scheduledCheck(tableName: string, metrics = quietMetrics()) {
       slackNotifierFor(config, { token: secrets.slackBotToken, apiUrl: slack.url, nowMs }),
     logger: new Logger({ serviceName: "test", logLevel: "CRITICAL" }),
     metrics,
+    ...(dueQueue ? { dueQueue } : {}),
+    dueGroupsOf: (event) => {
+      const records = (event as { Records?: Array<{ body: string }> }).Records;
+      return records?.map((r) => parseDueMessage(r.body));
+    },
   });
 }
 
@@ -172,7 +194,9 @@ describe("the deployed handler module", () => {
     expect(JSON.parse(String(entries[0]?.Detail))).toMatchObject({ type: "fired", severity: "warning" });
 
     const items = await dynamo.client.send(new ScanCommand({ TableName: tableName }));
-    const alerts = items.Items?.filter((i) => i.id !== CURSOR_ID) ?? [];
+    // Items under `#` ids are the store's own: the cursor, the shared rate window.
+    const alerts = items.Items?.filter((i) => !String(i.id).startsWith("#")) ?? [];
+    expect(items.Items?.some((i) => i.id === "#limiter")).toBe(true);
     expect(alerts).toHaveLength(2);
     expect(alerts.map((i) => i.slackTs).every((ts) => typeof ts === "string")).toBe(true);
     // The whole roster fitted: the rotation's cursor says so, and the next run starts at 0.
@@ -194,6 +218,51 @@ describe("createScheduledCheck", () => {
     expect(
       eventsMock.commandCalls(PutEventsCommand).flatMap((c) => c.args[0].input.Entries ?? []),
     ).toHaveLength(2);
+  });
+
+  it("a tick queues the due re-check; the queue's message at its instant alerts; delivered twice, nothing twice", async () => {
+    // Prepare: an agent whose threshold falls 3 s from now.
+    const tableName = await dynamo.createAlertTable();
+    const now = Date.now();
+    const since = Math.floor((now - 15 * MIN + 3_000) / 1000) * 1000;
+    sim.setAgents([
+      {
+        userId: "u-9",
+        firstName: "Soon",
+        lastName: "Due",
+        email: "soon@example.com",
+        segments: [{ primaryStatus: "AWAY", secondaryStatus: "LUNCH", startMs: since, endMs: null }],
+      },
+    ]);
+    const queue = new RecordingDueQueue();
+    const handler = scheduledCheck(tableName, quietMetrics(), queue);
+    try {
+      // Act 1: the tick sees the agent not yet due and queues its instant.
+      const tick = await handler({ source: "agent-status-alerts.schedule" }, context);
+      expect(tick.transitions).toEqual([]);
+      expect(tick.due).toEqual([
+        {
+          userId: "u-9",
+          email: "soon@example.com",
+          at: new Date(since + 15 * MIN).toISOString().replace(".000", ""),
+          kind: "fire",
+        },
+      ]);
+      expect(queue.groups.map((g) => g.atMs)).toEqual([since + 15 * MIN]);
+
+      // Act 2: SQS hands the message over at its instant (DelaySeconds); then once more (at least once).
+      await new Promise((r) => setTimeout(r, Math.max(0, since + 15 * MIN - Date.now())));
+      const first = await handler(sqsEvent(queue.groups), context);
+      const again = await handler(sqsEvent(queue.groups), context);
+
+      // Assess: fired once, posted once.
+      expect(first.transitions.map((t) => [t.type, t.userId])).toEqual([["fired", "u-9"]]);
+      expect(again.transitions).toEqual([]);
+      expect(topPosts()).toHaveLength(1);
+      expect(sim.requests.at(-1)?.body).toMatchObject({ filter: { agents: ["soon@example.com"] } });
+    } finally {
+      sim.setAgents(center(Date.now()));
+    }
   });
 
   it("re-reads the secret once after a 401 (rotation) and then succeeds", async () => {

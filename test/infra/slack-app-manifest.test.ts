@@ -29,7 +29,16 @@ describe("the Slack app manifest", () => {
 
   it("asks for exactly the bot scopes of the methods the project calls, and no user scopes", () => {
     expect([...(manifest.oauth_config?.scopes?.bot ?? [])].sort()).toEqual(
-      ["chat:write", "files:write", "im:write", "usergroups:read", "users:read", "users:read.email"].sort(),
+      [
+        "chat:write",
+        "files:write",
+        "im:write",
+        "usergroups:read",
+        "users:read",
+        "users:read.email",
+        "channels:read",
+        "groups:read",
+      ].sort(),
     );
     expect(manifest.oauth_config?.scopes?.user).toBeUndefined();
   });

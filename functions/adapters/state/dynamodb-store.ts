@@ -45,8 +45,13 @@ export const ALERT_TABLE = {
 export const HISTORY_ID_PREFIX = "history#";
 
 /**
- * The roster rotation's cursor is one more item in the same table, under an id no alert can have
- * (alert ids start with a user id); load() skips it.
+ * Ids starting with `#` are the store's own items, never alert records (alert ids start with a user
+ * id): the cursor, the shared rate window (`#limiter`, dynamodb-rate-limiter.ts). load() skips them.
+ */
+export const RESERVED_ID_PREFIX = "#";
+
+/**
+ * The roster rotation's cursor is one more item in the same table, under a reserved id; load() skips it.
  */
 export const CURSOR_ID = "#cursor";
 
@@ -103,9 +108,9 @@ export class DynamoDbAlertStore implements AlertStore, HistoryStore {
           new ScanCommand({
             TableName: this.#tableName,
             ConsistentRead: true,
-            FilterExpression: "#exp > :now AND #id <> :cursor AND attribute_not_exists(#hd)",
+            FilterExpression: "#exp > :now AND NOT begins_with(#id, :reserved) AND attribute_not_exists(#hd)",
             ExpressionAttributeNames: { "#exp": NAMES["#exp"], "#id": NAMES["#id"], "#hd": NAMES["#hd"] },
-            ExpressionAttributeValues: { ":now": now, ":cursor": CURSOR_ID },
+            ExpressionAttributeValues: { ":now": now, ":reserved": RESERVED_ID_PREFIX },
             ExclusiveStartKey: startKey,
             Limit: this.#scanPageSize,
           }),

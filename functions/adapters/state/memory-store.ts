@@ -138,6 +138,8 @@ export const cursorSchema: z.ZodType<Cursor> = z.object({
   complete: z.boolean(),
   pagesRead: z.number().int().min(0),
   updatedMs: z.number(),
+  credit: z.number().min(0).optional(),
+  tickMs: z.number().optional(),
 });
 
 export interface MemoryAlertStoreOptions {

@@ -33,12 +33,22 @@ export interface SimulatorOptions {
   latencyMs?: number;
   /** Default 60: more requests than that in any sliding 60 s window (real clock) => 429 + Retry-After. */
   rateLimitPerMinute?: number;
+  /**
+   * The clock requests arrive by (their `at`, and the rate limit's window): default the real one. A
+   * test of pacing gives the clients' virtual clock, so a minute of requests takes no real minute.
+   */
+  clock?: () => number;
   /** Replace the row at this agent index with raw garbage. */
   malformed?: Array<{ index: number; row: unknown }>;
+  /**
+   * How a wrong `iId` is refused: by default like a bad token (401 "Invalid or expired token"); with
+   * a status (404, 400, 403, 401), that status and a message naming the iId.
+   */
+  iIdRefusal?: number;
 }
 
 export interface RecordedRequest {
-  /** Arrival, real clock (UTC ms). */
+  /** Arrival, real clock (UTC ms), or the simulator's `clock`. */
   at: number;
   method: string;
   path: string;
@@ -66,6 +76,8 @@ export interface Simulator {
   failNext(...faults: SimFault[]): void;
   /** The next N requests never answer (to test client timeouts); they are released on close(). */
   hangNext(n: number): void;
+  /** See SimulatorOptions.iIdRefusal; undefined: back to the 401 of a bad token. */
+  setIIdRefusal(status: number | undefined): void;
   /**
    * Renders every row for that request window at the fixed `now` ahead of time, so that the first
    * requests are served as fast as later ones (a benchmark's first run). Does nothing without a fixed `now`.
@@ -201,7 +213,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   let now = options.now;
   let latencyMs = options.latencyMs ?? 0;
   let rateLimit = options.rateLimitPerMinute ?? 60;
+  const clock = options.clock ?? Date.now;
   let hangs = 0;
+  let iIdRefusal = options.iIdRefusal;
   const faults: SimFault[] = [];
   const malformed = new Map((options.malformed ?? []).map((m) => [m.index, m.row] as const));
   const requests: RecordedRequest[] = [];
@@ -262,7 +276,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
   /** Sliding 60 s log per account; only admitted requests hold a slot. Returns seconds to wait. */
   function admit(accountId: string): number | undefined {
-    const t = Date.now();
+    const t = clock();
     let log = windows.get(accountId);
     if (!log) {
       log = [];
@@ -317,7 +331,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const at = Date.now();
+    const at = clock();
     const arrived = performance.now();
     const url = new URL(req.url ?? "/", "http://simulator.invalid");
     const raw = await readBody(req);
@@ -388,7 +402,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     } catch {
       return unauthorized();
     }
-    if (headers.iid !== options.iId) return unauthorized();
+    if (headers.iid !== options.iId) {
+      if (iIdRefusal === undefined) return unauthorized();
+      const message = `Invalid iId: no app with stream id ${headers.iid ?? "(none)"} in this account`;
+      return send(res, record, iIdRefusal, errorBody(message, iIdRefusal));
+    }
     if (pathAccount !== options.accountId) return send(res, record, 404, errorBody("Account not found", 404));
 
     const limitValue = parseCount(record.limit);
@@ -455,6 +473,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     },
     hangNext(n) {
       hangs += n;
+    },
+    setIIdRefusal(status) {
+      iIdRefusal = status;
     },
     warmUp({ startDate, endDate, timeZoneOffSet }) {
       if (now === undefined) return;
