@@ -5,6 +5,7 @@
 import type { AlertRecord, Transition } from "./domain/alert.js";
 import type { Cursor } from "./domain/coverage.js";
 import type { SlackAction } from "./domain/delivery.js";
+import type { ChannelDigest, DayReport } from "./domain/digest.js";
 import type { DueGroup } from "./domain/due.js";
 import type { HistoryEntry } from "./domain/history.js";
 import type { RollupOutcome, RollupWork } from "./domain/rollup.js";
@@ -157,6 +158,14 @@ export interface EphemeralTarget {
   channel?: string;
 }
 
+/**
+ * Answers only the clicking user; what the interactions endpoint has without a bot token (the click's
+ * response_url needs none). False when the answer could not be sent.
+ */
+export interface ClickResponder {
+  ephemeral(target: EphemeralTarget, text: string): Promise<boolean>;
+}
+
 /** What the interactions endpoint needs of Slack besides delivering the action's message update. */
 export interface InteractionNotifier extends AlertNotifier {
   /** Tells only the clicking user something (a refusal, "already over"); false when it could not. */
@@ -172,6 +181,14 @@ export interface InteractionNotifier extends AlertNotifier {
     by: string,
     count: number,
   ): Promise<DeliveryResult>;
+}
+
+/** Posts a digest message and uploads a chart: the Slack side of the shift digest. */
+export interface DigestPublisher {
+  /** Posts the day's summary; returns the message ts. Throws when Slack refuses it. */
+  postSummary(channel: string, digest: ChannelDigest, report: DayReport): Promise<{ ts: string }>;
+  /** Uploads the chart PNG into the channel (files.uploadV2). Throws when the upload fails. */
+  uploadChart(channel: string, png: Uint8Array, name: { filename: string; title: string }): Promise<void>;
 }
 
 /**

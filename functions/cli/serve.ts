@@ -6,17 +6,24 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { MAX_INTERACTION_BODY_BYTES } from "../adapters/slack/interaction-payload.js";
+import {
+  answerInteraction,
+  INTERACTIONS_PATH,
+  responseUrlResponder,
+} from "../adapters/slack/interaction-request.js";
 import { slackNotifierFor } from "../adapters/slack/slack-notifier.js";
 import { JsonFileAlertStore } from "../adapters/state/json-file-store.js";
-import {
-  handleInteraction,
-  INTERACTIONS_PATH,
-  type InteractionDeps,
-  SLACK_UPDATE_BOUND_MS,
-} from "../app/handle-interaction.js";
+import { handleInteraction, type InteractionDeps, SLACK_UPDATE_BOUND_MS } from "../app/handle-interaction.js";
 import type { Log } from "../app/logger.js";
 import type { AppConfig } from "../domain/config.js";
 import type { EventPublisher } from "../ports.js";
+
+/**
+ * Acknowledge all's writes in flight at once with the JSON state file: all of them. The file store
+ * takes puts made while a write is under way together, in one locked rewrite, so all at once is two
+ * rewrites of the file where 32 at a time would be one per batch of 32.
+ */
+export const SERVE_ACKNOWLEDGE_ALL_CONCURRENCY = Number.POSITIVE_INFINITY;
 
 export interface ServeOptions {
   config: AppConfig;
@@ -42,11 +49,13 @@ export async function serveInteractions(options: ServeOptions): Promise<RunningS
   const { config, log } = options;
   const deps: InteractionDeps = {
     config,
-    signingSecret: options.signingSecret,
     // Expiry is the check runs' business (they prune the file): whatever the file holds is tracked,
     // also when the runs evaluate as of another instant (`check --now`).
     store: new JsonFileAlertStore(options.statePath, { nowMs: 0 }),
     log,
+    // Without a bot token a refusal still reaches the user through the click's response_url.
+    responder: responseUrlResponder(SLACK_UPDATE_BOUND_MS),
+    acknowledgeAllConcurrency: SERVE_ACKNOWLEDGE_ALL_CONCURRENCY,
     ...(options.events ? { events: options.events } : {}),
   };
   if (options.slackBotToken) {
@@ -60,7 +69,7 @@ export async function serveInteractions(options: ServeOptions): Promise<RunningS
   }
 
   const server = createServer((req, res) => {
-    void route(deps, req, res).catch((error: unknown) => {
+    void route(deps, options.signingSecret, req, res).catch((error: unknown) => {
       log.error("interaction failed", { error: error instanceof Error ? error.message : String(error) });
       if (!res.headersSent) send(res, 500, "internal error");
     });
@@ -85,7 +94,12 @@ export async function serveInteractions(options: ServeOptions): Promise<RunningS
   };
 }
 
-async function route(deps: InteractionDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function route(
+  deps: InteractionDeps,
+  signingSecret: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const path = (req.url ?? "/").split("?")[0];
   if (path !== INTERACTIONS_PATH) return send(res, 404, "not found");
   if (req.method !== "POST") {
@@ -94,14 +108,16 @@ async function route(deps: InteractionDeps, req: IncomingMessage, res: ServerRes
   }
   const body = await readBody(req, MAX_INTERACTION_BODY_BYTES);
   if (body === undefined) {
-    deps.count?.("InteractionRejectedSize");
+    deps.log.warn("interaction refused: body too large", {
+      bytes: Number(req.headers["content-length"]) || undefined,
+    });
     return send(res, 413, "payload too large");
   }
-  const answer = await handleInteraction(deps, {
-    rawBody: body.toString("utf8"),
-    bodyBytes: body.length,
-    headers: req.headers,
-  });
+  const answer = await answerInteraction(
+    { rawBody: body.toString("utf8"), bodyBytes: body.length, headers: req.headers },
+    { signingSecret, nowMs: Date.now(), log: deps.log },
+    (click) => handleInteraction(deps, click),
+  );
   send(res, answer.status, answer.body);
 }
 

@@ -10,9 +10,9 @@ import { type AppSecrets, SecretsManagerSecrets } from "../adapters/secrets/secr
 import { type SlackNotifier, slackNotifierFor } from "../adapters/slack/slack-notifier.js";
 import { DynamoDbAlertStore } from "../adapters/state/dynamodb-store.js";
 import { SLACK_UPDATE_BOUND_MS } from "../app/handle-interaction.js";
-import { createInteractionsEndpoint } from "../app/interactions-endpoint.js";
 import { fromPowertools } from "../app/logger.js";
 import { coldStart, required } from "./cold-start.js";
+import { createInteractionsEndpoint } from "./interactions-endpoint.js";
 
 const { config, logger, metrics } = coldStart();
 

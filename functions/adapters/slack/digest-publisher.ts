@@ -4,9 +4,9 @@
  * Errors carry Slack's error code, never the token.
  */
 import { LogLevel, type Logger as SlackLogger, WebClient } from "@slack/web-api";
-import type { DigestPublisher } from "../../app/digest.js";
 import type { ChannelDigest, DayReport } from "../../domain/digest.js";
 import { localTimeOfDay } from "../../domain/time.js";
+import type { DigestPublisher } from "../../ports.js";
 import { PAYLOAD_REFUSALS } from "./bounds.js";
 import { digestMessage } from "./digest-messages.js";
 import { normalizeApiUrl } from "./slack-caller.js";

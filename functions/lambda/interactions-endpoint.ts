@@ -1,14 +1,24 @@
 /**
  * The `interactions` Lambda behind its Function URL, as a factory so tests hand in their own clients:
- * Function URL event → raw body (base64-decoded) → handle-interaction → HTTP answer, with metrics.
+ * Function URL event → raw body (base64-decoded) → the signed-request adapter (verify, parse) →
+ * handle-interaction → HTTP answer, with metrics.
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { type AppSecrets, type SecretsProvider, signingSecretOf } from "../adapters/secrets/secrets.js";
+import {
+  answerInteraction,
+  INTERACTIONS_PATH,
+  type InteractionRequestMetric,
+} from "../adapters/slack/interaction-request.js";
+import {
+  handleInteraction,
+  type InteractionDeps,
+  type InteractionOutcomeMetric,
+} from "../app/handle-interaction.js";
+import { fromPowertools } from "../app/logger.js";
 import type { AppConfig } from "../domain/config.js";
 import type { AlertStore, EventPublisher, InteractionNotifier } from "../ports.js";
-import { handleInteraction, INTERACTIONS_PATH, type InteractionDeps } from "./handle-interaction.js";
-import { fromPowertools } from "./logger.js";
 
 /** A forged request must not make every call re-read the secret: at most one refresh this often. */
 const SECRET_REFRESH_MIN_MS = 5 * 60_000;
@@ -49,22 +59,9 @@ const answer = (statusCode: number, body: string): FunctionUrlResult => ({
 export function createInteractionsEndpoint(deps: InteractionsEndpointDeps) {
   const log = fromPowertools(deps.logger);
   const now = deps.nowMs ?? Date.now;
+  const count = (metric: InteractionRequestMetric | InteractionOutcomeMetric) =>
+    deps.metrics.addMetric(metric, MetricUnit.Count, 1);
   let lastRefreshMs = 0;
-
-  const handleWith = (secrets: AppSecrets, event: FunctionUrlEvent, rawBody: string, bytes: number) => {
-    const signingSecret = signingSecretOf(secrets, "The secret");
-    const interactionDeps: InteractionDeps = {
-      config: deps.config,
-      signingSecret,
-      store: deps.store,
-      notifier: deps.notifierFor(secrets),
-      events: deps.events,
-      log,
-      count: (metric) => deps.metrics.addMetric(metric, MetricUnit.Count, 1),
-      nowMs: now,
-    };
-    return handleInteraction(interactionDeps, { rawBody, bodyBytes: bytes, headers: event.headers ?? {} });
-  };
 
   return async (event: FunctionUrlEvent): Promise<FunctionUrlResult> => {
     try {
@@ -81,16 +78,36 @@ export function createInteractionsEndpoint(deps: InteractionsEndpointDeps) {
       }
       // The Function URL hands a form body over base64-encoded; the signature is over the decoded bytes.
       const body = Buffer.from(event.body ?? "", event.isBase64Encoded ? "base64" : "utf8");
-      const rawBody = body.toString("utf8");
 
       let secrets = await deps.secrets.get();
-      let result = await handleWith(secrets, event, rawBody, body.length);
-      if (result.status === 401 && now() - lastRefreshMs >= SECRET_REFRESH_MIN_MS) {
-        // The signing secret may have been rotated since this container read it: read it again, once.
-        lastRefreshMs = now();
-        secrets = await deps.secrets.refresh();
-        result = await handleWith(secrets, event, rawBody, body.length);
-      }
+      const result = await answerInteraction(
+        { rawBody: body.toString("utf8"), bodyBytes: body.length, headers: event.headers ?? {} },
+        {
+          signingSecret: signingSecretOf(secrets, "The secret"),
+          refreshSigningSecret: async () => {
+            if (now() - lastRefreshMs < SECRET_REFRESH_MIN_MS) return undefined;
+            // The signing secret may have been rotated since this container read it: read it again, once.
+            lastRefreshMs = now();
+            secrets = await deps.secrets.refresh();
+            return signingSecretOf(secrets, "The secret");
+          },
+          nowMs: now(),
+          log,
+          count,
+        },
+        (click) => {
+          const interactionDeps: InteractionDeps = {
+            config: deps.config,
+            store: deps.store,
+            notifier: deps.notifierFor(secrets),
+            events: deps.events,
+            log,
+            count,
+            nowMs: now,
+          };
+          return handleInteraction(interactionDeps, click);
+        },
+      );
       return answer(result.status, result.body);
     } catch (error) {
       deps.logger.error("interaction failed", {
