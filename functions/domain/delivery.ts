@@ -51,7 +51,8 @@ export function afterDelivery(
   const { lease: _ended, ...rest } = onto;
   const next: AlertRecord = { ...rest, version: onto.version + 1 };
   // The message showed the action the sent record held; a newer one still needs its own redraw.
-  const actionShown = onto.actionPending === sent.actionPending;
+  const actionShown =
+    onto.actionPending === sent.actionPending && onto.appliedActions?.at(-1) === sent.appliedActions?.at(-1);
   switch (action.kind) {
     case "post":
       next.slackTs = ts;
