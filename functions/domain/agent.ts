@@ -41,7 +41,7 @@ export const agentIdentity = z.object({
   status: z.array(z.unknown()).nullish(),
 });
 
-function isOpenMarker(value: unknown): boolean {
+export function isOpenMarker(value: unknown): boolean {
   return value === "-" || value === null || value === "";
 }
 

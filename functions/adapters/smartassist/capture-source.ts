@@ -1,0 +1,216 @@
+/**
+ * A captured day of Agent Status Details rows (`replay --save`, `--from`), and the API as an
+ * in-memory adapter over it: at each virtual instant it answers what the real API would have answered
+ * then. Segments that start later are dropped; the one running across the instant is open
+ * (`endTime "-"`, `duration "-"`); segments already over are served exactly as received.
+ *
+ * Rows are served as received otherwise (their times are local wall-clock text in the capture's
+ * `timeZoneOffSet`, and every page says so), so the run parses them with the same code as live pages.
+ */
+import { isOpenMarker } from "../../domain/agent.js";
+import { parseLocalDate } from "../../domain/digest.js";
+import { parseLocalTime, type QueryWindow } from "../../domain/time.js";
+import type { AgentPage, AgentStatusSource, FetchOptions, FetchReport, ReadReport } from "../../ports.js";
+
+export const CAPTURE_VERSION = 1;
+
+/** What `--save` writes: the API rows as received, with the local date, the zone and the offset they are in. */
+export interface Capture {
+  version: typeof CAPTURE_VERSION;
+  date: string;
+  timezone: string;
+  timeZoneOffSet: number;
+  rows: unknown[];
+}
+
+/** A capture file that is not one (bad JSON, another version, a missing field). */
+export class CaptureError extends Error {
+  override name = "CaptureError";
+}
+
+/** Validates a parsed capture file (`source` names it in the message). */
+export function parseCapture(value: unknown, source: string): Capture {
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    throw new CaptureError(`${source}: not a replay capture (expected a JSON object)`);
+  const v = value as Record<string, unknown>;
+  if (v.version !== CAPTURE_VERSION)
+    throw new CaptureError(
+      `${source}: capture version ${JSON.stringify(v.version)} is not supported (expected ${CAPTURE_VERSION})`,
+    );
+  if (typeof v.date !== "string" || parseLocalDate(v.date) === undefined)
+    throw new CaptureError(`${source}: the capture has no valid "date" (YYYY-MM-DD)`);
+  if (typeof v.timezone !== "string" || v.timezone === "")
+    throw new CaptureError(`${source}: the capture has no "timezone"`);
+  if (typeof v.timeZoneOffSet !== "number" || !Number.isInteger(v.timeZoneOffSet))
+    throw new CaptureError(`${source}: the capture has no whole-minute "timeZoneOffSet"`);
+  if (!Array.isArray(v.rows)) throw new CaptureError(`${source}: the capture has no "rows" array`);
+  return {
+    version: CAPTURE_VERSION,
+    date: v.date,
+    timezone: v.timezone,
+    timeZoneOffSet: v.timeZoneOffSet,
+    rows: v.rows,
+  };
+}
+
+const OPEN = "-";
+
+/** One received segment with its instants (undefined: the text did not parse; served as received). */
+interface TimedSegment {
+  raw: unknown;
+  startMs: number | undefined;
+  /** null: open in the capture. */
+  endMs: number | null | undefined;
+}
+
+/** One agent's row, its segments timed once, and the last cut served (valid until the next boundary). */
+interface CaptureAgent {
+  row: unknown;
+  email: string | undefined;
+  segments: TimedSegment[] | undefined;
+  cut?: { fromMs: number; untilMs: number; row: unknown };
+}
+
+function timed(raw: unknown, offSet: number): TimedSegment {
+  if (raw === null || typeof raw !== "object") return { raw, startMs: undefined, endMs: undefined };
+  const seg = raw as Record<string, unknown>;
+  const startMs = typeof seg.startTime === "string" ? parseLocalTime(seg.startTime, offSet) : undefined;
+  const endMs = isOpenMarker(seg.endTime)
+    ? null
+    : typeof seg.endTime === "string"
+      ? parseLocalTime(seg.endTime, offSet)
+      : undefined;
+  return { raw, startMs, endMs };
+}
+
+function agentOf(row: unknown, offSet: number): CaptureAgent {
+  if (row === null || typeof row !== "object" || Array.isArray(row))
+    return { row, email: undefined, segments: undefined };
+  const r = row as Record<string, unknown>;
+  const email = typeof r.email === "string" ? r.email.toLowerCase() : undefined;
+  const segments = Array.isArray(r.status) ? r.status.map((s) => timed(s, offSet)) : undefined;
+  return { row, email, segments };
+}
+
+/**
+ * The row as the API would have answered at `nowMs`, and until when that answer holds (the next
+ * segment start or end after `nowMs`). Pure; exported for tests.
+ */
+export function cutRow(
+  row: unknown,
+  segments: readonly TimedSegment[] | undefined,
+  nowMs: number,
+): { row: unknown; untilMs: number } {
+  if (!segments) return { row, untilMs: Number.POSITIVE_INFINITY };
+  let untilMs = Number.POSITIVE_INFINITY;
+  const status: unknown[] = [];
+  for (const s of segments) {
+    // A segment whose start did not parse is passed on as received: the run skips it and says why.
+    if (s.startMs === undefined) {
+      status.push(s.raw);
+      continue;
+    }
+    if (s.startMs > nowMs) {
+      untilMs = Math.min(untilMs, s.startMs);
+      continue;
+    }
+    if (s.endMs === null || (s.endMs !== undefined && s.endMs > nowMs)) {
+      if (s.endMs !== null) untilMs = Math.min(untilMs, s.endMs);
+      status.push({ ...(s.raw as Record<string, unknown>), endTime: OPEN, duration: OPEN });
+      continue;
+    }
+    status.push(s.raw);
+  }
+  return { row: { ...(row as Record<string, unknown>), status }, untilMs };
+}
+
+function emptyRead(requests: number): ReadReport {
+  return {
+    pages: requests,
+    requests,
+    failedPages: [],
+    rateLimited: 0,
+    retries: 0,
+    truncated: false,
+    latencyMs: { count: 0, total: 0, max: 0 },
+  };
+}
+
+/**
+ * The AgentStatusSource port over a capture, on a clock the caller drives (`clock()`: the virtual
+ * instant). Pages of `pageSize` rows, the rotation wrapping at the roster's end as the API's paging
+ * does; by e-mail, a page's worth per request. Requests are counted, never made.
+ */
+export class CaptureSource implements AgentStatusSource {
+  requests = 0;
+  readonly #agents: CaptureAgent[];
+  readonly #byEmail = new Map<string, CaptureAgent>();
+  readonly #offSet: number;
+
+  constructor(
+    capture: Capture,
+    private readonly clock: () => number,
+    private readonly pageSize = 50,
+  ) {
+    this.#offSet = capture.timeZoneOffSet;
+    this.#agents = capture.rows.map((row) => agentOf(row, capture.timeZoneOffSet));
+    for (const a of this.#agents)
+      if (a.email !== undefined && !this.#byEmail.has(a.email)) this.#byEmail.set(a.email, a);
+  }
+
+  get agents(): number {
+    return this.#agents.length;
+  }
+
+  #rowAt(agent: CaptureAgent, nowMs: number): unknown {
+    const cached = agent.cut;
+    if (cached && nowMs >= cached.fromMs && nowMs < cached.untilMs) return cached.row;
+    const { row, untilMs } = cutRow(agent.row, agent.segments, nowMs);
+    agent.cut = { fromMs: nowMs, untilMs, row };
+    return row;
+  }
+
+  #page(list: CaptureAgent[], offset: number): AgentPage {
+    const now = this.clock();
+    return { offset, rows: list.map((a) => this.#rowAt(a, now)), timeZoneOffSet: this.#offSet };
+  }
+
+  async fetchAll(
+    _window: QueryWindow,
+    onPage: (page: AgentPage) => void,
+    options: FetchOptions = {},
+  ): Promise<FetchReport> {
+    const size = this.pageSize;
+    const pages = Math.max(1, Math.ceil(this.#agents.length / size));
+    const start = Math.floor((options.startOffset ?? 0) / size) % pages;
+    const count = Math.min(pages, options.maxPages ?? pages);
+    for (let i = 0; i < count; i++) {
+      const page = (start + i) % pages;
+      this.requests++;
+      onPage(this.#page(this.#agents.slice(page * size, (page + 1) * size), page * size));
+    }
+    return {
+      ...emptyRead(count),
+      startOffset: start * size,
+      nextOffset: count === pages ? 0 : ((start + count) % pages) * size,
+      rosterPages: pages,
+    };
+  }
+
+  async fetchAgents(
+    _window: QueryWindow,
+    emails: string[],
+    onPage: (page: AgentPage) => void,
+  ): Promise<ReadReport> {
+    let requests = 0;
+    for (let i = 0; i < emails.length; i += this.pageSize) {
+      requests++;
+      this.requests++;
+      const list = emails
+        .slice(i, i + this.pageSize)
+        .flatMap((e) => this.#byEmail.get(e.toLowerCase()) ?? []);
+      onPage(this.#page(list, 0));
+    }
+    return emptyRead(requests);
+  }
+}

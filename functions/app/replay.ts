@@ -1,0 +1,132 @@
+/**
+ * Replay, the use case: a past day run through the real check (`runCheck`) on a virtual clock, as the
+ * stack would have run it. The check function ticks every minute within `schedule.activeHours`
+ * (`mode: "tick"`: each tick reads its share of the roster so every agent is read once per
+ * `schedule.every`, plus the open alerts), and each due re-check the ticks queue runs at its instant
+ * (`mode: "due"`, as SQS hands it over: DelaySeconds rounded up). The adapters are in memory: a source
+ * answering what the API would have answered at each instant, an alert store, and a notifier that
+ * sends nothing and counts. Nothing is posted, written or published; no event bus, no history.
+ *
+ * No I/O of its own and no real clock: the same capture and config always give the same figures.
+ */
+import type { AlertRecord, Transition } from "../domain/alert.js";
+import type { AppConfig } from "../domain/config.js";
+import type { Cursor } from "../domain/coverage.js";
+import type { DueGroup } from "../domain/due.js";
+import { type ChannelMessages, type ConfigReplay, replayFigures } from "../domain/replay.js";
+import { withinActiveHours } from "../domain/schedule.js";
+import type { AgentStatusSource, AlertNotifier, AlertStore, DueQueue } from "../ports.js";
+import { silentLog } from "./logger.js";
+import { runCheck } from "./run-check.js";
+
+const MINUTE_MS = 60_000;
+
+/** The in-memory adapters of one replay, made on the replay's virtual clock. */
+export interface ReplayAdapters {
+  source: AgentStatusSource;
+  store: AlertStore;
+  notifier: AlertNotifier;
+  /** What the notifier counted, by channel (read once the day is over). */
+  messages(): ReadonlyMap<string, ChannelMessages>;
+}
+
+export interface ReplayDay {
+  /** The local day's bounds (UTC ms): [local midnight, next local midnight). */
+  dayStartMs: number;
+  dayEndMs: number;
+}
+
+export interface ReplayResult extends ConfigReplay {
+  /** Runs made: ticks and due re-checks. */
+  runs: { ticks: number; due: number };
+  transitions: Transition[];
+}
+
+/** Due groups held until their instant: SQS's DelaySeconds, rounded up from when they were sent. */
+export class VirtualDueQueue implements DueQueue {
+  readonly waiting: Array<{ atMs: number; group: DueGroup }> = [];
+  async schedule(groups: DueGroup[], nowMs: number) {
+    for (const group of groups) {
+      const delay = Math.max(0, Math.ceil((group.atMs - nowMs) / 1000));
+      const atMs = nowMs + delay * 1000;
+      // Kept sorted by instant (stable: groups of one instant in the order they were sent).
+      let i = this.waiting.length;
+      while (i > 0 && (this.waiting[i - 1]?.atMs ?? 0) > atMs) i--;
+      this.waiting.splice(i, 0, { atMs, group });
+    }
+    return { scheduled: groups.length, left: 0, failed: 0 };
+  }
+}
+
+/** A store that remembers every record as last written (the store itself forgets expired ones). */
+class RecordingStore implements AlertStore {
+  readonly written = new Map<string, AlertRecord>();
+  constructor(private readonly inner: AlertStore) {}
+  load() {
+    return this.inner.load();
+  }
+  get(id: string) {
+    return this.inner.get(id);
+  }
+  async put(record: AlertRecord, expectedVersion: number | null) {
+    const ok = await this.inner.put(record, expectedVersion);
+    if (ok) this.written.set(record.id, record);
+    return ok;
+  }
+  loadCursor() {
+    return this.inner.loadCursor();
+  }
+  saveCursor(cursor: Cursor) {
+    return this.inner.saveCursor(cursor);
+  }
+}
+
+/**
+ * Runs the day for one config. `adapters` makes the in-memory adapters on the virtual clock it is
+ * given (`clock()`: the simulated instant).
+ */
+export async function replayDay(
+  config: AppConfig,
+  name: string,
+  day: ReplayDay,
+  adapters: (clock: () => number) => ReplayAdapters,
+): Promise<ReplayResult> {
+  let now = day.dayStartMs;
+  const clock = () => now;
+  const made = adapters(clock);
+  const store = new RecordingStore(made.store);
+  const queue = new VirtualDueQueue();
+  const deps = { source: made.source, store, notifier: made.notifier, dueQueue: queue, log: silentLog };
+  const transitions: Transition[] = [];
+  const runs = { ticks: 0, due: 0 };
+  const zone = config.timezone;
+  let nextTick = day.dayStartMs;
+  for (;;) {
+    const due = queue.waiting[0];
+    if (due && due.atMs < nextTick && due.atMs < day.dayEndMs) {
+      queue.waiting.shift();
+      now = due.atMs;
+      const dueEmails = [...new Set(due.group.agents.map((a) => a.email))];
+      const r = await runCheck(config, deps, { nowMs: now, wallMs: clock, mode: "due", dueEmails });
+      transitions.push(...r.summary.transitions);
+      runs.due++;
+      continue;
+    }
+    if (nextTick >= day.dayEndMs) break;
+    now = nextTick;
+    nextTick += MINUTE_MS;
+    if (!withinActiveHours(config.schedule.activeHours, zone, now)) continue;
+    const r = await runCheck(config, deps, { nowMs: now, wallMs: clock, mode: "tick" });
+    transitions.push(...r.summary.transitions);
+    runs.ticks++;
+  }
+  const figures = replayFigures({
+    name,
+    config,
+    records: [...store.written.values()],
+    transitions,
+    messages: made.messages(),
+    dayEndMs: day.dayEndMs,
+  });
+  return { ...figures, runs, transitions };
+}

@@ -1,0 +1,166 @@
+/** Replay on designed days: hand-worked counts through the real use case on a virtual clock. */
+import { describe, expect, it } from "vitest";
+import { type Capture, cutRow } from "../../functions/adapters/smartassist/capture-source.js";
+import { replayCapture } from "../../functions/cli/replay.js";
+import { parseConfig } from "../../functions/domain/config.js";
+import { localMidnight } from "../../functions/domain/replay.js";
+
+const DATE = "2026-11-30";
+const OFFSET = -330; // Asia/Kolkata
+
+function cfg(rule: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+  return parseConfig(
+    {
+      timezone: "Asia/Kolkata",
+      smartassist: { host: "https://platform.kore.ai", accountId: "acc", iId: "st-1" },
+      schedule: { every: "5m" },
+      rules: [{ name: "Long break", secondaryStatus: ["LUNCH", "BREAK"], ...rule }],
+      slack: { channel: "C1" },
+      ...extra,
+    },
+    "test.yaml",
+  ).config;
+}
+
+function seg(primary: string, secondary: string, start: string, end: string | null) {
+  return {
+    primaryStatus: primary,
+    secondaryStatus: secondary,
+    startTime: `${DATE}T${start}`,
+    endTime: end === null ? "-" : `${DATE}T${end}`,
+    duration: "-",
+  };
+}
+
+function row(i: number, status: ReturnType<typeof seg>[]) {
+  return { userId: `u${i}`, firstName: "Agent", lastName: String(i), email: `a${i}@example.com`, status };
+}
+
+function capture(rows: unknown[]): Capture {
+  return { version: 1, date: DATE, timezone: "Asia/Kolkata", timeZoneOffSet: OFFSET, rows };
+}
+
+/** An agent on LUNCH from 12:00:00 for `minutes`, AVAILABLE before and after. */
+function lunch(i: number, end: string) {
+  return row(i, [
+    seg("AVAILABLE", "AVAILABLE", "09:00:00", "12:00:00"),
+    seg("AWAY", "LUNCH", "12:00:00", end),
+    seg("AVAILABLE", "AVAILABLE", end, null),
+  ]);
+}
+
+describe("replay on designed days", () => {
+  it("30 min on LUNCH (threshold 15m, nudge 10m, critical 25m): 1 nudge, 1 alert, 1 escalation, 15 min past", async () => {
+    const config = cfg({ threshold: "15m", nudge: "10m", critical: "25m" });
+    const r = await replayCapture(config, "a.yaml", capture([lunch(1, "12:30:00")]));
+    expect(r.totals).toEqual({
+      alerts: 1,
+      nudges: 1,
+      averted: 0,
+      escalations: 1,
+      reminders: 0,
+      rollups: 0,
+      // The alert, the escalation's reply, the resolve's reply.
+      messages: 3,
+      minutesPastThreshold: 15,
+    });
+    expect(r.byRule).toEqual([
+      {
+        rule: "Long break",
+        alerts: 1,
+        nudges: 1,
+        averted: 0,
+        escalations: 1,
+        reminders: 0,
+        minutesPastThreshold: 15,
+      },
+    ]);
+    expect(r.byHour).toHaveLength(24);
+    expect(r.byHour[12]).toEqual({ hour: 12, alerts: 1 });
+    expect(r.byHour.reduce((n, h) => n + h.alerts, 0)).toBe(1);
+    // On time: the nudge at 12:10, the alert at 12:15, the escalation at 12:25 (local), to the second.
+    const at = (type: string) => r.transitions.find((t) => t.type === type)?.at;
+    expect(at("nudged")).toBe("2026-11-30T06:40:00.000Z");
+    expect(at("fired")).toBe("2026-11-30T06:45:00.000Z");
+    expect(at("escalated")).toBe("2026-11-30T06:55:00.000Z");
+  });
+
+  it("back at 12 min: 1 nudge, 1 averted, no alert, no channel message", async () => {
+    const config = cfg({ threshold: "15m", nudge: "10m", critical: "25m" });
+    const r = await replayCapture(config, "a.yaml", capture([lunch(1, "12:12:00")]));
+    expect(r.totals).toMatchObject({
+      alerts: 0,
+      nudges: 1,
+      averted: 1,
+      messages: 0,
+      minutesPastThreshold: 0,
+    });
+  });
+
+  it("reminders every repeat while firing; an episode open at midnight counts to midnight", async () => {
+    const config = cfg({ threshold: "15m" }, { repeat: "20m" });
+    const open = row(1, [
+      seg("AVAILABLE", "AVAILABLE", "22:00:00", "23:00:00"),
+      seg("AWAY", "BREAK", "23:00:00", null),
+    ]);
+    const r = await replayCapture(config, "a.yaml", capture([open]));
+    // Fired 23:15, reminded 23:35 and 23:55; open until midnight: 60 − 15 = 45 min past threshold.
+    expect(r.totals).toMatchObject({ alerts: 1, reminders: 2, minutesPastThreshold: 45, messages: 3 });
+    expect(r.byHour[23]?.alerts).toBe(1);
+  });
+
+  it("a storm becomes one roll-up: more than slack.rollup new alerts in one channel at once", async () => {
+    const config = cfg({ threshold: "15m" }, { slack: { channel: "C1", rollup: 2 } });
+    const rows = [1, 2, 3].map((i) => lunch(i, "12:40:00"));
+    const r = await replayCapture(config, "a.yaml", capture(rows));
+    expect(r.totals.alerts).toBe(3);
+    expect(r.totals.rollups).toBe(1);
+    // The roll-up, its complete list, the grouped resolve reply.
+    expect(r.totals.messages).toBe(3);
+    expect(r.totals.minutesPastThreshold).toBe(75);
+  });
+
+  it("outside activeHours nothing runs", async () => {
+    const config = cfg(
+      { threshold: "15m" },
+      { schedule: { every: "5m", activeHours: { from: "14:00", to: "18:00" } } },
+    );
+    const r = await replayCapture(config, "a.yaml", capture([lunch(1, "12:30:00")]));
+    expect(r.totals.alerts).toBe(0);
+    expect(r.runs.ticks).toBe(240);
+  });
+});
+
+describe("rows cut to the instant", () => {
+  const timed = [
+    { raw: { startTime: "a", endTime: "b" }, startMs: 0, endMs: 100 },
+    { raw: { startTime: "b", endTime: "c" }, startMs: 100, endMs: 200 },
+    { raw: { startTime: "c", endTime: "-" }, startMs: 200, endMs: null },
+  ];
+  it("drops later segments, opens the running one, keeps the ended ones as received", () => {
+    const cut = cutRow({ userId: "u" }, timed, 150);
+    expect(cut.untilMs).toBe(200);
+    expect(cut.row).toEqual({
+      userId: "u",
+      status: [
+        { startTime: "a", endTime: "b" },
+        { startTime: "b", endTime: "-", duration: "-" },
+      ],
+    });
+    expect((cut.row as { status: unknown[] }).status[0]).toBe(timed[0]?.raw);
+  });
+  it("a boundary instant belongs to the segment that starts there", () => {
+    const cut = cutRow({ userId: "u" }, timed, 200);
+    expect((cut.row as { status: Array<{ endTime: string }> }).status.map((s) => s.endTime)).toEqual([
+      "b",
+      "c",
+      "-",
+    ]);
+  });
+  it("local midnight of the date in the zone", () => {
+    expect(new Date(localMidnight("Asia/Kolkata", DATE)).toISOString()).toBe("2026-11-29T18:30:00.000Z");
+    expect(new Date(localMidnight("America/New_York", "2026-03-08")).toISOString()).toBe(
+      "2026-03-08T05:00:00.000Z",
+    );
+  });
+});
