@@ -1,11 +1,12 @@
 /**
- * agent-status-alerts command line: `check`, `report`, `validate`, `simulate`. The same engine as the Lambda.
+ * agent-status-alerts command line: `check`, `report`, `replay`, `validate`, `simulate`. The same engine as the Lambda.
  * stdout carries the result only; logs and progress go to stderr.
  */
 import { parseArgs } from "node:util";
 import { MissingCredentialsError } from "../adapters/secrets/secrets.js";
 import type { CheckResult } from "../app/run-check.js";
 import { loadConfigFile } from "../config-file.js";
+import { ConfigError } from "../domain/config.js";
 import { parseLocalDate } from "../domain/digest.js";
 import { localCheck } from "./check.js";
 import { EXIT_OK, EXIT_RUN_FAILED, exitCodeFor, oneLine, UsageError } from "./exit.js";
@@ -15,6 +16,7 @@ import { stderrLog } from "./stderr-log.js";
 const USAGE = `usage:
   npm run cli -- check --config FILE [--now ISO-8601] [--state PATH] [--dry-run] [--json] [--verbose]
   npm run cli -- report --config FILE --state PATH [--date YYYY-MM-DD] [--now ISO-8601] [--json | --csv] [--png FILE]
+  npm run cli -- replay --config FILE --date YYYY-MM-DD [--against OTHER] [--save CAPTURE | --from CAPTURE] [--json] [--png FILE]
   npm run cli -- validate --config FILE
   npm run cli -- simulate [--port N] [--agents N] [--seed N] [--timezone ZONE] [--latency MS]
   npm run cli -- serve --config FILE --state PATH [--port N]
@@ -23,6 +25,7 @@ const USAGE = `usage:
 
 environment for check: SMARTASSIST_CLIENT_ID, SMARTASSIST_CLIENT_SECRET, SLACK_BOT_TOKEN (optional),
 SLACK_API_URL (optional: another Slack API base URL, such as a local fake)
+environment for replay (without --from): SMARTASSIST_CLIENT_ID, SMARTASSIST_CLIENT_SECRET
 environment for serve: SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN (to update the messages), SLACK_API_URL
 environment for doctor: all of the above (a missing one is a failed check, not a usage error)`;
 
@@ -141,6 +144,72 @@ async function report(args: string[]): Promise<number> {
   });
   process.stdout.write(`${output.stdout}\n`);
   if (typeof values.png === "string") process.stderr.write(`chart written to ${values.png}\n`);
+  return EXIT_OK;
+}
+
+/** `replay`: a config (and `--against` another) tried on a past day; nothing is posted or written but `--save`. */
+async function replay(args: string[]): Promise<number> {
+  const values = parse(args, {
+    config: { type: "string" },
+    date: { type: "string" },
+    against: { type: "string" },
+    save: { type: "string" },
+    from: { type: "string" },
+    json: { type: "boolean" },
+    png: { type: "string" },
+  });
+  if (values.help) return help();
+  const path = requireConfig(values);
+  if (values.date === undefined) throw new UsageError("--date YYYY-MM-DD is required");
+  if (values.save !== undefined && values.from !== undefined)
+    throw new UsageError("--save and --from: choose one (a capture is either written or read)");
+  for (const flag of ["save", "from", "png", "against"] as const)
+    if (values[flag] === "") throw new UsageError(`--${flag}: expected a file path`);
+  // Each config's problems name the flag it came in with, so it is clear which of the two is wrong.
+  const load = (flag: "config" | "against", file: string) => {
+    try {
+      return loadConfigFile(file);
+    } catch (error) {
+      if (error instanceof ConfigError) throw new ConfigError(`--${flag} ${file}`, error.problems);
+      throw error;
+    }
+  };
+  const main = load("config", path);
+  printWarnings(main.warnings);
+  const other = typeof values.against === "string" ? load("against", values.against) : undefined;
+  if (other) printWarnings(other.warnings);
+  const zone = main.config.timezone;
+  if (other && other.config.timezone !== zone)
+    throw new UsageError(
+      `--against ${values.against}: its timezone ${other.config.timezone} is not the config's (${zone}): a day is one zone's day`,
+    );
+  const cli = await import("./replay.js");
+  const date = cli.checkDate(parseLocalDate(String(values.date)), values.date, zone, Date.now());
+  let capture: Awaited<ReturnType<typeof cli.loadCapture>>;
+  if (typeof values.from === "string") capture = await cli.loadCapture(values.from, date, zone);
+  else {
+    const tty = process.stderr.isTTY === true;
+    let last = "";
+    capture = await cli.readDay(main.config, date, process.env, (line) => {
+      last = line;
+      if (tty) process.stderr.write(`\r${line}`);
+    });
+    process.stderr.write(tty ? "\n" : `${last || `reading ${date}: no agents`}\n`);
+  }
+  if (typeof values.save === "string") {
+    const bytes = await cli.saveCapture(values.save, capture);
+    process.stderr.write(`capture written to ${values.save} (${(bytes / 1e6).toFixed(1)} MB)\n`);
+  }
+  const results = [await cli.replayCapture(main.config, path, capture)];
+  if (other && typeof values.against === "string")
+    results.push(await cli.replayCapture(other.config, values.against, capture));
+  process.stdout.write(
+    `${values.json ? JSON.stringify(cli.replayJson(capture, results)) : cli.replayText(capture, results)}\n`,
+  );
+  if (typeof values.png === "string") {
+    const bytes = await cli.replayPng(values.png, capture, results);
+    process.stderr.write(`chart written to ${values.png} (${bytes} bytes)\n`);
+  }
   return EXIT_OK;
 }
 
@@ -328,6 +397,8 @@ export async function main(argv: string[]): Promise<number> {
         return await watch(rest);
       case "report":
         return await report(rest);
+      case "replay":
+        return await replay(rest);
       case "simulate":
         return await simulate(rest);
       case "serve":

@@ -5,6 +5,7 @@
  * (but the capture asked for) or published.
  */
 import { readFile, writeFile } from "node:fs/promises";
+import { digestChartSvg } from "../adapters/chart/svg.js";
 import { CountingNotifier } from "../adapters/slack/counting-notifier.js";
 import {
   CAPTURE_VERSION,
@@ -13,7 +14,7 @@ import {
   CaptureSource,
   parseCapture,
 } from "../adapters/smartassist/capture-source.js";
-import { MemoryAlertStore } from "../adapters/state/memory-store.js";
+import { FrozenAlertStore } from "../adapters/state/frozen-store.js";
 import { type ReplayResult, replayDay } from "../app/replay.js";
 import type { AppConfig } from "../domain/config.js";
 import { shiftLocalDate } from "../domain/digest.js";
@@ -42,7 +43,7 @@ export function replayCapture(config: AppConfig, name: string, capture: Capture)
     const notifier = new CountingNotifier(config.timezone, clock);
     return {
       source: new CaptureSource(capture, clock, config.smartassist.pageSize),
-      store: new MemoryAlertStore({ nowMs: clock }),
+      store: new FrozenAlertStore(clock),
       notifier,
       messages: () => notifier.channels,
     };
@@ -212,4 +213,38 @@ export function replayText(capture: Capture, results: readonly ConfigReplay[]): 
     ),
   );
   return lines.join("\n");
+}
+
+/** The chart's SVG: alerts per local hour, one series per config, side by side. */
+export function replayChartSvg(capture: Capture, results: readonly ConfigReplay[]): string {
+  const subtitle = results.map((r) => `${r.config}: ${r.totals.alerts} alerts`).join(" · ");
+  return digestChartSvg({
+    date: capture.date,
+    timezone: capture.timezone,
+    series: {
+      rules: results.map((r) => r.config),
+      minutes: results.map((r) => r.byHour.map((h) => h.alerts)),
+    },
+    subtitle: `${capture.rows.length} agents · ${subtitle}`,
+    labels: {
+      title: "Replay: alerts by hour",
+      yAxis: "Alerts fired",
+      unit: "alerts",
+      empty: "No alerts — a quiet day",
+    },
+    grouped: true,
+  });
+}
+
+/** Writes the chart as PNG; returns its size in bytes. */
+export async function replayPng(
+  path: string,
+  capture: Capture,
+  results: readonly ConfigReplay[],
+): Promise<number> {
+  // The renderer (wasm and fonts) loads only when a chart is asked for.
+  const { renderPng } = await import("../adapters/chart/png.js");
+  const png = await renderPng(replayChartSvg(capture, results));
+  await writeFile(path, png);
+  return png.length;
 }

@@ -15,6 +15,10 @@ export interface ChartInput {
   series: HourlySeries;
   /** A second line under the title (totals, the channel). */
   subtitle?: string;
+  /** Another chart than the digest's (replay's alerts per hour): its title, axis title, unit and empty text. */
+  labels?: { title: string; yAxis: string; unit: string; empty: string };
+  /** Series side by side in each hour (one per config), not stacked. */
+  grouped?: boolean;
 }
 
 export const CHART_WIDTH = 1200;
@@ -87,7 +91,14 @@ export function digestChartSvg(input: ChartInput): string {
   const totals = Array.from({ length: 24 }, (_, h) =>
     series.reduce((sum, s) => sum + (s.minutes[h] ?? 0), 0),
   );
-  const max = Math.max(0, ...totals);
+  const grouped = input.grouped === true && series.length > 1;
+  const max = grouped ? Math.max(0, ...series.flatMap((s) => s.minutes)) : Math.max(0, ...totals);
+  const labels = input.labels ?? {
+    title: "Minutes past threshold by hour",
+    yAxis: "Minutes past threshold",
+    unit: "min",
+    empty: "No minutes past threshold — a quiet day",
+  };
   const parts: string[] = [];
   const text = (
     x: number,
@@ -102,7 +113,7 @@ export function digestChartSvg(input: ChartInput): string {
 
   // Title and subtitle.
   parts.push(
-    `<g class="title">${text(48, 58, 34, `Minutes past threshold by hour — ${input.date}`, { weight: 600 })}` +
+    `<g class="title">${text(48, 58, 34, `${labels.title} — ${input.date}`, { weight: 600 })}` +
       `${text(48, 96, 22, input.subtitle ? `${input.timezone} · ${input.subtitle}` : input.timezone, { fill: MUTED })}</g>`,
   );
 
@@ -139,7 +150,7 @@ export function digestChartSvg(input: ChartInput): string {
   parts.push(`<g class="y-axis">${grid.join("")}</g>`);
   const midY = (top + BOTTOM) / 2;
   parts.push(
-    text(34, midY, 20, "Minutes past threshold", {
+    text(34, midY, 20, labels.yAxis, {
       anchor: "middle",
       fill: MUTED,
       transform: `rotate(-90 34 ${round(midY)})`,
@@ -167,18 +178,35 @@ export function digestChartSvg(input: ChartInput): string {
 
   if (max === 0) {
     parts.push(
-      `<g class="empty">${text((LEFT + RIGHT) / 2, midY + 10, 30, "No minutes past threshold — a quiet day", { anchor: "middle", fill: MUTED })}</g>`,
+      `<g class="empty">${text((LEFT + RIGHT) / 2, midY + 10, 30, labels.empty, { anchor: "middle", fill: MUTED })}</g>`,
     );
   } else {
     // Bars: each hour's stack in series order, bottom up, with the hour's total on top when it fits.
     const barWidth = slot * 0.72;
     const bars: string[] = [];
-    const labels: string[] = [];
+    const totalLabels: string[] = [];
     // As large as the widest total allows (up to 17 px); none at all rather than labels that touch.
     const widest = Math.max(...totals.map((t) => textWidth(String(t), 1)));
     const labelSize = Math.min(17, Math.floor((slot - 4) / widest));
     const labelsFit = labelSize >= 12;
-    for (let h = 0; h < 24; h++) {
+    for (let h = 0; h < 24 && grouped; h++) {
+      // One thin bar per series, side by side, each with its value when it fits.
+      const width = barWidth / series.length;
+      for (const [i, s] of series.entries()) {
+        const value = s.minutes[h] ?? 0;
+        if (value <= 0) continue;
+        const x = LEFT + slot * h + (slot - barWidth) / 2 + i * width;
+        bars.push(
+          `<rect x="${round(x)}" y="${round(y(value))}" width="${round(width)}" height="${round(y(0) - y(value))}" fill="${s.colour}"><title>${escapeXml(`${String(h).padStart(2, "0")}:00 ${s.name}: ${value} ${labels.unit}`)}</title></rect>`,
+        );
+        const size = Math.min(15, Math.floor((width - 2) / textWidth(String(value), 1)));
+        if (size >= 11)
+          totalLabels.push(
+            text(x + width / 2, y(value) - 6, size, String(value), { anchor: "middle", weight: 600 }),
+          );
+      }
+    }
+    for (let h = 0; h < 24 && !grouped; h++) {
       const x = LEFT + slot * h + (slot - barWidth) / 2;
       let base = 0;
       for (const s of series) {
@@ -187,18 +215,18 @@ export function digestChartSvg(input: ChartInput): string {
         const y0 = y(base);
         const y1 = y(base + value);
         bars.push(
-          `<rect x="${round(x)}" y="${round(y1)}" width="${round(barWidth)}" height="${round(y0 - y1)}" fill="${s.colour}"><title>${escapeXml(`${String(h).padStart(2, "0")}:00 ${s.name}: ${value} min`)}</title></rect>`,
+          `<rect x="${round(x)}" y="${round(y1)}" width="${round(barWidth)}" height="${round(y0 - y1)}" fill="${s.colour}"><title>${escapeXml(`${String(h).padStart(2, "0")}:00 ${s.name}: ${value} ${labels.unit}`)}</title></rect>`,
         );
         base += value;
       }
       const total = totals[h] ?? 0;
       if (total > 0 && labelsFit)
-        labels.push(
+        totalLabels.push(
           text(x + barWidth / 2, y(total) - 8, labelSize, String(total), { anchor: "middle", weight: 600 }),
         );
     }
     parts.push(`<g class="bars">${bars.join("")}</g>`);
-    if (labels.length > 0) parts.push(`<g class="totals">${labels.join("")}</g>`);
+    if (totalLabels.length > 0) parts.push(`<g class="totals">${totalLabels.join("")}</g>`);
   }
 
   return (
