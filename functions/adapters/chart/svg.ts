@@ -189,6 +189,7 @@ export function digestChartSvg(input: ChartInput): string {
     const widest = Math.max(...totals.map((t) => textWidth(String(t), 1)));
     const labelSize = Math.min(17, Math.floor((slot - 4) / widest));
     const labelsFit = labelSize >= 12;
+    const widestValue = Math.max(1, ...series.flatMap((s) => s.minutes.map((v) => textWidth(String(v), 1))));
     for (let h = 0; h < 24 && grouped; h++) {
       // One thin bar per series, side by side, each with its value when it fits.
       const width = barWidth / series.length;
@@ -199,8 +200,9 @@ export function digestChartSvg(input: ChartInput): string {
         bars.push(
           `<rect x="${round(x)}" y="${round(y(value))}" width="${round(width)}" height="${round(y(0) - y(value))}" fill="${s.colour}"><title>${escapeXml(`${String(h).padStart(2, "0")}:00 ${s.name}: ${value} ${labels.unit}`)}</title></rect>`,
         );
-        const size = Math.min(15, Math.floor((width - 2) / textWidth(String(value), 1)));
-        if (size >= 11)
+        // One size for every value (the widest decides), or none rather than labels that touch.
+        const size = Math.min(15, Math.floor((width - 1) / widestValue));
+        if (size >= 9)
           totalLabels.push(
             text(x + width / 2, y(value) - 6, size, String(value), { anchor: "middle", weight: 600 }),
           );
