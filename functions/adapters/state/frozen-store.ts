@@ -24,18 +24,49 @@ function deepFreeze(value: object): void {
   Object.freeze(value);
 }
 
+export interface FrozenStoreOptions {
+  /**
+   * Forget an ended episode's record (resolved and its end shown in Slack, or averted; never a
+   * roll-up's member, nor one under a lease) this long after it ended, instead of at its TTL (two
+   * days). Only for a fixed timeline, such as a replayed capture: there an episode that ended can
+   * never be an agent's current episode again (a later run's segments cannot reach back across the
+   * segment that ended it), so the record is never consulted again, and every run of a long day
+   * would otherwise walk every record of the day. Off by default.
+   */
+  forgetEndedAfterMs?: number;
+}
+
+/** Ended, with nothing left to send for it. */
+function finished(record: AlertRecord): boolean {
+  if (record.rollupId !== undefined || record.lease !== undefined) return false;
+  if (record.state === "averted") return true;
+  return record.state === "resolved" && record.resolveNotified === true;
+}
+
 export class FrozenAlertStore implements AlertStore {
   readonly #records = new Map<string, AlertRecord>();
   #cursor: Cursor | undefined;
+  readonly #forgetAfterMs: number | undefined;
 
-  constructor(private readonly clock: StoreClock) {}
+  constructor(
+    private readonly clock: StoreClock,
+    options: FrozenStoreOptions = {},
+  ) {
+    this.#forgetAfterMs = options.forgetEndedAfterMs;
+  }
 
   async load(): Promise<AlertRecord[]> {
     const nowMs = readClock(this.clock);
+    const forget = this.#forgetAfterMs;
     const live: AlertRecord[] = [];
     for (const [id, record] of this.#records) {
-      if (isLive(record, nowMs)) live.push(record);
-      else this.#records.delete(id);
+      const gone =
+        !isLive(record, nowMs) ||
+        (forget !== undefined &&
+          finished(record) &&
+          (record.endedMs ?? record.lastNotifiedMs) + forget < nowMs);
+      if (gone) this.#records.delete(id);
+      else live.push(record);
     }
     return live;
   }
