@@ -28,6 +28,8 @@
  *   ontime   a simulated day on a virtual clock through runCheck: lateness of nudges, alerts,
  *           escalations, reminders and resolves, and requests, for a 5-minute schedule, the 1-minute
  *           tick, and the tick with due re-checks (--ontime-agents=N). Not in the default set.
+ *   replay  a captured day of 12,000 agents × 20 segments replayed under one config through the real
+ *           use case: the capture's size and the replay's time (--replay-agents=N). Not in the default set.
  *   ackall  a roll-up's Acknowledge all of 300 and 1,000 members, signed request to answer, on dynalite
  *           and on the JSON state file (see ackall.ts); also, at 300, one write at a time (as before) and
  *           the file at 32 in flight, for comparison.
@@ -1096,6 +1098,22 @@ async function main(): Promise<void> {
         figure: `${now.perDay.rotation} vs ${before.perDay.rotation} (re-reads ${now.perDay.openRereads}, re-checks ${now.perDay.due} on top)`,
       });
     }
+  }
+  if (SECTIONS.has("replay")) {
+    const { replayBench } = await import("./replay.js");
+    const replay = await replayBench(Number(option("replay-agents") ?? (QUICK ? 500 : 12_000)));
+    figures.replay = replay.figures;
+    sections.push(replay.text);
+    targets.push({
+      name: "replay: a capture of 12,000 agents × 20 segments ≤ 60 MB",
+      ok: replay.figures.captureMB <= 60,
+      figure: `${replay.figures.captureMB} MB (${replay.figures.agents} agents)`,
+    });
+    targets.push({
+      name: "replay: one config over the day ≤ 10 s",
+      ok: replay.figures.replaySeconds <= 10,
+      figure: `${replay.figures.replaySeconds} s (${replay.figures.agents} agents)`,
+    });
   }
   if (SECTIONS.has("interactions")) {
     const interactions = await interactionsSection(targets);
