@@ -17,7 +17,7 @@ import { readRawConfig } from "../config-file.js";
 import type { AlertRecord } from "../domain/alert.js";
 import { parseConfig } from "../domain/config.js";
 import { formatDuration } from "../domain/duration.js";
-import { localDateTime } from "../domain/time.js";
+import { localDateTime, localTimeOfDay } from "../domain/time.js";
 import { localCheck } from "./check.js";
 import { localReport } from "./report.js";
 import { type RunningServer, serveInteractions } from "./serve.js";
@@ -162,6 +162,29 @@ async function demo(): Promise<void> {
       for (const s of summary.skipped)
         process.stdout.write(`  skipped   ${s.userId ?? "(no userId)"}: ${s.reason}\n`);
       if (at === nowMs) {
+        // On time: an episode's next moment is known, so it is looked at again at that instant.
+        for (const next of summary.due.filter((d) => d.kind === "fire" || d.kind === "nudge")) {
+          const dueMs = Date.parse(next.at);
+          process.stdout.write(
+            `\n${bold(`Due at ${localTimeOfDay(TIMEZONE, dueMs)}: ${next.email} (${next.kind}) is read again then, not at the next run`)}\n`,
+          );
+          sim.setNow(dueMs);
+          const recheck = await localCheck({
+            config,
+            nowMs: dueMs,
+            statePath,
+            dryRun: false,
+            env,
+            log: stderrLog("error"),
+            dueEmails: [next.email],
+          });
+          for (const t of recheck.summary.transitions)
+            process.stdout.write(
+              `  ${t.type.padEnd(9)} ${t.name}: ${t.rule}, ${formatDuration(t.elapsedSeconds)} — at ${localTimeOfDay(TIMEZONE, Date.parse(t.at))}, ${Math.round((Date.parse(t.at) - dueMs) / 1000)} s after its due instant\n`,
+            );
+          if (recheck.summary.transitions.length === 0)
+            process.stdout.write("  nothing to send: the agent was back before the threshold\n");
+        }
         // The loop people act on: a supervisor takes one alert and snoozes another, from Slack.
         const open = JSON.parse(readFileSync(statePath, "utf8")) as { alerts: AlertRecord[] };
         const byEmail = new Map(open.alerts.map((r) => [r.email, r]));
