@@ -18,6 +18,8 @@ export interface AgentPage {
   rows: unknown[];
   /** The `timeZoneOffSet` the page was requested with (times in the rows are in it). */
   timeZoneOffSet: number;
+  /** Set on pages read by e-mail (open alerts, due re-checks), not in the roster's rotation. */
+  byEmail?: true;
 }
 
 /** What one read (the rotation, or the re-read of open alerts by e-mail) did. */

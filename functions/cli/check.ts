@@ -36,7 +36,7 @@ export async function localCheck(options: LocalCheckOptions): Promise<CheckResul
   try {
     return await runCheck(
       config,
-      { source, store, history: store, ...(notifier ? { notifier } : {}), log },
+      { source, store, history: store, boards: store, ...(notifier ? { notifier } : {}), log },
       { nowMs, dryRun, budget },
     );
   } finally {
