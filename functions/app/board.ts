@@ -52,9 +52,15 @@ export class BoardCollector {
     const channel = this.#channel(agent.email);
     if (channel === undefined) return;
     let slices = this.#slices.get(channel);
-    if (!slices) this.#slices.set(channel, (slices = new Map()));
+    if (!slices) {
+      slices = new Map();
+      this.#slices.set(channel, slices);
+    }
     let counts = slices.get(page.offset);
-    if (!counts) slices.set(page.offset, (counts = emptyCounts()));
+    if (!counts) {
+      counts = emptyCounts();
+      slices.set(page.offset, counts);
+    }
     const open = openSegment(agent.segments);
     countAgent(counts, open && { primary: open.primaryStatus, secondary: open.secondaryStatus });
   }
