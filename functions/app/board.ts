@@ -20,7 +20,10 @@ import {
   type ChannelCounts,
   channelOf,
   countAgent,
+  decodePages,
   emptyCounts,
+  encodePages,
+  mergePages,
   type SeenAgent,
 } from "../domain/board.js";
 import type { AppConfig } from "../domain/config.js";
@@ -82,7 +85,7 @@ export class BoardCollector {
     });
   }
 
-  slicesOf(channel: string): Map<number, ChannelCounts> {
+  pagesOf(channel: string): Map<number, ChannelCounts> {
     return this.#slices.get(channel) ?? new Map();
   }
 
@@ -135,11 +138,15 @@ export async function updateBoards(
   return Promise.all(
     channels.map(async (channel): Promise<BoardEntry> => {
       const previous = stored.get(channel);
-      const slices = slicesAfter(previous, collector.slicesOf(channel), run, rosterEnd);
+      const pages = mergePages(decodePages(previous?.pages), collector.pagesOf(channel), {
+        whole: run.mode === "once" && run.coverage.complete,
+        rosterEnd,
+      });
+      const kept = encodePages(pages);
       const snapshot = boardSnapshot(config, {
         channel,
         nowMs,
-        counts: addCounts(Object.values(slices)),
+        counts: addCounts(pages.values()),
         // By the config, not `record.channel` (which holds the channel id Slack answered with).
         open: open.filter((r) => channelOf(config, teamFor(config, r.email)) === channel),
         due: run.due.flatMap((entry) => {
@@ -150,8 +157,9 @@ export async function updateBoards(
       });
       const model = boardModel(snapshot);
       const key = boardContentKey(model);
-      const next: BoardState = { ...previous, channel, snapshot, slices };
+      const next: BoardState = { ...previous, channel, snapshot, pages: kept, keptKey: key };
       const call = boardCall(previous, key, nowMs, everyMs);
+      let drawn = false;
       if (call !== "none" && deps.publisher && !run.dryRun) {
         const result = await deps.publisher.publishBoard(
           channel,
@@ -159,14 +167,23 @@ export async function updateBoards(
           call === "update" ? previous?.ts : undefined,
           config.slack.pinBoard,
         );
-        if (result.ok) Object.assign(next, { ts: result.ts, drawnKey: key, drawnMs: nowMs });
-        else
+        if (result.ok) {
+          Object.assign(next, { ts: result.ts, drawnKey: key, drawnMs: nowMs });
+          drawn = true;
+        } else
           deps.log.warn("could not draw the board; the next run tries again", {
             channel,
             error: result.error,
           });
       }
-      if (!run.dryRun && deps.store) {
+      // Kept again only when something changed, or once an interval (what `/agent-status` shows then).
+      const changed =
+        drawn ||
+        previous?.snapshot === undefined ||
+        previous.keptKey !== key ||
+        nowMs - previous.snapshot.asOfMs >= everyMs ||
+        JSON.stringify(previous.pages ?? null) !== JSON.stringify(kept);
+      if (!run.dryRun && deps.store && changed) {
         try {
           await deps.store.saveBoard(next);
         } catch (error) {
@@ -179,22 +196,4 @@ export async function updateBoards(
       return { channel, ts: next.ts ?? null, stuck: snapshot.stuckCount, comingUp: snapshot.comingUpCount };
     }),
   );
-}
-
-/**
- * The counts per page as last read: this run's pages replace the ones kept; a one-off run that read
- * the whole roster replaces them all; pages past the roster's end are dropped.
- */
-function slicesAfter(
-  previous: BoardState | undefined,
-  read: Map<number, ChannelCounts>,
-  run: BoardRun,
-  rosterEnd: number | undefined,
-): Record<string, ChannelCounts> {
-  const whole = run.mode === "once" && run.coverage.complete;
-  const slices: Record<string, ChannelCounts> = whole ? {} : { ...previous?.slices };
-  for (const [offset, counts] of read) slices[String(offset)] = counts;
-  if (rosterEnd !== undefined)
-    for (const offset of Object.keys(slices)) if (Number(offset) >= rosterEnd) delete slices[offset];
-  return slices;
 }

@@ -336,8 +336,81 @@ export interface BoardState {
   drawnMs?: number;
   /** The last run's snapshot (what `/agent-status` answers from). */
   snapshot?: BoardSnapshot;
-  /** Per roster page offset: the counts of that page's agents as last read (a tick reads a slice). */
-  slices?: Record<string, ChannelCounts>;
+  /** The roster as last read, per roster page (a tick reads a few pages), in a compact form. */
+  pages?: KeptPages;
+  /** The content key of the snapshot last kept (state is written again only when something changed). */
+  keptKey?: string;
+}
+
+/**
+ * Counts per roster page, compact enough to keep every page of a large roster in one item (240 pages
+ * of 50 agents: about 5 KB): `legend` names the counted statuses (`P:BUSY` a primary status, `A:LUNCH`
+ * an AWAY reason); each row is `[offset, agents, loggedOut, ...count per legend entry]`.
+ */
+export interface KeptPages {
+  legend: string[];
+  rows: number[][];
+}
+
+export function decodePages(kept: KeptPages | undefined): Map<number, ChannelCounts> {
+  const pages = new Map<number, ChannelCounts>();
+  for (const row of kept?.rows ?? []) {
+    const [offset = 0, agents = 0, loggedOut = 0, ...rest] = row;
+    const counts: ChannelCounts = { agents, primary: {}, away: {}, loggedOut };
+    rest.forEach((n, i) => {
+      const name = kept?.legend[i];
+      if (!name || n === 0) return;
+      const target = name.startsWith("A:") ? counts.away : counts.primary;
+      target[name.slice(2)] = n;
+    });
+    pages.set(offset, counts);
+  }
+  return pages;
+}
+
+export function encodePages(pages: ReadonlyMap<number, ChannelCounts>): KeptPages {
+  const legend: string[] = [];
+  const index = new Map<string, number>();
+  const slot = (name: string) => {
+    let at = index.get(name);
+    if (at === undefined) {
+      at = legend.length;
+      legend.push(name);
+      index.set(name, at);
+    }
+    return at;
+  };
+  const rows = [...pages.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([offset, counts]) => {
+      const row = [offset, counts.agents, counts.loggedOut];
+      const put = (name: string, n: number) => {
+        const at = 3 + slot(name);
+        while (row.length <= at) row.push(0);
+        row[at] = n;
+      };
+      for (const [k, n] of Object.entries(counts.primary)) put(`P:${k}`, n);
+      for (const [k, n] of Object.entries(counts.away)) put(`A:${k}`, n);
+      return row;
+    });
+  return { legend, rows };
+}
+
+/**
+ * The roster as last read, after a run read `read` (page offset → counts of its agents): the run's
+ * pages replace the kept ones; a run that read the whole roster (`whole`) replaces them all; pages
+ * past the roster's end are dropped.
+ */
+export function mergePages(
+  kept: ReadonlyMap<number, ChannelCounts>,
+  read: ReadonlyMap<number, ChannelCounts>,
+  options: { whole: boolean; rosterEnd?: number | undefined },
+): Map<number, ChannelCounts> {
+  const pages = new Map(options.whole ? [] : kept);
+  for (const [offset, counts] of read) pages.set(offset, counts);
+  const end = options.rosterEnd;
+  if (end !== undefined) for (const offset of [...pages.keys()]) if (offset >= end) pages.delete(offset);
+  return pages;
 }
 
 export type BoardCall = "post" | "update" | "none";

@@ -325,7 +325,7 @@ export function alertStoreContract(
         ts: "1710086400.000100",
         drawnKey: "0badc0de-42",
         drawnMs: NOW_MS,
-        slices: { "0": counts },
+        pages: { legend: ["P:AVAILABLE", "P:AWAY", "A:LUNCH"], rows: [[0, 41, 0, 40, 1, 1]] },
         snapshot: {
           channel: "C0123456789",
           asOfMs: NOW_MS,

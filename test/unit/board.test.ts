@@ -7,7 +7,10 @@ import {
   boardSnapshot,
   type ChannelCounts,
   countAgent,
+  decodePages,
   emptyCounts,
+  encodePages,
+  mergePages,
   statusMix,
 } from "../../functions/domain/board.js";
 import { config, t } from "./builders.js";
@@ -237,5 +240,37 @@ describe("when the board is drawn", () => {
     expect(boardCall(drawn, "k", NOW + 60_000, EVERY)).toBe("none");
     expect(boardCall(drawn, "k", NOW + 4 * 60_000, EVERY)).toBe("none");
     expect(boardCall(drawn, "k", NOW + EVERY, EVERY)).toBe("update");
+  });
+});
+
+describe("the roster as last read, per page", () => {
+  const page = (available: number, lunch = 0): ChannelCounts => {
+    const c = emptyCounts();
+    for (let i = 0; i < available; i++) countAgent(c, { primary: "AVAILABLE", secondary: "" });
+    for (let i = 0; i < lunch; i++) countAgent(c, { primary: "AWAY", secondary: "LUNCH" });
+    countAgent(c, undefined);
+    return c;
+  };
+
+  it("replaces the pages a tick read, keeps the others, and drops pages past the roster's end", () => {
+    const kept = new Map([
+      [0, page(49)],
+      [50, page(48, 1)],
+      [100, page(10)],
+    ]);
+    const merged = mergePages(kept, new Map([[50, page(40, 9)]]), { whole: false, rosterEnd: 150 });
+    expect([...merged.keys()]).toEqual([0, 50, 100]);
+    expect(merged.get(50)).toEqual(page(40, 9));
+    expect([...mergePages(kept, new Map([[0, page(5)]]), { whole: true }).keys()]).toEqual([0]);
+    expect([...mergePages(kept, new Map(), { whole: false, rosterEnd: 100 }).keys()]).toEqual([0, 50]);
+  });
+
+  it("keeps the pages compact and reads them back exactly", () => {
+    const pages = new Map(Array.from({ length: 240 }, (_, i) => [i * 50, page(30, i % 7)] as const));
+    const encoded = encodePages(pages);
+    expect(decodePages(encoded)).toEqual(pages);
+    // 12,000 agents on 240 pages: a few KB, not one object per page.
+    expect(JSON.stringify(encoded).length).toBeLessThan(6_000);
+    expect(decodePages(undefined).size).toBe(0);
   });
 });
