@@ -38,7 +38,7 @@ export async function localCheck(options: LocalCheckOptions): Promise<CheckResul
   try {
     return await runCheck(
       config,
-      { source, store, history: store, ...(notifier ? { notifier } : {}), log },
+      { source, store, history: store, boards: store, ...(notifier ? { notifier } : {}), log },
       options.dueEmails
         ? { nowMs, dryRun, budget, mode: "due", dueEmails: options.dueEmails }
         : { nowMs, dryRun, budget },

@@ -19,11 +19,14 @@ import {
   type ScanCommandOutput,
 } from "@aws-sdk/lib-dynamodb";
 import type { AlertRecord } from "../../domain/alert.js";
+import type { BoardState } from "../../domain/board.js";
 import type { Cursor } from "../../domain/coverage.js";
 import type { HistoryEntry } from "../../domain/history.js";
-import type { AlertStore, HistoryStore } from "../../ports.js";
+import type { AlertStore, BoardStore, HistoryStore } from "../../ports.js";
 import {
   alertRecordSchema,
+  BOARD_TTL_SECONDS,
+  boardStateSchema,
   CURSOR_TTL_SECONDS,
   cursorSchema,
   historyEntrySchema,
@@ -55,6 +58,9 @@ export const RESERVED_ID_PREFIX = "#";
  */
 export const CURSOR_ID = "#cursor";
 
+/** Each channel's board is one more reserved item: `#board#<channel>` (load() skips it). */
+export const BOARD_ID_PREFIX = "#board#";
+
 export interface DynamoDbAlertStoreOptions {
   tableName: string;
   /** A DocumentClient is used as is; a plain client is wrapped (removeUndefinedValues). */
@@ -72,7 +78,7 @@ const NAMES = {
   "#hd": ALERT_TABLE.historyIndex.partitionKey,
 };
 
-export class DynamoDbAlertStore implements AlertStore, HistoryStore {
+export class DynamoDbAlertStore implements AlertStore, HistoryStore, BoardStore {
   readonly #tableName: string;
   readonly #doc: DynamoDBDocumentClient;
   readonly #clock: StoreClock;
@@ -221,6 +227,58 @@ export class DynamoDbAlertStore implements AlertStore, HistoryStore {
       throw new Error(`Cannot write the cursor to DynamoDB table ${this.#tableName}: ${describe(error)}`, {
         cause: error,
       });
+    }
+  }
+
+  /** One consistent GetItem per channel (a handful): never a Scan for the board. */
+  async loadBoards(channels: readonly string[]): Promise<BoardState[]> {
+    const boards = await Promise.all(
+      channels.map(async (channel) => {
+        try {
+          const out = await this.#doc.send(
+            new GetCommand({
+              TableName: this.#tableName,
+              Key: { [ALERT_TABLE.partitionKey]: `${BOARD_ID_PREFIX}${channel}` },
+              ConsistentRead: true,
+            }),
+          );
+          const {
+            [ALERT_TABLE.partitionKey]: _id,
+            [ALERT_TABLE.ttlAttribute]: _exp,
+            ...item
+          } = out.Item ?? {};
+          // A board state that no longer parses only costs the board being posted anew.
+          const parsed = out.Item ? boardStateSchema.safeParse(item) : undefined;
+          return parsed?.success ? [parsed.data] : [];
+        } catch (error) {
+          throw new Error(
+            `Cannot read the board of ${channel} from DynamoDB table ${this.#tableName}: ${describe(error)}`,
+            { cause: error },
+          );
+        }
+      }),
+    );
+    return boards.flat();
+  }
+
+  async saveBoard(board: BoardState): Promise<void> {
+    const now = nowSeconds(readClock(this.#clock));
+    try {
+      await this.#doc.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: {
+            ...withoutUndefined(board),
+            [ALERT_TABLE.partitionKey]: `${BOARD_ID_PREFIX}${board.channel}`,
+            [ALERT_TABLE.ttlAttribute]: now + BOARD_TTL_SECONDS,
+          },
+        }),
+      );
+    } catch (error) {
+      throw new Error(
+        `Cannot write the board of ${board.channel} to DynamoDB table ${this.#tableName}: ${describe(error)}`,
+        { cause: error },
+      );
     }
   }
 
