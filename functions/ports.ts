@@ -174,6 +174,12 @@ export interface BoardStore {
   loadBoards(channels: readonly string[]): Promise<BoardState[]>;
   /** Keeps one channel's board state (last writer wins: the latest run's board is the right one). */
   saveBoard(state: BoardState): Promise<void>;
+  /**
+   * Claims the first post of a channel's board for run `by` until `untilMs` (real clock): true only if
+   * the board has no message yet and no other live claim, so two overlapping runs never both post it.
+   * The claim ends with the `saveBoard` that records the post (or lapses, if the post failed).
+   */
+  claimBoardPost(channel: string, by: string, untilMs: number, wallMs: number): Promise<boolean>;
 }
 
 export interface EventPublisher {

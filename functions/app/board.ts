@@ -94,8 +94,14 @@ export class BoardCollector {
   }
 }
 
+/** How long a run's claim on posting a channel's first board holds (the post and its pin). */
+const BOARD_POST_CLAIM_MS = 30_000;
+
 export interface BoardRun {
   nowMs: number;
+  /** The run, in the claim on a first post, and the real clock the claim lapses on. */
+  runId: string;
+  wallMs: () => number;
   mode: "once" | "tick";
   /** The live records as this run leaves them. */
   records: readonly AlertRecord[];
@@ -160,6 +166,20 @@ export async function updateBoards(
       const next: BoardState = { ...previous, channel, snapshot, pages: kept, keptKey: key };
       const call = boardCall(previous, key, nowMs, everyMs);
       let drawn = false;
+      // The first post is claimed first: of two overlapping runs, one posts the board, the other waits.
+      const claimed =
+        call !== "post" ||
+        run.dryRun ||
+        !deps.store ||
+        !deps.publisher ||
+        (await deps.store.claimBoardPost(
+          channel,
+          run.runId,
+          run.wallMs() + BOARD_POST_CLAIM_MS,
+          run.wallMs(),
+        ));
+      if (!claimed)
+        return { channel, ts: null, stuck: snapshot.stuckCount, comingUp: snapshot.comingUpCount };
       if (call !== "none" && deps.publisher && !run.dryRun) {
         const result = await deps.publisher.publishBoard(
           channel,

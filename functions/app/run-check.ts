@@ -318,6 +318,8 @@ export async function runCheck(
           collector,
           {
             nowMs,
+            runId,
+            wallMs,
             mode,
             records: [...current.values()],
             due: dueEntries,

@@ -340,6 +340,17 @@ export interface BoardState {
   pages?: KeptPages;
   /** The content key of the snapshot last kept (state is written again only when something changed). */
   keptKey?: string;
+  /** A run posting the first board right now, and until when (real clock, UTC ms). */
+  postingBy?: string;
+  postingUntilMs?: number;
+}
+
+/** True when `state` lets run `by` claim the board's first post at `wallMs`: no message, no other live claim. */
+export function mayClaimBoardPost(state: BoardState | undefined, by: string, wallMs: number): boolean {
+  if (state?.ts !== undefined) return false;
+  const claimed =
+    state?.postingBy !== undefined && state.postingBy !== by && (state.postingUntilMs ?? 0) > wallMs;
+  return !claimed;
 }
 
 /**

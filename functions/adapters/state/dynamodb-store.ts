@@ -17,6 +17,7 @@ import {
   type QueryCommandOutput,
   ScanCommand,
   type ScanCommandOutput,
+  UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { AlertRecord } from "../../domain/alert.js";
 import type { BoardState } from "../../domain/board.js";
@@ -278,6 +279,48 @@ export class DynamoDbAlertStore implements AlertStore, HistoryStore, BoardStore 
       throw new Error(
         `Cannot write the board of ${board.channel} to DynamoDB table ${this.#tableName}: ${describe(error)}`,
         { cause: error },
+      );
+    }
+  }
+
+  /**
+   * One conditional update: the item gains the claim only while it has no `ts` and no other live
+   * claim, so two overlapping runs never both post a channel's first board.
+   */
+  async claimBoardPost(channel: string, by: string, untilMs: number, wallMs: number): Promise<boolean> {
+    const now = nowSeconds(readClock(this.#clock));
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { [ALERT_TABLE.partitionKey]: `${BOARD_ID_PREFIX}${channel}` },
+          UpdateExpression: "SET #ch = :ch, #pb = :by, #pu = :until, #exp = if_not_exists(#exp, :exp)",
+          ConditionExpression:
+            "attribute_not_exists(#ts) AND (attribute_not_exists(#pb) OR #pb = :by OR #pu <= :wall)",
+          ExpressionAttributeNames: {
+            "#ch": "channel",
+            "#pb": "postingBy",
+            "#pu": "postingUntilMs",
+            "#ts": "ts",
+            "#exp": ALERT_TABLE.ttlAttribute,
+          },
+          ExpressionAttributeValues: {
+            ":ch": channel,
+            ":by": by,
+            ":until": untilMs,
+            ":wall": wallMs,
+            ":exp": now + BOARD_TTL_SECONDS,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (errorName(error) === "ConditionalCheckFailedException") return false;
+      throw new Error(
+        `Cannot claim the board of ${channel} in DynamoDB table ${this.#tableName}: ${describe(error)}`,
+        {
+          cause: error,
+        },
       );
     }
   }

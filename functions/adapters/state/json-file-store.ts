@@ -17,7 +17,7 @@ import { basename, dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as z from "zod";
 import type { AlertRecord } from "../../domain/alert.js";
-import type { BoardState } from "../../domain/board.js";
+import { type BoardState, mayClaimBoardPost } from "../../domain/board.js";
 import type { Cursor } from "../../domain/coverage.js";
 import type { HistoryEntry } from "../../domain/history.js";
 import { reserveSlots } from "../../domain/rate-window.js";
@@ -143,6 +143,19 @@ export class JsonFileAlertStore implements AlertStore, HistoryStore, SharedRateL
     await this.#update(async (state) => {
       await this.#write({ ...state, boards: { ...state.boards, [board.channel]: withoutUndefined(board) } });
     });
+  }
+
+  /** Under the file's lock, so two processes cannot both claim the first post. */
+  async claimBoardPost(channel: string, by: string, untilMs: number, wallMs: number): Promise<boolean> {
+    let claimed = false;
+    await this.#update(async (state) => {
+      const stored = state.boards?.[channel];
+      if (!mayClaimBoardPost(stored, by, wallMs)) return;
+      const next: BoardState = { ...(stored ?? { channel }), postingBy: by, postingUntilMs: untilMs };
+      await this.#write({ ...state, boards: { ...state.boards, [channel]: next } });
+      claimed = true;
+    });
+    return claimed;
   }
 
   async get(id: string): Promise<AlertRecord | undefined> {

@@ -5,7 +5,7 @@
  */
 import * as z from "zod";
 import type { AlertRecord } from "../../domain/alert.js";
-import type { BoardState } from "../../domain/board.js";
+import { type BoardState, mayClaimBoardPost } from "../../domain/board.js";
 import type { Cursor } from "../../domain/coverage.js";
 import { type HistoryEntry, KEPT_FIELDS } from "../../domain/history.js";
 import type { AlertStore, BoardStore, HistoryStore } from "../../ports.js";
@@ -199,6 +199,13 @@ export class MemoryAlertStore implements AlertStore, HistoryStore, BoardStore {
 
   async saveBoard(state: BoardState): Promise<void> {
     this.#boards.set(state.channel, structuredClone(withoutUndefined(state)));
+  }
+
+  async claimBoardPost(channel: string, by: string, untilMs: number, wallMs: number): Promise<boolean> {
+    const stored = this.#boards.get(channel);
+    if (!mayClaimBoardPost(stored, by, wallMs)) return false;
+    this.#boards.set(channel, { ...(stored ?? { channel }), postingBy: by, postingUntilMs: untilMs });
+    return true;
   }
 
   async record(entry: HistoryEntry): Promise<void> {
