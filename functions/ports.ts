@@ -3,6 +3,7 @@
  * Adapters implement these; the use case knows nothing of HTTP, Slack or AWS.
  */
 import type { AlertRecord, Transition } from "./domain/alert.js";
+import type { BoardModel, BoardState } from "./domain/board.js";
 import type { Cursor } from "./domain/coverage.js";
 import type { SlackAction } from "./domain/delivery.js";
 import type { ChannelDigest, DayReport } from "./domain/digest.js";
@@ -17,6 +18,8 @@ export interface AgentPage {
   rows: unknown[];
   /** The `timeZoneOffSet` the page was requested with (times in the rows are in it). */
   timeZoneOffSet: number;
+  /** Set on pages read by e-mail (open alerts, due re-checks), not in the roster's rotation. */
+  byEmail?: true;
 }
 
 /** What one read (the rotation, or the re-read of open alerts by e-mail) did. */
@@ -140,10 +143,43 @@ export interface DeliveryResult {
   nudge?: "sent" | "not-in-slack";
 }
 
-export interface AlertNotifier {
+export interface AlertNotifier extends Partial<BoardPublisher> {
   deliver(action: SlackAction): Promise<DeliveryResult>;
   /** A roll-up's work for this run (rollup.ts); a notifier without it gets no roll-ups. */
   deliverRollup?(work: RollupWork): Promise<RollupOutcome>;
+}
+
+/** What a board publish did: the board's ts (a new one when it was posted anew), or the failure. */
+export type BoardPublishResult =
+  | { ok: true; ts: string; reposted: boolean; pinned?: boolean }
+  | { ok: false; error: string; transient?: boolean };
+
+/** The board's Slack side (board-delivery.ts): one call per channel per run, at most. */
+export interface BoardPublisher {
+  /**
+   * Draws `model` in `channel`: `chat.update` of `ts` when given, posted anew when there is none or
+   * Slack says it is gone (`message_not_found`, `cant_update_message`); pinned on a post when `pin`.
+   */
+  publishBoard(
+    channel: string,
+    model: BoardModel,
+    ts: string | undefined,
+    pin: boolean,
+  ): Promise<BoardPublishResult>;
+}
+
+/** The board's state per channel (its ts, what it last drew, the last snapshot): `#board#<channel>`. */
+export interface BoardStore {
+  /** These channels' board states (a channel without a board yet is left out). */
+  loadBoards(channels: readonly string[]): Promise<BoardState[]>;
+  /** Keeps one channel's board state (last writer wins: the latest run's board is the right one). */
+  saveBoard(state: BoardState): Promise<void>;
+  /**
+   * Claims the first post of a channel's board for run `by` until `untilMs` (real clock): true only if
+   * the board has no message yet and no other live claim, so two overlapping runs never both post it.
+   * The claim ends with the `saveBoard` that records the post (or lapses, if the post failed).
+   */
+  claimBoardPost(channel: string, by: string, untilMs: number, wallMs: number): Promise<boolean>;
 }
 
 export interface EventPublisher {

@@ -44,9 +44,11 @@ export async function readAgents(
   request: ReadRequest,
 ): Promise<ReadResult> {
   const { mode, cursor, stored, deadline } = request;
+  // Pages read by e-mail say so (the board counts the rotation's pages, as last read).
+  const byEmail = (page: AgentPage) => onPage({ ...page, byEmail: true });
   const startAt = startOffset(cursor, config.smartassist.pageSize);
   if (mode === "due") {
-    const reread = await source.fetchAgents(window, request.dueEmails, onPage, deadline);
+    const reread = await source.fetchAgents(window, request.dueEmails, byEmail, deadline);
     const rotation = emptyRotation(startAt, cursor);
     return { fetch: combine(rotation, reread), rotation, openEmails: [], reread, owed: 0 };
   }
@@ -70,14 +72,14 @@ export async function readAgents(
     const owed = share.pages === undefined ? rotation.pages : share.credit;
     const openEmails = openAlertEmails(stored.filter((r) => !request.seen.has(r.userId)));
     const reread =
-      openEmails.length > 0 ? await source.fetchAgents(window, openEmails, onPage, deadline) : undefined;
+      openEmails.length > 0 ? await source.fetchAgents(window, openEmails, byEmail, deadline) : undefined;
     return { fetch: reread ? combine(rotation, reread) : rotation, rotation, openEmails, reread, owed };
   }
   // While the roster does not fit one run, agents with an open alert are read first, by e-mail, so a
   // resolve or an escalation never waits for the rotation to come round to them.
   const openEmails = rereadOpenAlerts(cursor) ? openAlertEmails(stored) : [];
   const reread =
-    openEmails.length > 0 ? await source.fetchAgents(window, openEmails, onPage, deadline) : undefined;
+    openEmails.length > 0 ? await source.fetchAgents(window, openEmails, byEmail, deadline) : undefined;
   const rotation = await source.fetchAll(window, onPage, {
     ...deadline,
     startOffset: startAt,

@@ -25,11 +25,14 @@ import type {
   AgentStatusSource,
   AlertNotifier,
   AlertStore,
+  BoardPublisher,
+  BoardStore,
   DueQueue,
   EventPublisher,
   FetchReport,
   HistoryStore,
 } from "../ports.js";
+import { BoardCollector, updateBoards } from "./board.js";
 import { mapBounded } from "./bounded.js";
 import { deliverSlack } from "./deliver-slack.js";
 import type { Log } from "./logger.js";
@@ -53,6 +56,8 @@ export interface CheckDeps {
   dueQueue?: DueQueue;
   /** Where ended episodes are kept for the digest; absent: none kept. */
   history?: HistoryStore;
+  /** Where each channel's board state is kept (`slack.board`); absent: the boards keep no state. */
+  boards?: BoardStore;
   log: Log;
 }
 
@@ -146,10 +151,13 @@ export async function runCheck(
   const skipped: SkippedInput[] = [];
   const writes: AlertWrite[] = [];
   const dues: DueCheck[] = [];
+  // The board (slack.board) on a tick or a one-off run: counts per channel as the pages arrive.
+  const collector = config.slack.board && mode !== "due" ? new BoardCollector(config) : undefined;
   // One handler for both reads: an agent seen twice (by e-mail, then in the rotation) is decided once.
   const onPage = (page: AgentPage) => {
     for (const row of page.rows) {
       const parsed = parseAgentRow(row, page.timeZoneOffSet);
+      if (collector && parsed.agent) collector.count(page, parsed.agent);
       const userId = parsed.agent?.userId ?? parsed.skipped[0]?.userId ?? null;
       if (userId === null) unidentified++;
       else if (seen.has(userId))
@@ -168,7 +176,10 @@ export async function runCheck(
       // The agent's next moment, from its records as this run leaves them.
       const after = decided.length === 0 ? records : applyWrites(records, decided);
       const next = nextDue(parsed.agent, after, config, nowMs);
-      if (next && next.atMs <= nowMs + horizonMs(after)) dues.push(next);
+      if (next && next.atMs <= nowMs + horizonMs(after)) {
+        dues.push(next);
+        if (collector && next.kind === "fire") collector.comingUp(parsed.agent);
+      }
     }
   };
   // An agent is re-checked at its instant when that comes before its next read: within the interval
@@ -293,6 +304,36 @@ export async function runCheck(
       log.warn("some due re-checks could not be queued; the next tick reads those agents", dueReport);
   }
 
+  const dueEntries = due.map((d) => ({
+    userId: d.userId,
+    email: d.email,
+    at: dueInstantIso(d.atMs),
+    kind: d.kind,
+  }));
+  // Last: the board shows the run as it ends (its alerts posted, its due list made).
+  const boards =
+    collector && mode !== "due"
+      ? await updateBoards(
+          config,
+          collector,
+          {
+            nowMs,
+            runId,
+            wallMs,
+            mode,
+            records: [...current.values()],
+            due: dueEntries,
+            coverage,
+            dryRun: options.dryRun ?? false,
+          },
+          {
+            ...(deps.boards ? { store: deps.boards } : {}),
+            ...(deps.notifier?.publishBoard ? { publisher: deps.notifier as BoardPublisher } : {}),
+            log,
+          },
+        )
+      : undefined;
+
   const firing = [...current.values()]
     .filter((r) => r.state === "open")
     .sort((a, b) => a.sinceMs - b.sinceMs || a.userId.localeCompare(b.userId))
@@ -306,7 +347,8 @@ export async function runCheck(
       transitions,
       skipped,
       coverage,
-      due: due.map((d) => ({ userId: d.userId, email: d.email, at: dueInstantIso(d.atMs), kind: d.kind })),
+      due: dueEntries,
+      ...(boards ? { boards } : {}),
     },
     due: dueReport,
     fetch,

@@ -18,6 +18,7 @@ import type {
   AgentStatusSource,
   AlertNotifier,
   AlertStore,
+  BoardStore,
   DueQueue,
   EventPublisher,
   HistoryStore,
@@ -30,7 +31,7 @@ export interface ScheduledCheckDeps {
   config: AppConfig;
   secrets: SecretsProvider;
   /** The state store for a run at `nowMs` (stores compare expiry with the run's instant); it keeps history too. */
-  storeFor: (nowMs: number) => AlertStore & HistoryStore;
+  storeFor: (nowMs: number) => AlertStore & HistoryStore & BoardStore;
   events: EventPublisher;
   /**
    * The SmartAssist source for these credentials. The entry keeps one per container while the
@@ -85,6 +86,7 @@ export function createScheduledCheck(deps: ScheduledCheckDeps) {
         source: deps.sourceFor(secrets),
         store,
         history: store,
+        boards: store,
         notifier: deps.notifierFor(secrets, nowMs, budget.deliveryDeadlineMs),
         events: deps.events,
         ...(deps.dueQueue ? { dueQueue: deps.dueQueue } : {}),

@@ -13,6 +13,8 @@ export interface LocalCheckOptions {
   dryRun: boolean;
   env: NodeJS.ProcessEnv;
   log: Log;
+  /** A due re-check of these agents (by e-mail) instead of a whole run (the demo shows one). */
+  dueEmails?: string[];
 }
 
 /** Wires the local adapters and runs the use case: the CLI's equivalent of the Lambda handler. */
@@ -36,8 +38,10 @@ export async function localCheck(options: LocalCheckOptions): Promise<CheckResul
   try {
     return await runCheck(
       config,
-      { source, store, history: store, ...(notifier ? { notifier } : {}), log },
-      { nowMs, dryRun, budget },
+      { source, store, history: store, boards: store, ...(notifier ? { notifier } : {}), log },
+      options.dueEmails
+        ? { nowMs, dryRun, budget, mode: "due", dueEmails: options.dueEmails }
+        : { nowMs, dryRun, budget },
     );
   } finally {
     await source.close();

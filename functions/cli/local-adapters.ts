@@ -11,7 +11,7 @@ import { MemoryRateLimiter } from "../adapters/state/memory-rate-limiter.js";
 import { MemoryAlertStore } from "../adapters/state/memory-store.js";
 import type { Log } from "../app/logger.js";
 import type { AppConfig } from "../domain/config.js";
-import type { AlertNotifier, AlertStore, HistoryStore, SharedRateLimiter } from "../ports.js";
+import type { AlertNotifier, AlertStore, BoardStore, HistoryStore, SharedRateLimiter } from "../ports.js";
 
 export type LocalSecrets = ReturnType<typeof secretsFromEnv>;
 
@@ -23,7 +23,7 @@ export function localSecrets(env: NodeJS.ProcessEnv): LocalSecrets {
 export function localStore(
   statePath: string | undefined,
   nowMs: number | (() => number),
-): AlertStore & HistoryStore {
+): AlertStore & HistoryStore & BoardStore {
   return statePath ? new JsonFileAlertStore(statePath, { nowMs }) : new MemoryAlertStore({ nowMs });
 }
 

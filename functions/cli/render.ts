@@ -39,6 +39,10 @@ export function renderCheck(result: CheckResult, config: AppConfig, nowMs: numbe
     for (const s of summary.skipped.slice(0, 20)) lines.push(`  ${s.userId ?? "(no userId)"}: ${s.reason}`);
     if (summary.skipped.length > 20) lines.push(`  … and ${summary.skipped.length - 20} more (see --json)`);
   }
+  for (const b of summary.boards ?? [])
+    lines.push(
+      `Board ${b.channel}: ${b.stuck} stuck, ${b.comingUp} coming up${b.ts === null ? (dryRun ? "" : " (not posted)") : ` (ts ${b.ts})`}.`,
+    );
   if (!dryRun) {
     const parts = [`${slack.delivered} delivered`];
     if (slack.failed > 0) parts.push(`${slack.failed} failed (retried next run)`);

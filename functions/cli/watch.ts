@@ -60,7 +60,15 @@ export async function localWatch(options: WatchOptions): Promise<void> {
           deadlineMs: budget.deliveryDeadlineMs,
           log,
         });
-        const deps = { source, store, history: store, dueQueue, log, ...(notifier ? { notifier } : {}) };
+        const deps = {
+          source,
+          store,
+          history: store,
+          boards: store,
+          dueQueue,
+          log,
+          ...(notifier ? { notifier } : {}),
+        };
         return trigger.kind === "schedule"
           ? runCheck(config, deps, { nowMs, budget, mode: "tick" })
           : runCheck(config, deps, {

@@ -148,6 +148,16 @@ export interface RunSummary {
   coverage: Coverage;
   /** The re-checks this run scheduled (a one-off run: would schedule), by instant (see due.ts). */
   due: DueEntry[];
+  /** Each channel's board after the run, with `slack.board` (see board.ts); absent without it. */
+  boards?: BoardEntry[];
+}
+
+/** One channel's board in the summary: its ts (null if it could not be posted) and its counts. */
+export interface BoardEntry {
+  channel: string;
+  ts: string | null;
+  stuck: number;
+  comingUp: number;
 }
 
 /** One agent's due re-check as the summary shows it: `at` in UTC ISO to the second. */

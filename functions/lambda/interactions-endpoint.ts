@@ -1,16 +1,19 @@
 /**
  * The `interactions` Lambda behind its Function URL, as a factory so tests hand in their own clients:
  * Function URL event → raw body (base64-decoded) → the signed-request adapter (verify, parse) →
- * handle-interaction → HTTP answer, with metrics.
+ * handle-interaction → HTTP answer, with metrics. `/slack/commands` (the `/agent-status` slash
+ * command) is verified the same way and answered from the boards' state (app/agent-status.ts).
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { type AppSecrets, type SecretsProvider, signingSecretOf } from "../adapters/secrets/secrets.js";
+import { answerCommand, COMMANDS_PATH } from "../adapters/slack/command-request.js";
 import {
   answerInteraction,
   INTERACTIONS_PATH,
   type InteractionRequestMetric,
 } from "../adapters/slack/interaction-request.js";
+import { agentStatus } from "../app/agent-status.js";
 import {
   handleInteraction,
   type InteractionDeps,
@@ -18,7 +21,7 @@ import {
 } from "../app/handle-interaction.js";
 import { fromPowertools } from "../app/logger.js";
 import type { AppConfig } from "../domain/config.js";
-import type { AlertStore, EventPublisher, InteractionNotifier } from "../ports.js";
+import type { AlertStore, BoardStore, EventPublisher, InteractionNotifier } from "../ports.js";
 
 /** A forged request must not make every call re-read the secret: at most one refresh this often. */
 const SECRET_REFRESH_MIN_MS = 5 * 60_000;
@@ -42,6 +45,8 @@ export interface InteractionsEndpointDeps {
   config: Pick<AppConfig, "timezone" | "slack">;
   secrets: SecretsProvider;
   store: AlertStore;
+  /** The boards' state, for `/agent-status`; absent: the command is answered 404. */
+  boards?: BoardStore;
   events: EventPublisher;
   /** The Slack client for these credentials (the entry keeps one per container). */
   notifierFor: (secrets: AppSecrets) => InteractionNotifier;
@@ -50,9 +55,9 @@ export interface InteractionsEndpointDeps {
   nowMs?: () => number;
 }
 
-const answer = (statusCode: number, body: string): FunctionUrlResult => ({
+const answer = (statusCode: number, body: string, contentType?: string): FunctionUrlResult => ({
   statusCode,
-  headers: { "content-type": "text/plain; charset=utf-8" },
+  headers: { "content-type": contentType ?? "text/plain; charset=utf-8" },
   body,
 });
 
@@ -67,7 +72,8 @@ export function createInteractionsEndpoint(deps: InteractionsEndpointDeps) {
     try {
       // The Function URL serves nothing else: its root is accepted too, for a Request URL pasted without the path.
       const path = (event.rawPath ?? "/").replace(/\/+$/, "");
-      if (path !== INTERACTIONS_PATH && path !== "") {
+      const isCommand = path === COMMANDS_PATH && deps.boards !== undefined;
+      if (path !== INTERACTIONS_PATH && path !== "" && !isCommand) {
         deps.metrics.addMetric("InteractionRejectedPath", MetricUnit.Count, 1);
         return answer(404, "not found");
       }
@@ -80,34 +86,42 @@ export function createInteractionsEndpoint(deps: InteractionsEndpointDeps) {
       const body = Buffer.from(event.body ?? "", event.isBase64Encoded ? "base64" : "utf8");
 
       let secrets = await deps.secrets.get();
-      const result = await answerInteraction(
-        { rawBody: body.toString("utf8"), bodyBytes: body.length, headers: event.headers ?? {} },
-        {
-          signingSecret: signingSecretOf(secrets, "The secret"),
-          refreshSigningSecret: async () => {
-            if (now() - lastRefreshMs < SECRET_REFRESH_MIN_MS) return undefined;
-            // The signing secret may have been rotated since this container read it: read it again, once.
-            lastRefreshMs = now();
-            secrets = await deps.secrets.refresh();
-            return signingSecretOf(secrets, "The secret");
-          },
-          nowMs: now(),
+      const request = {
+        rawBody: body.toString("utf8"),
+        bodyBytes: body.length,
+        headers: event.headers ?? {},
+      };
+      const verify = {
+        signingSecret: signingSecretOf(secrets, "The secret"),
+        refreshSigningSecret: async () => {
+          if (now() - lastRefreshMs < SECRET_REFRESH_MIN_MS) return undefined;
+          // The signing secret may have been rotated since this container read it: read it again, once.
+          lastRefreshMs = now();
+          secrets = await deps.secrets.refresh();
+          return signingSecretOf(secrets, "The secret");
+        },
+        nowMs: now(),
+        log,
+      };
+      if (isCommand && deps.boards) {
+        const boards = deps.boards;
+        const result = await answerCommand(request, verify, (command) =>
+          agentStatus({ store: boards, defaultChannel: deps.config.slack.channel }, command),
+        );
+        return answer(result.status, result.body, result.contentType);
+      }
+      const result = await answerInteraction(request, { ...verify, count }, (click) => {
+        const interactionDeps: InteractionDeps = {
+          config: deps.config,
+          store: deps.store,
+          notifier: deps.notifierFor(secrets),
+          events: deps.events,
           log,
           count,
-        },
-        (click) => {
-          const interactionDeps: InteractionDeps = {
-            config: deps.config,
-            store: deps.store,
-            notifier: deps.notifierFor(secrets),
-            events: deps.events,
-            log,
-            count,
-            nowMs: now,
-          };
-          return handleInteraction(interactionDeps, click);
-        },
-      );
+          nowMs: now,
+        };
+        return handleInteraction(interactionDeps, click);
+      });
       return answer(result.status, result.body);
     } catch (error) {
       deps.logger.error("interaction failed", {

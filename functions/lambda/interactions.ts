@@ -20,6 +20,12 @@ const slackApiUrl = process.env.SLACK_API_URL;
 // One Slack client per container while the token stays the same: its user group cache spans clicks.
 let slack: { secrets: AppSecrets; notifier: SlackNotifier } | undefined;
 
+const store = new DynamoDbAlertStore({
+  tableName: required("TABLE_NAME"),
+  client: new DynamoDBClient({}),
+  nowMs: Date.now,
+});
+
 export const handler = createInteractionsEndpoint({
   config,
   secrets: new SecretsManagerSecrets({
@@ -27,11 +33,9 @@ export const handler = createInteractionsEndpoint({
     client: new SecretsManagerClient({}),
     requireSigningSecret: true,
   }),
-  store: new DynamoDbAlertStore({
-    tableName: required("TABLE_NAME"),
-    client: new DynamoDBClient({}),
-    nowMs: Date.now,
-  }),
+  // The alert records and, for /agent-status, the boards' `#board#<channel>` items: one table.
+  store,
+  boards: store,
   events: new EventBridgePublisher({
     busName: required("EVENT_BUS_NAME"),
     client: new EventBridgeClient({}),

@@ -70,6 +70,28 @@ describe("JsonFileAlertStore", () => {
     expect(JSON.parse(await readFile(path, "utf8"))).toEqual({ version: 1, alerts: [record], cursor });
   });
 
+  it("keeps the boards as a top-level `boards` map by channel, and loads a file written before it", async () => {
+    // Prepare
+    const path = join(dir, "state.json");
+    const record = makeRecord();
+    const cursor = { nextOffset: 0, rosterPages: 1, complete: true, pagesRead: 1, updatedMs: NOW_MS };
+    await writeFile(path, JSON.stringify({ version: 1, alerts: [record], cursor }));
+    const store = new JsonFileAlertStore(path, { nowMs: NOW_MS });
+    const board = { channel: "C-OPS", ts: "1.000100", drawnKey: "k", drawnMs: NOW_MS };
+    // Act
+    const before = await store.loadBoards(["C-OPS"]);
+    await store.saveBoard(board);
+    await store.put({ ...record, version: 2 }, 1);
+    // Assess
+    expect(before).toEqual([]);
+    expect(JSON.parse(await readFile(path, "utf8"))).toEqual({
+      version: 1,
+      alerts: [{ ...record, version: 2 }],
+      cursor,
+      boards: { "C-OPS": board },
+    });
+  });
+
   it("leaves neither temp files nor the lock behind", async () => {
     // Prepare
     const path = join(dir, "state.json");

@@ -17,7 +17,7 @@ import { silentLog } from "../../functions/app/logger.js";
 import type { AlertRecord } from "../../functions/domain/alert.js";
 import type { SlackAction } from "../../functions/domain/delivery.js";
 import { LEASE_MS } from "../../functions/domain/lease.js";
-import type { AlertNotifier, AlertStore, DeliveryResult } from "../../functions/ports.js";
+import type { AlertNotifier, AlertStore, BoardStore, DeliveryResult } from "../../functions/ports.js";
 import { type LocalDynamo, startDynalite } from "../fakes/dynalite.js";
 import { makeRecord, NOW_MS } from "./alert-store-contract.js";
 
@@ -162,6 +162,23 @@ describe.each(stores)("%s: leases", (_name, create) => {
     const again = new RecordingNotifier(1);
     await deliverAs("run-b", harness.open(), again, [stored as AlertRecord]);
     expect(again.sent).toHaveLength(0);
+  });
+
+  it("lets one of several overlapping runs claim a channel's first board post; a lapsed claim or a posted board is settled", async () => {
+    const harness = await create();
+    const stores = [harness.open(), harness.open(), harness.open()] as Array<AlertStore & BoardStore>;
+    const wall = Date.now();
+
+    const claims = await Promise.all(
+      stores.map((s, i) => s.claimBoardPost("C-BOARD", `run-${i}`, wall + 30_000, wall)),
+    );
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    // While the claim is live nobody else gets it; once it lapsed (its run died) another run may post.
+    expect(await stores[0]?.claimBoardPost("C-BOARD", "run-late", wall + 60_000, wall + 1_000)).toBe(false);
+    expect(await stores[0]?.claimBoardPost("C-BOARD", "run-late", wall + 90_000, wall + 31_000)).toBe(true);
+    // A board that has its message is never claimed for a first post again.
+    await stores[1]?.saveBoard({ channel: "C-BOARD", ts: "111.222" });
+    expect(await stores[2]?.claimBoardPost("C-BOARD", "run-x", wall + 200_000, wall + 100_000)).toBe(false);
   });
 
   it("clears the lease of a send that failed, so the next run retries at once", async () => {

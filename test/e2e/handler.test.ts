@@ -87,8 +87,13 @@ const sqsEvent = (groups: DueGroup[]) => ({
   Records: groups.map((g, i) => ({ eventSource: "aws:sqs", messageId: `m-${i}`, body: dueMessageBody(g) })),
 });
 
-function scheduledCheck(tableName: string, metrics = quietMetrics(), dueQueue?: DueQueue) {
-  const { config } = parseConfig(rawConfig, "test config");
+function scheduledCheck(
+  tableName: string,
+  metrics = quietMetrics(),
+  dueQueue?: DueQueue,
+  raw: Record<string, unknown> = rawConfig,
+) {
+  const { config } = parseConfig(raw, "test config");
   return createScheduledCheck({
     config,
     secrets: new SecretsManagerSecrets({
@@ -263,6 +268,39 @@ describe("createScheduledCheck", () => {
     } finally {
       sim.setAgents(center(Date.now()));
     }
+  });
+
+  it("with slack.board, a tick draws the board once and keeps it in #board#<channel>; a due run leaves it", async () => {
+    const tableName = await dynamo.createAlertTable();
+    const raw = { ...rawConfig, slack: { channel: "C-OPS", board: true } };
+    const queue = new RecordingDueQueue();
+    const handler = scheduledCheck(tableName, quietMetrics(), queue, raw);
+    const boardCalls = () => slack.calls.filter((c) => String(c.args.text ?? "").startsWith("Now stuck:"));
+
+    const tick = await handler({ source: "agent-status-alerts.schedule" }, context);
+    expect(tick.boards).toEqual([{ channel: "C-OPS", ts: expect.any(String), stuck: 2, comingUp: 0 }]);
+    expect(boardCalls().map((c) => c.method)).toEqual(["chat.postMessage"]);
+    expect(String(boardCalls()[0]?.args.text)).toMatch(
+      /^Now stuck: 2 of 3 agents \(Long break 1, Stuck in BUSY 1\) · as of \d\d:\d\d$/,
+    );
+    const items = await dynamo.client.send(new ScanCommand({ TableName: tableName }));
+    const board = items.Items?.find((i) => i.id === "#board#C-OPS");
+    expect(board).toMatchObject({ channel: "C-OPS", ts: tick.boards?.[0]?.ts });
+
+    // The next tick within the minute: no board call; a due re-check run has no board at all.
+    const again = await handler({ source: "agent-status-alerts.schedule" }, context);
+    expect(again.boards?.[0]?.ts).toBe(tick.boards?.[0]?.ts);
+    const due = await handler(
+      sqsEvent([
+        {
+          atMs: Date.now(),
+          agents: [{ userId: "u-1", email: "agent1@example.com", atMs: Date.now(), kind: "remind" }],
+        },
+      ]),
+      context,
+    );
+    expect(due.boards).toBeUndefined();
+    expect(boardCalls()).toHaveLength(1);
   });
 
   it("re-reads the secret once after a 401 (rotation) and then succeeds", async () => {

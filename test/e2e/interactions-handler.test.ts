@@ -19,6 +19,7 @@ import { DynamoDbAlertStore } from "../../functions/adapters/state/dynamodb-stor
 import { mapBounded } from "../../functions/app/bounded.js";
 import { handleInteraction, type InteractionDeps } from "../../functions/app/handle-interaction.js";
 import type { AlertRecord } from "../../functions/domain/alert.js";
+import { boardSnapshot } from "../../functions/domain/board.js";
 import { parseConfig } from "../../functions/domain/config.js";
 import { slackActionFor } from "../../functions/domain/delivery.js";
 import type { FunctionUrlEvent, FunctionUrlResult } from "../../functions/lambda/interactions-endpoint.js";
@@ -169,6 +170,45 @@ describe("the interactions Lambda (Function URL event, real entry module)", () =
     expect(answers.map((a) => a.statusCode)).toEqual([401, 401, 413, 400, 404]);
     expect(answers.map((a) => a.body).join(" ")).not.toContain(SIGNING_SECRET);
     expect(await store.get(alert.id)).toEqual(before);
+
+    // /agent-status at /slack/commands, from the board's `#board#<channel>` item: verified the same way.
+    await store.saveBoard({
+      channel: CHANNEL,
+      ts: "1.000100",
+      snapshot: boardSnapshot(
+        { ...config, slack: { ...config.slack, channel: CHANNEL } },
+        {
+          channel: CHANNEL,
+          nowMs: Date.now(),
+          counts: { agents: 41, primary: { AWAY: 1, AVAILABLE: 40 }, away: { LUNCH: 1 }, loggedOut: 0 },
+          open: [alert],
+          due: [],
+          everyMs: 300_000,
+        },
+      ),
+    });
+    expect((await store.load()).map((r) => r.id)).toEqual([alert.id]);
+    const slash = new URLSearchParams({
+      command: "/agent-status",
+      text: "priya",
+      channel_id: CHANNEL,
+      user_id: "U0SUPER",
+    }).toString();
+    const commandAnswer = await handler(urlEvent(undefined, { rawBody: slash, path: "/slack/commands" }));
+    expect(commandAnswer.statusCode).toBe(200);
+    expect(commandAnswer.headers["content-type"]).toContain("application/json");
+    const shown = JSON.parse(commandAnswer.body) as {
+      response_type: string;
+      text: string;
+      blocks: unknown[];
+    };
+    expect(shown.response_type).toBe("ephemeral");
+    expect(shown.text).toMatch(/^Now stuck: 1 of 41 agents \(Long break 1\) · as of \d\d:\d\d$/);
+    expect(JSON.stringify(shown.blocks)).toContain("Priya Sharma");
+    const forgedCommand = await handler(
+      urlEvent(undefined, { rawBody: slash, path: "/slack/commands", secret: "forged" }),
+    );
+    expect(forgedCommand.statusCode).toBe(401);
     vi.unstubAllEnvs();
   });
 });

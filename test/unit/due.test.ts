@@ -1,9 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { applyAction } from "../../functions/domain/actions.js";
+import { parseAgentRow } from "../../functions/domain/agent.js";
 import type { AlertRecord, TransitionType } from "../../functions/domain/alert.js";
 import type { AppConfig } from "../../functions/domain/config.js";
 import { type DueCheck, dueInstantIso, groupDue, nextDue } from "../../functions/domain/due.js";
 import { decideRun } from "../../functions/domain/lifecycle.js";
+import { queryWindow } from "../../functions/domain/time.js";
+import { formatLocal } from "../fakes/smartassist/timeline.js";
 import { agent, config, seg, t } from "./builders.js";
 
 const lunch = [seg("AVAILABLE", "AVAILABLE", "08:00", "12:00"), seg("AWAY", "LUNCH", "12:00", null)];
@@ -105,6 +108,38 @@ describe("nextDue", () => {
       ["escalate", ["escalated"]],
       ["remind", ["reminded"]],
     ]);
+  });
+});
+
+describe("nextDue across a DST change", () => {
+  // New York springs forward at 2026-03-08T07:00Z (02:00 EST → 03:00 EDT), and falls back at
+  // 2026-11-01T06:00Z. A break that starts five minutes before the change is due 15 minutes after its
+  // start in real time, whichever offset the API renders its times in.
+  it.each([
+    ["spring forward", Date.parse("2026-03-08T06:55:00Z")],
+    ["fall back", Date.parse("2026-11-01T05:55:00Z")],
+  ])("%s: due at start + threshold in UTC", (_name, since) => {
+    const cfg = config({ timezone: "America/New_York" });
+    const now = since + 8 * 60_000;
+    const offset = queryWindow("America/New_York", now, cfg.largestThresholdSeconds, 300).timeZoneOffSet;
+    const row = {
+      userId: "u-1",
+      firstName: "A",
+      lastName: "B",
+      email: "u-1@example.com",
+      status: [
+        {
+          primaryStatus: "AWAY",
+          secondaryStatus: "LUNCH",
+          startTime: formatLocal(since, offset),
+          endTime: "-",
+          duration: "-",
+        },
+      ],
+    };
+    const parsed = parseAgentRow(row, offset);
+    if (!parsed.agent) throw new Error("row did not parse");
+    expect(nextDue(parsed.agent, [], cfg, now)).toMatchObject({ kind: "fire", atMs: since + 15 * 60_000 });
   });
 });
 

@@ -27,6 +27,8 @@ export interface SlackRequest {
 export interface HttpAnswer {
   status: number;
   body: string;
+  /** Default text/plain; a slash command's answer is JSON. */
+  contentType?: string;
 }
 
 export type SlackRequestCheck =

@@ -6,11 +6,19 @@
  * throws and never lets the token into a log line or an error string.
  */
 import type { AlertRecord } from "../../domain/alert.js";
+import type { BoardModel } from "../../domain/board.js";
 import type { AppConfig } from "../../domain/config.js";
 import type { SlackAction } from "../../domain/delivery.js";
 import type { RollupOutcome, RollupWork } from "../../domain/rollup.js";
-import type { DeliveryResult, EphemeralTarget, InteractionNotifier } from "../../ports.js";
+import type {
+  BoardPublisher,
+  BoardPublishResult,
+  DeliveryResult,
+  EphemeralTarget,
+  InteractionNotifier,
+} from "../../ports.js";
 import { contextOf, deliverAlert } from "./alert-delivery.js";
+import { publishBoard } from "./board-delivery.js";
 import { ChannelPacer } from "./channel-pacer.js";
 import { answerEphemeral } from "./ephemerals.js";
 import { postArgs, updateArgs } from "./message-payload.js";
@@ -37,7 +45,7 @@ export interface SlackNotifierOptions extends SlackCallerOptions {
   now?: () => number;
 }
 
-export class SlackNotifier implements InteractionNotifier, RollupSender {
+export class SlackNotifier implements InteractionNotifier, RollupSender, BoardPublisher {
   readonly #caller: SlackCaller;
   readonly #directory: SlackDirectory;
   readonly #timezone: string;
@@ -99,6 +107,26 @@ export class SlackNotifier implements InteractionNotifier, RollupSender {
   /** One chat.update of a message, under the same bounds. */
   update(channel: string, ts: string, message: RollupMessage): Promise<SendResult> {
     return this.#send("chat.update", updateArgs(channel, ts, message), channel);
+  }
+
+  /** The channel's board (board-delivery.ts): one update, or a post (and a pin) when it is new or gone. */
+  async publishBoard(
+    channel: string,
+    model: BoardModel,
+    ts: string | undefined,
+    pin: boolean,
+  ): Promise<BoardPublishResult> {
+    try {
+      return await publishBoard(this.#caller, channel, model, ts, pin);
+    } catch (error) {
+      const failure = classify(error);
+      this.#caller.warn(
+        "slack board failed unexpectedly",
+        { kind: "board", channel },
+        { error: failure.error },
+      );
+      return { ok: false, error: this.#caller.redact(failure.error) };
+    }
   }
 
   ephemeral(target: EphemeralTarget, text: string): Promise<boolean> {

@@ -17,13 +17,17 @@ import {
   type QueryCommandOutput,
   ScanCommand,
   type ScanCommandOutput,
+  UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { AlertRecord } from "../../domain/alert.js";
+import type { BoardState } from "../../domain/board.js";
 import type { Cursor } from "../../domain/coverage.js";
 import type { HistoryEntry } from "../../domain/history.js";
-import type { AlertStore, HistoryStore } from "../../ports.js";
+import type { AlertStore, BoardStore, HistoryStore } from "../../ports.js";
 import {
   alertRecordSchema,
+  BOARD_TTL_SECONDS,
+  boardStateSchema,
   CURSOR_TTL_SECONDS,
   cursorSchema,
   historyEntrySchema,
@@ -55,6 +59,9 @@ export const RESERVED_ID_PREFIX = "#";
  */
 export const CURSOR_ID = "#cursor";
 
+/** Each channel's board is one more reserved item: `#board#<channel>` (load() skips it). */
+export const BOARD_ID_PREFIX = "#board#";
+
 export interface DynamoDbAlertStoreOptions {
   tableName: string;
   /** A DocumentClient is used as is; a plain client is wrapped (removeUndefinedValues). */
@@ -72,7 +79,7 @@ const NAMES = {
   "#hd": ALERT_TABLE.historyIndex.partitionKey,
 };
 
-export class DynamoDbAlertStore implements AlertStore, HistoryStore {
+export class DynamoDbAlertStore implements AlertStore, HistoryStore, BoardStore {
   readonly #tableName: string;
   readonly #doc: DynamoDBDocumentClient;
   readonly #clock: StoreClock;
@@ -221,6 +228,100 @@ export class DynamoDbAlertStore implements AlertStore, HistoryStore {
       throw new Error(`Cannot write the cursor to DynamoDB table ${this.#tableName}: ${describe(error)}`, {
         cause: error,
       });
+    }
+  }
+
+  /** One consistent GetItem per channel (a handful): never a Scan for the board. */
+  async loadBoards(channels: readonly string[]): Promise<BoardState[]> {
+    const boards = await Promise.all(
+      channels.map(async (channel) => {
+        try {
+          const out = await this.#doc.send(
+            new GetCommand({
+              TableName: this.#tableName,
+              Key: { [ALERT_TABLE.partitionKey]: `${BOARD_ID_PREFIX}${channel}` },
+              ConsistentRead: true,
+            }),
+          );
+          const {
+            [ALERT_TABLE.partitionKey]: _id,
+            [ALERT_TABLE.ttlAttribute]: _exp,
+            ...item
+          } = out.Item ?? {};
+          // A board state that no longer parses only costs the board being posted anew.
+          const parsed = out.Item ? boardStateSchema.safeParse(item) : undefined;
+          return parsed?.success ? [parsed.data] : [];
+        } catch (error) {
+          throw new Error(
+            `Cannot read the board of ${channel} from DynamoDB table ${this.#tableName}: ${describe(error)}`,
+            { cause: error },
+          );
+        }
+      }),
+    );
+    return boards.flat();
+  }
+
+  async saveBoard(board: BoardState): Promise<void> {
+    const now = nowSeconds(readClock(this.#clock));
+    try {
+      await this.#doc.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: {
+            ...withoutUndefined(board),
+            [ALERT_TABLE.partitionKey]: `${BOARD_ID_PREFIX}${board.channel}`,
+            [ALERT_TABLE.ttlAttribute]: now + BOARD_TTL_SECONDS,
+          },
+        }),
+      );
+    } catch (error) {
+      throw new Error(
+        `Cannot write the board of ${board.channel} to DynamoDB table ${this.#tableName}: ${describe(error)}`,
+        { cause: error },
+      );
+    }
+  }
+
+  /**
+   * One conditional update: the item gains the claim only while it has no `ts` and no other live
+   * claim, so two overlapping runs never both post a channel's first board.
+   */
+  async claimBoardPost(channel: string, by: string, untilMs: number, wallMs: number): Promise<boolean> {
+    const now = nowSeconds(readClock(this.#clock));
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { [ALERT_TABLE.partitionKey]: `${BOARD_ID_PREFIX}${channel}` },
+          UpdateExpression: "SET #ch = :ch, #pb = :by, #pu = :until, #exp = if_not_exists(#exp, :exp)",
+          ConditionExpression:
+            "attribute_not_exists(#ts) AND (attribute_not_exists(#pb) OR #pb = :by OR #pu <= :wall)",
+          ExpressionAttributeNames: {
+            "#ch": "channel",
+            "#pb": "postingBy",
+            "#pu": "postingUntilMs",
+            "#ts": "ts",
+            "#exp": ALERT_TABLE.ttlAttribute,
+          },
+          ExpressionAttributeValues: {
+            ":ch": channel,
+            ":by": by,
+            ":until": untilMs,
+            ":wall": wallMs,
+            ":exp": now + BOARD_TTL_SECONDS,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (errorName(error) === "ConditionalCheckFailedException") return false;
+      throw new Error(
+        `Cannot claim the board of ${channel} in DynamoDB table ${this.#tableName}: ${describe(error)}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 

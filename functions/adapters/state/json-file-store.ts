@@ -1,6 +1,7 @@
 /**
  * Alert state in a local JSON file (`--state PATH`):
- * `{"version":1,"alerts":[...],"cursor":{...},"history":[...],"limiter":{"times":[...]}}`, pretty-printed.
+ * `{"version":1,"alerts":[...],"cursor":{...},"history":[...],"limiter":{"times":[...]},"boards":{...}}`,
+ * pretty-printed; `boards` (the board per channel) came last and is absent until there is one.
  * `cursor` (the roster rotation's), `history` (ended episodes, for `report` and the digest) and
  * `limiter` (the SmartAssist rate window every process on this file shares) are absent until there is
  * one; files written before them still load.
@@ -16,12 +17,14 @@ import { basename, dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as z from "zod";
 import type { AlertRecord } from "../../domain/alert.js";
+import { type BoardState, mayClaimBoardPost } from "../../domain/board.js";
 import type { Cursor } from "../../domain/coverage.js";
 import type { HistoryEntry } from "../../domain/history.js";
 import { reserveSlots } from "../../domain/rate-window.js";
-import type { AlertStore, HistoryStore, SharedRateLimiter } from "../../ports.js";
+import type { AlertStore, BoardStore, HistoryStore, SharedRateLimiter } from "../../ports.js";
 import {
   alertRecordSchema,
+  boardStateSchema,
   conditionHolds,
   cursorSchema,
   historyEntrySchema,
@@ -64,6 +67,7 @@ const stateFileSchema = z.object({
   cursor: cursorSchema.optional(),
   history: z.array(historyEntrySchema).optional(),
   limiter: z.object({ times: z.array(z.number()) }).optional(),
+  boards: z.record(z.string(), boardStateSchema).optional(),
 });
 
 interface StateFile {
@@ -71,6 +75,8 @@ interface StateFile {
   cursor?: Cursor | undefined;
   history?: HistoryEntry[] | undefined;
   limiter?: { times: number[] } | undefined;
+  /** The board per channel (DESIGN.md, "The board"). */
+  boards?: Record<string, BoardState> | undefined;
 }
 
 interface LockOwner {
@@ -89,7 +95,7 @@ interface PendingPut {
 
 const lockOwnerSchema = z.object({ token: z.string(), pid: z.number(), host: z.string() });
 
-export class JsonFileAlertStore implements AlertStore, HistoryStore, SharedRateLimiter {
+export class JsonFileAlertStore implements AlertStore, HistoryStore, SharedRateLimiter, BoardStore {
   readonly #path: string;
   readonly #lockPath: string;
   readonly #clock: StoreClock;
@@ -126,6 +132,30 @@ export class JsonFileAlertStore implements AlertStore, HistoryStore, SharedRateL
     await this.#update(async (state) => {
       await this.#write({ ...state, cursor });
     });
+  }
+
+  async loadBoards(channels: readonly string[]): Promise<BoardState[]> {
+    const boards = (await this.#read()).boards ?? {};
+    return channels.flatMap((c) => (boards[c] ? [boards[c]] : []));
+  }
+
+  async saveBoard(board: BoardState): Promise<void> {
+    await this.#update(async (state) => {
+      await this.#write({ ...state, boards: { ...state.boards, [board.channel]: withoutUndefined(board) } });
+    });
+  }
+
+  /** Under the file's lock, so two processes cannot both claim the first post. */
+  async claimBoardPost(channel: string, by: string, untilMs: number, wallMs: number): Promise<boolean> {
+    let claimed = false;
+    await this.#update(async (state) => {
+      const stored = state.boards?.[channel];
+      if (!mayClaimBoardPost(stored, by, wallMs)) return;
+      const next: BoardState = { ...(stored ?? { channel }), postingBy: by, postingUntilMs: untilMs };
+      await this.#write({ ...state, boards: { ...state.boards, [channel]: next } });
+      claimed = true;
+    });
+    return claimed;
   }
 
   async get(id: string): Promise<AlertRecord | undefined> {
@@ -274,16 +304,17 @@ export class JsonFileAlertStore implements AlertStore, HistoryStore, SharedRateL
         `is not an alert state file (expected {"version":${STATE_FILE_VERSION},"alerts":[...]}): ${problems.join("; ")}`,
       );
     }
-    const { alerts, cursor, history, limiter } = parsed.data;
+    const { alerts, cursor, history, limiter, boards } = parsed.data;
     return {
       alerts,
+      ...(boards ? { boards } : {}),
       ...(cursor ? { cursor } : {}),
       ...(history ? { history } : {}),
       ...(limiter ? { limiter } : {}),
     };
   }
 
-  async #write({ alerts, cursor, history, limiter }: StateFile): Promise<void> {
+  async #write({ alerts, cursor, history, limiter, boards }: StateFile): Promise<void> {
     const dir = dirname(this.#path);
     const tmp = join(dir, `.${basename(this.#path)}.${process.pid}.${randomUUID()}.tmp`);
     // Optional parts only when present: a file without them reads exactly as before they existed.
@@ -293,6 +324,7 @@ export class JsonFileAlertStore implements AlertStore, HistoryStore, SharedRateL
       ...(cursor ? { cursor } : {}),
       ...(history && history.length > 0 ? { history } : {}),
       ...(limiter && limiter.times.length > 0 ? { limiter } : {}),
+      ...(boards && Object.keys(boards).length > 0 ? { boards } : {}),
     };
     const text = `${JSON.stringify(state, null, 2)}\n`;
     try {

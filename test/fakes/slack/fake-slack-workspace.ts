@@ -50,6 +50,8 @@ export const DEFAULT_FAKE_SCOPES = [
   "files:write",
   "channels:read",
   "groups:read",
+  "pins:write",
+  "commands",
 ];
 
 export function createWorkspace(
@@ -89,6 +91,8 @@ export function createWorkspace(
           return missing("users:read");
         case "usergroups.list":
           return missing("usergroups:read");
+        case "pins.add":
+          return missing("pins:write");
         default:
           return undefined;
       }

@@ -88,6 +88,8 @@ export interface FakeSlack {
   responses: FakeSlackResponse[];
   /** The doctor's view of the workspace: scopes, channels, users, user groups (fake-slack-workspace.ts). */
   workspace: FakeWorkspace;
+  /** Messages pinned with pins.add, in order. */
+  pins(): Array<{ channel: string; ts: string }>;
 }
 
 export interface FakeSlackEphemeral {
@@ -233,6 +235,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   let baseUrl = "";
   /** Live state, for validating thread_ts and chat.update (`channel/ts` → message). */
   const live = new Map<string, { channel: string; ts: string; text: string; thread_ts?: string }>();
+  const pinned: Array<{ channel: string; ts: string }> = [];
   let lastTs = 0;
   const limiter = options.rateLimit ? postRateLimiter(options.rateLimit, channelIds) : undefined;
 
@@ -371,6 +374,17 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
           })),
         };
       }
+      case "pins.add": {
+        if (typeof args.channel !== "string" || args.channel === "")
+          return { ok: false, error: "channel_not_found" };
+        const channel = channelIdFor(args.channel, channelIds);
+        const ts = typeof args.timestamp === "string" ? args.timestamp : "";
+        if (!live.has(`${channel}/${ts}`)) return { ok: false, error: "message_not_found" };
+        if (pinned.some((p) => p.channel === channel && p.ts === ts))
+          return { ok: false, error: "already_pinned" };
+        pinned.push({ channel, ts });
+        return { ok: true };
+      }
       case "users.lookupByEmail": {
         const email = typeof args.email === "string" ? args.email.trim().toLowerCase() : "";
         const id = [...users].find(([known]) => known.toLowerCase() === email)?.[1];
@@ -499,6 +513,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       `http://127.0.0.1:${port}${RESPONSE_PATH}${encodeURIComponent(id ?? actions.nextResponseId())}`,
     responses: actions.responses,
     workspace: workspace.state,
+    pins: () => pinned.map((p) => ({ ...p })),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
