@@ -1,6 +1,8 @@
 /**
  * The `interactions` Lambda behind its Function URL, as a factory so tests hand in their own clients:
- * Function URL event → raw body (base64-decoded) → handle-interaction → HTTP answer, with metrics.
+ * Function URL event → raw body (base64-decoded) → handle-interaction → HTTP answer. What happened to
+ * the request (applied, refused, ignored, rejected...) is one `interaction` log line; the one custom
+ * metric is INTERACTION_ERRORS_METRIC, which the interactions Errors alarm reads.
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
@@ -9,6 +11,7 @@ import type { AppConfig } from "../domain/config.js";
 import type { AlertStore, EventPublisher, InteractionNotifier } from "../ports.js";
 import { handleInteraction, INTERACTIONS_PATH, type InteractionDeps } from "./handle-interaction.js";
 import { fromPowertools } from "./logger.js";
+import { INTERACTION_ERRORS_METRIC } from "./metric-names.js";
 
 /** A forged request must not make every call re-read the secret: at most one refresh this often. */
 const SECRET_REFRESH_MIN_MS = 5 * 60_000;
@@ -51,7 +54,14 @@ export function createInteractionsEndpoint(deps: InteractionsEndpointDeps) {
   const now = deps.nowMs ?? Date.now;
   let lastRefreshMs = 0;
 
-  const handleWith = (secrets: AppSecrets, event: FunctionUrlEvent, rawBody: string, bytes: number) => {
+  // `outcomes` collects what happened to one request, for its log line (these were a metric each).
+  const handleWith = (
+    secrets: AppSecrets,
+    event: FunctionUrlEvent,
+    rawBody: string,
+    bytes: number,
+    outcomes: string[],
+  ) => {
     const signingSecret = signingSecretOf(secrets, "The secret");
     const interactionDeps: InteractionDeps = {
       config: deps.config,
@@ -60,23 +70,25 @@ export function createInteractionsEndpoint(deps: InteractionsEndpointDeps) {
       notifier: deps.notifierFor(secrets),
       events: deps.events,
       log,
-      count: (metric) => deps.metrics.addMetric(metric, MetricUnit.Count, 1),
+      count: (outcome) => {
+        outcomes.push(outcome);
+      },
       nowMs: now,
     };
     return handleInteraction(interactionDeps, { rawBody, bodyBytes: bytes, headers: event.headers ?? {} });
   };
 
-  return async (event: FunctionUrlEvent): Promise<FunctionUrlResult> => {
+  const respond = async (event: FunctionUrlEvent, outcomes: string[]): Promise<FunctionUrlResult> => {
     try {
       // The Function URL serves nothing else: its root is accepted too, for a Request URL pasted without the path.
       const path = (event.rawPath ?? "/").replace(/\/+$/, "");
       if (path !== INTERACTIONS_PATH && path !== "") {
-        deps.metrics.addMetric("InteractionRejectedPath", MetricUnit.Count, 1);
+        outcomes.push("InteractionRejectedPath");
         return answer(404, "not found");
       }
       const method = event.requestContext?.http?.method ?? "POST";
       if (method !== "POST") {
-        deps.metrics.addMetric("InteractionRejectedPath", MetricUnit.Count, 1);
+        outcomes.push("InteractionRejectedPath");
         return answer(405, "method not allowed");
       }
       // The Function URL hands a form body over base64-encoded; the signature is over the decoded bytes.
@@ -84,22 +96,29 @@ export function createInteractionsEndpoint(deps: InteractionsEndpointDeps) {
       const rawBody = body.toString("utf8");
 
       let secrets = await deps.secrets.get();
-      let result = await handleWith(secrets, event, rawBody, body.length);
+      let result = await handleWith(secrets, event, rawBody, body.length, outcomes);
       if (result.status === 401 && now() - lastRefreshMs >= SECRET_REFRESH_MIN_MS) {
         // The signing secret may have been rotated since this container read it: read it again, once.
         lastRefreshMs = now();
         secrets = await deps.secrets.refresh();
-        result = await handleWith(secrets, event, rawBody, body.length);
+        result = await handleWith(secrets, event, rawBody, body.length, outcomes);
       }
       return answer(result.status, result.body);
     } catch (error) {
       deps.logger.error("interaction failed", {
         error: error instanceof Error ? error.message : String(error),
       });
-      deps.metrics.addMetric("InteractionErrors", MetricUnit.Count, 1);
+      deps.metrics.addMetric(INTERACTION_ERRORS_METRIC, MetricUnit.Count, 1);
+      outcomes.push(INTERACTION_ERRORS_METRIC);
       return answer(500, "internal error");
-    } finally {
-      deps.metrics.publishStoredMetrics();
     }
+  };
+
+  return async (event: FunctionUrlEvent): Promise<FunctionUrlResult> => {
+    const outcomes: string[] = [];
+    const response = await respond(event, outcomes);
+    deps.logger.info("interaction", { status: response.statusCode, outcomes });
+    if (deps.metrics.hasStoredMetrics()) deps.metrics.publishStoredMetrics();
+    return response;
   };
 }

@@ -70,7 +70,11 @@ function quietMetrics(): Metrics {
   return metrics;
 }
 
-function scheduledCheck(tableName: string, metrics = quietMetrics()) {
+function scheduledCheck(
+  tableName: string,
+  metrics = quietMetrics(),
+  logger = new Logger({ serviceName: "test", logLevel: "CRITICAL" }),
+) {
   const { config } = parseConfig(rawConfig, "test config");
   return createScheduledCheck({
     config,
@@ -90,7 +94,7 @@ function scheduledCheck(tableName: string, metrics = quietMetrics()) {
       }),
     notifierFor: (secrets, nowMs) =>
       slackNotifierFor(config, { token: secrets.slackBotToken, apiUrl: slack.url, nowMs }),
-    logger: new Logger({ serviceName: "test", logLevel: "CRITICAL" }),
+    logger,
     metrics,
   });
 }
@@ -186,7 +190,7 @@ describe("createScheduledCheck", () => {
     const tableName = await dynamo.createAlertTable();
     const [a, b] = [scheduledCheck(tableName), scheduledCheck(tableName)];
 
-    const [ra, rb] = await Promise.all([a({}, context), b({}, context)]);
+    const [ra, rb] = (await Promise.all([a({}, context), b({}, context)])) as [RunSummary, RunSummary];
 
     const fired = [...ra.transitions, ...rb.transitions].filter((t) => t.type === "fired");
     expect(fired.map((t) => t.userId).sort()).toEqual(["u-1", "u-2"]);
@@ -209,17 +213,41 @@ describe("createScheduledCheck", () => {
     expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(2);
   });
 
-  it("fails the invocation and counts SmartAssistRunFailed when the credentials stay refused", async () => {
+  it("fails the invocation, logging SmartAssist as the cause, when the credentials stay refused", async () => {
     const tableName = await dynamo.createAlertTable();
     secretsMock.on(GetSecretValueCommand).resolves({ SecretString: secretString("still-wrong-secret") });
     const metrics = quietMetrics();
     const added = vi.spyOn(metrics, "addMetric");
+    const logger = new Logger({ serviceName: "test", logLevel: "CRITICAL" });
+    const logged = vi.spyOn(logger, "error");
 
-    const error = await scheduledCheck(tableName, metrics)({}, context).catch((e: unknown) => e);
+    const error = await scheduledCheck(tableName, metrics, logger)({}, context).catch((e: unknown) => e);
 
     expect((error as Error).message).toMatch(/refused the credentials/);
     expect((error as Error).message).not.toContain("still-wrong-secret");
-    expect(added).toHaveBeenCalledWith("SmartAssistRunFailed", "Count", 1);
+    // The Errors alarm and the failure queue see the failed invocation; no custom metric is needed.
+    expect(logged).toHaveBeenCalledWith("run failed", expect.objectContaining({ cause: "smartassist" }));
+    expect(added).not.toHaveBeenCalled();
+    expect(metrics.publishStoredMetrics).not.toHaveBeenCalled();
     expect(topPosts()).toHaveLength(0);
+  });
+
+  it("emits no custom metric and logs one bounded run summary line with the counts", async () => {
+    const tableName = await dynamo.createAlertTable();
+    const metrics = quietMetrics();
+    const added = vi.spyOn(metrics, "addMetric");
+    const logger = new Logger({ serviceName: "test", logLevel: "CRITICAL" });
+    const logged = vi.spyOn(logger, "info");
+
+    await scheduledCheck(tableName, metrics, logger)({}, context);
+
+    expect(added).not.toHaveBeenCalled();
+    const line = logged.mock.calls.find((c) => c[0] === "run summary")?.[1] as Record<string, unknown>;
+    expect(line).toMatchObject({
+      summary: { checkedAgents: 3 },
+      counts: { firing: 2, skipped: 0, failedPages: 0, transitions: { fired: 2, resolved: 0 } },
+      truncated: false,
+      latencyMs: { count: expect.any(Number) },
+    });
   });
 });
