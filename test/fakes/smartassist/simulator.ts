@@ -25,7 +25,7 @@ export interface SimulatorOptions {
   accountId: string;
   iId: string;
   agents: SimAgent[];
-  /** The simulator's "as of" instant (UTC ms); default Date.now() at each request. */
+  /** The simulator's "as of" instant (UTC ms); default the clock's now at each request. */
   now?: number;
   /** Default 0 (ephemeral); the server always binds 127.0.0.1. */
   port?: number;
@@ -35,6 +35,12 @@ export interface SimulatorOptions {
   rateLimitPerMinute?: number;
   /** Replace the row at this agent index with raw garbage. */
   malformed?: Array<{ index: number; row: unknown }>;
+  /**
+   * The simulator's wall clock (default Date.now): when tokens expire, the rate limit's window, request
+   * arrival times, and "as of" without a fixed `now`. A benchmark whose client runs on a shifted clock
+   * gives the simulator the same one.
+   */
+  clock?: () => number;
 }
 
 export interface RecordedRequest {
@@ -199,6 +205,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   let agents = options.agents;
   let lowerEmails: string[] | undefined;
   let now = options.now;
+  const clock = options.clock ?? Date.now;
   let latencyMs = options.latencyMs ?? 0;
   let rateLimit = options.rateLimitPerMinute ?? 60;
   let hangs = 0;
@@ -262,7 +269,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
   /** Sliding 60 s log per account; only admitted requests hold a slot. Returns seconds to wait. */
   function admit(accountId: string): number | undefined {
-    const t = Date.now();
+    const t = clock();
     let log = windows.get(accountId);
     if (!log) {
       log = [];
@@ -309,7 +316,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     }
     const total = indices ? indices.length : agents.length;
     const window = utcWindow(filter.startDate, filter.endDate, filter.timeZoneOffSet);
-    const asOf = now ?? Date.now();
+    const asOf = now ?? clock();
     const rows: string[] = [];
     const end = Math.min(total, offset + limit);
     for (let k = offset; k < end; k++) rows.push(rowText(indices ? (indices[k] as number) : k, window, asOf));
@@ -317,7 +324,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const at = Date.now();
+    const at = clock();
     const arrived = performance.now();
     const url = new URL(req.url ?? "/", "http://simulator.invalid");
     const raw = await readBody(req);
@@ -383,7 +390,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const unauthorized = () => send(res, record, 401, errorBody("Invalid or expired token", 401));
     if (!token) return unauthorized();
     try {
-      const { payload } = await jwtVerify(token, key, { algorithms: ["HS256"] });
+      const { payload } = await jwtVerify(token, key, {
+        algorithms: ["HS256"],
+        currentDate: new Date(clock()),
+      });
       if (payload.appId !== options.clientId) return unauthorized();
     } catch {
       return unauthorized();
