@@ -595,6 +595,8 @@ export interface CenterFigures {
   logGzipRatio: number;
   metricNames: string[];
   errors: string[];
+  /** Pages the first run (no cursor) asked for past the roster's end. */
+  firstRunPastEnd: number;
 }
 
 async function center(
@@ -679,6 +681,7 @@ async function center(
     const logs: string[] = [...warm.initLines];
     const ticks: Invocation[] = [];
     const dues: Invocation[] = [];
+    let firstRunPastEnd = 0;
     for (let m = -WARMUP_MINUTES; m < options.minutes; m++) {
       const tickAt = T0 + m * MINUTE;
       const part = ((m % EVERY_MINUTES) + EVERY_MINUTES) % EVERY_MINUTES;
@@ -692,8 +695,17 @@ async function center(
         progress(
           `cost: ${agents.toLocaleString("en-US")} agents: warm-up tick ${m + WARMUP_MINUTES + 1}/${WARMUP_MINUTES}`,
         );
+      const requestsBefore = sim.requests.length;
       const tick = await measure("tick", m, share.size, tickAt, warm, peers, m >= 0 ? logs : []);
-      if (m === -WARMUP_MINUTES) init.secretReads = tick.secretReads;
+      if (m === -WARMUP_MINUTES) {
+        init.secretReads = tick.secretReads;
+        // The first run has no cursor: pages it asked for past the roster's end (it learns the end
+        // from hasMore false; those in flight then are what concurrency makes unavoidable).
+        const end = Math.ceil(share.size / 50) * 50;
+        firstRunPastEnd = sim.requests
+          .slice(requestsBefore)
+          .filter((r) => Number(r.offset) >= end && r.body !== undefined).length;
+      }
       if (m >= 0) ticks.push(tick);
       // The due re-check, 30 s later: the agents due in the coming minute (at least one), one page.
       const dueAt = tickAt + 30_000;
@@ -748,6 +760,7 @@ async function center(
         logGzipRatio,
         metricNames,
         errors,
+        firstRunPastEnd,
       },
       template,
     };
@@ -1190,7 +1203,7 @@ export async function costSection(
     `  modelled ms = wall + CPU × (${VCPU_MB} ÷ 512 − 1): the CPU stretched to the 512 MB function's share of a vCPU`,
     ...centers.map(
       (c) =>
-        `  ${fmt(c.figures.agents)} agents: ${fmt(c.figures.rosterPages)} roster pages, ${c.figures.pagesPerMinute} a minute; seeded ${fmt(c.figures.seeded.history)} history items and ${fmt(c.figures.seeded.resolved)} resolved records; load() ${fmt(c.figures.load.withHistory, 1)} RRU (${fmt(c.figures.load.liveRecords)} live records; without history ${fmt(c.figures.load.withoutHistory, 1)}; the table Scan before: ${fmt(c.figures.load.scanBefore, 1)}; only the ${fmt(c.figures.load.unsettledRecords)} records a run acts on: ${fmt(c.figures.load.unsettledOnly, 1)}); init ${fmt(c.figures.init.wallMs)} ms; longest log line ${fmt(Math.max(...c.figures.ticks.map((i) => i.maxLineBytes)))} bytes; metrics emitted: ${c.figures.metricNames.length}${c.figures.errors.length ? `; ERRORS: ${c.figures.errors.slice(0, 3).join(" | ")}` : ""}`,
+        `  ${fmt(c.figures.agents)} agents: ${fmt(c.figures.rosterPages)} roster pages, ${c.figures.pagesPerMinute} a minute; seeded ${fmt(c.figures.seeded.history)} history items and ${fmt(c.figures.seeded.resolved)} resolved records; load() ${fmt(c.figures.load.withHistory, 1)} RRU (${fmt(c.figures.load.liveRecords)} live records; without history ${fmt(c.figures.load.withoutHistory, 1)}; the table Scan before: ${fmt(c.figures.load.scanBefore, 1)}; only the ${fmt(c.figures.load.unsettledRecords)} records a run acts on: ${fmt(c.figures.load.unsettledOnly, 1)}); init ${fmt(c.figures.init.wallMs)} ms; first run (no cursor): ${c.figures.firstRunPastEnd} page(s) asked past the end; longest log line ${fmt(Math.max(...c.figures.ticks.map((i) => i.maxLineBytes)))} bytes; metrics emitted: ${c.figures.metricNames.length}${c.figures.errors.length ? `; ERRORS: ${c.figures.errors.slice(0, 3).join(" | ")}` : ""}`,
     ),
     ...(stormFigures
       ? [
