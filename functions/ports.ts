@@ -3,8 +3,11 @@
  * Adapters implement these; the use case knows nothing of HTTP, Slack or AWS.
  */
 import type { AlertRecord, Transition } from "./domain/alert.js";
+import type { BoardModel, BoardState } from "./domain/board.js";
 import type { Cursor } from "./domain/coverage.js";
 import type { SlackAction } from "./domain/delivery.js";
+import type { ChannelDigest, DayReport } from "./domain/digest.js";
+import type { DueGroup } from "./domain/due.js";
 import type { HistoryEntry } from "./domain/history.js";
 import type { RollupOutcome, RollupWork } from "./domain/rollup.js";
 import type { QueryWindow } from "./domain/time.js";
@@ -15,6 +18,8 @@ export interface AgentPage {
   rows: unknown[];
   /** The `timeZoneOffSet` the page was requested with (times in the rows are in it). */
   timeZoneOffSet: number;
+  /** Set on pages read by e-mail (open alerts, due re-checks), not in the roster's rotation. */
+  byEmail?: true;
 }
 
 /** What one read (the rotation, or the re-read of open alerts by e-mail) did. */
@@ -48,6 +53,13 @@ export interface FetchOptions {
   startOffset?: number;
   /** The roster's size in pages as a previous run saw it: no speculative requests past it, every slot busy at once. */
   knownPages?: number | null;
+  /** Read at most this many pages (a tick's share of the roster), wrapping at its end; all by default. */
+  maxPages?: number;
+  /**
+   * With a shared rate limiter: request slots the rotation leaves free in any 60 s window for the
+   * priority requests the caller knows are coming (re-reads of open alerts, due re-checks).
+   */
+  headroom?: number;
 }
 
 export interface AgentStatusSource {
@@ -68,6 +80,25 @@ export interface AgentStatusSource {
     onPage: (page: AgentPage) => void,
     options?: { deadlineMs?: number },
   ): Promise<ReadReport>;
+}
+
+export type RequestClass = "priority" | "rotation";
+
+/**
+ * One SmartAssist rate budget for every invocation at once (scheduled runs, due re-checks, an
+ * overlapping duplicate): no sliding 60 s window holds more than `perMinute` request starts.
+ * `priority` (re-reads of open alerts, due re-checks) may use the whole `perMinute`; `rotation` (the
+ * roster's pages) only `perMinute − headroom` in any window that holds its slot.
+ */
+export interface SharedRateLimiter {
+  /** Reserves up to `count` request start instants (real-clock UTC ms) in [now, notAfterMs), shared by every invocation. */
+  reserve(request: {
+    count: number;
+    perMinute: number;
+    notAfterMs: number;
+    class: RequestClass;
+    headroom?: number;
+  }): Promise<number[]>;
 }
 
 export interface AlertStore {
@@ -112,10 +143,43 @@ export interface DeliveryResult {
   nudge?: "sent" | "not-in-slack";
 }
 
-export interface AlertNotifier {
+export interface AlertNotifier extends Partial<BoardPublisher> {
   deliver(action: SlackAction): Promise<DeliveryResult>;
   /** A roll-up's work for this run (rollup.ts); a notifier without it gets no roll-ups. */
   deliverRollup?(work: RollupWork): Promise<RollupOutcome>;
+}
+
+/** What a board publish did: the board's ts (a new one when it was posted anew), or the failure. */
+export type BoardPublishResult =
+  | { ok: true; ts: string; reposted: boolean; pinned?: boolean }
+  | { ok: false; error: string; transient?: boolean };
+
+/** The board's Slack side (board-delivery.ts): one call per channel per run, at most. */
+export interface BoardPublisher {
+  /**
+   * Draws `model` in `channel`: `chat.update` of `ts` when given, posted anew when there is none or
+   * Slack says it is gone (`message_not_found`, `cant_update_message`); pinned on a post when `pin`.
+   */
+  publishBoard(
+    channel: string,
+    model: BoardModel,
+    ts: string | undefined,
+    pin: boolean,
+  ): Promise<BoardPublishResult>;
+}
+
+/** The board's state per channel (its ts, what it last drew, the last snapshot): `#board#<channel>`. */
+export interface BoardStore {
+  /** These channels' board states (a channel without a board yet is left out). */
+  loadBoards(channels: readonly string[]): Promise<BoardState[]>;
+  /** Keeps one channel's board state (last writer wins: the latest run's board is the right one). */
+  saveBoard(state: BoardState): Promise<void>;
+  /**
+   * Claims the first post of a channel's board for run `by` until `untilMs` (real clock): true only if
+   * the board has no message yet and no other live claim, so two overlapping runs never both post it.
+   * The claim ends with the `saveBoard` that records the post (or lapses, if the post failed).
+   */
+  claimBoardPost(channel: string, by: string, untilMs: number, wallMs: number): Promise<boolean>;
 }
 
 export interface EventPublisher {
@@ -128,6 +192,14 @@ export interface EphemeralTarget {
   user: string;
   responseUrl?: string;
   channel?: string;
+}
+
+/**
+ * Answers only the clicking user; what the interactions endpoint has without a bot token (the click's
+ * response_url needs none). False when the answer could not be sent.
+ */
+export interface ClickResponder {
+  ephemeral(target: EphemeralTarget, text: string): Promise<boolean>;
 }
 
 /** What the interactions endpoint needs of Slack besides delivering the action's message update. */
@@ -145,4 +217,112 @@ export interface InteractionNotifier extends AlertNotifier {
     by: string,
     count: number,
   ): Promise<DeliveryResult>;
+}
+
+/** Posts a digest message and uploads a chart: the Slack side of the shift digest. */
+export interface DigestPublisher {
+  /** Posts the day's summary; returns the message ts. Throws when Slack refuses it. */
+  postSummary(channel: string, digest: ChannelDigest, report: DayReport): Promise<{ ts: string }>;
+  /** Uploads the chart PNG into the channel (files.uploadV2). Throws when the upload fails. */
+  uploadChart(channel: string, png: Uint8Array, name: { filename: string; title: string }): Promise<void>;
+}
+
+/**
+ * Where due re-checks wait for their instant: an SQS queue with per-message delays in AWS, timers in
+ * `watch`. A group is never run before its instant; one delivered twice changes nothing twice.
+ */
+export interface DueQueue {
+  /**
+   * Queues each group for its instant (`nowMs`: the real clock). `left`: groups too far ahead for the
+   * queue (the next tick schedules them again); `failed`: groups it could not queue.
+   */
+  schedule(groups: DueGroup[], nowMs: number): Promise<{ scheduled: number; left: number; failed: number }>;
+}
+
+// ---- The doctor (app/doctor.ts): probes that say whether the wiring works, without a run ----
+
+/** What one probe request of the Agent Status Details API came back with. */
+export type SourceProbeResult =
+  /** A page: how many rows it held (at most the probe's limit) and whether more follow. */
+  | { kind: "page"; status: number; rows: number; hasMore: boolean; ms: number }
+  /** Any other HTTP answer: the status and the server's message (never a credential). */
+  | { kind: "http"; status: number; detail: string; retryAfterMs?: number; ms: number }
+  /** 2xx, but not an Agent Status Details page. */
+  | { kind: "invalid"; status: number; detail: string; ms: number }
+  /** No answer within the probe's time. */
+  | { kind: "timeout"; ms: number }
+  /** No HTTP exchange: DNS, refused connection, reset (`code` as the socket gave it). */
+  | { kind: "network"; code: string; ms: number }
+  /** The client's own pace (requestsPerMinute) allowed no request before `notAfterMs`. */
+  | { kind: "paced"; ms: number };
+
+export interface SourceProbe {
+  /**
+   * One request for `window` at `offset` (`limit`, default 1), paced like a run's, never retried,
+   * answered within `timeoutMs`; `notAfterMs` (epoch ms): do not wait for the pacer past it.
+   */
+  probe(
+    window: QueryWindow,
+    offset: number,
+    options: { timeoutMs: number; limit?: number; notAfterMs?: number },
+  ): Promise<SourceProbeResult>;
+}
+
+/** A Slack Web API answer to a probe: the value, or Slack's error code (`channel_not_found`, `timeout`). */
+export type SlackProbeResult<T> =
+  | { ok: true; value: T }
+  | {
+      ok: false;
+      error: string;
+      /** With `missing_scope`: the scope Slack says the method needs. */
+      needed?: string;
+    };
+
+export interface SlackIdentity {
+  team: string;
+  teamId: string;
+  url: string;
+  /** The bot user's name (`/invite @<user>`) and id. */
+  user: string;
+  userId: string;
+  /** Absent for a token that is not a bot token. */
+  botId?: string;
+  /** The token's scopes, from the `x-oauth-scopes` response header; undefined when Slack sent none. */
+  scopes?: string[];
+}
+
+export interface SlackChannelInfo {
+  id: string;
+  name: string;
+  isMember: boolean;
+  isPrivate: boolean;
+  isArchived: boolean;
+}
+
+export interface SlackUserInfo {
+  id: string;
+  name: string;
+  deleted: boolean;
+}
+
+export interface SlackGroupInfo {
+  id: string;
+  handle: string;
+  /** False for a disabled group. */
+  enabled: boolean;
+  members?: number;
+}
+
+/** The Slack calls the doctor makes; each is one request, bounded in time, never retried. */
+export interface SlackProbe {
+  /** `auth.test`: the workspace, the bot user and the token's scopes. */
+  identity(): Promise<SlackProbeResult<SlackIdentity>>;
+  /** `conversations.info`. */
+  channel(id: string): Promise<SlackProbeResult<SlackChannelInfo>>;
+  /** `users.info`. */
+  user(id: string): Promise<SlackProbeResult<SlackUserInfo>>;
+  /** `usergroups.list`, disabled groups included. */
+  groups(): Promise<SlackProbeResult<SlackGroupInfo[]>>;
+  /** `chat.postMessage` of a plain text (the `--send-test` message). */
+  postTest(channel: string, text: string): Promise<SlackProbeResult<{ channel: string; ts: string }>>;
 }

@@ -9,12 +9,14 @@ import { EventBus, type IEventBus } from "aws-cdk-lib/aws-events";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { type Code, type FunctionUrl, FunctionUrlAuthType, InvokeMode } from "aws-cdk-lib/aws-lambda";
 import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
+import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { RENDERER_FILES, type RendererFile, rendererFilePath } from "../functions/adapters/chart/png.js";
 import { ALERT_TABLE } from "../functions/adapters/state/dynamodb-store.js";
 import type { AppConfig } from "../functions/domain/config.js";
+import { TICK_SECONDS } from "../functions/domain/coverage.js";
 import { InteractionsAlarms, OperationsAlarms } from "./constructs/alarms.js";
 import { AlertFunction, PROJECT_ROOT, runTimeoutSeconds } from "./constructs/function-defaults.js";
 import { DigestSchedule, RunSchedule } from "./constructs/schedule.js";
@@ -70,6 +72,8 @@ export class AgentStatusAlertsStack extends Stack {
   readonly eventBus: IEventBus;
   readonly failureQueue: Queue;
   readonly schedule: RunSchedule;
+  /** Due re-checks waiting for their instant (SQS, per-message delays), consumed by the check function. */
+  readonly dueQueue: Queue;
   readonly alarms: OperationsAlarms;
   readonly interactionsAlarms: InteractionsAlarms;
   /** The daily digest, when the config has `digest`. */
@@ -117,7 +121,9 @@ export class AgentStatusAlertsStack extends Stack {
     });
     const liveIndexArn = `${this.table.tableArn}/index/${ALERT_TABLE.liveIndex.name}`;
 
-    const timeoutSeconds = runTimeoutSeconds(config.schedule.everySeconds);
+    // The check function ticks every minute (each agent is still read once per schedule.every): a run's
+    // budget, and so its timeout, is that minute.
+    const timeoutSeconds = runTimeoutSeconds(TICK_SECONDS);
     // Both functions get the same resource names: they share the state, the credentials and the bus.
     const environment = {
       SECRET_ID: this.secret.secretArn,
@@ -133,31 +139,52 @@ export class AgentStatusAlertsStack extends Stack {
       retentionPeriod: Duration.days(14),
     });
 
+    // Due re-checks: each message waits (DelaySeconds) until its agents' instant, then the check function
+    // reads just those agents. A message that keeps failing lands in the failure queue after 3 receives.
+    this.dueQueue = new Queue(this, "DueChecks", {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // Lambda requires at least the function's timeout; a failed batch comes back soon after.
+      visibilityTimeout: Duration.seconds(timeoutSeconds * 2),
+      retentionPeriod: Duration.hours(1),
+      deadLetterQueue: { queue: this.failureQueue, maxReceiveCount: 3 },
+    });
+
     this.alertFunction = new AlertFunction(this, "Check", {
       rawConfig,
       timeout: Duration.seconds(timeoutSeconds),
       logRetentionDays: config.aws.logRetentionDays,
       tracing: tracing ?? false,
       ...(code ? { code } : {}),
-      environment,
+      environment: { ...environment, DUE_QUEUE_URL: this.dueQueue.queueUrl },
     });
     const fn = this.alertFunction.function;
-    // No retries: a re-run repeats exactly what the next tick does, later. An event older than one
-    // interval is stale. Failures go to the queue instead of vanishing.
+    // No retries: a re-run repeats exactly what the next tick does, later. A tick older than its minute
+    // is stale. Failures go to the queue instead of vanishing.
     fn.configureAsyncInvoke({
       retryAttempts: 0,
-      maxEventAge: Duration.seconds(Math.min(Math.max(config.schedule.everySeconds, 60), 6 * 3600)),
+      maxEventAge: Duration.seconds(TICK_SECONDS),
       onFailure: new SqsDestination(this.failureQueue),
     });
+    // The same function consumes its due re-checks: up to 10 messages a batch, at most 2 at once (they are
+    // a few requests each; more in parallel would only crowd the shared rate budget).
+    fn.addEventSource(
+      new SqsEventSource(this.dueQueue, {
+        batchSize: 10,
+        maxConcurrency: 2,
+        maxBatchingWindow: Duration.seconds(0),
+      }),
+    );
 
     this.secret.grantRead(fn);
     this.tableItems.grantReadWriteData(fn);
     fn.addToRolePolicy(new PolicyStatement({ actions: ["dynamodb:Scan"], resources: [liveIndexArn] }));
     this.eventBus.grantPutEventsTo(fn);
+    this.dueQueue.grantSendMessages(fn);
 
     const scheduleProps = {
       target: fn,
-      everySeconds: config.schedule.everySeconds,
+      everySeconds: TICK_SECONDS,
       timezone: config.timezone,
       deadLetterQueue: this.failureQueue,
     };
@@ -230,7 +257,7 @@ export class AgentStatusAlertsStack extends Stack {
     this.alarms = new OperationsAlarms(this, "Alarms", {
       function: fn,
       timeoutSeconds,
-      everySeconds: config.schedule.everySeconds,
+      everySeconds: TICK_SECONDS,
       failureQueue: this.failureQueue,
       runsAroundTheClock: config.schedule.activeHours === undefined,
       ...(config.aws.alarmEmail ? { alarmEmail: config.aws.alarmEmail } : {}),

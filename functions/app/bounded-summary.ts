@@ -74,7 +74,8 @@ function summaryOf(items: unknown[], listed: number): ListSummary {
 /**
  * `value` itself when its JSON is at most `maxBytes`; else a copy whose lists at `paths` (those that
  * are arrays; others are ignored) are kept whole or summarized so that it fits. When even empty
- * summaries do not fit (the rest of the value is too large), every list is an empty summary.
+ * summaries do not fit (the rest of the value is too large), every list is an empty summary (but one no
+ * larger than that, such as `[]`, which stays as it is).
  */
 export function boundLists<T>(value: T, paths: readonly Path[], maxBytes: number): T | Bounded<T> {
   if (jsonBytes(value) <= maxBytes) return value;
@@ -85,14 +86,16 @@ export function boundLists<T>(value: T, paths: readonly Path[], maxBytes: number
     const itemBytes = list.map(jsonBytes);
     found.push({ path, items: list, itemBytes, wholeBytes: jsonBytes(list) });
   }
+  // A list no larger than its empty summary (`[]`, say) is never summarized: that would only grow it.
+  const whole = new Set<Found>(found.filter((f) => f.wholeBytes <= jsonBytes(summaryOf(f.items, 0))));
   let skeleton: unknown = value;
-  for (const f of found) skeleton = replaced(skeleton, f.path, summaryOf(f.items, 0));
+  for (const f of found) if (!whole.has(f)) skeleton = replaced(skeleton, f.path, summaryOf(f.items, 0));
   let budget = maxBytes - jsonBytes(skeleton);
   if (budget < 0 || found.length === 0) return skeleton as Bounded<T>;
 
   // Whole lists first, the smallest first: as many lists as possible stay complete arrays.
-  const whole = new Set<Found>();
   for (const f of [...found].sort((a, b) => a.wholeBytes - b.wholeBytes)) {
+    if (whole.has(f)) continue;
     const delta = f.wholeBytes - jsonBytes(summaryOf(f.items, 0));
     if (delta <= budget) {
       whole.add(f);

@@ -9,9 +9,7 @@ import { digestChartSvg } from "../adapters/chart/svg.js";
 import type { AppSecrets, SecretsProvider } from "../adapters/secrets/secrets.js";
 import type { AppConfig } from "../domain/config.js";
 import {
-  type ChannelDigest,
   type DayInput,
-  type DayReport,
   type DigestEpisode,
   dayReport,
   episodeFromHistory,
@@ -23,7 +21,7 @@ import {
 } from "../domain/digest.js";
 
 import { localDate } from "../domain/time.js";
-import type { AlertStore, HistoryStore } from "../ports.js";
+import type { AlertStore, DigestPublisher, HistoryStore } from "../ports.js";
 import { fromPowertools, type Log } from "./logger.js";
 
 export interface DayDeps {
@@ -64,14 +62,6 @@ export function chartSvg(input: DayInput, channel?: string): string {
   const alerts = episodes.length;
   const subtitle = `${alerts} alert${alerts === 1 ? "" : "s"} · ${minutes} min past threshold${channel ? ` · ${channel}` : ""}`;
   return digestChartSvg({ date: input.date, timezone: input.config.timezone, series, subtitle });
-}
-
-/** Posts a digest message and uploads a chart: the Slack side of the shift digest. */
-export interface DigestPublisher {
-  /** Posts the day's summary; returns the message ts. Throws when Slack refuses it. */
-  postSummary(channel: string, digest: ChannelDigest, report: DayReport): Promise<{ ts: string }>;
-  /** Uploads the chart PNG into the channel (files.uploadV2). Throws when the upload fails. */
-  uploadChart(channel: string, png: Uint8Array, name: { filename: string; title: string }): Promise<void>;
 }
 
 export interface DigestDeps extends DayDeps {

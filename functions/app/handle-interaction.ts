@@ -1,239 +1,355 @@
 /**
- * The use case behind Slack's interactivity URL: one click on Acknowledge, Snooze… or Excuse.
- * Verify first (size, signature, then the payload), then a conditional write on the alert record
- * (retried once on a conflict with a concurrent run), then the message update and thread reply, then
- * the event. The same code serves the `interactions` Lambda (Function URL) and `cli serve`.
+ * The use case behind Slack's interactivity URL: a verified click on Acknowledge, Snooze…, Excuse or a
+ * roll-up's Acknowledge all. The driving adapter (adapters/slack/interaction-request.ts) has checked
+ * the signature and parsed the payload; here each alert the click names gets one conditional write
+ * (retried once on a conflict with a concurrent run) that applies its actions and, when no run is
+ * sending that alert right now, takes a short lease; then the message update and thread reply; then
+ * the write that ends the lease. The same code serves the `interactions` Lambda and `cli serve`.
+ *
+ * Slack waits 3 s for the answer, for the whole payload: actions on different alerts go at once,
+ * actions on one alert share its one write and one redraw, and Acknowledge all writes its members with
+ * bounded concurrency.
  */
+import { randomUUID } from "node:crypto";
 import {
-  type BlockAction,
-  type BlockActionsPayload,
-  MAX_INTERACTION_BODY_BYTES,
-  parseInteractionBody,
-} from "../adapters/slack/interaction-payload.js";
-import { answerByResponseUrl } from "../adapters/slack/response-url.js";
-import {
-  header,
-  SIGNATURE_HEADER,
-  TIMESTAMP_HEADER,
-  verifySlackSignature,
-} from "../adapters/slack/signature.js";
-import {
-  ACTION_IDS,
   type ActionOutcome,
+  type ActionTarget,
   type AlertActionRequest,
+  afterClickRedraw,
   applyAction,
-  snoozeSeconds,
+  type Click,
+  clickWrite,
+  intentOf,
+  resolveAlertId,
+  rollupMembers,
 } from "../domain/actions.js";
 import type { AlertRecord, Transition } from "../domain/alert.js";
 import type { AppConfig } from "../domain/config.js";
-import { afterDelivery } from "../domain/delivery.js";
 import { byDisplayOrder } from "../domain/rollup.js";
 import { localTimeOfDay } from "../domain/time.js";
-import type { AlertStore, EphemeralTarget, EventPublisher, InteractionNotifier } from "../ports.js";
+import type {
+  AlertStore,
+  ClickResponder,
+  EphemeralTarget,
+  EventPublisher,
+  InteractionNotifier,
+} from "../ports.js";
+import { mapBounded } from "./bounded.js";
 import type { Log } from "./logger.js";
-
-/** The path of Slack's Request URL, in the Function URL and in `cli serve` alike. */
-export const INTERACTIONS_PATH = "/slack/interactions";
 
 /**
  * Slack waits 3 s for the answer: the message update inside it gets at most this long, leaving room
- * for a cold start, the secret and the conditional write.
+ * for a cold start, the secret and the conditional writes.
  */
 export const SLACK_UPDATE_BOUND_MS = 1_500;
 
-export interface InteractionRequest {
-  /** The body exactly as Slack sent it (the signature is over these bytes). */
-  rawBody: string;
-  /** Byte length of the body as received, when known (a decoded Function URL body). */
-  bodyBytes?: number;
-  headers: Record<string, string | string[] | undefined>;
-}
+/**
+ * Acknowledge all's conditional writes in flight at once: 1,000 members in well under Slack's 3 s on
+ * DynamoDB (one at a time took 12–16 s), without a burst that on-demand capacity would throttle.
+ */
+export const ACKNOWLEDGE_ALL_CONCURRENCY = 32;
 
-export interface InteractionResponse {
-  status: number;
-  body: string;
-}
-
-/** Metric names the endpoint counts; the Lambda turns them into CloudWatch metrics. */
-export type InteractionMetric =
-  | "InteractionRejectedSignature"
-  | "InteractionRejectedSize"
-  | "InteractionRejectedPayload"
-  | "InteractionIgnored"
+/** Outcome names the use case counts; the Lambda logs them on its `interaction` line. */
+export type InteractionOutcomeMetric =
   | "InteractionApplied"
   | "InteractionRefused"
   | "InteractionSlackUpdateFailed";
 
 export interface InteractionDeps {
   config: Pick<AppConfig, "timezone" | "slack">;
-  signingSecret: string;
   store: AlertStore;
   /** Absent: the state changes and the next check run redraws the message. */
   notifier?: InteractionNotifier;
+  /** Without a notifier, how a refusal still reaches the user (the click's response_url). */
+  responder?: ClickResponder;
   events?: EventPublisher;
   log: Log;
-  count?: (metric: InteractionMetric) => void;
-  /** The real clock (the signature's 5-minute window is about real time). */
+  count?: (metric: InteractionOutcomeMetric) => void;
+  /** The real clock (actions are stamped with it; leases are about real time). */
   nowMs?: () => number;
+  /** The click's lease holder name (`click:<random>` by default); tests name it. */
+  leaseName?: () => string;
+  /** Acknowledge all's writes in flight at once; ACKNOWLEDGE_ALL_CONCURRENCY by default (the bench varies it). */
+  acknowledgeAllConcurrency?: number;
 }
 
-const reply = (status: number, body = ""): InteractionResponse => ({ status, body });
+/** One click's context, shared by its actions. */
+interface Ctx {
+  deps: InteractionDeps;
+  user: string;
+  nowMs: number;
+  count: (metric: InteractionOutcomeMetric) => void;
+  answer: (text: string) => Promise<void>;
+  /** The live records, read once for the whole click and only when needed (a hashed block_id, a roll-up). */
+  records: () => Promise<AlertRecord[]>;
+}
 
-export async function handleInteraction(
-  deps: InteractionDeps,
-  request: InteractionRequest,
-): Promise<InteractionResponse> {
-  const count = deps.count ?? (() => {});
+const NOT_A_RESPONDER = "Sorry, you are not one of this alert's responders: nothing was changed.";
+
+export async function handleInteraction(deps: InteractionDeps, click: Click): Promise<void> {
   const nowMs = (deps.nowMs ?? Date.now)();
-
-  const bytes = request.bodyBytes ?? Buffer.byteLength(request.rawBody, "utf8");
-  if (bytes > MAX_INTERACTION_BODY_BYTES) {
-    count("InteractionRejectedSize");
-    deps.log.warn("interaction refused: body too large", { bytes });
-    return reply(413, "payload too large");
-  }
-  const verified = verifySlackSignature({
-    signingSecret: deps.signingSecret,
-    timestamp: header(request.headers, TIMESTAMP_HEADER),
-    signature: header(request.headers, SIGNATURE_HEADER),
-    rawBody: request.rawBody,
-    nowMs,
-  });
-  if (!verified.ok) {
-    count("InteractionRejectedSignature");
-    deps.log.warn("interaction refused: not signed by Slack", { reason: verified.reason });
-    return reply(401, "invalid signature");
-  }
-  const parsed = parseInteractionBody(request.rawBody);
-  if (parsed.kind === "invalid") {
-    count("InteractionRejectedPayload");
-    deps.log.warn("interaction refused: malformed payload", { reason: parsed.reason });
-    return reply(400, "malformed payload");
-  }
-  if (parsed.kind === "ignored") {
-    count("InteractionIgnored");
-    return reply(200);
-  }
-  for (const action of parsed.payload.actions) await handleAction(deps, parsed.payload, action, nowMs);
-  return reply(200);
-}
-
-/** One action of a block_actions payload; every outcome ends in a state change or an ephemeral answer. */
-async function handleAction(
-  deps: InteractionDeps,
-  payload: BlockActionsPayload,
-  action: BlockAction,
-  nowMs: number,
-): Promise<void> {
   const count = deps.count ?? (() => {});
-  const user = payload.user.id;
+  const user = click.user;
   const target: EphemeralTarget = { user };
-  if (payload.response_url !== undefined) target.responseUrl = payload.response_url;
-  const channel = payload.channel?.id;
-  if (channel !== undefined) target.channel = channel;
-  const answer = async (text: string) => {
-    count("InteractionRefused");
-    // Without a bot token the click's response_url still reaches the user.
-    const answered = deps.notifier
-      ? await deps.notifier.ephemeral(target, text)
-      : target.responseUrl !== undefined &&
-        (await answerByResponseUrl(target.responseUrl, text, SLACK_UPDATE_BOUND_MS)).ok;
-    if (!answered) deps.log.warn("could not answer the user in Slack", { user, text });
+  if (click.responseUrl !== undefined) target.responseUrl = click.responseUrl;
+  if (click.channel !== undefined) target.channel = click.channel;
+  const responder = deps.notifier ?? deps.responder;
+  let loaded: Promise<AlertRecord[]> | undefined;
+  const ctx: Ctx = {
+    deps,
+    user,
+    nowMs,
+    count,
+    answer: async (text) => {
+      count("InteractionRefused");
+      const answered = responder ? await responder.ephemeral(target, text) : false;
+      if (!answered) deps.log.warn("could not answer the user in Slack", { user, text });
+    },
+    records: () => {
+      loaded ??= deps.store.load();
+      return loaded;
+    },
   };
 
-  if (action.action_id === ACTION_IDS.acknowledgeAll) {
-    if (!(await mayAct(deps, user))) {
-      await answer("Sorry, you are not one of this alert's responders: nothing was changed.");
-      return;
+  const alertActions: Array<{ target: ActionTarget; request: AlertActionRequest }> = [];
+  const rollups: Array<{ target: ActionTarget; key?: string }> = [];
+  const unknown: Promise<void>[] = [];
+  for (const action of click.actions) {
+    const intent = intentOf(action, user, nowMs);
+    if (intent.kind === "nothing") continue;
+    if (intent.kind === "unknown") {
+      // Not one of ours (or a snooze value outside the menu): say so rather than fail silently.
+      unknown.push(ctx.answer("Sorry, this button is not one this app knows."));
+    } else if (intent.kind === "alert") {
+      alertActions.push({ target: intent.target, request: intent.request });
+    } else {
+      rollups.push(
+        intent.key === undefined ? { target: intent.target } : { target: intent.target, key: intent.key },
+      );
     }
-    await acknowledgeAll(deps, action.block_id, user, nowMs, answer);
-    return;
   }
-  const request = actionRequest(action, user, nowMs);
-  if (request === undefined) {
-    // Not one of ours (or a snooze value outside the menu): say so rather than fail silently.
-    await answer("Sorry, this button is not one this app knows.");
-    return;
+  const work: Promise<void>[] = [...unknown];
+  if (alertActions.length > 0 || rollups.length > 0) {
+    if (!(await mayAct(deps, user))) {
+      work.push(ctx.answer(NOT_A_RESPONDER));
+    } else {
+      // Actions on one alert go together (one write, one redraw); different alerts at once.
+      const byAlert = new Map<string, AlertActionRequest[]>();
+      let untracked = 0;
+      for (const { target, request } of alertActions) {
+        const id = resolveAlertId(target, target.kind === "id" ? [] : await ctx.records());
+        if (id === undefined) {
+          untracked += 1;
+          continue;
+        }
+        byAlert.set(id, [...(byAlert.get(id) ?? []), request]);
+      }
+      if (untracked > 0)
+        work.push(ctx.answer(refusalText({ ok: false, reason: "over" }, deps.config.timezone)));
+      for (const [id, requests] of byAlert) work.push(actOnAlert(ctx, id, requests));
+      for (const rollup of rollups) work.push(acknowledgeAll(ctx, rollup.target, rollup.key));
+    }
   }
-  if (!(await mayAct(deps, user))) {
-    await answer("Sorry, you are not one of this alert's responders: nothing was changed.");
-    return;
-  }
+  await Promise.all(work);
+}
 
-  const alertId = action.block_id;
-  let outcome: ActionOutcome | undefined;
-  let stored: AlertRecord | undefined;
-  // A scheduled run may be writing the same record: read, apply, conditional write; once more on a conflict.
+/**
+ * The actions on one alert: applied to the stored record together in one conditional write (once more
+ * on a conflict), which also takes the click's lease unless a run holds one; then the redraw.
+ */
+async function actOnAlert(ctx: Ctx, alertId: string, requests: AlertActionRequest[]): Promise<void> {
+  const { deps } = ctx;
+  const me = (deps.leaseName ?? clickLeaseName)();
+  let written: { record: AlertRecord; redraw: boolean; wanted: boolean } | undefined;
+  let applied: Transition[] = [];
+  let refusals: Array<Extract<ActionOutcome, { ok: false }>> = [];
+  let conflicted = false;
   for (let attempt = 0; attempt < 2; attempt++) {
-    stored = await deps.store.get(alertId);
-    outcome = applyAction(stored, request);
-    if (!outcome.ok) break;
-    if (await deps.store.put(outcome.record, stored?.version ?? null)) break;
+    const stored = await deps.store.get(alertId);
+    applied = [];
+    refusals = [];
+    let record = stored;
+    for (const request of requests) {
+      const outcome = applyAction(record, request);
+      if (outcome.ok) {
+        record = outcome.record;
+        applied.push(outcome.transition);
+      } else {
+        refusals.push(outcome);
+      }
+    }
+    if (stored === undefined || record === undefined || applied.length === 0) {
+      conflicted = false;
+      break;
+    }
+    const wantsRedraw =
+      deps.notifier !== undefined && record.slackTs !== undefined && record.rollupTs === undefined;
+    const write = clickWrite({ ...record, version: stored.version + 1 }, me, ctx.nowMs, wantsRedraw);
+    if (await deps.store.put(write.record, stored.version)) {
+      written = { ...write, wanted: wantsRedraw };
+      conflicted = false;
+      break;
+    }
+    conflicted = true;
     deps.log.info("the alert changed under the click; trying once more", { alert: alertId });
-    outcome = undefined;
   }
-  if (outcome === undefined) {
-    await answer("This alert was being updated at the same moment; please try again.");
+  const answers = refusals
+    .filter((r) => r.reason !== "replayed")
+    .map((r) => ctx.answer(refusalText(r, deps.config.timezone)));
+  if (conflicted)
+    answers.push(ctx.answer("This alert was being updated at the same moment; please try again."));
+  if (written === undefined) {
+    await Promise.all(answers);
     return;
   }
-  if (!outcome.ok) {
-    await answer(refusalText(outcome, deps.config.timezone));
-    return;
-  }
-  count("InteractionApplied");
-  deps.log.info("alert action applied", { alert: alertId, action: outcome.transition.type, by: user });
+  const record = written.record;
+  ctx.count("InteractionApplied");
+  deps.log.info("alert action applied", {
+    alert: alertId,
+    action: applied.map((t) => t.type).join(","),
+    by: ctx.user,
+  });
+  if (written.wanted && !written.redraw)
+    deps.log.info("a run is sending this alert right now; it redraws the message", { alert: alertId });
 
   const [, published] = await Promise.all([
-    redraw(deps, outcome.record, count),
-    deps.events ? deps.events.publish([outcome.transition]) : Promise.resolve({ failed: 0 }),
+    written.redraw ? redraw(ctx, record, me) : Promise.resolve(),
+    deps.events ? deps.events.publish(applied) : Promise.resolve({ failed: 0 }),
+    ...answers,
   ]);
   if (published.failed > 0)
     deps.log.warn("the action's event could not be put on the bus", { alert: alertId });
 }
 
 /**
- * `Acknowledge all` on a roll-up: every open member not yet acknowledged or excused, each with its own
- * conditional write (retried once on a conflict with a run) and its own event; then the roll-up
- * message redrawn once, with one reply in its thread.
+ * The message update and thread reply, under the click's lease; then the write that ends the lease
+ * (and `actionPending`, once Slack showed it). On failure the action stands, `actionPending` stays,
+ * and the next run redraws the message. Another click that came in under the lease (it left the redraw
+ * to this one) is drawn once more, if there is time for it within Slack's 3 s.
  */
-async function acknowledgeAll(
-  deps: InteractionDeps,
-  rollupId: string,
-  by: string,
-  nowMs: number,
-  answer: (text: string) => Promise<void>,
-): Promise<void> {
-  const count = deps.count ?? (() => {});
-  const members = (await deps.store.load()).filter((r) => r.rollupId === rollupId);
+async function redraw(ctx: Ctx, first: AlertRecord, me: string): Promise<void> {
+  const { deps } = ctx;
+  if (!deps.notifier) return;
+  const clock = deps.nowMs ?? Date.now;
+  let drawn = first;
+  for (let round = 0; round < 2; round++) {
+    const delivered = await deps.notifier.deliver({ kind: "acted", record: drawn });
+    if (!delivered.ok) {
+      ctx.count("InteractionSlackUpdateFailed");
+      deps.log.warn("Slack did not take the message update; the next run redraws it", {
+        alert: drawn.id,
+        error: delivered.error,
+      });
+    }
+    const again = round === 0 && delivered.ok && clock() - ctx.nowMs < SECOND_REDRAW_BEFORE_MS;
+    const ended = await endLease(ctx, drawn, me, delivered.ok, again);
+    if (ended === "done") return;
+    drawn = ended.redraw;
+  }
+}
+
+/** Redrawn a second time only when the click is this young: the second update still ends inside 3 s. */
+const SECOND_REDRAW_BEFORE_MS = 1_000;
+
+/**
+ * The write that ends the click's lease (retried once on a conflict, from the record as it then
+ * stands). When `mayRedraw` and another action came in under the lease, the lease is kept and that
+ * record is handed back to be drawn.
+ */
+async function endLease(
+  ctx: Ctx,
+  drawn: AlertRecord,
+  me: string,
+  shown: boolean,
+  mayRedraw: boolean,
+): Promise<"done" | { redraw: AlertRecord }> {
+  const { deps } = ctx;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const current = attempt === 0 ? drawn : await deps.store.get(drawn.id);
+    if (current === undefined) return "done";
+    const next = afterClickRedraw(current, drawn, me, shown);
+    // The lease lapsed and a run took the record over: that run draws it.
+    if (next === undefined) return "done";
+    if (mayRedraw && next.actionPending !== undefined) return { redraw: current };
+    if (await deps.store.put(next, current.version)) return "done";
+  }
+  // Still ours but written under us twice: the lease lapses in seconds and the next run redraws.
+  deps.log.info("could not end the click's lease; it lapses by itself", { alert: drawn.id });
+  return "done";
+}
+
+/**
+ * `Acknowledge all` on a roll-up: every open member not yet acknowledged or excused, each with its own
+ * conditional write (retried once on a conflict with a run), at most ACKNOWLEDGE_ALL_CONCURRENCY in
+ * flight, and its own event; then the roll-up message redrawn once, with one reply in its thread.
+ */
+async function acknowledgeAll(ctx: Ctx, target: ActionTarget, key: string | undefined): Promise<void> {
+  const { deps, user: by, nowMs } = ctx;
+  const members = rollupMembers(target, await ctx.records());
+  const rollupId = members[0]?.rollupId;
   const open = members.filter((r) => r.state === "open");
-  if (open.length === 0) {
-    await answer("This roll-up is over or no longer tracked: nothing to do.");
+  if (rollupId === undefined || open.length === 0) {
+    await ctx.answer("This roll-up is over or no longer tracked: nothing to do.");
     return;
   }
-  const transitions: Transition[] = [];
-  const after = new Map(members.map((r) => [r.id, r]));
-  for (const member of open) {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const stored = attempt === 0 ? member : await deps.store.get(member.id);
-      const outcome = applyAction(stored, { kind: "acknowledge", by, nowMs });
-      if (!outcome.ok) break;
-      // The roll-up message shows it; a member has no message of its own to redraw.
-      const { actionPending: _shownByTheRollup, ...record } = outcome.record;
-      if (await deps.store.put(record, stored?.version ?? null)) {
-        after.set(record.id, record);
-        transitions.push(outcome.transition);
-        break;
+  const request: AlertActionRequest =
+    key === undefined ? { kind: "acknowledge", by, nowMs } : { kind: "acknowledge", by, nowMs, key };
+  type MemberResult =
+    | { kind: "acknowledged"; record: AlertRecord; transition: Transition }
+    | { kind: "refused"; reason: Extract<ActionOutcome, { ok: false }>["reason"] }
+    | { kind: "conflicted" };
+  // Each member's event goes out as soon as its write is in, beside the writes still under way.
+  const publishing = eventStream(deps.events);
+  const results = await mapBounded(
+    open,
+    deps.acknowledgeAllConcurrency ?? ACKNOWLEDGE_ALL_CONCURRENCY,
+    async (member): Promise<MemberResult> => {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const stored = attempt === 0 ? member : await deps.store.get(member.id);
+        const outcome = applyAction(stored, request);
+        if (!outcome.ok) return { kind: "refused", reason: outcome.reason };
+        // The roll-up message shows it; a member has no message of its own to redraw.
+        const { actionPending: _shownByTheRollup, ...record } = outcome.record;
+        if (await deps.store.put(record, stored?.version ?? null)) {
+          publishing.add(outcome.transition);
+          return { kind: "acknowledged", record, transition: outcome.transition };
+        }
       }
+      return { kind: "conflicted" };
+    },
+  );
+  const after = new Map(members.map((r) => [r.id, r]));
+  const transitions: Transition[] = [];
+  let conflicts = 0;
+  let replays = 0;
+  for (const result of results) {
+    if (result?.kind === "acknowledged") {
+      after.set(result.record.id, result.record);
+      transitions.push(result.transition);
+    } else if (result?.kind === "conflicted") {
+      conflicts += 1;
+    } else if (result?.kind === "refused" && result.reason === "replayed") {
+      replays += 1;
     }
   }
+  if (conflicts > 0) {
+    deps.log.warn("some roll-up members changed under the click twice", { rollup: rollupId, conflicts });
+  }
   if (transitions.length === 0) {
-    await answer("Every alert here is already acknowledged, excused or over: nothing to do.");
+    // The same click again (a replay) changes nothing and says nothing.
+    if (replays === open.length) return;
+    await publishing.done();
+    await ctx.answer(
+      conflicts > 0
+        ? "These alerts were being updated at the same moment; please try again."
+        : "Every alert here is already acknowledged, excused or over: nothing to do.",
+    );
     return;
   }
-  count("InteractionApplied");
+  ctx.count("InteractionApplied");
   deps.log.info("roll-up acknowledged", { rollup: rollupId, by, alerts: transitions.length });
   const first = members.find((m) => m.rollupTs !== undefined && m.channel !== undefined);
-  const redraw = async () => {
+  const redrawRollup = async () => {
     if (!deps.notifier || first?.rollupTs === undefined || first.channel === undefined) return;
     const shown = await deps.notifier.rollupAcknowledged(
       {
@@ -246,52 +362,78 @@ async function acknowledgeAll(
       transitions.length,
     );
     if (!shown.ok) {
-      count("InteractionSlackUpdateFailed");
+      ctx.count("InteractionSlackUpdateFailed");
       deps.log.warn("Slack did not take the roll-up update", { rollup: rollupId, error: shown.error });
     }
   };
   const [, published] = await Promise.all([
-    redraw(),
-    deps.events ? deps.events.publish(transitions) : Promise.resolve({ failed: 0 }),
+    redrawRollup(),
+    publishing.done(),
+    conflicts > 0
+      ? ctx.answer(
+          `${conflicts} of these alerts were being updated at the same moment; click again for them.`,
+        )
+      : Promise.resolve(),
   ]);
   if (published.failed > 0)
     deps.log.warn("some acknowledgement events could not be put on the bus", published);
 }
 
-/** The message update and thread reply; on failure the state stands and the next run redraws. */
-async function redraw(
-  deps: InteractionDeps,
-  record: AlertRecord,
-  count: (metric: InteractionMetric) => void,
-): Promise<void> {
-  if (!deps.notifier || record.slackTs === undefined) return;
-  const delivered = await deps.notifier.deliver({ kind: "acted", record });
-  if (!delivered.ok) {
-    count("InteractionSlackUpdateFailed");
-    deps.log.warn("Slack did not take the message update; the next run redraws it", {
-      alert: record.id,
-      error: delivered.error,
-    });
-    return;
-  }
-  const shown = afterDelivery({ kind: "acted", record }, record.slackTs, record.channel ?? "");
-  // A run that wrote in between has redrawn (or will redraw) the message itself: nothing is lost.
-  await deps.store.put(shown, record.version);
+/** Events per publish while Acknowledge all's writes go on, and publishes in flight at once. */
+const EVENT_CHUNK = 50;
+const EVENT_PUBLISHES_IN_FLIGHT = 2;
+
+/**
+ * Transitions published in chunks as they come (at most EVENT_PUBLISHES_IN_FLIGHT publishes at once),
+ * so a thousand events are not all left for after the last write; `done` sends the rest and waits.
+ */
+function eventStream(events: EventPublisher | undefined) {
+  const queue: Transition[] = [];
+  const running = new Set<Promise<void>>();
+  let failed = 0;
+  const launch = (force: boolean) => {
+    while (
+      events &&
+      running.size < EVENT_PUBLISHES_IN_FLIGHT &&
+      (queue.length >= EVENT_CHUNK || (force && queue.length > 0))
+    ) {
+      const chunk = queue.splice(0, EVENT_CHUNK);
+      // A publisher that throws loses these events, never the answer: they are counted as failed.
+      const sent: Promise<void> = Promise.resolve()
+        .then(() => events.publish(chunk))
+        .then(
+          (result) => {
+            failed += result.failed;
+          },
+          () => {
+            failed += chunk.length;
+          },
+        )
+        .then(() => {
+          running.delete(sent);
+          launch(force);
+        });
+      running.add(sent);
+    }
+  };
+  return {
+    add(transition: Transition) {
+      queue.push(transition);
+      launch(false);
+    },
+    async done(): Promise<{ failed: number }> {
+      launch(true);
+      while (running.size > 0) {
+        await Promise.all(running);
+        launch(true);
+      }
+      return { failed };
+    },
+  };
 }
 
-function actionRequest(action: BlockAction, by: string, nowMs: number): AlertActionRequest | undefined {
-  switch (action.action_id) {
-    case ACTION_IDS.acknowledge:
-      return { kind: "acknowledge", by, nowMs };
-    case ACTION_IDS.excuse:
-      return { kind: "excuse", by, nowMs };
-    case ACTION_IDS.snooze: {
-      const seconds = snoozeSeconds(action.selected_option?.value ?? action.value);
-      return seconds === undefined ? undefined : { kind: "snooze", by, nowMs, seconds };
-    }
-    default:
-      return undefined;
-  }
+function clickLeaseName(): string {
+  return `click:${randomUUID()}`;
 }
 
 /** `slack.responders`: user ids as they are, user groups expanded (cached by the notifier). */
@@ -319,5 +461,7 @@ function refusalText(outcome: Extract<ActionOutcome, { ok: false }>, zone: strin
       return `<@${outcome.by}> already excused this episode; an excuse is final.`;
     case "already-acknowledged":
       return `<@${outcome.by}> already acknowledged this at ${localTimeOfDay(zone, outcome.atMs)}.`;
+    case "replayed":
+      return "";
   }
 }

@@ -3,6 +3,8 @@
  * lifecycle, claims state before any Slack post, delivers, publishes events, and summarises.
  * The same code runs in the Lambda and the CLI; adapters come in through the ports.
  */
+
+import { randomUUID } from "node:crypto";
 import { parseAgentRow } from "../domain/agent.js";
 import {
   type AlertRecord,
@@ -12,37 +14,29 @@ import {
   toFiring,
 } from "../domain/alert.js";
 import type { AppConfig } from "../domain/config.js";
-import {
-  type Coverage,
-  coverageAfter,
-  cycleRuns,
-  rereadOpenAlerts,
-  startOffset,
-} from "../domain/coverage.js";
-import { afterDelivery, type SlackAction } from "../domain/delivery.js";
+import { afterTick, type Coverage, coverageAfter, cycleRuns } from "../domain/coverage.js";
+import { type DueCheck, dueInstantIso, groupDue, nextDue, RESOLVE_WATCH_MS, sortDue } from "../domain/due.js";
 import { historyEntryFor } from "../domain/history.js";
-import { type AlertWrite, decideAgent, groupByUser } from "../domain/lifecycle.js";
-import {
-  afterRollup,
-  hasWork,
-  membersToWrite,
-  planSlack,
-  type RollupWork,
-  restrictTo,
-} from "../domain/rollup.js";
+import { leasedByOther } from "../domain/lease.js";
+import { type AlertWrite, applyWrites, decideAgent, groupByUser } from "../domain/lifecycle.js";
 import { queryWindow } from "../domain/time.js";
 import type {
   AgentPage,
   AgentStatusSource,
   AlertNotifier,
   AlertStore,
+  BoardPublisher,
+  BoardStore,
+  DueQueue,
   EventPublisher,
   FetchReport,
   HistoryStore,
-  ReadReport,
 } from "../ports.js";
+import { BoardCollector, updateBoards } from "./board.js";
 import { mapBounded } from "./bounded.js";
+import { deliverSlack } from "./deliver-slack.js";
 import type { Log } from "./logger.js";
+import { readAgents } from "./read-agents.js";
 import { intervalFor, paceFor, type RunBudget, requestsPerRun } from "./run-budget.js";
 
 /**
@@ -58,8 +52,12 @@ export interface CheckDeps {
   /** Absent: alerts are tracked but nothing is posted (dry run, or no Slack token). */
   notifier?: AlertNotifier;
   events?: EventPublisher;
+  /** Where due re-checks go (SQS, in-process timers); absent: they are listed, not run. */
+  dueQueue?: DueQueue;
   /** Where ended episodes are kept for the digest; absent: none kept. */
   history?: HistoryStore;
+  /** Where each channel's board state is kept (`slack.board`); absent: the boards keep no state. */
+  boards?: BoardStore;
   log: Log;
 }
 
@@ -74,6 +72,18 @@ export interface CheckOptions {
    * and what is left is pending for the next run. `deadlineMs`, when given too, bounds paging.
    */
   budget?: RunBudget;
+  /**
+   * `once` (default): one whole run, every page it can read in its budget (`check`). `tick`: the
+   * 1-minute tick's share of the roster, the open alerts re-read, due re-checks queued (the deployed
+   * function and `watch`). `due`: only `dueEmails`, read by e-mail at their due instant.
+   */
+  mode?: "once" | "tick" | "due";
+  /** For `due`: the agents to read again. */
+  dueEmails?: string[];
+  /** Who this run is in the leases it takes (default: a fresh random id). */
+  runId?: string;
+  /** The real clock, for leases (default Date.now): `nowMs` may be another instant. */
+  wallMs?: () => number;
 }
 
 /** What a run left for the next one because its budget ran out. */
@@ -105,6 +115,8 @@ export interface CheckResult {
   };
   events: { published: number; failed: number };
   budget: BudgetReport;
+  /** Due re-checks this run queued (a tick or a re-check), left too far ahead, or failed to queue. */
+  due: { scheduled: number; left: number; failed: number };
   /** Things an operator should hear about (partial reads, a centre too large for the schedule). */
   warnings: string[];
 }
@@ -115,12 +127,17 @@ export async function runCheck(
   options: CheckOptions,
 ): Promise<CheckResult> {
   const { nowMs, budget } = options;
+  const mode = options.mode ?? "once";
+  const runId = options.runId ?? randomUUID();
+  const wallMs = options.wallMs ?? Date.now;
   const { log } = deps;
   const pagingDeadline = options.deadlineMs ?? budget?.pagingDeadlineMs;
   const writesDeadline = budget?.writesDeadlineMs;
   const mayWrite = () => writesDeadline === undefined || Date.now() < writesDeadline;
   const [stored, cursor] = await Promise.all([deps.store.load(), deps.store.loadCursor()]);
   const byUser = groupByUser(stored);
+  const storedById = new Map(stored.map((r) => [r.id, r]));
+  let leftToLease = 0;
   const window = queryWindow(
     config.timezone,
     nowMs,
@@ -133,38 +150,69 @@ export async function runCheck(
   let unidentified = 0;
   const skipped: SkippedInput[] = [];
   const writes: AlertWrite[] = [];
+  const dues: DueCheck[] = [];
+  // The board (slack.board) on a tick or a one-off run: counts per channel as the pages arrive.
+  const collector = config.slack.board && mode !== "due" ? new BoardCollector(config) : undefined;
   // One handler for both reads: an agent seen twice (by e-mail, then in the rotation) is decided once.
   const onPage = (page: AgentPage) => {
     for (const row of page.rows) {
       const parsed = parseAgentRow(row, page.timeZoneOffSet);
+      if (collector && parsed.agent) collector.count(page, parsed.agent);
       const userId = parsed.agent?.userId ?? parsed.skipped[0]?.userId ?? null;
       if (userId === null) unidentified++;
       else if (seen.has(userId))
         continue; // paging over a changing list can repeat an agent
       else seen.add(userId);
       skipped.push(...parsed.skipped);
-      if (parsed.agent)
-        writes.push(...decideAgent(parsed.agent, byUser.get(userId ?? "") ?? [], config, nowMs).writes);
+      if (!parsed.agent) continue;
+      const records = byUser.get(userId ?? "") ?? [];
+      const decided = decideAgent(parsed.agent, records, config, nowMs).writes;
+      for (const write of decided) {
+        // Another run is sending what this record owes: leave it alone; the next run decides it again.
+        const stored = write.expectedVersion === null ? undefined : storedById.get(write.record.id);
+        if (stored && leasedByOther(stored, runId, wallMs())) leftToLease++;
+        else writes.push(write);
+      }
+      // The agent's next moment, from its records as this run leaves them.
+      const after = decided.length === 0 ? records : applyWrites(records, decided);
+      const next = nextDue(parsed.agent, after, config, nowMs);
+      if (next && next.atMs <= nowMs + horizonMs(after)) {
+        dues.push(next);
+        if (collector && next.kind === "fire") collector.comingUp(parsed.agent);
+      }
     }
   };
+  // An agent is re-checked at its instant when that comes before its next read: within the interval
+  // for the rotation; on the tick, within the minute for agents every tick re-reads (open, nudged).
+  const everyMs = config.schedule.everySeconds * 1000;
+  const horizonMs = (records: readonly AlertRecord[]) =>
+    mode !== "once" && records.some((r) => r.state === "open" || r.state === "nudged")
+      ? RESOLVE_WATCH_MS
+      : everyMs;
   const deadline = pagingDeadline === undefined ? {} : { deadlineMs: pagingDeadline };
 
-  // While the roster does not fit one run, agents with an open alert are read first, by e-mail, so a
-  // resolve or an escalation never waits for the rotation to come round to them.
-  const openEmails = rereadOpenAlerts(cursor) ? openAlertEmails(stored) : [];
-  const reread =
-    openEmails.length > 0 ? await deps.source.fetchAgents(window, openEmails, onPage, deadline) : undefined;
-  const rotation = await deps.source.fetchAll(window, onPage, {
-    ...deadline,
-    startOffset: startOffset(cursor, config.smartassist.pageSize),
-    knownPages: cursor?.rosterPages ?? null,
+  const read = await readAgents(config, deps.source, window, onPage, {
+    mode,
+    cursor,
+    stored,
+    nowMs,
+    seen,
+    deadline,
+    dueEmails: options.dueEmails ?? [],
   });
-  const fetch = reread ? combine(rotation, reread) : rotation;
-  const { coverage, cursor: nextCursor } = coverageAfter(
+  const { fetch, rotation, openEmails, reread } = read;
+  const { coverage, cursor: coverageCursor } = coverageAfter(
     { ...rotation, failedPages: fetch.failedPages.length },
     cursor,
     nowMs,
   );
+  // A tick keeps what it still owes of the rotation; a due re-check leaves the rotation as it was.
+  const nextCursor =
+    mode === "tick"
+      ? afterTick(coverageCursor, read.owed, rotation.pages, nowMs)
+      : mode === "due"
+        ? undefined
+        : coverageCursor;
   const cycle = coverage.complete ? 1 : cycleRuns(coverage.rosterPages, rotation.pages);
 
   const warnings = fetchWarnings(config, fetch, {
@@ -209,7 +257,7 @@ export async function runCheck(
   }
 
   // A dry run keeps no state, the cursor included: the next real run starts where the last real one stopped.
-  if (!options.dryRun) await deps.store.saveCursor(nextCursor);
+  if (!options.dryRun && nextCursor) await deps.store.saveCursor(nextCursor);
 
   if (writesLeft > 0)
     log.warn("the run's budget ran out before every state write; the next run decides the rest again", {
@@ -217,9 +265,18 @@ export async function runCheck(
     });
 
   const delivery = options.dryRun
-    ? { delivered: 0, failed: 0, pending: 0, nudgesSkipped: 0, left: 0 }
-    : await deliver(config, [...current.values()], owned, reminded, deps, budget);
-  const { left: deliveriesLeft, ...slack } = delivery;
+    ? { delivered: 0, failed: 0, pending: 0, nudgesSkipped: 0, left: 0, leasedElsewhere: 0 }
+    : await deliverSlack(config.slack.rollup, [...current.values()], owned, reminded, deps, {
+        runId,
+        wallMs,
+        budget,
+      });
+  const { left: deliveriesLeft, leasedElsewhere, ...slack } = delivery;
+  if (leftToLease + leasedElsewhere > 0)
+    log.info("records another run is sending were left to it", {
+      decisions: leftToLease,
+      deliveries: leasedElsewhere,
+    });
   if (deliveriesLeft > 0)
     log.warn("the run's budget ran out before every Slack delivery; the next run sends them first", {
       deliveriesLeft,
@@ -232,6 +289,50 @@ export async function runCheck(
     events.published = transitions.length - failed;
     if (failed > 0) log.warn("some alert events could not be put on the event bus", { failed });
   }
+
+  // Due re-checks: listed always; queued by a tick or a re-check (a one-off run queues none). The
+  // resolve watch needs no message of its own: every tick re-reads the open alerts.
+  const due = sortDue(dues);
+  const dueReport = { scheduled: 0, left: 0, failed: 0 };
+  if (deps.dueQueue && mode !== "once" && !options.dryRun) {
+    const groups = groupDue(
+      due.filter((d) => d.kind !== "resolve-watch"),
+      config.schedule.precisionSeconds * 1000,
+    );
+    if (groups.length > 0) Object.assign(dueReport, await deps.dueQueue.schedule(groups, wallMs()));
+    if (dueReport.failed > 0)
+      log.warn("some due re-checks could not be queued; the next tick reads those agents", dueReport);
+  }
+
+  const dueEntries = due.map((d) => ({
+    userId: d.userId,
+    email: d.email,
+    at: dueInstantIso(d.atMs),
+    kind: d.kind,
+  }));
+  // Last: the board shows the run as it ends (its alerts posted, its due list made).
+  const boards =
+    collector && mode !== "due"
+      ? await updateBoards(
+          config,
+          collector,
+          {
+            nowMs,
+            runId,
+            wallMs,
+            mode,
+            records: [...current.values()],
+            due: dueEntries,
+            coverage,
+            dryRun: options.dryRun ?? false,
+          },
+          {
+            ...(deps.boards ? { store: deps.boards } : {}),
+            ...(deps.notifier?.publishBoard ? { publisher: deps.notifier as BoardPublisher } : {}),
+            log,
+          },
+        )
+      : undefined;
 
   const firing = [...current.values()]
     .filter((r) => r.state === "open")
@@ -246,7 +347,10 @@ export async function runCheck(
       transitions,
       skipped,
       coverage,
+      due: dueEntries,
+      ...(boards ? { boards } : {}),
     },
+    due: dueReport,
     fetch,
     rereadAgents: openEmails.length,
     cycleRuns: cycle,
@@ -276,38 +380,6 @@ async function keepHistory(config: AppConfig, record: AlertRecord, deps: CheckDe
       error: error instanceof Error ? error.message : String(error),
     });
   }
-}
-
-/**
- * The distinct e-mails of open alerts (one agent may have several rules' alerts open), and of nudged
- * agents: their alert is due at the threshold and must not wait for the rotation either.
- */
-function openAlertEmails(records: AlertRecord[]): string[] {
-  const emails = new Map<string, string>();
-  for (const r of records) {
-    const key = r.email.toLowerCase();
-    const live = r.state === "open" || r.state === "nudged";
-    if (live && key !== "" && !emails.has(key)) emails.set(key, r.email);
-  }
-  return [...emails.values()];
-}
-
-/** The rotation's report with the re-read's requests, pages and failures added in. */
-function combine(rotation: FetchReport, reread: ReadReport): FetchReport {
-  return {
-    ...rotation,
-    pages: rotation.pages + reread.pages,
-    requests: rotation.requests + reread.requests,
-    failedPages: [...reread.failedPages, ...rotation.failedPages],
-    rateLimited: rotation.rateLimited + reread.rateLimited,
-    retries: rotation.retries + reread.retries,
-    truncated: rotation.truncated || reread.truncated,
-    latencyMs: {
-      count: rotation.latencyMs.count + reread.latencyMs.count,
-      total: rotation.latencyMs.total + reread.latencyMs.total,
-      max: Math.max(rotation.latencyMs.max, reread.latencyMs.max),
-    },
-  };
 }
 
 function fetchWarnings(
@@ -348,170 +420,4 @@ function fetchWarnings(
     );
   }
   return warnings;
-}
-
-/** How one delivery went: "stop" (Slack unavailable) and "budget" (out of time) end the channel's turn. */
-type Status = "ok" | "failed" | "stop" | "budget";
-
-function stopOrFailed(outcome: { error?: string; transient?: boolean }): Status {
-  // The notifier refuses a post whose turn in the channel would come after the run's deadline.
-  if (outcome.error === "paced_past_deadline") return "budget";
-  return outcome.transient ? "stop" : "failed";
-}
-
-type DeliveryItem = { kind: "single"; action: SlackAction } | { kind: "rollup"; work: RollupWork };
-
-/** Alerts an item stands for (for the pending count). */
-function alertsIn(item: DeliveryItem): number {
-  if (item.kind === "single") return item.action.kind === "remind" ? 0 : 1;
-  return membersToWrite(item.work).length;
-}
-
-/**
- * Sends what Slack still lacks: per-episode actions, and roll-ups where a channel has a storm
- * (rollup.ts). Channels go in parallel, each paced by the notifier; within a channel what an earlier
- * run left pending goes first. Records this run wrote are already ours; any other record is claimed
- * first with a conditional write, so overlapping runs never both post it. At the delivery deadline
- * the rest is left pending (counted in `left`).
- */
-async function deliver(
-  config: AppConfig,
-  records: AlertRecord[],
-  owned: Set<string>,
-  reminded: Set<string>,
-  deps: CheckDeps,
-  budget: RunBudget | undefined,
-): Promise<CheckResult["slack"] & { left: number }> {
-  const result = { delivered: 0, failed: 0, pending: 0, nudgesSkipped: 0, left: 0 };
-  const notifier = deps.notifier;
-  const plan = planSlack(records, reminded, notifier?.deliverRollup ? config.slack.rollup : 0);
-  const items: DeliveryItem[] = [
-    ...plan.rollups.map((work): DeliveryItem => ({ kind: "rollup", work })),
-    ...plan.actions.map((action): DeliveryItem => ({ kind: "single", action })),
-  ];
-  if (!notifier) {
-    result.pending = items.reduce((n, item) => n + alertsIn(item), 0);
-    return result;
-  }
-  const fromEarlierRun = (item: DeliveryItem) =>
-    item.kind === "single"
-      ? !owned.has(item.action.record.id)
-      : membersToWrite(item.work).some((r) => !owned.has(r.id));
-  const byChannel = new Map<string, DeliveryItem[]>();
-  for (const item of items) {
-    const channel = item.kind === "single" ? (item.action.record.channel ?? "") : item.work.channel;
-    const list = byChannel.get(channel);
-    if (list) list.push(item);
-    else byChannel.set(channel, [item]);
-  }
-  /** The records as this run holds them: written or claimed by it (so the next write expects that version). */
-  const held = new Map(records.filter((r) => owned.has(r.id)).map((r) => [r.id, r]));
-  const claim = async (record: AlertRecord): Promise<AlertRecord | undefined> => {
-    const mine = held.get(record.id);
-    if (mine) return mine;
-    const claimed: AlertRecord = { ...record, version: record.version + 1 };
-    if (!(await deps.store.put(claimed, record.version))) return undefined;
-    held.set(claimed.id, claimed);
-    return claimed;
-  };
-  const deadline = budget?.deliveryDeadlineMs;
-
-  const deliverSingle = async (original: SlackAction): Promise<Status> => {
-    const record = await claim(original.record);
-    if (!record) return "ok";
-    const action: SlackAction = { kind: original.kind, record };
-    const outcome = await notifier.deliver(action);
-    if (!outcome.ok && stopOrFailed(outcome) === "budget") return "budget";
-    if (!outcome.ok) {
-      result.failed++;
-      deps.log.warn("Slack delivery failed; it will be retried on the next run", {
-        alert: record.id,
-        action: action.kind,
-        error: outcome.error,
-      });
-      return stopOrFailed(outcome);
-    }
-    const next = afterDelivery(
-      action,
-      outcome.ts ?? record.slackTs ?? "",
-      outcome.channel ?? record.channel ?? "",
-      outcome.nudge,
-    );
-    if (outcome.nudge === "not-in-slack") {
-      result.nudgesSkipped++;
-      deps.log.info("agent not found in Slack; nudge skipped", { alert: record.id });
-    }
-    if (await deps.store.put(next, record.version)) {
-      held.set(next.id, next);
-      result.delivered++;
-    }
-    return "ok";
-  };
-
-  const deliverRollup = async (planned: RollupWork): Promise<Status> => {
-    const deliverRollupWork = notifier.deliverRollup?.bind(notifier);
-    if (!deliverRollupWork) return "ok";
-    const claimed = await mapBounded(membersToWrite(planned), STATE_WRITE_CONCURRENCY, claim);
-    const mine = new Set(claimed.flatMap((r) => (r ? [r.id] : [])));
-    for (const r of planned.reminded) if (owned.has(r.id)) mine.add(r.id);
-    const work = restrictTo(planned, mine);
-    if ((work.ts === undefined && work.members.length === 0) || !hasWork(work)) return "ok";
-    const outcome = await deliverRollupWork(work);
-    // Whatever went through is recorded, even past the deadline: an unrecorded post would be made twice.
-    const updates = afterRollup(work, outcome, held);
-    const written = await mapBounded(updates, STATE_WRITE_CONCURRENCY, (u) =>
-      deps.store.put(u.record, u.expectedVersion),
-    );
-    for (const [index, update] of updates.entries()) {
-      if (!written[index]) continue;
-      held.set(update.record.id, update.record);
-      result.delivered++;
-    }
-    if (outcome.error === undefined) return "ok";
-    if (stopOrFailed(outcome) === "budget") return "budget";
-    result.failed++;
-    deps.log.warn("Slack delivery of a roll-up failed; the rest of it will be retried on the next run", {
-      rollup: work.id,
-      channel: work.channel,
-      error: outcome.error,
-    });
-    return stopOrFailed(outcome);
-  };
-
-  const runChannel = async (channel: string, list: DeliveryItem[]) => {
-    // What an earlier run could not send goes first (stable: otherwise in the plan's order).
-    const ordered = [...list.filter(fromEarlierRun), ...list.filter((item) => !fromEarlierRun(item))];
-    for (const [index, item] of ordered.entries()) {
-      if (deadline !== undefined && Date.now() >= deadline) {
-        const rest = ordered.slice(index).reduce((n, i) => n + alertsIn(i), 0);
-        result.left += rest;
-        result.pending += rest;
-        return;
-      }
-      const status =
-        item.kind === "single" ? await deliverSingle(item.action) : await deliverRollup(item.work);
-      if (status === "stop" || status === "budget") {
-        // Slack is down, throttling past the bound, or the budget is spent: the rest of this channel
-        // waits for the next run instead of each alert spending its own retry budget here.
-        // Out of time, the item itself was not sent either; a Slack failure counted it as failed.
-        const rest = ordered
-          .slice(status === "budget" ? index : index + 1)
-          .reduce((n, i) => n + alertsIn(i), 0);
-        result.pending += rest;
-        if (status === "budget") result.left += rest;
-        deps.log.warn(
-          status === "budget"
-            ? "the run's budget leaves no time for more posts in this channel; the rest wait for the next run"
-            : "Slack is unavailable; remaining deliveries wait for the next run",
-          {
-            channel,
-            remaining: ordered.length - index - 1,
-          },
-        );
-        return;
-      }
-    }
-  };
-  await Promise.all([...byChannel].map(([channel, list]) => runChannel(channel, list)));
-  return result;
 }

@@ -42,6 +42,8 @@ export interface RunLogFields {
   slack: CheckResult["slack"];
   budget: CheckResult["budget"];
   events: CheckResult["events"];
+  /** Due re-checks this run queued, left too far ahead, or failed to queue (the list is `summary.due`). */
+  due: CheckResult["due"];
   warnings: string[] | Bounded<{ warnings: string[] }>["warnings"];
 }
 
@@ -74,6 +76,7 @@ export function runLogFields(result: CheckResult, maxBytes = LOG_LINE_BUDGET_BYT
     slack: result.slack,
     budget: result.budget,
     events: result.events,
+    due: result.due,
     warnings: result.warnings,
   };
   return boundLists(fields, [...summaryListPaths("summary"), ["warnings"]], maxBytes) as RunLogFields;

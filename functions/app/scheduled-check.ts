@@ -4,7 +4,7 @@
  * both bounded in size, the counts an operator reads as fields of the line rather than metrics).
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
-import type { Metrics } from "@aws-lambda-powertools/metrics";
+import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { AppSecrets, SecretsProvider } from "../adapters/secrets/secrets.js";
 import {
   CredentialsRefusedError,
@@ -13,9 +13,20 @@ import {
 } from "../adapters/smartassist/errors.js";
 import type { RunSummary } from "../domain/alert.js";
 import type { AppConfig } from "../domain/config.js";
-import type { AgentStatusSource, AlertNotifier, AlertStore, EventPublisher, HistoryStore } from "../ports.js";
+import { TICK_SECONDS } from "../domain/coverage.js";
+import type { DueGroup } from "../domain/due.js";
+import type {
+  AgentStatusSource,
+  AlertNotifier,
+  AlertStore,
+  BoardStore,
+  DueQueue,
+  EventPublisher,
+  HistoryStore,
+} from "../ports.js";
 import type { Bounded } from "./bounded-summary.js";
 import { fromPowertools } from "./logger.js";
+import { DUE_CHECKS_METRIC, DUE_LATENESS_METRIC } from "./metric-names.js";
 import { type RunBudget, runBudget } from "./run-budget.js";
 import { type CheckResult, runCheck } from "./run-check.js";
 import { runLogFields, runResult } from "./run-log.js";
@@ -24,7 +35,7 @@ export interface ScheduledCheckDeps {
   config: AppConfig;
   secrets: SecretsProvider;
   /** The state store for a run at `nowMs` (stores compare expiry with the run's instant); it keeps history too. */
-  storeFor: (nowMs: number) => AlertStore & HistoryStore;
+  storeFor: (nowMs: number) => AlertStore & HistoryStore & BoardStore;
   events: EventPublisher;
   /**
    * The SmartAssist source for these credentials. The entry keeps one per container while the
@@ -36,9 +47,30 @@ export interface ScheduledCheckDeps {
    * start a call or a wait after `deadlineMs`, the run's delivery deadline.
    */
   notifierFor: (secrets: AppSecrets, nowMs: number, deadlineMs?: number) => AlertNotifier;
+  /** Where due re-checks are queued (SQS); absent: listed in the summary, not queued. */
+  dueQueue?: DueQueue;
+  /**
+   * The due re-checks an invocation carries (an SQS event's messages), or undefined for a schedule
+   * event: the entry knows the event shapes, this module only runs them.
+   */
+  dueGroupsOf?: (event: unknown) => DueGroup[] | undefined;
   logger: Logger;
-  /** Custom metrics the run emits (none today: every count is a field of the log line); published when any. */
+  /**
+   * Custom metrics the run emits: only `DueChecks` and `DueLatenessSeconds`, for a due re-check run
+   * (every other count is a field of the log line); published when any.
+   */
   metrics: Metrics;
+}
+
+/** What started the invocation: the 1-minute schedule, or due re-checks arriving from the queue. */
+export type Trigger = "schedule" | "due";
+
+/** The distinct e-mails of a batch of due groups (a batch holds up to 10 messages). */
+function dueEmails(groups: DueGroup[]): string[] {
+  const emails = new Map<string, string>();
+  for (const g of groups)
+    for (const a of g.agents) if (a.email !== "") emails.set(a.email.toLowerCase(), a.email);
+  return [...emails.values()];
 }
 
 export interface InvocationContext {
@@ -49,7 +81,12 @@ export function createScheduledCheck(deps: ScheduledCheckDeps) {
   const { config, logger, metrics } = deps;
   const log = fromPowertools(logger);
 
-  const runWith = (secrets: AppSecrets, nowMs: number, budget: RunBudget): Promise<CheckResult> => {
+  const runWith = (
+    secrets: AppSecrets,
+    nowMs: number,
+    budget: RunBudget,
+    due: DueGroup[] | undefined,
+  ): Promise<CheckResult> => {
     const store = deps.storeFor(nowMs);
     return runCheck(
       config,
@@ -57,24 +94,36 @@ export function createScheduledCheck(deps: ScheduledCheckDeps) {
         source: deps.sourceFor(secrets),
         store,
         history: store,
+        boards: store,
         notifier: deps.notifierFor(secrets, nowMs, budget.deliveryDeadlineMs),
         events: deps.events,
+        ...(deps.dueQueue ? { dueQueue: deps.dueQueue } : {}),
         log,
       },
-      { nowMs, budget },
+      due === undefined
+        ? { nowMs, budget, mode: "tick" }
+        : { nowMs, budget, mode: "due", dueEmails: dueEmails(due) },
     );
   };
 
-  return async (_event: unknown, context?: InvocationContext): Promise<RunSummary | Bounded<RunSummary>> => {
+  return async (event: unknown, context?: InvocationContext): Promise<RunSummary | Bounded<RunSummary>> => {
     const nowMs = Date.now();
-    // A run must end before the next tick: the function's timeout is the interval, and paging stops
-    // early enough to leave time for Slack and state.
-    const budget = runBudget(nowMs, config.schedule.everySeconds, context?.getRemainingTimeInMillis());
+    const due = deps.dueGroupsOf?.(event);
+    const trigger: Trigger = due === undefined ? "schedule" : "due";
+    if (due !== undefined) {
+      metrics.addMetric(DUE_CHECKS_METRIC, MetricUnit.Count, due.length);
+      // How late the queue handed each group over (SQS delays are whole seconds, never early).
+      for (const group of due)
+        metrics.addMetric(DUE_LATENESS_METRIC, MetricUnit.Seconds, Math.max(0, (nowMs - group.atMs) / 1000));
+    }
+    // A run ends within its minute, before the next tick: paging stops early enough to leave time for
+    // Slack and state, and no request waits on the rate limit past it.
+    const budget = runBudget(nowMs, TICK_SECONDS, context?.getRemainingTimeInMillis());
     try {
       let secrets = await deps.secrets.get();
       let result: CheckResult;
       try {
-        result = await runWith(secrets, nowMs, budget);
+        result = await runWith(secrets, nowMs, budget, due);
       } catch (error) {
         if (!(error instanceof CredentialsRefusedError)) throw error;
         // The secret may have been rotated since this container read it: read it again, once.
@@ -82,9 +131,9 @@ export function createScheduledCheck(deps: ScheduledCheckDeps) {
           status: error.status,
         });
         secrets = await deps.secrets.refresh();
-        result = await runWith(secrets, nowMs, budget);
+        result = await runWith(secrets, nowMs, budget, due);
       }
-      logger.info("run summary", { ...runLogFields(result) });
+      logger.info("run summary", { trigger, ...runLogFields(result) });
       return runResult(result.summary);
     } catch (error) {
       const reachingSmartAssist =

@@ -1,15 +1,10 @@
 /** `check`: one run against SmartAssist with local credentials, state in a JSON file, Slack if a token is set. */
 
-import { secretsFromEnv } from "../adapters/secrets/secrets.js";
-import { slackNotifierFor } from "../adapters/slack/slack-notifier.js";
-import { SmartAssistClient } from "../adapters/smartassist/client.js";
-import { JsonFileAlertStore } from "../adapters/state/json-file-store.js";
-import { MemoryAlertStore } from "../adapters/state/memory-store.js";
 import type { Log } from "../app/logger.js";
 import { runBudget } from "../app/run-budget.js";
 import { type CheckResult, runCheck } from "../app/run-check.js";
 import type { AppConfig } from "../domain/config.js";
-import type { AlertNotifier, AlertStore, HistoryStore } from "../ports.js";
+import { localLimiter, localNotifier, localSecrets, localSource, localStore } from "./local-adapters.js";
 
 export interface LocalCheckOptions {
   config: AppConfig;
@@ -18,43 +13,35 @@ export interface LocalCheckOptions {
   dryRun: boolean;
   env: NodeJS.ProcessEnv;
   log: Log;
+  /** A due re-check of these agents (by e-mail) instead of a whole run (the demo shows one). */
+  dueEmails?: string[];
 }
 
 /** Wires the local adapters and runs the use case: the CLI's equivalent of the Lambda handler. */
 export async function localCheck(options: LocalCheckOptions): Promise<CheckResult> {
   const { config, nowMs, statePath, dryRun, env, log } = options;
-  // One schedule interval, as the Lambda has: a run (a storm included) is over before the next starts.
+  // One schedule interval, as a whole run has: a run (a storm included) is over before the next starts.
   const budget = runBudget(Date.now(), config.schedule.everySeconds);
-  const secrets = secretsFromEnv(env, { slack: false });
-  const store: AlertStore & HistoryStore = statePath
-    ? new JsonFileAlertStore(statePath, { nowMs })
-    : new MemoryAlertStore({ nowMs });
+  const secrets = localSecrets(env);
+  const store = localStore(statePath, nowMs);
+  // One rate budget with every other run on this state file; a dry run writes nothing, so its own.
+  const limiter = localLimiter(store, dryRun);
   if (!statePath && !dryRun) log.warn("no --state given: alerts are not remembered between runs");
 
-  let notifier: AlertNotifier | undefined;
-  if (!dryRun) {
-    if (secrets.slackBotToken) {
-      notifier = slackNotifierFor(config, {
-        token: secrets.slackBotToken,
-        apiUrl: env.SLACK_API_URL,
-        nowMs,
-        logger: log,
-        deadlineMs: budget.deliveryDeadlineMs,
-      });
-    } else {
-      log.warn("SLACK_BOT_TOKEN is not set: alerts are tracked in the state but not posted to Slack");
-    }
-  }
+  const notifier = dryRun
+    ? undefined
+    : localNotifier(config, secrets, env, { nowMs, deadlineMs: budget.deliveryDeadlineMs, log });
+  if (!dryRun && !notifier)
+    log.warn("SLACK_BOT_TOKEN is not set: alerts are tracked in the state but not posted to Slack");
 
-  const source = new SmartAssistClient({
-    ...config.smartassist,
-    credentials: { clientId: secrets.clientId, clientSecret: secrets.clientSecret },
-  });
+  const source = localSource(config, secrets, limiter);
   try {
     return await runCheck(
       config,
-      { source, store, history: store, ...(notifier ? { notifier } : {}), log },
-      { nowMs, dryRun, budget },
+      { source, store, history: store, boards: store, ...(notifier ? { notifier } : {}), log },
+      options.dueEmails
+        ? { nowMs, dryRun, budget, mode: "due", dueEmails: options.dueEmails }
+        : { nowMs, dryRun, budget },
     );
   } finally {
     await source.close();

@@ -1,7 +1,8 @@
 /**
  * `npm start`: the demo. An embedded SmartAssist simulator with a hand-shaped center, a local fake of
  * Slack's Web API, and the real engine run twice (now, and 35 minutes later) with the config template's
- * rules. Shows the Slack channel as it would read, then the day's digest and its chart (a PNG file).
+ * rules. Shows the Slack channel as it would read (the board updated in place between the runs), a
+ * `/agent-status` answer, then the day's digest and its chart (a PNG file).
  * No credentials, no AWS.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -11,13 +12,14 @@ import { startFakeSlack } from "../../test/fakes/slack/fake-slack.js";
 import { renderSlackMessages } from "../../test/fakes/slack/terminal-render.js";
 import { DEMO_CAST, demoCenter } from "../../test/fakes/smartassist/demo-center.js";
 import { DEMO_CREDENTIALS, startSimulator } from "../../test/fakes/smartassist/simulator.js";
+import { COMMANDS_PATH } from "../adapters/slack/command-request.js";
 import { formBody } from "../adapters/slack/interaction-payload.js";
 import { signSlackRequest } from "../adapters/slack/signature.js";
 import { readRawConfig } from "../config-file.js";
 import type { AlertRecord } from "../domain/alert.js";
 import { parseConfig } from "../domain/config.js";
 import { formatDuration } from "../domain/duration.js";
-import { localDateTime } from "../domain/time.js";
+import { localDateTime, localTimeOfDay } from "../domain/time.js";
 import { localCheck } from "./check.js";
 import { localReport } from "./report.js";
 import { type RunningServer, serveInteractions } from "./serve.js";
@@ -162,6 +164,29 @@ async function demo(): Promise<void> {
       for (const s of summary.skipped)
         process.stdout.write(`  skipped   ${s.userId ?? "(no userId)"}: ${s.reason}\n`);
       if (at === nowMs) {
+        // On time: an episode's next moment is known, so it is looked at again at that instant.
+        for (const next of summary.due.filter((d) => d.kind === "fire" || d.kind === "nudge")) {
+          const dueMs = Date.parse(next.at);
+          process.stdout.write(
+            `\n${bold(`Due at ${localTimeOfDay(TIMEZONE, dueMs)}: ${next.email} (${next.kind}) is read again then, not at the next run`)}\n`,
+          );
+          sim.setNow(dueMs);
+          const recheck = await localCheck({
+            config,
+            nowMs: dueMs,
+            statePath,
+            dryRun: false,
+            env,
+            log: stderrLog("error"),
+            dueEmails: [next.email],
+          });
+          for (const t of recheck.summary.transitions)
+            process.stdout.write(
+              `  ${t.type.padEnd(9)} ${t.name}: ${t.rule}, ${formatDuration(t.elapsedSeconds)} — at ${localTimeOfDay(TIMEZONE, Date.parse(t.at))}, ${Math.round((Date.parse(t.at) - dueMs) / 1000)} s after its due instant\n`,
+            );
+          if (recheck.summary.transitions.length === 0)
+            process.stdout.write("  nothing to send: the agent was back before the threshold\n");
+        }
         // The loop people act on: a supervisor takes one alert and snoozes another, from Slack.
         const open = JSON.parse(readFileSync(statePath, "utf8")) as { alerts: AlertRecord[] };
         const byEmail = new Map(open.alerts.map((r) => [r.email, r]));
@@ -189,6 +214,33 @@ async function demo(): Promise<void> {
         })}\n`,
       );
     }
+    // /agent-status, typed in the channel: an ephemeral copy of the board, narrowed to a name.
+    const slash = new URLSearchParams({
+      command: "/agent-status",
+      text: "priya",
+      channel_id: config.slack.channel ?? "",
+      user_id: SUPERVISOR,
+    }).toString();
+    const slashTs = Math.floor(Date.now() / 1000);
+    const slashStarted = performance.now();
+    const answer = await fetch(new URL(COMMANDS_PATH, url), {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-slack-request-timestamp": String(slashTs),
+        "x-slack-signature": signSlackRequest(SIGNING_SECRET, slashTs, slash),
+      },
+      body: slash,
+    });
+    const shown = (await answer.json()) as { text?: string; blocks?: unknown[] };
+    const ms = (performance.now() - slashStarted).toFixed(0);
+    process.stdout.write(
+      `\n${bold("/agent-status priya")} (signed, to the local endpoint) → HTTP ${answer.status} in ${ms} ms, only the caller sees:\n\n`,
+    );
+    process.stdout.write(
+      `${renderSlackMessages([{ channel: config.slack.channel ?? "", ts: "0", text: shown.text ?? "", blocks: shown.blocks, updates: [] }], { color, channelNames, users: slack.users })}\n`,
+    );
+
     // The day so far, as the digest sees it: history of the ended alerts, the open ones up to now.
     const endMs = nowMs + LATER_MS;
     const digest = await localReport({

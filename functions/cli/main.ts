@@ -18,10 +18,13 @@ const USAGE = `usage:
   npm run cli -- validate --config FILE
   npm run cli -- simulate [--port N] [--agents N] [--seed N] [--timezone ZONE] [--latency MS]
   npm run cli -- serve --config FILE --state PATH [--port N]
+  npm run cli -- watch --config FILE --state PATH [--json] [--verbose]
+  npm run cli -- doctor --config FILE [--send-test] [--json]
 
 environment for check: SMARTASSIST_CLIENT_ID, SMARTASSIST_CLIENT_SECRET, SLACK_BOT_TOKEN (optional),
 SLACK_API_URL (optional: another Slack API base URL, such as a local fake)
-environment for serve: SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN (to update the messages), SLACK_API_URL`;
+environment for serve: SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN (to update the messages), SLACK_API_URL
+environment for doctor: all of the above (a missing one is a failed check, not a usage error)`;
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -237,6 +240,68 @@ async function serve(args: string[]): Promise<number> {
   return EXIT_OK;
 }
 
+async function watch(args: string[]): Promise<number> {
+  const values = parse(args, {
+    config: { type: "string" },
+    state: { type: "string" },
+    json: { type: "boolean" },
+    verbose: { type: "boolean", short: "v" },
+  });
+  if (values.help) return help();
+  const path = requireConfig(values);
+  const statePath = values.state;
+  if (typeof statePath !== "string" || statePath === "")
+    throw new UsageError("--state PATH is required (watch keeps its alerts there between runs)");
+  const { config, warnings } = loadConfigFile(path);
+  printWarnings(warnings);
+  const log = stderrLog(values.verbose ? "debug" : "warn");
+  const stop = new AbortController();
+  const onSignal = () => {
+    process.stderr.write("stopping: finishing the runs in flight\n");
+    stop.abort();
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  const { localWatch } = await import("./watch.js");
+  process.stderr.write(
+    `watching: a run now, then every minute${config.schedule.activeHours ? ` within ${config.schedule.activeHours.from}–${config.schedule.activeHours.to}` : ""}, and each due re-check at its instant (Ctrl-C stops)\n`,
+  );
+  try {
+    await localWatch({
+      config,
+      statePath,
+      json: values.json === true,
+      env: process.env,
+      log,
+      write: (line) => process.stdout.write(`${line}\n`),
+      signal: stop.signal,
+    });
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+  process.stderr.write("stopped\n");
+  return EXIT_OK;
+}
+
+/** `doctor`: every check of the wiring, one line each (cli/doctor.ts); exit 0, 1 a check failed, 2 bad config. */
+async function doctor(args: string[]): Promise<number> {
+  const values = parse(args, {
+    config: { type: "string" },
+    "send-test": { type: "boolean" },
+    json: { type: "boolean" },
+  });
+  if (values.help) return help();
+  const configPath = requireConfig(values);
+  const { localDoctor } = await import("./doctor.js");
+  return localDoctor({
+    configPath,
+    sendTest: values["send-test"] === true,
+    json: values.json === true,
+    env: process.env,
+  });
+}
+
 function wholeNumber(name: string, text: unknown, fallback: number, min: number, max: number): number {
   if (text === undefined) return fallback;
   const n = Number(text);
@@ -259,12 +324,16 @@ export async function main(argv: string[]): Promise<number> {
         return await check(rest);
       case "validate":
         return validate(rest);
+      case "watch":
+        return await watch(rest);
       case "report":
         return await report(rest);
       case "simulate":
         return await simulate(rest);
       case "serve":
         return await serve(rest);
+      case "doctor":
+        return await doctor(rest);
       case "help":
       case "--help":
       case "-h":

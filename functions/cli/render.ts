@@ -39,6 +39,10 @@ export function renderCheck(result: CheckResult, config: AppConfig, nowMs: numbe
     for (const s of summary.skipped.slice(0, 20)) lines.push(`  ${s.userId ?? "(no userId)"}: ${s.reason}`);
     if (summary.skipped.length > 20) lines.push(`  … and ${summary.skipped.length - 20} more (see --json)`);
   }
+  for (const b of summary.boards ?? [])
+    lines.push(
+      `Board ${b.channel}: ${b.stuck} stuck, ${b.comingUp} coming up${b.ts === null ? (dryRun ? "" : " (not posted)") : ` (ts ${b.ts})`}.`,
+    );
   if (!dryRun) {
     const parts = [`${slack.delivered} delivered`];
     if (slack.failed > 0) parts.push(`${slack.failed} failed (retried next run)`);
@@ -75,7 +79,7 @@ export function renderConfig(config: AppConfig, source: string): string {
     `Time zone ${config.timezone}; SmartAssist ${config.smartassist.host} account ${config.smartassist.accountId}`,
   );
   lines.push(
-    `Every ${toDurationString(config.schedule.everySeconds)}; pages of ${config.smartassist.pageSize}, ${config.smartassist.concurrency} in flight, at most ${config.smartassist.requestsPerMinute} requests/min`,
+    `Every ${toDurationString(config.schedule.everySeconds)} (due re-checks within ${toDurationString(config.schedule.precisionSeconds)} share a request); pages of ${config.smartassist.pageSize}, ${config.smartassist.concurrency} in flight, at most ${config.smartassist.requestsPerMinute} requests/min`,
   );
   if (config.schedule.activeHours) {
     const h = config.schedule.activeHours;
@@ -99,6 +103,11 @@ export function renderConfig(config: AppConfig, source: string): string {
   const slack = config.slack;
   lines.push(
     `Slack: ${slack.interactive ? `Acknowledge / Snooze / Excuse on each alert, by ${slack.responders ? slack.responders.join(", ") : "anyone in the channel"}` : "notify only (no buttons)"}; ${slack.rollup > 0 ? `more than ${slack.rollup} new alerts in a channel and run become one roll-up` : "no roll-ups"}`,
+  );
+  lines.push(
+    slack.board
+      ? `Board: one "who is stuck now" message per channel${slack.pinBoard ? ", pinned" : ""}`
+      : "Board: off",
   );
   lines.push(
     `History kept ${toDurationString(config.history.retentionSeconds)}; ${config.digest ? `digest at ${config.digest.at} on ${config.digest.days.join(", ")} (${config.timezone})` : "no daily digest"}`,

@@ -1,22 +1,32 @@
 /**
  * `serve`: Slack's interactivity endpoint on this machine — `POST /slack/interactions`, the same use
- * case as the `interactions` Lambda, with the JSON state file. For a local setup (a tunnel to Slack)
- * and for the demo.
+ * case as the `interactions` Lambda, with the JSON state file, and the `/agent-status` slash command
+ * at `POST /slack/commands` (the board's last snapshot, from the same file). For a local setup (a
+ * tunnel to Slack) and for the demo.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { answerCommand, COMMANDS_PATH } from "../adapters/slack/command-request.js";
 import { MAX_INTERACTION_BODY_BYTES } from "../adapters/slack/interaction-payload.js";
+import {
+  answerInteraction,
+  INTERACTIONS_PATH,
+  responseUrlResponder,
+} from "../adapters/slack/interaction-request.js";
 import { slackNotifierFor } from "../adapters/slack/slack-notifier.js";
 import { JsonFileAlertStore } from "../adapters/state/json-file-store.js";
-import {
-  handleInteraction,
-  INTERACTIONS_PATH,
-  type InteractionDeps,
-  SLACK_UPDATE_BOUND_MS,
-} from "../app/handle-interaction.js";
+import { agentStatus } from "../app/agent-status.js";
+import { handleInteraction, type InteractionDeps, SLACK_UPDATE_BOUND_MS } from "../app/handle-interaction.js";
 import type { Log } from "../app/logger.js";
 import type { AppConfig } from "../domain/config.js";
-import type { EventPublisher } from "../ports.js";
+import type { BoardStore, EventPublisher } from "../ports.js";
+
+/**
+ * Acknowledge all's writes in flight at once with the JSON state file: all of them. The file store
+ * takes puts made while a write is under way together, in one locked rewrite, so all at once is two
+ * rewrites of the file where 32 at a time would be one per batch of 32.
+ */
+export const SERVE_ACKNOWLEDGE_ALL_CONCURRENCY = Number.POSITIVE_INFINITY;
 
 export interface ServeOptions {
   config: AppConfig;
@@ -40,13 +50,16 @@ export interface RunningServer {
 /** Starts the endpoint; resolves once it listens. */
 export async function serveInteractions(options: ServeOptions): Promise<RunningServer> {
   const { config, log } = options;
+  // Expiry is the check runs' business (they prune the file): whatever the file holds is tracked,
+  // also when the runs evaluate as of another instant (`check --now`).
+  const store = new JsonFileAlertStore(options.statePath, { nowMs: 0 });
   const deps: InteractionDeps = {
     config,
-    signingSecret: options.signingSecret,
-    // Expiry is the check runs' business (they prune the file): whatever the file holds is tracked,
-    // also when the runs evaluate as of another instant (`check --now`).
-    store: new JsonFileAlertStore(options.statePath, { nowMs: 0 }),
+    store,
     log,
+    // Without a bot token a refusal still reaches the user through the click's response_url.
+    responder: responseUrlResponder(SLACK_UPDATE_BOUND_MS),
+    acknowledgeAllConcurrency: SERVE_ACKNOWLEDGE_ALL_CONCURRENCY,
     ...(options.events ? { events: options.events } : {}),
   };
   if (options.slackBotToken) {
@@ -60,7 +73,7 @@ export async function serveInteractions(options: ServeOptions): Promise<RunningS
   }
 
   const server = createServer((req, res) => {
-    void route(deps, req, res).catch((error: unknown) => {
+    void route(deps, store, options.signingSecret, req, res).catch((error: unknown) => {
       log.error("interaction failed", { error: error instanceof Error ? error.message : String(error) });
       if (!res.headersSent) send(res, 500, "internal error");
     });
@@ -85,24 +98,35 @@ export async function serveInteractions(options: ServeOptions): Promise<RunningS
   };
 }
 
-async function route(deps: InteractionDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function route(
+  deps: InteractionDeps,
+  boards: BoardStore,
+  signingSecret: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const path = (req.url ?? "/").split("?")[0];
-  if (path !== INTERACTIONS_PATH) return send(res, 404, "not found");
+  if (path !== INTERACTIONS_PATH && path !== COMMANDS_PATH) return send(res, 404, "not found");
   if (req.method !== "POST") {
     res.setHeader("allow", "POST");
     return send(res, 405, "method not allowed");
   }
   const body = await readBody(req, MAX_INTERACTION_BODY_BYTES);
   if (body === undefined) {
-    deps.count?.("InteractionRejectedSize");
+    deps.log.warn("interaction refused: body too large", {
+      bytes: Number(req.headers["content-length"]) || undefined,
+    });
     return send(res, 413, "payload too large");
   }
-  const answer = await handleInteraction(deps, {
-    rawBody: body.toString("utf8"),
-    bodyBytes: body.length,
-    headers: req.headers,
-  });
-  send(res, answer.status, answer.body);
+  const request = { rawBody: body.toString("utf8"), bodyBytes: body.length, headers: req.headers };
+  const verify = { signingSecret, nowMs: Date.now(), log: deps.log };
+  const answer =
+    path === COMMANDS_PATH
+      ? await answerCommand(request, verify, (command) =>
+          agentStatus({ store: boards, defaultChannel: deps.config.slack.channel }, command),
+        )
+      : await answerInteraction(request, verify, (click) => handleInteraction(deps, click));
+  send(res, answer.status, answer.body, answer.contentType);
 }
 
 /** The raw body, or undefined as soon as it grows past `limit` (the rest is not read into memory). */
@@ -132,9 +156,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
   });
 }
 
-function send(res: ServerResponse, status: number, body: string): void {
+function send(res: ServerResponse, status: number, body: string, contentType?: string): void {
   res.writeHead(status, {
-    "content-type": "text/plain; charset=utf-8",
+    "content-type": contentType ?? "text/plain; charset=utf-8",
     "content-length": Buffer.byteLength(body),
   });
   res.end(body);

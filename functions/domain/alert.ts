@@ -1,6 +1,7 @@
 /** Open alerts as the state keeps them, the transitions a run makes, and the run summary. */
 
 import type { Coverage } from "./coverage.js";
+import type { DueKind } from "./due.js";
 
 export type Severity = "warning" | "critical";
 /** What the lifecycle does on its own. */
@@ -145,6 +146,26 @@ export interface RunSummary {
   skipped: SkippedInput[];
   /** Which part of the roster this run read, and where the next run starts (see coverage.ts). */
   coverage: Coverage;
+  /** The re-checks this run scheduled (a one-off run: would schedule), by instant (see due.ts). */
+  due: DueEntry[];
+  /** Each channel's board after the run, with `slack.board` (see board.ts); absent without it. */
+  boards?: BoardEntry[];
+}
+
+/** One channel's board in the summary: its ts (null if it could not be posted) and its counts. */
+export interface BoardEntry {
+  channel: string;
+  ts: string | null;
+  stuck: number;
+  comingUp: number;
+}
+
+/** One agent's due re-check as the summary shows it: `at` in UTC ISO to the second. */
+export interface DueEntry {
+  userId: string;
+  email: string;
+  at: string;
+  kind: DueKind;
 }
 
 export function alertId(userId: string, ruleKey: string, sinceMs: number): string {

@@ -4,23 +4,94 @@
  */
 import * as z from "zod";
 import { parseDuration, toDurationString } from "./duration.js";
+import { closest, orList, quote } from "./spelling.js";
 import { isValidTimeZone } from "./time.js";
+import { zoneNameProblem } from "./zone-names.js";
 
 const DURATION_HINT = "expected a duration like 15m";
 
-function duration() {
+interface DurationRange {
+  /** The longest accepted, in the config's notation (`24h`): the error names it as written. */
+  atMost: string;
+  /** The shortest accepted; any positive duration when absent. */
+  atLeast?: string;
+  /** Only whole minutes: the EventBridge schedule's rate is in minutes. */
+  wholeMinutes?: boolean;
+}
+
+function seconds(text: string): number {
+  return parseDuration(text) as number;
+}
+
+/**
+ * A duration string, in whole seconds, within its range. The range also keeps an overflowing number
+ * (`99999999999999999999h`, which reads as 3.6e23 or Infinity) from ever reaching date arithmetic.
+ */
+function duration(range: DurationRange) {
+  const max = seconds(range.atMost);
+  const min = range.atLeast === undefined ? 1 : seconds(range.atLeast);
   return z.string({ error: DURATION_HINT }).transform((text, ctx) => {
-    const seconds = parseDuration(text);
-    if (seconds === undefined || seconds <= 0) {
-      ctx.addIssue({ code: "custom", message: `${DURATION_HINT} (got "${text}")` });
-      return z.NEVER;
-    }
-    return seconds;
+    const value = parseDuration(text);
+    const problem =
+      value === undefined
+        ? DURATION_HINT
+        : !Number.isSafeInteger(value) || value > max
+          ? `must be at most ${range.atMost}`
+          : value < min
+            ? `must be at least ${range.atLeast ?? "1s"}`
+            : range.wholeMinutes && value % 60 !== 0
+              ? "expected whole minutes"
+              : undefined;
+    if (problem === undefined) return value as number;
+    ctx.addIssue({ code: "custom", message: `${problem} (got ${quote(text)})` });
+    return z.NEVER;
   });
+}
+
+/**
+ * Thresholds and the other per-episode durations. Past a day there is nothing left to watch, and the
+ * largest threshold sets how many days of timelines every run asks for.
+ */
+const EPISODE = { atMost: "24h" } as const;
+
+/** The status types of `primaryStatus` (DESIGN.md, "The upstream API"). */
+export const STATUS_TYPES = ["AVAILABLE", "BUSY", "AWAY", "OFFLINE"] as const;
+
+/** Rule and team names: shown in Slack, whose block limits the rendering relies on. */
+const NAME_MAX = 100;
+
+function name(what: string) {
+  return z
+    .string({ error: `expected a ${what} name` })
+    .min(1, { error: "must not be empty" })
+    .refine((text) => [...text].length <= NAME_MAX, {
+      error: (issue) => `must be at most ${NAME_MAX} characters (got ${[...String(issue.input)].length})`,
+    });
 }
 
 const statusMatch = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
   error: "expected a status name or a list of them",
+});
+
+function statusTypeProblem(value: string): string | undefined {
+  const upper = value.trim().toUpperCase();
+  if ((STATUS_TYPES as readonly string[]).includes(upper)) return undefined;
+  const near = closest(upper, STATUS_TYPES, 2);
+  const hint =
+    near.length > 0
+      ? `did you mean ${orList(near)}?`
+      : `a specific status such as ${quote(value)} goes under secondaryStatus`;
+  return `${quote(value)} is not a status type (${STATUS_TYPES.join(", ")}): ${hint}`;
+}
+
+/** `primaryStatus`: one of the status types or a list of them, in any case. */
+const primaryStatusMatch = statusMatch.superRefine((match, ctx) => {
+  const values = Array.isArray(match) ? match : [match];
+  values.forEach((value, i) => {
+    const message = statusTypeProblem(value);
+    if (message !== undefined)
+      ctx.addIssue({ code: "custom", message, path: Array.isArray(match) ? [i] : [] });
+  });
 });
 
 function isLoopback(hostname: string): boolean {
@@ -55,21 +126,42 @@ export const LOG_RETENTION_DAYS = [
 const SECRET_ARN = /^arn:[\w-]+:secretsmanager:[\w-]+:\d{12}:secret:.+$/;
 const EVENT_BUS_ARN = /^arn:[\w-]+:events:[\w-]+:\d{12}:event-bus\/[\w.\-/]+$/;
 
-const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: "expected a local time like 08:00" });
+const clock = z
+  .string({ error: "expected a local time like 08:00" })
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: "expected a local time like 08:00" });
 const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 
+/** Minutes from `from` to `to` (HH:MM), across midnight when `to` comes first: an overnight window. */
+function windowMinutes(from: string, to: string): number {
+  const minutes = (clockText: string) => Number(clockText.slice(0, 2)) * 60 + Number(clockText.slice(3, 5));
+  return (minutes(to) - minutes(from) + 1440) % 1440;
+}
+
+const timezone = z
+  .string({ error: "expected an IANA time zone like Asia/Kolkata" })
+  .superRefine((zone, ctx) => {
+    const problem = zoneNameProblem(zone);
+    if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+    else if (!isValidTimeZone(zone))
+      ctx.addIssue({
+        code: "custom",
+        message: `unknown IANA time zone ${quote(zone)} (expected a Region/City name like Asia/Kolkata)`,
+      });
+  });
+
 function schemas(strict: boolean) {
-  // Unknown keys are reported (as warnings) by a strict pass; the lenient pass then strips them.
+  // Unknown keys are reported by a strict pass (errors when one typo from a known key, else
+  // warnings); the lenient pass then strips them.
   const object = <T extends z.ZodRawShape>(shape: T) => (strict ? z.strictObject(shape) : z.object(shape));
 
   const rule = object({
-    name: z.string({ error: "expected a rule name" }).min(1, { error: "must not be empty" }),
-    primaryStatus: statusMatch.optional(),
+    name: name("rule"),
+    primaryStatus: primaryStatusMatch.optional(),
     secondaryStatus: statusMatch.optional(),
-    threshold: duration(),
-    critical: duration().optional(),
-    repeat: duration().optional(),
-    nudge: duration().optional(),
+    threshold: duration(EPISODE),
+    critical: duration(EPISODE).optional(),
+    repeat: duration(EPISODE).optional(),
+    nudge: duration(EPISODE).optional(),
   }).superRefine((r, ctx) => {
     if (r.primaryStatus === undefined && r.secondaryStatus === undefined) {
       ctx.addIssue({
@@ -79,10 +171,18 @@ function schemas(strict: boolean) {
       });
     }
     if (r.critical !== undefined && r.critical <= r.threshold) {
-      ctx.addIssue({ code: "custom", message: "must be longer than threshold", path: ["critical"] });
+      ctx.addIssue({
+        code: "custom",
+        message: `must be longer than threshold (${toDurationString(r.threshold)})`,
+        path: ["critical"],
+      });
     }
     if (r.nudge !== undefined && r.nudge >= r.threshold) {
-      ctx.addIssue({ code: "custom", message: "must be shorter than threshold", path: ["nudge"] });
+      ctx.addIssue({
+        code: "custom",
+        message: `must be shorter than threshold (${toDurationString(r.threshold)})`,
+        path: ["nudge"],
+      });
     }
   });
 
@@ -97,20 +197,18 @@ function schemas(strict: boolean) {
   });
 
   const team = object({
-    name: z.string({ error: "expected a team name" }).min(1),
+    name: name("team"),
     agents: z.array(z.string().min(1), { error: "expected a list of e-mail patterns" }).min(1, {
       error: "needs at least one e-mail pattern",
     }),
     channel: z.string().min(1).optional(),
     mention: z.string().min(1).optional(),
     rules: rules.optional(),
-    repeat: duration().optional(),
+    repeat: duration(EPISODE).optional(),
   });
 
   return object({
-    timezone: z.string({ error: "expected an IANA time zone like Asia/Kolkata" }).refine(isValidTimeZone, {
-      error: "unknown IANA time zone",
-    }),
+    timezone,
     smartassist: object({
       host,
       accountId: z.string({ error: "expected the SmartAssist account id" }).min(1),
@@ -119,12 +217,11 @@ function schemas(strict: boolean) {
       pageSize: z.int({ error: "expected a whole number from 1 to 50" }).min(1).max(50).default(50),
       concurrency: z.int({ error: "expected a whole number from 1 to 32" }).min(1).max(32).default(4),
       requestsPerMinute: z.int({ error: "expected a whole number of at least 1" }).min(1).default(50),
-      timeout: duration().default(15),
+      timeout: duration({ atMost: "2m" }).default(15),
     }),
     schedule: object({
-      every: duration().refine((s) => s >= 60 && s % 60 === 0, {
-        error: "expected whole minutes, at least 1m",
-      }),
+      every: duration({ atLeast: "1m", atMost: "1h", wholeMinutes: true }),
+      precision: duration({ atLeast: "1s", atMost: "1m" }).default(10),
       activeHours: object({
         from: clock,
         to: clock,
@@ -135,10 +232,25 @@ function schemas(strict: boolean) {
       })
         .refine((h) => h.from !== h.to, { error: "from and to must differ" })
         .optional(),
-    }).default({ every: 300 }),
+    })
+      .superRefine((s, ctx) => {
+        if (s.activeHours === undefined) return;
+        // A window shorter than the interval may hold no scheduled run at all.
+        const { from, to } = s.activeHours;
+        const minutes = windowMinutes(from, to);
+        if (minutes * 60 < s.every) {
+          const every = toDurationString(s.every);
+          ctx.addIssue({
+            code: "custom",
+            message: `the window ${from}–${to} (${toDurationString(minutes * 60)}) is shorter than schedule.every (${every}): widen it to at least ${every}, or shorten schedule.every`,
+            path: ["activeHours"],
+          });
+        }
+      })
+      .default({ every: 300, precision: 10 }),
     rules: rules.min(1, { error: "needs at least one rule" }),
-    repeat: duration().optional(),
-    nudge: duration().optional(),
+    repeat: duration(EPISODE).optional(),
+    nudge: duration(EPISODE).optional(),
     slack: object({
       channel: z.string().min(1).optional(),
       mentionAgents: z.boolean().default(false),
@@ -153,9 +265,11 @@ function schemas(strict: boolean) {
         )
         .optional(),
       rollup: z.int({ error: "expected a whole number (0 turns roll-ups off)" }).min(0).default(10),
-    }).default({ mentionAgents: false, interactive: true, rollup: 10 }),
+      board: z.boolean({ error: "expected true or false" }).default(false),
+      pinBoard: z.boolean({ error: "expected true or false" }).default(false),
+    }).default({ mentionAgents: false, interactive: true, rollup: 10, board: false, pinBoard: false }),
     history: object({
-      retention: duration().default(35 * 86_400),
+      retention: duration({ atMost: "400d" }).default(35 * 86_400),
     }).default({ retention: 35 * 86_400 }),
     digest: object({
       at: clock,
@@ -234,6 +348,8 @@ export interface AppConfig {
   };
   schedule: {
     everySeconds: number;
+    /** Due re-checks this close together share one request (DESIGN.md, "On time"). */
+    precisionSeconds: number;
     activeHours?: { from: string; to: string; days?: string[] };
   };
   rules: ResolvedRule[];
@@ -248,6 +364,10 @@ export interface AppConfig {
     responders?: string[];
     /** More new alerts than this for one channel in one run become one roll-up; 0 turns roll-ups off. */
     rollup: number;
+    /** One living "who is stuck now" message per channel. */
+    board: boolean;
+    /** Pin the board when it is posted (scope pins:write). */
+    pinBoard: boolean;
   };
   history: { retentionSeconds: number };
   /** The daily digest: local time `HH:MM` on these days (mon…sun). */
@@ -291,6 +411,35 @@ function valueAt(raw: unknown, path: ReadonlyArray<PropertyKey>): unknown {
   return value;
 }
 
+/** The schema under optional, default and transform wrappers. */
+function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
+  let current = schema;
+  for (;;) {
+    if (
+      current instanceof z.ZodOptional ||
+      current instanceof z.ZodDefault ||
+      current instanceof z.ZodNullable
+    )
+      current = current.unwrap();
+    else if (current instanceof z.ZodPipe) current = current.in;
+    else return current;
+  }
+}
+
+/** The keys the schema knows for the mapping at `path` (array indexes step into the element). */
+function knownKeysAt(schema: z.core.$ZodType, path: ReadonlyArray<PropertyKey>): string[] {
+  let current: z.core.$ZodType | undefined = schema;
+  for (const part of path) {
+    const inner: z.core.$ZodType = unwrap(current);
+    if (inner instanceof z.ZodObject) current = inner.shape[String(part)];
+    else if (inner instanceof z.ZodArray) current = inner.element;
+    else return [];
+    if (current === undefined) return [];
+  }
+  const inner = unwrap(current);
+  return inner instanceof z.ZodObject ? Object.keys(inner.shape) : [];
+}
+
 function describeIssues(
   raw: unknown,
   issues: ReadonlyArray<z.core.$ZodIssue>,
@@ -299,8 +448,15 @@ function describeIssues(
   const unknown: string[] = [];
   for (const issue of issues) {
     if (issue.code === "unrecognized_keys") {
-      for (const key of issue.keys)
-        unknown.push(`${formatPath([...issue.path, key])}: unknown key (ignored)`);
+      // One typo from a known key (`critcal`) is an error: ignoring it would silently drop the
+      // setting meant. Anything further off is likely a note or a newer key: a warning.
+      const known = knownKeysAt(strictSchema, issue.path);
+      for (const key of issue.keys) {
+        const meant = closest(key, known, 1);
+        if (meant.length > 0)
+          errors.push(`${formatPath([...issue.path, key])}: unknown key: did you mean ${orList(meant)}?`);
+        else unknown.push(`${formatPath([...issue.path, key])}: unknown key (ignored)`);
+      }
     } else if (issue.code === "invalid_type" && valueAt(raw, issue.path) === undefined) {
       errors.push(`${formatPath(issue.path)}: required, ${issue.message.replace(/^Invalid input: /, "")}`);
     } else {
@@ -393,13 +549,15 @@ export function parseConfig(raw: unknown, source: string): ConfigResult {
       requestsPerMinute: parsed.smartassist.requestsPerMinute,
       timeoutSeconds: parsed.smartassist.timeout,
     },
-    schedule: { everySeconds: parsed.schedule.every },
+    schedule: { everySeconds: parsed.schedule.every, precisionSeconds: parsed.schedule.precision },
     rules,
     teams,
     slack: {
       mentionAgents: parsed.slack.mentionAgents,
       interactive: parsed.slack.interactive,
       rollup: parsed.slack.rollup,
+      board: parsed.slack.board,
+      pinBoard: parsed.slack.pinBoard,
     },
     history: { retentionSeconds: parsed.history.retention },
     aws: { eventBus: parsed.aws.eventBus, logRetentionDays: parsed.aws.logRetentionDays },
@@ -418,6 +576,8 @@ export function parseConfig(raw: unknown, source: string): ConfigResult {
     warnings.push(
       `${source}: nudge: ${toDurationString(parsed.nudge)} is not shorter than any rule's threshold: no agent is nudged`,
     );
+  if (parsed.slack.pinBoard && !parsed.slack.board)
+    warnings.push(`${source}: slack.pinBoard: true has no effect without slack.board: true`);
   if (parsed.aws.secret !== undefined) config.aws.secret = parsed.aws.secret;
   if (parsed.aws.alarmEmail !== undefined) config.aws.alarmEmail = parsed.aws.alarmEmail;
   return { config, warnings };

@@ -3,6 +3,9 @@
  * it, and how many runs a full cycle takes. Pure: the client reports what it read, this decides.
  */
 
+/** The deployed function (and `watch`) ticks every minute; each tick's budget is that minute. */
+export const TICK_SECONDS = 60;
+
 /** Where the roster rotation stands, kept in state between runs. */
 export interface Cursor {
   /** The offset the next run starts reading the roster at. */
@@ -15,6 +18,13 @@ export interface Cursor {
   pagesRead: number;
   /** When it was kept (UTC ms). */
   updatedMs: number;
+  /**
+   * On the 1-minute tick: rotation pages owed and not yet read (a fraction carries over, so a one-page
+   * center reads its page once per `schedule.every`, not every minute).
+   */
+  credit?: number;
+  /** On the tick: the instant of the tick that kept it (UTC ms). */
+  tickMs?: number;
 }
 
 /** The run summary's `coverage`, exactly as DESIGN.md spells it. */
@@ -61,7 +71,8 @@ export function coverageAfter(
   const complete = !read.truncated && read.failedPages === 0;
   // What a run learnt of the roster's size is kept until a later run sees its end again.
   const rosterPages = read.rosterPages ?? previous?.rosterPages ?? null;
-  const nextOffset = read.truncated ? read.nextOffset : 0;
+  // Where the read stopped: its deadline, or the end of a tick's share (0 once it went all the way round).
+  const nextOffset = read.nextOffset;
   return {
     coverage: { complete, startOffset: read.startOffset, nextOffset, rosterPages },
     cursor: { nextOffset, rosterPages, complete, pagesRead: read.pages, updatedMs: nowMs },
@@ -75,4 +86,29 @@ export function coverageAfter(
 export function cycleRuns(rosterPages: number | null, pagesPerRun: number): number | null {
   if (rosterPages === null) return null;
   return Math.max(1, Math.ceil(rosterPages / Math.max(1, pagesPerRun)));
+}
+
+/**
+ * The 1-minute tick's share of the rotation: the roster's pages spread over `schedule.every`, so each
+ * agent is still read once per interval. Pages accrue with the time since the last tick (at most one
+ * whole roster: after a pause the rotation catches up once, not many times); undefined reads the whole
+ * roster (the first run, before the roster's size is known).
+ */
+export function tickPages(
+  cursor: Cursor | undefined,
+  nowMs: number,
+  everySeconds: number,
+): { pages: number | undefined; credit: number } {
+  if (!cursor || cursor.rosterPages === null || cursor.tickMs === undefined)
+    return { pages: undefined, credit: 0 };
+  const roster = cursor.rosterPages;
+  const elapsedMs = Math.min(Math.max(0, nowMs - cursor.tickMs), everySeconds * 1000);
+  const credit = Math.min(roster, (cursor.credit ?? 0) + (roster * elapsedMs) / (everySeconds * 1000));
+  // A hair under a whole page counts as one: floating sums of fifths must not lose a page.
+  return { pages: Math.min(roster, Math.floor(credit + 1e-9)), credit };
+}
+
+/** The cursor a tick keeps: what it owed less what it read, and when. */
+export function afterTick(cursor: Cursor, owed: number, pagesRead: number, nowMs: number): Cursor {
+  return { ...cursor, credit: Math.max(0, owed - pagesRead), tickMs: nowMs };
 }

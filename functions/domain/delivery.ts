@@ -36,36 +36,43 @@ export function slackActionFor(record: AlertRecord, reminded: boolean): SlackAct
 
 /**
  * The record once `action` went through: `ts` and `channel` are the top message's; `nudge` says whether
- * the agent was found in Slack.
+ * the agent was found in Slack. `onto` is the record as the store now holds it (by default the one
+ * sent): what the send established is taken from the record that was sent, so a change made meanwhile
+ * (a click, another field) is kept. The write that records a send also ends its lease.
  */
 export function afterDelivery(
   action: SlackAction,
   ts: string,
   channel: string,
   nudge: "sent" | "not-in-slack" = "sent",
+  onto: AlertRecord = action.record,
 ): AlertRecord {
-  const record = action.record;
-  const next: AlertRecord = { ...record, version: record.version + 1 };
+  const sent = action.record;
+  const { lease: _ended, ...rest } = onto;
+  const next: AlertRecord = { ...rest, version: onto.version + 1 };
+  // The message showed the action the sent record held; a newer one still needs its own redraw.
+  const actionShown =
+    onto.actionPending === sent.actionPending && onto.appliedActions?.at(-1) === sent.appliedActions?.at(-1);
   switch (action.kind) {
     case "post":
       next.slackTs = ts;
       next.channel = channel;
-      next.notifiedSeverity = record.severity;
-      if (record.state === "resolved") next.resolveNotified = true;
+      next.notifiedSeverity = sent.severity;
+      if (sent.state === "resolved") next.resolveNotified = true;
       // The message is drawn from the record as it stands, actions included.
-      delete next.actionPending;
+      if (actionShown) delete next.actionPending;
       break;
     case "escalate":
       next.notifiedSeverity = "critical";
       // The update redraws the whole message, an action's line included; its thread reply is not owed.
-      delete next.actionPending;
+      if (actionShown) delete next.actionPending;
       break;
     case "resolve":
       next.resolveNotified = true;
-      delete next.actionPending;
+      if (actionShown) delete next.actionPending;
       break;
     case "acted":
-      delete next.actionPending;
+      if (actionShown) delete next.actionPending;
       break;
     case "nudge":
       next.nudgeNotified = nudge;

@@ -186,7 +186,9 @@ export function afterRollup(
   const resolved = new Set(outcome.resolveShown ? work.resolved.map((r) => r.id) : []);
   for (const member of membersToWrite(work)) {
     const record = current.get(member.id) ?? member;
-    const next: AlertRecord = { ...record, version: record.version + 1 };
+    // The write that records the roll-up's send also ends the member's lease.
+    const { lease: _ended, ...rest } = record;
+    const next: AlertRecord = { ...rest, version: record.version + 1 };
     let changed = false;
     if (posted) {
       next.rollupId = work.id;

@@ -102,9 +102,21 @@ export interface QueryWindow {
   timeZoneOffSet: number;
 }
 
+/** The calendar date (`yyyy-mm-dd`) at that instant on a clock `minutesEast` of UTC. */
+function dateAtOffset(instantMs: number, minutesEast: number): string {
+  const d = new Date(instantMs + minutesEast * 60_000);
+  return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+}
+
 /**
  * The dates to ask for: from the local date of (now − largest threshold − one schedule interval) to
  * today's local date, so an episode that began before local midnight is still seen.
+ *
+ * The API dates every time at the one offset the request names (the offset now). Just after a
+ * fall-back that offset is behind the zone's at the look-back instant, so where the clocks go back
+ * at midnight or 1 am (America/Havana, Atlantic/Azores) the look-back can fall on the previous date
+ * at the requested offset while the zone's own clock already read the new date then: the window
+ * starts at the earlier of the two, or an episode that began just before would not be returned.
  */
 export function queryWindow(
   zone: string,
@@ -112,9 +124,12 @@ export function queryWindow(
   largestThresholdSeconds: number,
   scheduleIntervalSeconds: number,
 ): QueryWindow {
-  const lookBackMs = (largestThresholdSeconds + scheduleIntervalSeconds) * 1000;
+  const lookBackMs = nowMs - (largestThresholdSeconds + scheduleIntervalSeconds) * 1000;
+  const zoneDate = localDate(zone, lookBackMs);
+  const requestDate = dateAtOffset(lookBackMs, utcOffsetMinutes(zone, nowMs));
   return {
-    startDate: localDate(zone, nowMs - lookBackMs),
+    // yyyy-mm-dd strings sort as the dates do.
+    startDate: [zoneDate, requestDate].sort()[0] as string,
     endDate: localDate(zone, nowMs),
     timeZoneOffSet: timeZoneOffSet(zone, nowMs),
   };
@@ -130,7 +145,8 @@ function daysInMonth(year: number, month: number): number {
 /**
  * Parses the API's zone-less local time (`2023-03-10T21:37:42`) into a UTC instant, using the
  * `timeZoneOffSet` the request was made with. A time that carries its own zone keeps it.
- * Returns undefined for anything that is not a real date and time.
+ * Returns undefined for anything that is not a real date and time, and for a year below 100
+ * (`0099-03-10T10:00:00`): a garbled value the API cannot mean, passed over as unparseable.
  *
  * The API's own shape, exactly `yyyy-mm-ddTHH:mm:ss`, takes a fast path without a regex (a large
  * center is a million of these per run); anything else goes to parseLocalTimeByPattern, and the
@@ -154,7 +170,7 @@ function isDigit(value: number): boolean {
 /**
  * A real date and time written exactly `yyyy-mm-ddTHH:mm:ss` (or a space for the T), read as if it
  * were UTC; NaN for anything else, which the general parser then decides (an invalid date, another
- * shape, or a year below 100, which Date.UTC reads as 19xx). Written out without a regex, substrings
+ * shape, or a year below 100, which it refuses). Written out without a regex, substrings
  * or a call into Date: a large center is a million of these per run.
  */
 function exactWallClock(text: string): number {
@@ -225,6 +241,9 @@ export function parseLocalTimeByPattern(text: string, offSet: number): number | 
   const hour = Number(h);
   const minute = Number(mi);
   const second = Number(s ?? 0);
+  // Years below 100 are refused, not read as written: no SmartAssist time is that old, and Date.UTC
+  // would silently read 0099 as 1999.
+  if (year < 100) return undefined;
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 59) return undefined;
   const millis = frac ? Math.floor(Number(`0.${frac}`) * 1000) : 0;

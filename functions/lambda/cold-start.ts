@@ -17,6 +17,8 @@ export function required(name: string): string {
 
 export interface ColdStart {
   config: AppConfig;
+  /** The config's warnings (logged at init; the doctor reports them too). */
+  warnings: string[];
   logger: Logger;
   metrics: Metrics;
 }
@@ -34,5 +36,5 @@ export function coldStart(): ColdStart {
   if (!rawConfig) throw new Error("APP_CONFIG is not set (the stack compiles the config into the bundle)");
   const { config, warnings } = parseConfig(JSON.parse(rawConfig), "APP_CONFIG");
   for (const warning of warnings) logger.warn(warning);
-  return { config, logger, metrics };
+  return { config, warnings, logger, metrics };
 }

@@ -10,15 +10,21 @@ import { type AppSecrets, SecretsManagerSecrets } from "../adapters/secrets/secr
 import { type SlackNotifier, slackNotifierFor } from "../adapters/slack/slack-notifier.js";
 import { DynamoDbAlertStore } from "../adapters/state/dynamodb-store.js";
 import { SLACK_UPDATE_BOUND_MS } from "../app/handle-interaction.js";
-import { createInteractionsEndpoint } from "../app/interactions-endpoint.js";
 import { fromPowertools } from "../app/logger.js";
 import { coldStart, required } from "./cold-start.js";
+import { createInteractionsEndpoint } from "./interactions-endpoint.js";
 
 const { config, logger, metrics } = coldStart();
 
 const slackApiUrl = process.env.SLACK_API_URL;
 // One Slack client per container while the token stays the same: its user group cache spans clicks.
 let slack: { secrets: AppSecrets; notifier: SlackNotifier } | undefined;
+
+const store = new DynamoDbAlertStore({
+  tableName: required("TABLE_NAME"),
+  client: new DynamoDBClient({}),
+  nowMs: Date.now,
+});
 
 export const handler = createInteractionsEndpoint({
   config,
@@ -27,11 +33,9 @@ export const handler = createInteractionsEndpoint({
     client: new SecretsManagerClient({}),
     requireSigningSecret: true,
   }),
-  store: new DynamoDbAlertStore({
-    tableName: required("TABLE_NAME"),
-    client: new DynamoDBClient({}),
-    nowMs: Date.now,
-  }),
+  // The alert records and, for /agent-status, the boards' `#board#<channel>` items: one table.
+  store,
+  boards: store,
   events: new EventBridgePublisher({
     busName: required("EVENT_BUS_NAME"),
     client: new EventBridgeClient({}),

@@ -4,8 +4,9 @@
  */
 import { describe, expect, it } from "vitest";
 import type { AlertRecord } from "../../functions/domain/alert.js";
+import type { BoardState } from "../../functions/domain/board.js";
 import type { Cursor } from "../../functions/domain/coverage.js";
-import type { AlertStore } from "../../functions/ports.js";
+import type { AlertStore, BoardStore } from "../../functions/ports.js";
 
 export const NOW_MS = Date.parse("2024-03-10T16:00:00.000Z");
 export const NOW_S = NOW_MS / 1000;
@@ -41,7 +42,7 @@ export function makeRecord(overrides: Partial<AlertRecord> = {}): AlertRecord {
 
 /** A backing store for one test; `open()` gives another instance on the same data (another run). */
 export interface StoreHarness {
-  open(): AlertStore;
+  open(): AlertStore & BoardStore;
 }
 
 /**
@@ -53,7 +54,11 @@ export function alertStoreContract(
   create: (clock: () => number) => Promise<StoreHarness>,
 ): void {
   describe(`${name}: AlertStore contract`, () => {
-    async function setup(): Promise<{ store: AlertStore; harness: StoreHarness; clock: { now: number } }> {
+    async function setup(): Promise<{
+      store: AlertStore & BoardStore;
+      harness: StoreHarness;
+      clock: { now: number };
+    }> {
       const clock = { now: NOW_MS };
       const harness = await create(() => clock.now);
       return { store: harness.open(), harness, clock };
@@ -308,6 +313,45 @@ export function alertStoreContract(
       // Assess
       expect(await store.load()).toEqual([{ ...record, version: 2 }]);
       expect(await store.loadCursor()).toEqual(cursor);
+    });
+
+    it("keeps each channel's board apart from the alerts, for another run to read back", async () => {
+      // Prepare
+      const { store, harness } = await setup();
+      const record = makeRecord();
+      const counts = { agents: 41, primary: { AVAILABLE: 40, AWAY: 1 }, away: { LUNCH: 1 }, loggedOut: 0 };
+      const board: BoardState = {
+        channel: "C0123456789",
+        ts: "1710086400.000100",
+        drawnKey: "0badc0de-42",
+        drawnMs: NOW_MS,
+        pages: { legend: ["P:AVAILABLE", "P:AWAY", "A:LUNCH"], rows: [[0, 41, 0, 40, 1, 1]] },
+        snapshot: {
+          channel: "C0123456789",
+          asOfMs: NOW_MS,
+          asOf: "21:30",
+          counts,
+          rules: [{ name: "Long break", count: 1 }],
+          stuck: [],
+          stuckCount: 1,
+          comingUp: [],
+          comingUpCount: 0,
+        },
+      };
+      // Act
+      const before = await store.loadBoards(["C0123456789"]);
+      await store.put(record, null);
+      await store.saveBoard(board);
+      await store.saveBoard({ channel: "C0TEAM", drawnMs: NOW_MS });
+      await store.saveBoard({ ...board, ts: "1710086400.000200" });
+      // Assess
+      expect(before).toEqual([]);
+      const other = harness.open();
+      expect(await other.loadBoards(["C0123456789", "C0NONE"])).toEqual([
+        { ...board, ts: "1710086400.000200" },
+      ]);
+      expect(await other.loadBoards(["C0TEAM"])).toEqual([{ channel: "C0TEAM", drawnMs: NOW_MS }]);
+      expect(await other.load()).toEqual([record]);
     });
 
     it("lets the last cursor written win", async () => {

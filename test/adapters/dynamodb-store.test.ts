@@ -8,11 +8,13 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DynamoDbRateLimiter } from "../../functions/adapters/state/dynamodb-rate-limiter.js";
 import {
   ALERT_TABLE,
   CURSOR_ID,
   DynamoDbAlertStore,
   historyItemOf,
+  RESERVED_ID_PREFIX,
 } from "../../functions/adapters/state/dynamodb-store.js";
 import type { AlertRecord } from "../../functions/domain/alert.js";
 import { historyEntryFor } from "../../functions/domain/history.js";
@@ -164,9 +166,10 @@ describe("DynamoDbAlertStore requests", () => {
     expect(scans[0]).toMatchObject({
       TableName: "alerts",
       IndexName: "live-records",
-      // The run's own items (the cursor...) are not in the index; the filter would skip one anyway.
-      FilterExpression: "#exp > :now AND NOT begins_with(#id, :run)",
-      ExpressionAttributeValues: { ":now": NOW_S, ":run": "#" },
+      // The store's own items (`#` ids: the cursor, the boards, the rate window) have no `state`, so
+      // they are not in the index; the filter would skip one anyway, never parsed as an alert.
+      FilterExpression: "#exp > :now AND NOT begins_with(#id, :reserved)",
+      ExpressionAttributeValues: { ":now": NOW_S, ":reserved": RESERVED_ID_PREFIX },
     });
     // A global secondary index cannot be read consistently: half the read units.
     expect(scans[0]?.ConsistentRead).toBeUndefined();
@@ -209,7 +212,7 @@ describe("DynamoDbAlertStore requests", () => {
       TableName: "alerts",
       ConsistentRead: true,
       FilterExpression:
-        "#exp > :now AND attribute_exists(#st) AND NOT begins_with(#id, :run) AND attribute_not_exists(#hd)",
+        "#exp > :now AND attribute_exists(#st) AND NOT begins_with(#id, :reserved) AND attribute_not_exists(#hd)",
     });
     expect(fallback?.IndexName).toBeUndefined();
     mock.restore();
@@ -407,6 +410,46 @@ describe("DynamoDbAlertStore: live records apart from history", () => {
     expect(written).toBe(true);
     expect(await store.load()).toEqual([{ ...open, version: 2, slackTs: "1700000000.000300" }]);
   });
+
+  it.each([
+    { liveIndex: true, path: "live-index" },
+    { liveIndex: false, path: "table-scan" },
+  ])(
+    "loads none of the store's own `#` items (cursor, boards, rate window) via the $path",
+    async ({ liveIndex, path }) => {
+      // Prepare: an open alert beside every kind of `#` item the table holds
+      const tableName = await local.createAlertTable({ liveIndex });
+      const store = new DynamoDbAlertStore({ tableName, client, nowMs: NOW_MS });
+      const open = makeRecord();
+      await store.put(open, null);
+      await store.saveCursor({
+        nextOffset: 0,
+        rosterPages: 1,
+        complete: true,
+        pagesRead: 1,
+        updatedMs: NOW_MS,
+      });
+      await store.saveBoard({ channel: "C-OPS", ts: "1700000000.000100", drawnKey: "k", drawnMs: NOW_MS });
+      expect(await store.claimBoardPost("C-NEW", "run-1", NOW_MS + 60_000, NOW_MS)).toBe(true);
+      const limiter = new DynamoDbRateLimiter({ tableName, client, nowMs: () => NOW_MS });
+      await limiter.reserve({ count: 3, perMinute: 50, notAfterMs: NOW_MS + 1, class: "priority" });
+      const items = await DynamoDBDocumentClient.from(client).send(
+        new ScanCommand({ TableName: tableName, ConsistentRead: true }),
+      );
+      const reserved = items.Items?.map((i) => String(i.id)).filter((id) =>
+        id.startsWith(RESERVED_ID_PREFIX),
+      );
+      expect(reserved?.sort()).toEqual(["#board#C-NEW", "#board#C-OPS", "#cursor", "#limiter"]);
+      // Act
+      const loaded = await store.load();
+      // Assess
+      expect(store.lastLoadPath).toBe(path);
+      expect(loaded).toEqual([open]);
+      expect(await store.loadBoards(["C-OPS"])).toMatchObject([
+        { channel: "C-OPS", ts: "1700000000.000100" },
+      ]);
+    },
+  );
 
   it("keeps a history entry out of the live index even when the object handed in carries a state", async () => {
     // Prepare

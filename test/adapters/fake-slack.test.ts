@@ -59,7 +59,13 @@ const ALERT_ATTACHMENT = (color: string, state: string) => [
             type: "button",
             action_id: "alert.excuse",
             text: { type: "plain_text", text: "Excuse" },
-            confirm: { title: { type: "plain_text", text: "Excuse?" } },
+            // Slack requires all four parts of a confirm dialog (the fake checks Block Kit's schema).
+            confirm: {
+              title: { type: "plain_text", text: "Excuse?" },
+              text: { type: "mrkdwn", text: "No more reminders for this episode." },
+              confirm: { type: "plain_text", text: "Excuse" },
+              deny: { type: "plain_text", text: "Cancel" },
+            },
           },
         ],
       },

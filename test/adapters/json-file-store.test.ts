@@ -8,6 +8,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { JsonFileAlertStore, StateFileError } from "../../functions/adapters/state/json-file-store.js";
 import { alertStoreContract, byId, makeRecord, NOW_MS, NOW_S } from "./alert-store-contract.js";
+import { LIMITER_T0, rateLimiterContract } from "./rate-limiter-contract.js";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const STORE_MODULE = pathToFileURL(join(REPO, "functions/adapters/state/json-file-store.ts")).href;
@@ -67,6 +68,28 @@ describe("JsonFileAlertStore", () => {
     expect(before).toBeUndefined();
     expect(await store.load()).toEqual([record]);
     expect(JSON.parse(await readFile(path, "utf8"))).toEqual({ version: 1, alerts: [record], cursor });
+  });
+
+  it("keeps the boards as a top-level `boards` map by channel, and loads a file written before it", async () => {
+    // Prepare
+    const path = join(dir, "state.json");
+    const record = makeRecord();
+    const cursor = { nextOffset: 0, rosterPages: 1, complete: true, pagesRead: 1, updatedMs: NOW_MS };
+    await writeFile(path, JSON.stringify({ version: 1, alerts: [record], cursor }));
+    const store = new JsonFileAlertStore(path, { nowMs: NOW_MS });
+    const board = { channel: "C-OPS", ts: "1.000100", drawnKey: "k", drawnMs: NOW_MS };
+    // Act
+    const before = await store.loadBoards(["C-OPS"]);
+    await store.saveBoard(board);
+    await store.put({ ...record, version: 2 }, 1);
+    // Assess
+    expect(before).toEqual([]);
+    expect(JSON.parse(await readFile(path, "utf8"))).toEqual({
+      version: 1,
+      alerts: [{ ...record, version: 2 }],
+      cursor,
+      boards: { "C-OPS": board },
+    });
   });
 
   it("leaves neither temp files nor the lock behind", async () => {
@@ -347,3 +370,64 @@ function startChild(
   });
   return { process: child, ready, result };
 }
+
+// Each instance stands for another CLI process on the same state file.
+rateLimiterContract("JsonFileAlertStore", async (clock) => {
+  const path = join(dir, `limiter-${Math.random().toString(36).slice(2)}.json`);
+  return { open: () => new JsonFileAlertStore(path, { nowMs: NOW_MS, wallMs: clock.now }) };
+});
+
+describe("JsonFileAlertStore's rate window", () => {
+  it("keeps the window under `limiter` beside the alerts, which load() never returns, and other writes keep it", async () => {
+    // Prepare
+    const path = join(dir, "state.json");
+    const record = makeRecord();
+    await writeFile(path, JSON.stringify({ version: 1, alerts: [record] }));
+    const store = new JsonFileAlertStore(path, { nowMs: NOW_MS, wallMs: () => LIMITER_T0 });
+    const cursor = { nextOffset: 300, rosterPages: null, complete: false, pagesRead: 6, updatedMs: NOW_MS };
+    // Act
+    const reserved = await store.reserve({
+      count: 3,
+      perMinute: 50,
+      notAfterMs: LIMITER_T0 + 1,
+      class: "priority",
+    });
+    await store.saveCursor(cursor);
+    const other = makeRecord();
+    await store.put(other, null);
+    // Assess
+    expect(reserved).toEqual([LIMITER_T0, LIMITER_T0, LIMITER_T0]);
+    expect(JSON.parse(await readFile(path, "utf8"))).toEqual({
+      version: 1,
+      alerts: [record, other],
+      cursor,
+      limiter: { times: [LIMITER_T0, LIMITER_T0, LIMITER_T0] },
+    });
+    expect(byId(await store.load())).toEqual(byId([record, other]));
+  });
+
+  it("reads its clock under the lock, and writes nothing when nothing was reserved", async () => {
+    // Prepare
+    const path = join(dir, "state.json");
+    const store = new JsonFileAlertStore(path, { nowMs: NOW_MS, wallMs: () => LIMITER_T0 });
+    // Act
+    const none = await store.reserve({ count: 3, perMinute: 50, notAfterMs: LIMITER_T0, class: "priority" });
+    // Assess
+    expect(none).toEqual([]);
+    await expect(readdir(dir)).resolves.toEqual([]);
+  });
+
+  it("prunes the instants that no longer count when it writes the window", async () => {
+    // Prepare
+    const path = join(dir, "state.json");
+    let now = LIMITER_T0;
+    const store = new JsonFileAlertStore(path, { nowMs: NOW_MS, wallMs: () => now });
+    await store.reserve({ count: 2, perMinute: 50, notAfterMs: now + 1, class: "priority" });
+    // Act
+    now += 5 * 60_000;
+    await store.reserve({ count: 1, perMinute: 50, notAfterMs: now + 1, class: "rotation" });
+    // Assess
+    const file = JSON.parse(await readFile(path, "utf8")) as { limiter: { times: number[] } };
+    expect(file.limiter.times).toEqual([now]);
+  });
+});

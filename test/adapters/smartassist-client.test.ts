@@ -10,10 +10,12 @@ import {
   CredentialsRefusedError,
   SourceUnavailableError,
 } from "../../functions/adapters/smartassist/errors.js";
+import { MemoryRateLimiter } from "../../functions/adapters/state/memory-rate-limiter.js";
 import type { QueryWindow } from "../../functions/domain/time.js";
-import type { AgentPage } from "../../functions/ports.js";
+import type { AgentPage, SharedRateLimiter } from "../../functions/ports.js";
 import { generateDay } from "../fakes/smartassist/day.js";
 import { DEMO_CREDENTIALS, type Simulator, startSimulator } from "../fakes/smartassist/simulator.js";
+import { type VirtualTime, virtualTime } from "../fakes/virtual-time.js";
 
 const WINDOW: QueryWindow = { startDate: "2023-03-10", endDate: "2023-03-10", timeZoneOffSet: -330 };
 const NOW = Date.parse("2023-03-10T08:30:00Z"); // 14:00 in India
@@ -493,3 +495,111 @@ describe("SmartAssistClient re-read by e-mail", () => {
     expect(report.failedPages).toMatchObject([{ offset: 0, byEmail: true }]);
   });
 });
+
+describe("SmartAssistClient on a rate limiter shared with other invocations", () => {
+  const big = generateDay({ seed: 5, agents: 1_500, timezone: "Asia/Kolkata", date: "2023-03-10" });
+  let time: VirtualTime;
+  let shared: Simulator;
+
+  beforeEach(async () => {
+    time = virtualTime(NOW, { waitForHttp: true });
+    // The account's limit at our pace: a request over it would be refused with a 429.
+    shared = await startSimulator({
+      ...DEMO_CREDENTIALS,
+      agents: big,
+      now: NOW,
+      clock: () => time.now(),
+      rateLimitPerMinute: 50,
+    });
+  });
+
+  afterEach(async () => {
+    time.close();
+    await shared.close();
+  });
+
+  function sharedClient(limiter: SharedRateLimiter): SmartAssistClient {
+    return client({ host: shared.url, requestsPerMinute: 50, concurrency: 4, clock: time, limiter });
+  }
+
+  it("keeps two overlapping runs under the limit in any 60 s window together, and reads everything", async () => {
+    const limiter = new MemoryRateLimiter({ nowMs: () => time.now() });
+    const a = sharedClient(limiter);
+    const b = sharedClient(limiter);
+    const seen = { a: new Set<string>(), b: new Set<string>(), reread: new Set<string>() };
+    const collect = (into: Set<string>) => (p: AgentPage) => {
+      for (const row of p.rows) into.add((row as { userId: string }).userId);
+    };
+    const emails = big.slice(0, 600).map((x) => x.email);
+    const [ra, rb, rr] = await Promise.all([
+      a.fetchAll(WINDOW, collect(seen.a), { knownPages: 30 }),
+      b.fetchAll(WINDOW, collect(seen.b), { knownPages: 30 }),
+      b.fetchAgents(WINDOW, emails, collect(seen.reread)),
+    ]);
+    await Promise.all([a.close(), b.close()]);
+
+    expect(seen.a.size).toBe(1_500);
+    expect(seen.b.size).toBe(1_500);
+    expect(seen.reread.size).toBe(600);
+    for (const report of [ra, rb, rr]) expect(report).toMatchObject({ failedPages: [], rateLimited: 0 });
+    const arrivals = shared.requests.map((r) => r.at);
+    expect(arrivals).toHaveLength(30 + 30 + 12);
+    expect(shared.requests.every((r) => r.status === 200)).toBe(true);
+    expect(maxInAnyWindow(arrivals, 60_000)).toBeLessThanOrEqual(50);
+    // Each client alone would have sent everything at once: together they waited for a second window.
+    expect(arrivals.filter((at) => at === NOW)).toHaveLength(50);
+    expect(time.now() - NOW).toBeGreaterThanOrEqual(60_000);
+  });
+
+  it("leaves the rotation's pages to the next run when the shared window has no room before the deadline", async () => {
+    const limiter = new MemoryRateLimiter({ nowMs: () => time.now() });
+    // Another invocation spent the window a moment ago.
+    await limiter.reserve({ count: 50, perMinute: 50, notAfterMs: NOW + 1, class: "priority" });
+    const c = sharedClient(limiter);
+    const report = await c.fetchAll(WINDOW, () => {}, { deadlineMs: NOW + 30_000, startOffset: 200 });
+    await c.close();
+    expect(report).toMatchObject({ truncated: true, startOffset: 200, nextOffset: 200, pages: 0 });
+    expect(shared.requests).toHaveLength(0);
+    expect(time.jumps).toEqual([]);
+  });
+
+  it("keeps the rotation's headroom free for the re-reads of open alerts", async () => {
+    const limiter = new MemoryRateLimiter({ nowMs: () => time.now() });
+    const c = sharedClient(limiter);
+    const first = await c.fetchAll(WINDOW, () => {}, {
+      deadlineMs: NOW + 30_000,
+      knownPages: 30,
+      headroom: 10,
+    });
+    expect(first).toMatchObject({ truncated: false, pages: 30 });
+    // The next run's rotation stops at 40 in the window, 10 short of the limit.
+    const second = await c.fetchAll(WINDOW, () => {}, {
+      deadlineMs: NOW + 30_000,
+      knownPages: 30,
+      headroom: 10,
+    });
+    expect(second).toMatchObject({ truncated: true, pages: 10, nextOffset: 500 });
+    const reread = await c.fetchAgents(
+      WINDOW,
+      big.slice(0, 500).map((x) => x.email),
+      () => {},
+      { deadlineMs: NOW + 30_000 },
+    );
+    await c.close();
+    expect(reread).toMatchObject({ pages: 10, truncated: false, failedPages: [] });
+    expect(
+      maxInAnyWindow(
+        shared.requests.map((r) => r.at),
+        60_000,
+      ),
+    ).toBe(50);
+  });
+});
+
+function maxInAnyWindow(times: number[], windowMs: number): number {
+  const sorted = [...times].sort((x, y) => x - y);
+  let max = 0;
+  for (const start of sorted)
+    max = Math.max(max, sorted.filter((t) => t >= start && t < start + windowMs).length);
+  return max;
+}

@@ -30,6 +30,15 @@
  *           proxy), minute by minute; every item priced (us-east-1) with its source (see cost.ts).
  *           --cost-sizes=500,12000 --cost-minutes=10 --cost-latency=250 (ms a SmartAssist page)
  *           --no-cost-storm (skips the 12,350-agents-alerting log line check).
+ *   ontime   a simulated day on a virtual clock through runCheck: lateness of nudges, alerts,
+ *           escalations, reminders and resolves, and requests, for a 5-minute schedule, the 1-minute
+ *           tick, and the tick with due re-checks (--ontime-agents=N). Not in the default set.
+ *   ackall  a roll-up's Acknowledge all of 300 and 1,000 members, signed request to answer, on dynalite
+ *           and on the JSON state file (see ackall.ts); also, at 300, one write at a time (as before) and
+ *           the file at 32 in flight, for comparison.
+ *           dynalite runs in its own process, as it is and with --ackall-latency=MS (default 5) added
+ *           to each request, as AWS's round trip adds. Not in the default set:
+ *           --only=ackall [--ackall-sizes=N,N] [--ackall-samples=N] [--ackall-latency=MS].
  * The readable report goes to stdout, progress to stderr.
  */
 import { type ChildProcess, fork } from "node:child_process";
@@ -82,7 +91,7 @@ const SECTIONS = new Set(
 const REPEAT = Number(option("repeat") ?? (QUICK ? 1 : 3));
 if (flag("help")) {
   process.stdout.write(
-    "usage: npm run bench -- [--quick] [--json] [--only=engine,http,rotation,pacing,domain,bundle,storm,cost,interactions] [--repeat=N] [--sizes=N,N] [--no-sequential] [--no-counting] [--storm-sizes=N,N] [--storm-runs=N] [--cost-sizes=N,N] [--cost-minutes=N] [--cost-latency=MS] [--no-cost-storm]\n",
+    "usage: npm run bench -- [--quick] [--json] [--only=engine,http,rotation,pacing,domain,bundle,storm,cost,interactions,ontime,ackall] [--repeat=N] [--sizes=N,N] [--no-sequential] [--no-counting] [--storm-sizes=N,N] [--storm-runs=N] [--cost-sizes=N,N] [--cost-minutes=N] [--cost-latency=MS] [--no-cost-storm]\n",
   );
   process.exit(0);
 }
@@ -1082,10 +1091,41 @@ async function main(): Promise<void> {
     targets.push(...cost.targets);
     sections.push(cost.text);
   }
+  if (SECTIONS.has("ontime")) {
+    const { onTimeBench } = await import("./on-time.js");
+    const onTime = await onTimeBench({ agents: Number(option("ontime-agents") ?? (QUICK ? 100 : 300)) });
+    figures.onTime = onTime.figures;
+    sections.push(onTime.text);
+    const now = onTime.figures.modes.find((m) => m.mode === "tick + due");
+    const before = onTime.figures.modes.find((m) => m.mode === "every 5m");
+    if (now && before) {
+      const l = now.lateness;
+      targets.push({
+        name: "nudges and alerts p95 ≤ 15 s, max ≤ 30 s after their due instant",
+        ok: Math.max(l.nudged.p95, l.fired.p95) <= 15 && Math.max(l.nudged.max, l.fired.max) <= 30,
+        figure: `nudges ${l.nudged.p95}/${l.nudged.max} s, alerts ${l.fired.p95}/${l.fired.max} s (p95/max)`,
+      });
+      targets.push({
+        name: "resolves ≤ 60 s after the agent's return",
+        ok: l.resolved.max <= 60,
+        figure: `max ${l.resolved.max} s`,
+      });
+      targets.push({
+        name: "the rotation's requests a day ≤ 1.1× a 5-minute schedule's",
+        ok: now.perDay.rotation <= 1.1 * before.perDay.rotation,
+        figure: `${now.perDay.rotation} vs ${before.perDay.rotation} (re-reads ${now.perDay.openRereads}, re-checks ${now.perDay.due} on top)`,
+      });
+    }
+  }
   if (SECTIONS.has("interactions")) {
     const interactions = await interactionsSection(targets);
     figures.interactions = interactions.figures;
     sections.push(interactions.text);
+  }
+  if (SECTIONS.has("ackall")) {
+    const ackall = await ackAllSection(targets);
+    figures.ackall = ackall.figures;
+    sections.push(ackall.text);
   }
   const totalMs = performance.now() - began;
   figures.targets = targets;
@@ -1124,6 +1164,39 @@ async function interactionsSection(targets: Target[]): Promise<{ figures: unknow
     `  interactions bundle: ${int(bundle.bytes)} bytes (gzip ${int(bundle.gzipBytes)}); cold init ${int(bundle.coldInitMs)} ms above empty node (median of ${bundle.samples})`,
   ].join("\n");
   return { figures: { clicks, bundle }, text };
+}
+
+async function ackAllSection(targets: Target[]): Promise<{ figures: unknown; text: string }> {
+  const { acknowledgeAllFigures } = await import("./ackall.js");
+  const sizes = option("ackall-sizes")?.split(",").map(Number) ?? [300, 1_000];
+  const samples = Number(option("ackall-samples") ?? (QUICK ? 1 : 3));
+  const figures = await acknowledgeAllFigures({
+    sizes,
+    samples,
+    sequentialSizes: QUICK ? [] : [300],
+    latencyMs: Number(option("ackall-latency") ?? 5),
+    progress,
+  });
+  const lines = figures.map(
+    (f) =>
+      `  ${(f.latencyMs === undefined ? f.store : `${f.store} +${f.latencyMs} ms`).padEnd(16)} ${int(f.members).padStart(5)} members, ${(Number.isFinite(f.concurrency) ? String(f.concurrency) : "all").padStart(3)} in flight: ` +
+      `median ${int(f.medianMs)} ms, max ${int(f.maxMs)} ms (${f.samples} samples), endpoint CPU ${int(f.cpuMs)} ms${f.dynaliteCpuMs === undefined ? "" : `, dynalite CPU ${int(f.dynaliteCpuMs)} ms`}; ` +
+      `${int(f.puts)} puts${f.rewrites === undefined ? "" : `, ${int(f.rewrites)} file rewrites`}; ` +
+      `${int(f.acknowledged)} acknowledged, ${int(f.events)} events; status ${f.status}\n` +
+      `      of which load ${int(f.phases.loadMs)} ms, writes ${int(f.phases.writesMs)} ms, Slack after them ${int(f.phases.slackMs)} ms; events (beside the writes) ${int(f.phases.eventsMs)} ms`,
+  );
+  for (const f of figures.filter((x) => x.concurrency > 1 && x.members >= 1_000)) {
+    targets.push({
+      name: `Acknowledge all of ${int(f.members)} on ${f.store}${f.latencyMs ? ` +${f.latencyMs} ms a request` : ""} answered < 3 s`,
+      ok: f.maxMs < 3_000 && f.status === 200 && f.acknowledged === f.members,
+      figure: `max ${int(f.maxMs)} ms, median ${int(f.medianMs)} ms`,
+    });
+  }
+  const text = [
+    "Acknowledge all — signed request → verify → load → one conditional write per member → roll-up redraw + reply (fake Slack) + events (EventBridge stand-in)",
+    ...lines,
+  ].join("\n");
+  return { figures, text };
 }
 
 function stopChildren(): void {

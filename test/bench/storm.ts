@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../e2e/run-cli.js";
+import { textLength } from "../fakes/slack/block-kit-limits.js";
 import { type FakeSlack, type RecordedSlackCall, startFakeSlack } from "../fakes/slack/fake-slack.js";
 import { DEMO_CREDENTIALS, type SimAgent, startSimulator } from "../fakes/smartassist/simulator.js";
 
@@ -28,6 +29,10 @@ export interface StormRunFigures {
   topLevelPosts: number;
   threadReplies: number;
   updates: number;
+  /** Posts and updates Slack refused as built (`invalid_blocks`, `msg_blocks_too_long`, ...). */
+  refused: number;
+  /** The most block text (attachments' included) in one message of the run, against Slack's ~12,000. */
+  largestBlockText: number;
   transitions: number;
   /** The CLI's stderr lines that mention what was left for the next run. */
   notes: string[];
@@ -71,6 +76,10 @@ function stormCenter(n: number): SimAgent[] {
     ],
   }));
 }
+
+const REFUSALS = new Set(["invalid_blocks", "msg_blocks_too_long", "invalid_attachments", "msg_too_long"]);
+const refused = (c: RecordedSlackCall) => REFUSALS.has(String((c.response as { error?: unknown }).error));
+const isMessage = (c: RecordedSlackCall) => c.method === "chat.postMessage" || c.method === "chat.update";
 
 const ok = (c: RecordedSlackCall) => c.status === 200 && (c.response as { ok?: boolean }).ok === true;
 
@@ -147,6 +156,11 @@ slack:
         topLevelPosts: posts.filter((c) => c.args.thread_ts === undefined).length,
         threadReplies: posts.filter((c) => c.args.thread_ts !== undefined).length,
         updates: calls.filter((c) => c.method === "chat.update" && ok(c)).length,
+        refused: calls.filter((c) => isMessage(c) && refused(c)).length,
+        largestBlockText: Math.max(
+          0,
+          ...calls.filter(isMessage).map((c) => textLength(c.args.blocks) + textLength(c.args.attachments)),
+        ),
         transitions,
         notes: result.stderr
           .split("\n")
@@ -201,7 +215,7 @@ export async function stormSection(
     );
     for (const r of f.runs)
       lines.push(
-        `    ${r.at}: exit ${r.exitCode}, wall ${(r.wallMs / 1000).toFixed(1)} s, Slack calls ${r.slackCalls}, 429s ${r.rateLimited}, top-level ${r.topLevelPosts}, replies ${r.threadReplies}, updates ${r.updates}, transitions ${r.transitions}${r.notes.length > 0 ? ` — ${r.notes.join(" | ")}` : ""}`,
+        `    ${r.at}: exit ${r.exitCode}, wall ${(r.wallMs / 1000).toFixed(1)} s, Slack calls ${r.slackCalls}, 429s ${r.rateLimited}, top-level ${r.topLevelPosts}, replies ${r.threadReplies}, updates ${r.updates}, refused ${r.refused}, largest block text ${r.largestBlockText}, transitions ${r.transitions}${r.notes.length > 0 ? ` — ${r.notes.join(" | ")}` : ""}`,
       );
   }
   return { figures, text: lines.join("\n") };

@@ -162,6 +162,21 @@ describe("check --json", () => {
     expect(sim.requests[0]?.headers.iid).toBe(DEMO_CREDENTIALS.iId);
   });
 
+  it("lists the due re-checks a run would schedule, each at the agent's own second", async () => {
+    // 08:12: Priya's lunch (since 08:00) reaches its 15m threshold at 08:15:00, within the interval;
+    // Rohan's BUSY (since 08:10) reaches 30m at 08:40, after the next read: not listed.
+    const early = await check("08:12", ["--dry-run"]);
+    expect(early.code, early.stderr).toBe(0);
+    expect(early.summary?.due).toEqual([
+      { userId: "u-1", email: "agent1@example.com", at: "2023-03-10T08:15:00Z", kind: "fire" },
+    ]);
+    // 08:16: Priya's alert is open: its resolve watch a minute ahead comes before the 08:30 escalation.
+    const open = await check("08:16", ["--dry-run"]);
+    expect(open.summary?.due).toEqual([
+      { userId: "u-1", email: "agent1@example.com", at: "2023-03-10T08:17:00Z", kind: "resolve-watch" },
+    ]);
+  });
+
   it("reports a malformed row in skipped and still checks everyone else", async () => {
     const broken = await startSimulator({
       ...DEMO_CREDENTIALS,

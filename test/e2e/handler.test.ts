@@ -10,6 +10,7 @@ import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { EventBridgePublisher } from "../../functions/adapters/events/eventbridge-publisher.js";
+import { dueMessageBody, parseDueMessage } from "../../functions/adapters/queue/sqs-due-queue.js";
 import { SecretsManagerSecrets } from "../../functions/adapters/secrets/secrets.js";
 import { slackNotifierFor } from "../../functions/adapters/slack/slack-notifier.js";
 import { SmartAssistClient } from "../../functions/adapters/smartassist/client.js";
@@ -17,6 +18,8 @@ import { CURSOR_ID, DynamoDbAlertStore } from "../../functions/adapters/state/dy
 import { createScheduledCheck } from "../../functions/app/scheduled-check.js";
 import type { RunSummary } from "../../functions/domain/alert.js";
 import { parseConfig } from "../../functions/domain/config.js";
+import type { DueGroup } from "../../functions/domain/due.js";
+import type { DueQueue } from "../../functions/ports.js";
 import { type LocalDynamo, startDynalite } from "../fakes/dynalite.js";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack/fake-slack.js";
 import {
@@ -70,12 +73,28 @@ function quietMetrics(): Metrics {
   return metrics;
 }
 
+/** Due groups the handler queued, kept in order (the SQS adapter is tested on its own). */
+class RecordingDueQueue implements DueQueue {
+  readonly groups: DueGroup[] = [];
+  async schedule(groups: DueGroup[]) {
+    this.groups.push(...groups);
+    return { scheduled: groups.length, left: 0, failed: 0 };
+  }
+}
+
+/** The SQS event Lambda hands the function for these queued groups. */
+const sqsEvent = (groups: DueGroup[]) => ({
+  Records: groups.map((g, i) => ({ eventSource: "aws:sqs", messageId: `m-${i}`, body: dueMessageBody(g) })),
+});
+
 function scheduledCheck(
   tableName: string,
   metrics = quietMetrics(),
+  dueQueue?: DueQueue,
+  raw: Record<string, unknown> = rawConfig,
   logger = new Logger({ serviceName: "test", logLevel: "CRITICAL" }),
 ) {
-  const { config } = parseConfig(rawConfig, "test config");
+  const { config } = parseConfig(raw, "test config");
   return createScheduledCheck({
     config,
     secrets: new SecretsManagerSecrets({
@@ -96,6 +115,11 @@ function scheduledCheck(
       slackNotifierFor(config, { token: secrets.slackBotToken, apiUrl: slack.url, nowMs }),
     logger,
     metrics,
+    ...(dueQueue ? { dueQueue } : {}),
+    dueGroupsOf: (event) => {
+      const records = (event as { Records?: Array<{ body: string }> }).Records;
+      return records?.map((r) => parseDueMessage(r.body));
+    },
   });
 }
 
@@ -176,7 +200,9 @@ describe("the deployed handler module", () => {
     expect(JSON.parse(String(entries[0]?.Detail))).toMatchObject({ type: "fired", severity: "warning" });
 
     const items = await dynamo.client.send(new ScanCommand({ TableName: tableName }));
-    const alerts = items.Items?.filter((i) => i.id !== CURSOR_ID) ?? [];
+    // Items under `#` ids are the store's own: the cursor, the shared rate window.
+    const alerts = items.Items?.filter((i) => !String(i.id).startsWith("#")) ?? [];
+    expect(items.Items?.some((i) => i.id === "#limiter")).toBe(true);
     expect(alerts).toHaveLength(2);
     expect(alerts.map((i) => i.slackTs).every((ts) => typeof ts === "string")).toBe(true);
     // The whole roster fitted: the rotation's cursor says so, and the next run starts at 0.
@@ -200,6 +226,84 @@ describe("createScheduledCheck", () => {
     ).toHaveLength(2);
   });
 
+  it("a tick queues the due re-check; the queue's message at its instant alerts; delivered twice, nothing twice", async () => {
+    // Prepare: an agent whose threshold falls 3 s from now.
+    const tableName = await dynamo.createAlertTable();
+    const now = Date.now();
+    const since = Math.floor((now - 15 * MIN + 3_000) / 1000) * 1000;
+    sim.setAgents([
+      {
+        userId: "u-9",
+        firstName: "Soon",
+        lastName: "Due",
+        email: "soon@example.com",
+        segments: [{ primaryStatus: "AWAY", secondaryStatus: "LUNCH", startMs: since, endMs: null }],
+      },
+    ]);
+    const queue = new RecordingDueQueue();
+    const handler = scheduledCheck(tableName, quietMetrics(), queue);
+    try {
+      // Act 1: the tick sees the agent not yet due and queues its instant.
+      const tick = await handler({ source: "agent-status-alerts.schedule" }, context);
+      expect(tick.transitions).toEqual([]);
+      expect(tick.due).toEqual([
+        {
+          userId: "u-9",
+          email: "soon@example.com",
+          at: new Date(since + 15 * MIN).toISOString().replace(".000", ""),
+          kind: "fire",
+        },
+      ]);
+      expect(queue.groups.map((g) => g.atMs)).toEqual([since + 15 * MIN]);
+
+      // Act 2: SQS hands the message over at its instant (DelaySeconds); then once more (at least once).
+      await new Promise((r) => setTimeout(r, Math.max(0, since + 15 * MIN - Date.now())));
+      const first = (await handler(sqsEvent(queue.groups), context)) as RunSummary;
+      const again = (await handler(sqsEvent(queue.groups), context)) as RunSummary;
+
+      // Assess: fired once, posted once.
+      expect(first.transitions.map((t) => [t.type, t.userId])).toEqual([["fired", "u-9"]]);
+      expect(again.transitions).toEqual([]);
+      expect(topPosts()).toHaveLength(1);
+      expect(sim.requests.at(-1)?.body).toMatchObject({ filter: { agents: ["soon@example.com"] } });
+    } finally {
+      sim.setAgents(center(Date.now()));
+    }
+  });
+
+  it("with slack.board, a tick draws the board once and keeps it in #board#<channel>; a due run leaves it", async () => {
+    const tableName = await dynamo.createAlertTable();
+    const raw = { ...rawConfig, slack: { channel: "C-OPS", board: true } };
+    const queue = new RecordingDueQueue();
+    const handler = scheduledCheck(tableName, quietMetrics(), queue, raw);
+    const boardCalls = () => slack.calls.filter((c) => String(c.args.text ?? "").startsWith("Now stuck:"));
+
+    const tick = await handler({ source: "agent-status-alerts.schedule" }, context);
+    expect(tick.boards).toEqual([{ channel: "C-OPS", ts: expect.any(String), stuck: 2, comingUp: 0 }]);
+    expect(boardCalls().map((c) => c.method)).toEqual(["chat.postMessage"]);
+    expect(String(boardCalls()[0]?.args.text)).toMatch(
+      /^Now stuck: 2 of 3 agents \(Long break 1, Stuck in BUSY 1\) · as of \d\d:\d\d$/,
+    );
+    const items = await dynamo.client.send(new ScanCommand({ TableName: tableName }));
+    const board = items.Items?.find((i) => i.id === "#board#C-OPS");
+    expect(board).toMatchObject({ channel: "C-OPS", ts: tick.boards?.[0]?.ts });
+
+    // The next tick within the minute: no board call; a due re-check run has no board at all.
+    const again = await handler({ source: "agent-status-alerts.schedule" }, context);
+    expect(again.boards?.[0]?.ts).toBe(tick.boards?.[0]?.ts);
+    const due = await handler(
+      sqsEvent([
+        {
+          atMs: Date.now(),
+          agents: [{ userId: "u-1", email: "agent1@example.com", atMs: Date.now(), kind: "remind" }],
+        },
+      ]),
+      context,
+    );
+    expect(due.boards).toBeUndefined();
+    expect(boardCalls()).toHaveLength(1);
+  });
+
   it("re-reads the secret once after a 401 (rotation) and then succeeds", async () => {
     const tableName = await dynamo.createAlertTable();
     secretsMock
@@ -221,7 +325,13 @@ describe("createScheduledCheck", () => {
     const logger = new Logger({ serviceName: "test", logLevel: "CRITICAL" });
     const logged = vi.spyOn(logger, "error");
 
-    const error = await scheduledCheck(tableName, metrics, logger)({}, context).catch((e: unknown) => e);
+    const error = await scheduledCheck(
+      tableName,
+      metrics,
+      undefined,
+      rawConfig,
+      logger,
+    )({}, context).catch((e: unknown) => e);
 
     expect((error as Error).message).toMatch(/refused the credentials/);
     expect((error as Error).message).not.toContain("still-wrong-secret");
@@ -232,22 +342,53 @@ describe("createScheduledCheck", () => {
     expect(topPosts()).toHaveLength(0);
   });
 
-  it("emits no custom metric and logs one bounded run summary line with the counts", async () => {
+  it("emits no custom metric on a tick and logs one bounded run summary line with the counts", async () => {
     const tableName = await dynamo.createAlertTable();
     const metrics = quietMetrics();
     const added = vi.spyOn(metrics, "addMetric");
     const logger = new Logger({ serviceName: "test", logLevel: "CRITICAL" });
     const logged = vi.spyOn(logger, "info");
 
-    await scheduledCheck(tableName, metrics, logger)({}, context);
+    await scheduledCheck(tableName, metrics, undefined, rawConfig, logger)({}, context);
 
     expect(added).not.toHaveBeenCalled();
+    expect(metrics.publishStoredMetrics).not.toHaveBeenCalled();
     const line = logged.mock.calls.find((c) => c[0] === "run summary")?.[1] as Record<string, unknown>;
     expect(line).toMatchObject({
+      trigger: "schedule",
       summary: { checkedAgents: 3 },
       counts: { firing: 2, skipped: 0, failedPages: 0, transitions: { fired: 2, resolved: 0 } },
       truncated: false,
       latencyMs: { count: expect.any(Number) },
     });
+  });
+
+  it("on a due re-check run emits only DueChecks and DueLatenessSeconds, and logs trigger due", async () => {
+    const tableName = await dynamo.createAlertTable();
+    const metrics = quietMetrics();
+    const added = vi.spyOn(metrics, "addMetric");
+    const logger = new Logger({ serviceName: "test", logLevel: "CRITICAL" });
+    const logged = vi.spyOn(logger, "info");
+    const atMs = Date.now() - 2_000;
+
+    await scheduledCheck(
+      tableName,
+      metrics,
+      new RecordingDueQueue(),
+      rawConfig,
+      logger,
+    )(
+      sqsEvent([{ atMs, agents: [{ userId: "u-1", email: "agent1@example.com", atMs, kind: "remind" }] }]),
+      context,
+    );
+
+    expect([...new Set(added.mock.calls.map((c) => c[0]))].sort()).toEqual([
+      "DueChecks",
+      "DueLatenessSeconds",
+    ]);
+    expect(added).toHaveBeenCalledWith("DueChecks", "Count", 1);
+    expect(metrics.publishStoredMetrics).toHaveBeenCalledTimes(1);
+    const line = logged.mock.calls.find((c) => c[0] === "run summary")?.[1] as Record<string, unknown>;
+    expect(line).toMatchObject({ trigger: "due", due: { failed: 0 } });
   });
 });

@@ -73,7 +73,7 @@ describe("the digest in the stack", () => {
       (s) => s.Properties as Json,
     );
     expect(schedules.map((s) => [s.ScheduleExpression, s.ScheduleExpressionTimezone])).toEqual([
-      ["rate(5 minutes)", "Etc/UTC"],
+      ["rate(1 minute)", "Etc/UTC"],
       ["cron(30 18 ? * MON-FRI *)", "America/New_York"],
     ]);
     const target = schedules[1]?.Target as Json;

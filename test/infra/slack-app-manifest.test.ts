@@ -8,7 +8,10 @@ import { INTERACTIONS_PATH } from "../../infra/stack.js";
 
 interface Manifest {
   display_information?: { name?: string };
-  features?: { bot_user?: { display_name?: string } };
+  features?: {
+    bot_user?: { display_name?: string };
+    slash_commands?: Array<{ command?: string; url?: string; should_escape?: boolean }>;
+  };
   oauth_config?: { scopes?: { bot?: string[]; user?: string[] } };
   settings?: {
     interactivity?: { is_enabled?: boolean; request_url?: string };
@@ -29,7 +32,18 @@ describe("the Slack app manifest", () => {
 
   it("asks for exactly the bot scopes of the methods the project calls, and no user scopes", () => {
     expect([...(manifest.oauth_config?.scopes?.bot ?? [])].sort()).toEqual(
-      ["chat:write", "files:write", "im:write", "usergroups:read", "users:read", "users:read.email"].sort(),
+      [
+        "chat:write",
+        "files:write",
+        "im:write",
+        "usergroups:read",
+        "users:read",
+        "users:read.email",
+        "channels:read",
+        "groups:read",
+        "pins:write",
+        "commands",
+      ].sort(),
     );
     expect(manifest.oauth_config?.scopes?.user).toBeUndefined();
   });
@@ -44,5 +58,13 @@ describe("the Slack app manifest", () => {
     expect(manifest.settings?.socket_mode_enabled).toBe(false);
     // No Events API subscription: the app only posts and answers clicks.
     expect(manifest.settings?.event_subscriptions).toBeUndefined();
+  });
+
+  it("has the /agent-status slash command at the interactions host, path /slack/commands", () => {
+    const commands = manifest.features?.slash_commands ?? [];
+    expect(commands.map((c) => c.command)).toEqual(["/agent-status"]);
+    const url = commands[0]?.url ?? "";
+    expect(url).toBe("https://REPLACE-WITH-STACK-OUTPUT-InteractionsUrl/slack/commands");
+    expect(new URL(url).host).toBe(new URL(manifest.settings?.interactivity?.request_url ?? "").host);
   });
 });

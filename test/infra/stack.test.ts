@@ -109,6 +109,23 @@ function statementsWith(template: Template, action: string): Statement[] {
   return statements(template).filter((s) => [s.Action].flat().includes(action));
 }
 
+/** The failure queue: the one with 14 days' retention (the due queue keeps messages an hour). */
+function failureQueueId(template: Template): string {
+  const ids = Object.keys(
+    template.findResources("AWS::SQS::Queue", { Properties: { MessageRetentionPeriod: 14 * 24 * 3600 } }),
+  );
+  expect(ids).toHaveLength(1);
+  return ids[0] as string;
+}
+
+function dueQueueId(template: Template): string {
+  const ids = Object.keys(template.findResources("AWS::SQS::Queue")).filter((id) =>
+    id.startsWith("DueChecks"),
+  );
+  expect(ids).toHaveLength(1);
+  return ids[0] as string;
+}
+
 function logicalId(template: Template, type: string): string {
   const ids = Object.keys(template.findResources(type));
   expect(ids).toHaveLength(1);
@@ -184,11 +201,11 @@ describe("the stack with the real bundle (rate schedule, created secret, default
     template = synth.template;
   }, 120_000);
 
-  it("runs the bundled handler on Node.js 22, arm64, with a timeout of one interval", () => {
+  it("runs the bundled handler on Node.js 22, arm64, with a timeout of one tick (a minute)", () => {
     const fn = functionProps(template);
     expect(fn.Runtime).toBe("nodejs22.x");
     expect(fn.Architectures).toEqual(["arm64"]);
-    expect(fn.Timeout).toBe(300);
+    expect(fn.Timeout).toBe(60);
     expect(fn.MemorySize).toBe(MEMORY_MB);
     expect(fn.Handler).toBe("index.handler");
     expect(fn.LoggingConfig).toMatchObject({ LogFormat: "JSON" });
@@ -227,6 +244,7 @@ describe("the stack with the real bundle (rate schedule, created secret, default
     const env = (functionProps(template).Environment as { Variables: Json }).Variables;
     expect(Object.keys(env).sort()).toEqual(
       [
+        "DUE_QUEUE_URL",
         "EVENT_BUS_NAME",
         "NODE_OPTIONS",
         "POWERTOOLS_LOG_LEVEL",
@@ -244,6 +262,7 @@ describe("the stack with the real bundle (rate schedule, created secret, default
       EVENT_BUS_NAME: "default",
       SECRET_ID: { Ref: logicalId(template, "AWS::SecretsManager::Secret") },
       TABLE_NAME: { Ref: logicalId(template, "AWS::DynamoDB::Table") },
+      DUE_QUEUE_URL: { Ref: dueQueueId(template) },
     });
     expect(env.APP_CONFIG).toBeUndefined();
   });
@@ -263,11 +282,11 @@ describe("the stack with the real bundle (rate schedule, created secret, default
     template.hasOutput("SecretArn", { Value: { Ref: logicalId(template, "AWS::SecretsManager::Secret") } });
   });
 
-  it("runs every 5 minutes, without retries, dead letters to the failure queue", () => {
-    const queueId = logicalId(template, "AWS::SQS::Queue");
+  it("ticks every minute, without retries, dead letters to the failure queue", () => {
+    const queueId = failureQueueId(template);
     template.resourceCountIs("AWS::Scheduler::Schedule", 1);
     template.hasResourceProperties("AWS::Scheduler::Schedule", {
-      ScheduleExpression: "rate(5 minutes)",
+      ScheduleExpression: "rate(1 minute)",
       FlexibleTimeWindow: { Mode: "OFF" },
       State: "ENABLED",
       Target: {
@@ -279,11 +298,32 @@ describe("the stack with the real bundle (rate schedule, created secret, default
     });
   });
 
+  it("consumes its due re-checks from an encrypted queue: batches of 10, 2 at once, 3 receives then the failure queue", () => {
+    const dueId = dueQueueId(template);
+    template.hasResourceProperties("AWS::SQS::Queue", {
+      SqsManagedSseEnabled: true,
+      VisibilityTimeout: 120,
+      RedrivePolicy: {
+        deadLetterTargetArn: { "Fn::GetAtt": [failureQueueId(template), "Arn"] },
+        maxReceiveCount: 3,
+      },
+    });
+    template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      EventSourceArn: { "Fn::GetAtt": [dueId, "Arn"] },
+      FunctionName: { Ref: functionId(template) },
+      BatchSize: 10,
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+    const policies = Object.values(template.findResources("AWS::IAM::Policy")).map((p) => JSON.stringify(p));
+    const sends = policies.filter((p) => p.includes("sqs:SendMessage") && p.includes(dueId));
+    expect(sends).toHaveLength(1);
+  });
+
   it("sends failed async invocations to an encrypted, SSL-only queue without retries", () => {
-    const queueId = logicalId(template, "AWS::SQS::Queue");
+    const queueId = failureQueueId(template);
     template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
       MaximumRetryAttempts: 0,
-      MaximumEventAgeInSeconds: 300,
+      MaximumEventAgeInSeconds: 60,
       DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": [queueId, "Arn"] } } },
     });
     template.hasResourceProperties("AWS::SQS::Queue", {
@@ -391,10 +431,11 @@ describe("the stack with the real bundle (rate schedule, created secret, default
     const topicId = logicalId(template, "AWS::SNS::Topic");
     for (const alarm of alarms) {
       expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
-      expect(alarm.Period as number).toBeGreaterThanOrEqual(300);
+      expect(alarm.Period as number).toBeGreaterThanOrEqual(60);
     }
     const byMetric = (name: string) => alarms.find((a) => a.MetricName === name) as Json;
-    expect(byMetric("Duration")).toMatchObject({ Statistic: "Maximum", Threshold: 240_000 });
+    // 80 % of the one-minute tick's timeout.
+    expect(byMetric("Duration")).toMatchObject({ Statistic: "Maximum", Threshold: 48_000 });
     expect(byMetric("Errors")).toMatchObject({
       Namespace: "AWS/Lambda",
       Statistic: "Sum",
@@ -403,6 +444,7 @@ describe("the stack with the real bundle (rate schedule, created secret, default
       TreatMissingData: "notBreaching",
     });
     expect(String(byMetric("Errors").AlarmDescription)).toContain("cause: smartassist");
+    for (const name of ["SmartAssistRunFailed", "RunTruncated"]) expect(byMetric(name)).toBeUndefined();
     expect(byMetric("Invocations")).toMatchObject({
       ComparisonOperator: "LessThanThreshold",
       TreatMissingData: "breaching",
@@ -469,7 +511,9 @@ describe("the stack with the real bundle (rate schedule, created secret, default
     it("gets the same resource names as the check function, and no secret value", () => {
       const env = (functionProps(template, "Interactions").Environment as { Variables: Json }).Variables;
       const checkEnv = (functionProps(template, "Check").Environment as { Variables: Json }).Variables;
-      expect(env).toEqual(checkEnv);
+      // Everything but the due queue, which only the check function sends to.
+      const { DUE_QUEUE_URL: _dueQueue, ...shared } = checkEnv;
+      expect(env).toEqual(shared);
       expect(env).toMatchObject({
         SECRET_ID: { Ref: logicalId(template, "AWS::SecretsManager::Secret") },
         TABLE_NAME: { Ref: logicalId(template, "AWS::DynamoDB::Table") },
@@ -600,19 +644,19 @@ describe("the stack for other configs (inline code)", () => {
   it("runs on cron in the contact center's time zone within active hours", () => {
     windowed.template.resourceCountIs("AWS::Scheduler::Schedule", 1);
     windowed.template.hasResourceProperties("AWS::Scheduler::Schedule", {
-      ScheduleExpression: "cron(0/5 8-21 ? * MON-WED *)",
+      ScheduleExpression: "cron(* 8-21 ? * MON-WED *)",
       ScheduleExpressionTimezone: "America/New_York",
     });
-    // 07:30, 07:50, then 08:10, 08:30, 08:50, ...: two minute patterns, two schedules.
+    // Every minute from 07:30 to 18:59, whatever schedule.every says: two minute patterns, two schedules.
     const expressions = propertiesOf(named.template, "AWS::Scheduler::Schedule").map((s) => [
       s.ScheduleExpression,
       s.ScheduleExpressionTimezone,
     ]);
     expect(expressions).toEqual([
-      ["cron(30/20 7 * * ? *)", "Asia/Kolkata"],
-      ["cron(10/20 8-18 * * ? *)", "Asia/Kolkata"],
+      ["cron(30-59 7 * * ? *)", "Asia/Kolkata"],
+      ["cron(* 8-18 * * ? *)", "Asia/Kolkata"],
     ]);
-    expect(functionProps(named.template).Timeout).toBe(900); // 20 min interval, capped at Lambda's 15 min
+    expect(functionProps(named.template).Timeout).toBe(60); // one tick, whatever the interval
   });
 
   it("leaves out the silence alarm when the function is meant to be idle at night", () => {

@@ -3,8 +3,23 @@
  * five minutes, an action taken in Slack between two runs.
  */
 import { describe, expect, it } from "vitest";
+import { blockIdFor } from "../../functions/adapters/slack/block-id.js";
+import { targetOf } from "../../functions/adapters/slack/interaction-payload.js";
 import { renderSlackAction } from "../../functions/adapters/slack/messages.js";
-import { applyAction, disposition, snoozeSeconds } from "../../functions/domain/actions.js";
+import {
+  ACTION_IDS,
+  afterClickRedraw,
+  applyAction,
+  CLICK_LEASE_MS,
+  type ClickedAction,
+  clickWrite,
+  disposition,
+  intentOf,
+  MAX_APPLIED_ACTIONS,
+  resolveAlertId,
+  rollupMembers,
+  snoozeSeconds,
+} from "../../functions/domain/actions.js";
 import type { AlertRecord, TransitionType } from "../../functions/domain/alert.js";
 import type { AppConfig } from "../../functions/domain/config.js";
 import { afterDelivery, slackActionFor } from "../../functions/domain/delivery.js";
@@ -265,5 +280,205 @@ describe("nudge the agent first", () => {
     expect(types).toEqual(["nudged"]);
     expect(records[0]?.state).toBe("averted");
     expect(records[0] && slackActionFor(records[0], false)).toBeUndefined();
+  });
+});
+
+describe("a replayed click changes nothing", () => {
+  const open = () => {
+    const record = runs("12:15", "12:15").records[0];
+    if (!record) throw new Error("no record");
+    return record;
+  };
+
+  it("the same user's same action_ts applies once; a replay is no change and no answer", () => {
+    const record = open();
+    const snooze = { kind: "snooze" as const, by: "U1", nowMs: t("12:17"), seconds: 1800, key: "U1:1718.1" };
+    const first = applyAction(record, snooze);
+    expect(first.ok).toBe(true);
+    if (!first.ok) return;
+    expect(first.record.appliedActions).toEqual(["U1:1718.1"]);
+    expect(first.record.snoozes).toHaveLength(1);
+
+    const replay = applyAction(first.record, { ...snooze, nowMs: t("12:18") });
+    expect(replay).toEqual({ ok: false, reason: "replayed" });
+
+    // A new click (another action_ts) by the same user is a new action.
+    const second = applyAction(first.record, { ...snooze, nowMs: t("12:19"), key: "U1:1718.2" });
+    expect(second.ok && second.record.snoozes).toHaveLength(2);
+  });
+
+  it("a replay of an acknowledgement is not refused as already acknowledged, and even after the end stays quiet", () => {
+    const record = open();
+    const ack = { kind: "acknowledge" as const, by: "U1", nowMs: t("12:17"), key: "U1:5.5" };
+    const first = applyAction(record, ack);
+    if (!first.ok) throw new Error(first.reason);
+    expect(applyAction(first.record, ack)).toEqual({ ok: false, reason: "replayed" });
+    // Another user's click at the same action_ts is another action (refused for what it is).
+    expect(applyAction(first.record, { ...ack, by: "U2", key: "U2:5.5" })).toMatchObject({
+      reason: "already-acknowledged",
+    });
+    const resolved = { ...first.record, state: "resolved" as const, endedMs: t("12:30") };
+    expect(applyAction(resolved, ack)).toEqual({ ok: false, reason: "replayed" });
+  });
+
+  it("keeps the last MAX_APPLIED_ACTIONS keys, newest last", () => {
+    let record = open();
+    for (let i = 0; i < MAX_APPLIED_ACTIONS + 5; i++) {
+      const outcome = applyAction(record, {
+        kind: "snooze",
+        by: "U1",
+        nowMs: t("12:17") + i,
+        seconds: 900,
+        key: `U1:${i}`,
+      });
+      if (!outcome.ok) throw new Error(outcome.reason);
+      record = outcome.record;
+    }
+    expect(record.appliedActions).toHaveLength(MAX_APPLIED_ACTIONS);
+    expect(record.appliedActions?.[0]).toBe("U1:5");
+    expect(record.appliedActions?.at(-1)).toBe(`U1:${MAX_APPLIED_ACTIONS + 4}`);
+  });
+});
+
+describe("intentOf: what a clicked action asks for", () => {
+  const at = t("12:17");
+  const action = (overrides: Partial<ClickedAction>): ClickedAction => ({
+    actionId: ACTION_IDS.acknowledge,
+    target: { kind: "id", id: "a-1" },
+    ...overrides,
+  });
+
+  it("keys each action by user and action_ts", () => {
+    expect(intentOf(action({ actionTs: "1718.9" }), "U1", at)).toEqual({
+      kind: "alert",
+      target: { kind: "id", id: "a-1" },
+      request: { kind: "acknowledge", by: "U1", nowMs: at, key: "U1:1718.9" },
+    });
+    expect(intentOf(action({}), "U1", at)).toMatchObject({ request: { kind: "acknowledge", by: "U1" } });
+    expect(intentOf(action({}), "U1", at)).not.toHaveProperty("request.key");
+  });
+
+  it("a cleared snooze menu is nothing to do; a value off the menu is not ours", () => {
+    expect(intentOf(action({ actionId: ACTION_IDS.snooze, selected: null }), "U1", at)).toEqual({
+      kind: "nothing",
+    });
+    expect(intentOf(action({ actionId: ACTION_IDS.snooze, selected: "3h" }), "U1", at)).toEqual({
+      kind: "unknown",
+    });
+    expect(intentOf(action({ actionId: ACTION_IDS.snooze, selected: "1h" }), "U1", at)).toMatchObject({
+      request: { kind: "snooze", seconds: 3600 },
+    });
+    expect(intentOf(action({ actionId: "something.else" }), "U1", at)).toEqual({ kind: "unknown" });
+    expect(intentOf(action({ actionId: ACTION_IDS.acknowledgeAll, actionTs: "2.2" }), "U1", at)).toEqual({
+      kind: "acknowledge-all",
+      target: { kind: "id", id: "a-1" },
+      by: "U1",
+      nowMs: at,
+      key: "U1:2.2",
+    });
+  });
+});
+
+describe("a hashed block_id names the alert or roll-up whose id hashes to it", () => {
+  const longUser = `u-${"é".repeat(298)}`;
+  const base = runs("12:15", "12:15").records[0];
+  if (!base) throw new Error("no record");
+  const long = { ...base, id: `${longUser}#long-break#2023-03-10T12:00:00.000Z`, userId: longUser };
+  const other = { ...base, id: "u-2#long-break#2023-03-10T12:00:00.000Z", userId: "u-2" };
+
+  it("maps a 300-character user's alert back from its hash", () => {
+    expect(long.id.length).toBeGreaterThan(255);
+    const target = targetOf(blockIdFor(long.id));
+    expect(target.kind).toBe("hashed");
+    expect(resolveAlertId(target, [other, long])).toBe(long.id);
+    expect(resolveAlertId(target, [other])).toBeUndefined();
+    // A short id is its own block_id.
+    expect(resolveAlertId(targetOf(other.id), [])).toBe(other.id);
+  });
+
+  it("finds a roll-up's members by its id or by its hash", () => {
+    const rollupId = `rollup#${longUser}#Long break#x`;
+    const members = [
+      { ...long, rollupId },
+      { ...other, rollupId },
+    ];
+    const elsewhere = { ...other, id: "u-3#x", rollupId: "rollup#u-3" };
+    expect(rollupMembers(targetOf(blockIdFor(rollupId)), [...members, elsewhere])).toEqual(members);
+    expect(rollupMembers(targetOf("rollup#u-3"), [...members, elsewhere])).toEqual([elsewhere]);
+    expect(rollupMembers(targetOf(blockIdFor("rollup#nobody")), [...members, elsewhere])).toEqual([]);
+  });
+});
+
+describe("a click's lease", () => {
+  const base = runs("12:15", "12:15").records[0];
+  if (!base) throw new Error("no record");
+  const wall = Date.parse("2025-06-10T06:00:00Z");
+  const applied = (record = base) => {
+    const outcome = applyAction(record, { kind: "acknowledge", by: "U1", nowMs: wall, key: "U1:1.1" });
+    if (!outcome.ok) throw new Error(outcome.reason);
+    return outcome.record;
+  };
+
+  it("takes a short lease to redraw the message when no one else holds a live one", () => {
+    const { record, redraw } = clickWrite(applied(), "click:a", wall, true);
+    expect(redraw).toBe(true);
+    expect(record.lease).toEqual({ by: "click:a", untilMs: wall + CLICK_LEASE_MS });
+    // A lapsed lease (its run died) is taken over.
+    const lapsed = applied({ ...base, lease: { by: "run:old", untilMs: wall - 1 } });
+    expect(clickWrite(lapsed, "click:a", wall, true)).toMatchObject({
+      redraw: true,
+      record: { lease: { by: "click:a" } },
+    });
+  });
+
+  it("keeps a run's live lease and leaves the redraw to it", () => {
+    const leased = applied({ ...base, lease: { by: "run:1", untilMs: wall + 20_000 } });
+    const { record, redraw } = clickWrite(leased, "click:a", wall, true);
+    expect(redraw).toBe(false);
+    expect(record.lease).toEqual({ by: "run:1", untilMs: wall + 20_000 });
+    expect(record.actionPending).toBe("acknowledged");
+    expect(record.acknowledgedBy).toBe("U1");
+  });
+
+  it("takes none when there is nothing to redraw (no Slack client, not posted)", () => {
+    expect(clickWrite(applied(), "click:a", wall, false)).toEqual({ record: applied(), redraw: false });
+  });
+
+  it("ends with actionPending once Slack showed it, keeps actionPending when it did not", () => {
+    const drawn = clickWrite(applied(), "click:a", wall, true).record;
+    const shown = afterClickRedraw(drawn, drawn, "click:a", true);
+    expect(shown).toMatchObject({ version: drawn.version + 1, acknowledgedBy: "U1" });
+    expect(shown?.lease).toBeUndefined();
+    expect(shown?.actionPending).toBeUndefined();
+    const failed = afterClickRedraw(drawn, drawn, "click:a", false);
+    expect(failed?.lease).toBeUndefined();
+    expect(failed?.actionPending).toBe("acknowledged");
+  });
+
+  it("after a conflict: keeps what others wrote, keeps actionPending for an action drawn after it, writes nothing once the lease is another's", () => {
+    const drawn = clickWrite(applied(), "click:a", wall, true).record;
+    // A run wrote a field it owns meanwhile: kept.
+    const runWrote = { ...drawn, lastNotifiedMs: wall + 1, version: drawn.version + 1 };
+    expect(afterClickRedraw(runWrote, drawn, "click:a", true)).toMatchObject({
+      lastNotifiedMs: wall + 1,
+      version: runWrote.version + 1,
+    });
+    expect(afterClickRedraw(runWrote, drawn, "click:a", true)?.actionPending).toBeUndefined();
+    // Another click snoozed it meanwhile (our lease kept): its redraw is still owed.
+    const snoozed = applyAction(drawn, {
+      kind: "snooze",
+      by: "U2",
+      nowMs: wall + 2,
+      seconds: 900,
+      key: "U2:9",
+    });
+    if (!snoozed.ok) throw new Error(snoozed.reason);
+    expect(afterClickRedraw(snoozed.record, drawn, "click:a", true)).toMatchObject({
+      actionPending: "snoozed",
+    });
+    expect(afterClickRedraw(snoozed.record, drawn, "click:a", true)?.lease).toBeUndefined();
+    // The lease lapsed and a run took the record: the click writes nothing.
+    const taken = { ...drawn, lease: { by: "run:2", untilMs: wall + 40_000 }, version: drawn.version + 1 };
+    expect(afterClickRedraw(taken, drawn, "click:a", true)).toBeUndefined();
   });
 });

@@ -87,6 +87,8 @@ describe("parseAgentRow", () => {
       "endTime before startTime",
     ],
     ["garbage", "status segment is not an object"],
+    // A year below 100 is garbled data: skipped, neither read as 1999 (Date.UTC) nor as 1,900 years stuck.
+    [{ primaryStatus: "BUSY", startTime: "0099-03-10T10:00:00", endTime: "-" }, "unparseable startTime"],
   ])("reports %j as %s", (segment, reason) => {
     expect(parseAgentRow(row([segment]), INDIA).skipped[0]?.reason).toBe(reason);
   });

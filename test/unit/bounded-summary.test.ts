@@ -38,6 +38,7 @@ function summaryWith(alerts: number, transitions = alerts): RunSummary {
     transitions: Array.from({ length: transitions }, (_, i) => fired(i)),
     skipped: [{ userId: "u-x", reason: "unparseable startTime" }],
     coverage: { complete: true, startOffset: 0, nextOffset: 0, rosterPages: Math.ceil(alerts / 50) },
+    due: [],
   };
 }
 
@@ -61,6 +62,7 @@ function resultWith(summary: RunSummary, warnings: string[] = []): CheckResult {
     slack: { delivered: 3, failed: 1, pending: 0, nudgesSkipped: 0 },
     events: { published: 3, failed: 0 },
     budget: { budgetMs: 300_000, exhausted: false, writesLeft: 0, deliveriesLeft: 0 },
+    due: { scheduled: 0, left: 0, failed: 0 },
     warnings,
   };
 }

@@ -111,14 +111,14 @@ describe("parseConfig", () => {
     expect(parseConfig(raw, "x.yaml").config.smartassist.host).toBe("http://127.0.0.1:8787");
   });
 
-  it("warns about unknown keys instead of failing", () => {
+  it("warns about unknown keys that are no typo of a known one, instead of failing", () => {
     const raw = {
       ...BASE_CONFIG,
-      rules: [{ name: "Busy", primaryStatus: "BUSY", threshold: "30m", critcal: "1h" }],
+      rules: [{ name: "Busy", primaryStatus: "BUSY", threshold: "30m", escalateAfter: "1h" }],
     };
     const { config, warnings } = parseConfig(raw, "alerts.config.yaml");
     expect(config.rules[0]?.criticalSeconds).toBeUndefined();
-    expect(warnings).toEqual(["alerts.config.yaml: rules[0].critcal: unknown key (ignored)"]);
+    expect(warnings).toEqual(["alerts.config.yaml: rules[0].escalateAfter: unknown key (ignored)"]);
   });
 
   it("resolves team rules with their own keys and inherited repeat", () => {
@@ -197,7 +197,7 @@ describe("interaction, nudge, roll-up, history and digest keys", () => {
     });
     expect(found).toEqual(
       expect.arrayContaining([
-        "rules[0].nudge: must be shorter than threshold",
+        "rules[0].nudge: must be shorter than threshold (15m)",
         expect.stringMatching(/^slack\.responders\[0\]: expected a Slack user id/),
         expect.stringMatching(/^slack\.rollup: /),
         expect.stringMatching(/^slack\.interactive: expected true or false/),

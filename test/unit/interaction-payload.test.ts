@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { blockIdFor } from "../../functions/adapters/slack/block-id.js";
 import {
+  clickFrom,
   formBody,
   MAX_INTERACTION_BODY_BYTES,
   type ParsedInteraction,
@@ -138,6 +140,52 @@ describe("parseInteractionBody", () => {
     );
     expect(reason).not.toContain("Secret Name");
     expect(reason).not.toContain("42");
+  });
+});
+
+describe("a deselect and the click it makes", () => {
+  it("takes selected_option null (a cleared static_select) as a payload, not a 400", () => {
+    const parsed = parseInteractionBody(
+      formBody(
+        blockActions({ actions: [{ action_id: "alert.snooze", block_id: "b", selected_option: null }] }),
+      ),
+    );
+    expect(parsed.kind).toBe("block_actions");
+    if (parsed.kind !== "block_actions") return;
+    expect(clickFrom(parsed.payload).actions).toEqual([
+      { actionId: "alert.snooze", target: { kind: "id", id: "b" }, selected: null },
+    ]);
+  });
+
+  it("hands the use case who clicked, where to answer and each action in its own terms", () => {
+    const parsed = parseInteractionBody(formBody(blockActions()));
+    if (parsed.kind !== "block_actions") throw new Error(parsed.kind);
+    expect(clickFrom(parsed.payload)).toEqual({
+      user: "U0123ABCD",
+      responseUrl: "https://hooks.slack.com/actions/T00000001/1/abc",
+      channel: "C0123456789",
+      actions: [
+        {
+          actionId: "alert.snooze",
+          target: { kind: "id", id: "alert#u-1#Long break#2025-06-10T06:00:00.000Z" },
+          selected: "30m",
+          actionTs: "1718000100.000200",
+        },
+      ],
+    });
+  });
+
+  it("a hashed block_id becomes a target that matches only the id it stands for", () => {
+    const id = `${"u".repeat(300)}#long-break#2025-06-10T06:00:00.000Z`;
+    const parsed = parseInteractionBody(
+      formBody(blockActions({ actions: [{ action_id: "alert.ack", block_id: blockIdFor(id), value: "x" }] })),
+    );
+    if (parsed.kind !== "block_actions") throw new Error(parsed.kind);
+    const target = clickFrom(parsed.payload).actions[0]?.target;
+    expect(target?.kind).toBe("hashed");
+    if (target?.kind !== "hashed") return;
+    expect(target.matches(id)).toBe(true);
+    expect(target.matches(`${id}x`)).toBe(false);
   });
 });
 

@@ -65,7 +65,7 @@ describe("parseLocalTime's fast path", () => {
     "9999-12-31T23:59:59",
     "0100-03-01T00:00:00",
     "0100-02-29T00:00:00",
-    // years below 100, which Date.UTC reads as 19xx: left to the general parser
+    // years below 100 (Date.UTC would read them as 19xx): the general parser refuses them
     "0000-01-01T00:00:00",
     "0001-02-28T00:00:00",
     "0050-02-29T00:00:00",

@@ -63,6 +63,27 @@ describe("queryWindow", () => {
     expect(window).toEqual({ startDate: "2023-03-11", endDate: "2023-03-11", timeZoneOffSet: -330 });
   });
 
+  it("reaches back to the previous date at the requested offset right after a fall-back (Azores)", () => {
+    // Atlantic/Azores went back from 01:00 (UTC+0) to 00:00 (UTC−1) at 2023-10-29T01:00Z. At 01:10Z
+    // the request is made at UTC−1 (timeZoneOffSet 60); the look-back instant, 00:50Z, was already
+    // 00:50 on the 29th on the zone's clock, but is 23:50 on the 28th at the requested offset, the
+    // date the API gives a segment that started then.
+    const window = queryWindow("Atlantic/Azores", at("2023-10-29T01:10:00Z"), 900, 300);
+    expect(window).toEqual({ startDate: "2023-10-28", endDate: "2023-10-29", timeZoneOffSet: 60 });
+    expect(parseLocalTime("2023-10-28T23:50:00", window.timeZoneOffSet)).toBe(at("2023-10-29T00:50:00Z"));
+  });
+
+  it("reaches back to the previous date at the requested offset right after a fall-back (Havana)", () => {
+    // America/Havana went back from 01:00 CDT (UTC−4) to 00:00 CST (UTC−5) at 2023-11-05T05:00Z.
+    const window = queryWindow("America/Havana", at("2023-11-05T05:10:00Z"), 900, 300);
+    expect(window).toEqual({ startDate: "2023-11-04", endDate: "2023-11-05", timeZoneOffSet: 300 });
+  });
+
+  it("keeps one date once the look-back is past the fall-back", () => {
+    const window = queryWindow("Atlantic/Azores", at("2023-10-29T01:30:00Z"), 900, 300);
+    expect(window).toEqual({ startDate: "2023-10-29", endDate: "2023-10-29", timeZoneOffSet: 60 });
+  });
+
   it("uses the offset in force at the run's instant in New York", () => {
     const window = queryWindow("America/New_York", at("2023-03-12T15:00:00Z"), 1800, 300);
     expect(window).toEqual({ startDate: "2023-03-12", endDate: "2023-03-12", timeZoneOffSet: 240 });
@@ -82,6 +103,18 @@ describe("parseLocalTime", () => {
   it("keeps a zone the text carries", () => {
     expect(parseLocalTime("2023-03-10T21:37:42Z", -330)).toBe(at("2023-03-10T21:37:42Z"));
     expect(parseLocalTime("2023-03-10T21:37:42+05:30", 0)).toBe(at("2023-03-10T16:07:42Z"));
+  });
+
+  it("refuses a year below 100 instead of reading 0099 as 1999", () => {
+    // Date.UTC maps years 0..99 to 1900..1999; no SmartAssist time is that old, so it is unparseable.
+    for (const text of [
+      "0099-03-10T10:00:00",
+      "0099-03-10T10:00:00.5",
+      "0001-01-01 00:00",
+      "0050-06-01T00:00:00Z",
+    ])
+      expect(parseLocalTime(text, -330), text).toBeUndefined();
+    expect(parseLocalTime("0100-03-10T10:00:00", 0)).toBe(Date.parse("0100-03-10T10:00:00Z"));
   });
 
   it.each(["", "-", "yesterday", "2023-02-30T10:00:00", "2023-03-10T24:00:00", "2023-13-01T00:00:00"])(

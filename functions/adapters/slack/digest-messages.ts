@@ -1,7 +1,24 @@
-/** The shift digest as a Slack message: Block Kit with a plain `text` fallback. Pure. */
+/**
+ * The shift digest as a Slack message: Block Kit with a plain `text` fallback. Pure. Names, e-mails
+ * and rules are shortened to fit (bounds.ts), and a list too long for its section says how many it
+ * leaves out, so the digest is never refused for one long name.
+ */
 import type { HeaderBlock, KnownBlock } from "@slack/web-api";
 import type { ChannelDigest, DayReport } from "../../domain/digest.js";
 import { weekdayOf } from "../../domain/digest.js";
+import {
+  ALERT_TEXT_MAX,
+  CONTEXT_TEXT_MAX,
+  EMAIL_MAX,
+  HEADER_TEXT_MAX,
+  mrkdwnValue,
+  NAME_MAX,
+  plainValue,
+  RULE_MAX,
+  SECTION_TEXT_MAX,
+  shortenMrkdwn,
+} from "./bounds.js";
+import { joinWithin } from "./list-packing.js";
 
 export interface DigestMessage {
   text: string;
@@ -17,11 +34,6 @@ const DAY_NAMES: Record<string, string> = {
   sat: "Saturday",
   sun: "Sunday",
 };
-
-/** Slack mrkdwn treats &, < and > as markup: names from SmartAssist are shown, never interpreted. */
-function mrkdwnText(text: string): string {
-  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
-}
 
 function versus(now: number, before: number): string {
   if (before === 0) return now === 0 ? "same as" : "none";
@@ -55,27 +67,39 @@ export function digestMessage(digest: ChannelDigest, report: DayReport, asOf: st
     weekBefore.minutesPastThreshold === 0
       ? `${digest.minutesPastThreshold} min (none ${lastWeek})`
       : `${digest.minutesPastThreshold} min (${versus(digest.minutesPastThreshold, weekBefore.minutesPastThreshold)} ${lastWeek}: ${weekBefore.minutesPastThreshold})`;
-  const byRule = digest.byRule
-    .map(
-      (r) =>
-        `• ${mrkdwnText(r.rule)} — ${r.alerts} alert${r.alerts === 1 ? "" : "s"}, ${r.minutesPastThreshold} min`,
-    )
-    .join("\n");
-  const top = digest.top
-    .map(
-      (a, i) =>
-        `${i + 1}. ${mrkdwnText(a.name || a.email)} (${mrkdwnText(a.email)}) — ${a.minutesPastThreshold} min, ${a.alerts} alert${a.alerts === 1 ? "" : "s"}`,
-    )
-    .join("\n");
+  const byRule = joinWithin(
+    [
+      "*By rule*",
+      ...digest.byRule.map(
+        (r) =>
+          `• ${mrkdwnValue(r.rule, RULE_MAX)} — ${r.alerts} alert${r.alerts === 1 ? "" : "s"}, ${r.minutesPastThreshold} min`,
+      ),
+    ],
+    "\n",
+    SECTION_TEXT_MAX,
+    (n) => `…and ${n} more rules`,
+  );
+  const top = joinWithin(
+    [
+      `*Top ${digest.top.length} by minutes past threshold*`,
+      ...digest.top.map(
+        (a, i) =>
+          `${i + 1}. ${mrkdwnValue(a.name || a.email, NAME_MAX)} (${mrkdwnValue(a.email, EMAIL_MAX)}) — ${a.minutesPastThreshold} min, ${a.alerts} alert${a.alerts === 1 ? "" : "s"}`,
+      ),
+    ],
+    "\n",
+    SECTION_TEXT_MAX,
+    (n) => `…and ${n} more`,
+  );
   const context = [
     digest.longest
-      ? `Longest: ${mrkdwnText(digest.longest.email)}, ${mrkdwnText(digest.longest.rule)}, ${digest.longest.minutes} min`
+      ? `Longest: ${mrkdwnValue(digest.longest.email, EMAIL_MAX)}, ${mrkdwnValue(digest.longest.rule, RULE_MAX)}, ${digest.longest.minutes} min`
       : "",
-    `${report.timezone}, as of ${asOf}`,
+    `${mrkdwnValue(report.timezone, RULE_MAX)}, as of ${asOf}`,
   ].filter(Boolean);
   const header: HeaderBlock = {
     type: "header",
-    text: { type: "plain_text", text: heading.slice(0, 150), emoji: true },
+    text: { type: "plain_text", text: plainValue(heading, HEADER_TEXT_MAX), emoji: true },
   };
   const blocks: KnownBlock[] = [
     header,
@@ -91,16 +115,13 @@ export function digestMessage(digest: ChannelDigest, report: DayReport, asOf: st
         },
       ],
     },
-    { type: "section", text: { type: "mrkdwn", text: `*By rule*\n${byRule}`.slice(0, 3000) } },
+    { type: "section", text: { type: "mrkdwn", text: byRule } },
+    { type: "section", text: { type: "mrkdwn", text: top } },
     {
-      type: "section",
-      text: {
-        type: "mrkdwn",
-        text: `*Top ${digest.top.length} by minutes past threshold*\n${top}`.slice(0, 3000),
-      },
+      type: "context",
+      elements: [{ type: "mrkdwn", text: shortenMrkdwn(context.join(" · "), CONTEXT_TEXT_MAX) }],
     },
-    { type: "context", elements: [{ type: "mrkdwn", text: context.join(" · ") }] },
   ];
   const text = `${heading}: ${digest.alerts} alert${digest.alerts === 1 ? "" : "s"}, ${digest.agents} agent${digest.agents === 1 ? "" : "s"}, ${digest.minutesPastThreshold} min past threshold.`;
-  return { text, blocks };
+  return { text: shortenMrkdwn(text, ALERT_TEXT_MAX), blocks };
 }

@@ -4,11 +4,12 @@
  * Errors carry Slack's error code, never the token.
  */
 import { LogLevel, type Logger as SlackLogger, WebClient } from "@slack/web-api";
-import type { DigestPublisher } from "../../app/digest.js";
 import type { ChannelDigest, DayReport } from "../../domain/digest.js";
 import { localTimeOfDay } from "../../domain/time.js";
+import type { DigestPublisher } from "../../ports.js";
+import { PAYLOAD_REFUSALS } from "./bounds.js";
 import { digestMessage } from "./digest-messages.js";
-import { normalizeApiUrl } from "./slack-notifier.js";
+import { normalizeApiUrl } from "./slack-caller.js";
 
 export interface SlackDigestPublisherOptions {
   token: string;
@@ -67,7 +68,22 @@ export class SlackDigestPublisher implements DigestPublisher {
       });
       return { ts: String(result.ts ?? "") };
     } catch (error) {
-      throw new Error(`chat.postMessage to ${channel} failed: ${slackError(error)}`);
+      const refused = slackError(error);
+      if (!PAYLOAD_REFUSALS.has(refused))
+        throw new Error(`chat.postMessage to ${channel} failed: ${refused}`);
+      // Slack will refuse these blocks every time: the day's figures still go out, as plain text.
+      try {
+        const result = await this.#client.chat.postMessage({
+          channel,
+          text: message.text,
+          unfurl_links: false,
+        });
+        return { ts: String(result.ts ?? "") };
+      } catch (again) {
+        throw new Error(
+          `chat.postMessage to ${channel} failed: ${refused}, and as plain text: ${slackError(again)}`,
+        );
+      }
     }
   }
 

@@ -4,6 +4,8 @@
  * objects), so a new field on Slack's side never breaks the endpoint.
  */
 import * as z from "zod";
+import type { ActionTarget, Click, ClickedAction } from "../../domain/actions.js";
+import { isHashedBlockId, matchesBlockId } from "./block-id.js";
 
 /** Larger bodies are refused (413) before parsing: a block_actions payload is a few KB. */
 export const MAX_INTERACTION_BODY_BYTES = 64 * 1024;
@@ -15,7 +17,8 @@ const actionSchema = z.looseObject({
   block_id: nonEmpty,
   type: z.string().optional(),
   value: z.string().optional(),
-  selected_option: z.looseObject({ value: z.string() }).optional(),
+  // null: a static_select's selection cleared (Slack sends that on a deselect).
+  selected_option: z.looseObject({ value: z.string() }).nullable().optional(),
   action_ts: z.string().optional(),
 });
 
@@ -78,6 +81,29 @@ export function parseInteractionBody(rawBody: string): ParsedInteraction {
     return { kind: "invalid", reason: `block_actions payload: ${path} is missing or invalid` };
   }
   return { kind: "block_actions", payload: parsed.data };
+}
+
+/** A `block_id` as the alert or roll-up it names: the id itself, or a hash to match held ids against. */
+export function targetOf(blockId: string): ActionTarget {
+  if (!isHashedBlockId(blockId)) return { kind: "id", id: blockId };
+  return { kind: "hashed", blockId, matches: (id) => matchesBlockId(id, blockId) };
+}
+
+/** A verified block_actions payload in the use case's terms: who, where to answer, which actions. */
+export function clickFrom(payload: BlockActionsPayload): Click {
+  const click: Click = {
+    user: payload.user.id,
+    actions: payload.actions.map((action) => {
+      const clicked: ClickedAction = { actionId: action.action_id, target: targetOf(action.block_id) };
+      if (action.selected_option !== undefined) clicked.selected = action.selected_option?.value ?? null;
+      if (action.value !== undefined) clicked.value = action.value;
+      if (action.action_ts !== undefined && action.action_ts !== "") clicked.actionTs = action.action_ts;
+      return clicked;
+    }),
+  };
+  if (payload.response_url !== undefined) click.responseUrl = payload.response_url;
+  if (payload.channel?.id !== undefined) click.channel = payload.channel.id;
+  return click;
 }
 
 /** The form body Slack would send for this payload (`payload=<url-encoded JSON>`), for tests and the demo. */

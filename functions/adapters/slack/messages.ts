@@ -2,52 +2,37 @@
  * Slack message rendering: Block Kit blocks plus the plain `text` fallback, for each Slack action.
  * Pure (no SDK import, no clock read): the notifier decides what to send, this decides how it reads.
  * The fallback `text` matters on its own: it is what notifications, screen readers and search show.
+ * Every value from outside is shortened to fit Block Kit's limits (bounds.ts) before it is rendered.
  */
 import { ACTION_IDS, disposition, SNOOZE_OPTIONS } from "../../domain/actions.js";
 import type { AlertRecord } from "../../domain/alert.js";
 import type { SlackActionKind } from "../../domain/delivery.js";
 import { formatDuration } from "../../domain/duration.js";
 import { localDate, localDateTime, localTimeOfDay } from "../../domain/time.js";
+import { blockIdFor } from "./block-id.js";
+import type { ActionsBlock, MessageBlock, TextObject } from "./block-kit.js";
+import {
+  ALERT_TEXT_MAX,
+  CONFIRM_TEXT_MAX,
+  EMAIL_MAX,
+  escapeMrkdwn,
+  mrkdwnValue,
+  NAME_MAX,
+  RULE_MAX,
+  STATUS_MAX,
+  shortenMrkdwn,
+} from "./bounds.js";
 
-/** Minimal Block Kit shapes: only what these messages use (kept local so this module stays SDK-free). */
-export interface TextObject {
-  type: "mrkdwn" | "plain_text";
-  text: string;
-}
-export interface SectionBlock {
-  type: "section";
-  text?: TextObject;
-  fields?: TextObject[];
-}
-export interface ContextBlock {
-  type: "context";
-  elements: TextObject[];
-}
-export interface ButtonElement {
-  type: "button";
-  action_id: string;
-  text: { type: "plain_text"; text: string; emoji?: boolean };
-  value?: string;
-  style?: "primary" | "danger";
-  confirm?: {
-    title: { type: "plain_text"; text: string };
-    text: TextObject;
-    confirm: { type: "plain_text"; text: string };
-    deny: { type: "plain_text"; text: string };
-  };
-}
-export interface StaticSelectElement {
-  type: "static_select";
-  action_id: string;
-  placeholder: { type: "plain_text"; text: string };
-  options: Array<{ text: { type: "plain_text"; text: string }; value: string }>;
-}
-export interface ActionsBlock {
-  type: "actions";
-  block_id: string;
-  elements: Array<ButtonElement | StaticSelectElement>;
-}
-export type MessageBlock = SectionBlock | ContextBlock | ActionsBlock;
+export type {
+  ActionsBlock,
+  ButtonElement,
+  ContextBlock,
+  MessageBlock,
+  SectionBlock,
+  StaticSelectElement,
+  TextObject,
+} from "./block-kit.js";
+export { escapeMrkdwn };
 
 export interface SlackMessage {
   text: string;
@@ -96,11 +81,6 @@ const EMOJI = {
   excused: ":ballot_box_with_check:",
   nudge: ":wave:",
 } as const;
-
-/** Slack's mrkdwn treats `&`, `<` and `>` as markup: names and statuses are data, so escape them. */
-export function escapeMrkdwn(text: string): string {
-  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
-}
 
 /** `AWAY / LUNCH`, or just `BUSY` when the secondary status repeats the primary (or is empty). */
 export function statusLabel(primary: string, secondary: string): string {
@@ -152,15 +132,22 @@ function mrkdwn(text: string): TextObject {
   return { type: "mrkdwn", text };
 }
 
+/** The record's names and status as mrkdwn, each shortened to what a message shows of it. */
+function shown(record: AlertRecord): { name: string; email: string; rule: string; status: string } {
+  return {
+    name: mrkdwnValue(record.name, NAME_MAX),
+    email: mrkdwnValue(record.email, EMAIL_MAX),
+    rule: mrkdwnValue(record.ruleName, RULE_MAX),
+    status: mrkdwnValue(statusLabel(record.primaryStatus, record.secondaryStatus), STATUS_MAX),
+  };
+}
+
 /** The live top message: warning or critical, with elapsed time as of `nowMs`. */
 function liveTopMessage(record: AlertRecord, options: RenderOptions): SlackMessage {
   const zone = options.timezone;
   const now = nowOf(record, options);
   const critical = record.severity === "critical";
-  const name = escapeMrkdwn(record.name);
-  const email = escapeMrkdwn(record.email);
-  const rule = escapeMrkdwn(record.ruleName);
-  const status = escapeMrkdwn(statusLabel(record.primaryStatus, record.secondaryStatus));
+  const { name, email, rule, status } = shown(record);
   const elapsed = formatDuration(secondsBetween(record.sinceMs, now));
   const since = localTime(zone, record.sinceMs, now);
   const mention = options.agentMention ? ` ${options.agentMention}` : "";
@@ -196,7 +183,8 @@ function liveTopMessage(record: AlertRecord, options: RenderOptions): SlackMessa
   const d = disposition(record, now);
   const quiet = d.kind === "excused" || d.kind === "acknowledged" || (d.kind === "snoozed" && d.active);
   const color = quiet ? COLORS.quiet : critical ? COLORS.critical : COLORS.warning;
-  return { text: said ? `${text}. ${stripEmoji(said)}` : text, blocks, color };
+  const full = said ? `${text}. ${stripEmoji(said)}` : text;
+  return { text: shortenMrkdwn(full, ALERT_TEXT_MAX), blocks, color };
 }
 
 function stripEmoji(text: string): string {
@@ -247,24 +235,34 @@ function actionsBlock(record: AlertRecord, nowMs: number): ActionsBlock | undefi
     value: "excuse",
     confirm: {
       title: { type: "plain_text", text: "Excuse this episode?" },
-      text: mrkdwn(
-        `${escapeMrkdwn(record.name)}'s ${escapeMrkdwn(statusLabel(record.primaryStatus, record.secondaryStatus))} is approved (a coaching session, an approved break): no more reminders or escalation for this episode.`,
-      ),
+      text: mrkdwn(excuseConfirmText(record)),
       confirm: { type: "plain_text", text: "Excuse" },
       deny: { type: "plain_text", text: "Cancel" },
     },
   });
-  return { type: "actions", block_id: record.id, elements };
+  // A long alert id becomes a stable hash: Slack caps block_id at 255 (block-id.ts).
+  return { type: "actions", block_id: blockIdFor(record.id), elements };
+}
+
+const EXCUSE_CONFIRM =
+  " is approved (a coaching session, an approved break): no more reminders or escalation for this episode.";
+
+/** The Excuse dialog's text, within its 300 characters: the status keeps its share, the name the rest. */
+function excuseConfirmText(record: AlertRecord): string {
+  const room = CONFIRM_TEXT_MAX - EXCUSE_CONFIRM.length - "'s ".length;
+  const status = mrkdwnValue(
+    statusLabel(record.primaryStatus, record.secondaryStatus),
+    Math.min(STATUS_MAX, Math.floor(room / 2)),
+  );
+  const name = mrkdwnValue(record.name, Math.min(NAME_MAX, room - status.length));
+  return `${name}'s ${status}${EXCUSE_CONFIRM}`;
 }
 
 /** The ended form of the top message: what it was, for how long, from when to when. */
 function resolvedTopMessage(record: AlertRecord, options: RenderOptions): SlackMessage {
   const zone = options.timezone;
   const end = record.endedMs ?? nowOf(record, options);
-  const name = escapeMrkdwn(record.name);
-  const email = escapeMrkdwn(record.email);
-  const rule = escapeMrkdwn(record.ruleName);
-  const status = escapeMrkdwn(statusLabel(record.primaryStatus, record.secondaryStatus));
+  const { name, email, rule, status } = shown(record);
   const lasted = formatDuration(secondsBetween(record.sinceMs, end));
   const range = `${localTime(zone, record.sinceMs, end)}–${localTimeOfDay(zone, end)}`;
   const wasCritical = record.severity === "critical" ? ", reached critical" : "";
@@ -286,7 +284,7 @@ function resolvedTopMessage(record: AlertRecord, options: RenderOptions): SlackM
   ];
   const said = actionLine(record, zone, end);
   if (said) blocks.push({ type: "context", elements: [mrkdwn(said)] });
-  return { text, blocks, color: COLORS.resolved };
+  return { text: shortenMrkdwn(text, ALERT_TEXT_MAX), blocks, color: COLORS.resolved };
 }
 
 /** The top message in the record's current form: resolved, critical or warning. */
@@ -301,8 +299,7 @@ export function renderThreadReply(
   options: RenderOptions,
 ): SlackMessage {
   const zone = options.timezone;
-  const name = escapeMrkdwn(record.name);
-  const status = escapeMrkdwn(statusLabel(record.primaryStatus, record.secondaryStatus));
+  const { name, status } = shown(record);
   let text: string;
   switch (kind) {
     case "remind": {
@@ -336,6 +333,7 @@ export function renderThreadReply(
       break;
     }
   }
+  text = shortenMrkdwn(text, ALERT_TEXT_MAX);
   return { text, blocks: [{ type: "section", text: mrkdwn(text) }] };
 }
 
@@ -357,11 +355,11 @@ function actionReply(record: AlertRecord, zone: string, nowMs: number): string {
 export function renderNudge(record: AlertRecord, options: RenderOptions): SlackMessage {
   const zone = options.timezone;
   const now = nowOf(record, options);
-  const status = escapeMrkdwn(statusLabel(record.primaryStatus, record.secondaryStatus));
+  const { name, status } = shown(record);
   const elapsed = formatDuration(secondsBetween(record.sinceMs, now));
   const since = localTime(zone, record.sinceMs, now);
   const text =
-    `${EMOJI.nudge} Hi ${escapeMrkdwn(record.name)} — SmartAssist shows you as *${status}* for ${elapsed} (since ${since}). ` +
+    `${EMOJI.nudge} Hi ${name} — SmartAssist shows you as *${status}* for ${elapsed} (since ${since}). ` +
     "If you're back, please switch your status in SmartAssist. If this is expected, no action is needed.";
   return { text, blocks: [{ type: "section", text: mrkdwn(text) }] };
 }

@@ -2,30 +2,35 @@
  * Roll-up rendering: the roll-up message, the complete list in its thread, and the grouped replies
  * (reminders, escalation, resolves). Pure, like messages.ts.
  *
- * Every payload stays inside Block Kit's limits (50 blocks a message, 3,000 characters a section
- * text): lists are split over sections and, past a reply's share, over several replies. Nothing is
- * cut silently: a list that does not fit one message goes on in the next, and the roll-up message
- * itself says how many agents it does not list (`…and N more`) and where they are.
+ * Every payload stays inside Block Kit's limits (bounds.ts): 50 blocks and about 12,000 characters
+ * of block text a message, 3,000 a section. Nothing is cut silently: a list that does not fit one
+ * message goes on in the next reply, each saying which part it is, and the roll-up message itself
+ * says how many agents it does not list (`…and N more`) and where they are. A name too long for a
+ * line is shortened with `…`.
  */
 import type { AlertRecord } from "../../domain/alert.js";
 import { formatDuration } from "../../domain/duration.js";
 import { ROLLUP_TOP_LINES, rollupCounts } from "../../domain/rollup.js";
 import { localTimeOfDay } from "../../domain/time.js";
-import { COLORS, escapeMrkdwn, formatMention, localTime, secondsBetween, statusLabel } from "./messages.js";
+import { blockIdFor } from "./block-id.js";
+import {
+  ALERT_TEXT_MAX,
+  blockTextLength,
+  EMAIL_MAX,
+  MESSAGE_BLOCK_TEXT_MAX,
+  MESSAGE_BLOCKS_MAX,
+  MESSAGE_TEXT_MAX,
+  mrkdwnValue,
+  NAME_MAX,
+  RULE_MAX,
+  SECTION_TEXT_MAX,
+  STATUS_MAX,
+  shortenMrkdwn,
+} from "./bounds.js";
+import { joinWithin, PART_LABEL_MAX, packParts, packSections } from "./list-packing.js";
+import { COLORS, formatMention, localTime, secondsBetween, statusLabel } from "./messages.js";
 
-/** Block Kit: a section's text holds at most 3,000 characters. */
-export const SECTION_TEXT_MAX = 3_000;
-/** Block Kit: a message holds at most 50 blocks. */
-export const MESSAGE_BLOCKS_MAX = 50;
-/**
- * Sections per thread reply, well under the 50-block limit: keeps each message around 30,000
- * characters, so a reply stays readable and far from Slack's overall message size limit.
- */
-export const SECTIONS_PER_REPLY = 10;
-/** The fallback `text` is what notifications show; Slack truncates it past 40,000 characters. */
-const FALLBACK_TEXT_MAX = 3_000;
-/** A single name longer than this is shortened (visibly, with `…`) so one line always fits a section. */
-const FIELD_MAX = 300;
+export { MESSAGE_BLOCKS_MAX, SECTION_TEXT_MAX };
 
 export interface RollupText {
   type: "mrkdwn" | "plain_text";
@@ -83,18 +88,12 @@ export const ROLLUP_ACK_ACTION_ID = "rollup.ack";
 
 const mrkdwn = (text: string): RollupText => ({ type: "mrkdwn", text });
 
-function clip(raw: string): string {
-  // One agent, one line: a newline inside a name must not break a list apart.
-  const text = raw.replace(/\s+/g, " ");
-  return text.length <= FIELD_MAX ? text : `${text.slice(0, FIELD_MAX - 1)}…`;
-}
-
 function who(record: AlertRecord): string {
-  return escapeMrkdwn(clip(record.name || record.email));
+  return mrkdwnValue(record.name || record.email, NAME_MAX);
 }
 
 function status(record: AlertRecord): string {
-  return escapeMrkdwn(clip(statusLabel(record.primaryStatus, record.secondaryStatus)));
+  return mrkdwnValue(statusLabel(record.primaryStatus, record.secondaryStatus), STATUS_MAX);
 }
 
 /** One agent in the roll-up message: name, status, elapsed, local start (or how long it lasted). */
@@ -112,8 +111,8 @@ function topLine(record: AlertRecord, options: RollupRenderOptions): string {
 /** One agent in the thread's complete list: everything the per-episode message would name. */
 function listLine(record: AlertRecord, options: RollupRenderOptions): string {
   const zone = options.timezone;
-  const email = escapeMrkdwn(clip(record.email));
-  const rule = escapeMrkdwn(clip(record.ruleName));
+  const email = mrkdwnValue(record.email, EMAIL_MAX);
+  const rule = mrkdwnValue(record.ruleName, RULE_MAX);
   const since = localTime(zone, record.sinceMs, options.nowMs);
   if (record.state === "resolved") {
     const end = record.endedMs ?? options.nowMs;
@@ -124,37 +123,11 @@ function listLine(record: AlertRecord, options: RollupRenderOptions): string {
   return `• *${who(record)}* (${email}) — ${status(record)} for ${elapsed}, since ${since} · ${rule}${critical}`;
 }
 
-/** Lines packed into section texts of at most SECTION_TEXT_MAX characters, in order. */
-export function packSections(lines: readonly string[], max = SECTION_TEXT_MAX): string[] {
-  const sections: string[] = [];
-  let current = "";
-  for (const raw of lines) {
-    const line = raw.length <= max ? raw : `${raw.slice(0, max - 1)}…`;
-    if (current === "") current = line;
-    else if (current.length + 1 + line.length <= max) current += `\n${line}`;
-    else {
-      sections.push(current);
-      current = line;
-    }
-  }
-  if (current !== "") sections.push(current);
-  return sections;
-}
-
-/** A fallback text naming as many agents as fit (the blocks carry every one of them). */
-function namesFallback(head: string, records: readonly AlertRecord[]): string {
-  let text = head;
-  let named = 0;
-  for (const r of records) {
-    const name = clip(r.name || r.email);
-    const next = `${text}${named === 0 ? ": " : ", "}${name}`;
-    if (next.length > FALLBACK_TEXT_MAX - 20) break;
-    text = next;
-    named++;
-  }
-  return named < records.length
-    ? `${text}${named === 0 ? "" : ","} and ${records.length - named} more`
-    : text;
+/** A fallback text naming the agents (as many as fit `max`; the blocks carry every one of them). */
+function namesFallback(head: string, records: readonly AlertRecord[], max: number): string {
+  const names = records.map(who);
+  if (names.length === 0) return shortenMrkdwn(head, max);
+  return joinWithin([`${head}: ${names[0]}`, ...names.slice(1)], ", ", max, (n) => `and ${n} more`);
 }
 
 /** The headline's state: `37 still firing`, `12 of 37 still firing`, or `all 37 over`. */
@@ -177,63 +150,87 @@ export function renderRollupTop(
   const over = counts.firing === 0;
   const emoji = over ? ":white_check_mark:" : counts.critical > 0 ? ":rotating_light:" : ":warning:";
   const critical = counts.critical > 0 && !over ? ` · ${counts.critical} critical` : "";
-  const perRule = counts.byRule.map(([rule, n]) => `${escapeMrkdwn(clip(rule))}: ${n}`);
+  const rules = counts.byRule.map(([rule, n]) => `${mrkdwnValue(rule, RULE_MAX)}: ${n}`);
   const headline = `${emoji} *${counts.total} agents past their threshold at once* — *${state}*${critical}`;
-
-  const shown = members.slice(0, ROLLUP_TOP_LINES);
-  const blocks: RollupBlock[] = [
-    { type: "section", text: mrkdwn(headline) },
-    ...packSections([`*By rule* — ${perRule.join(" · ")}`]).map(
-      (text): RollupBlock => ({ type: "section", text: mrkdwn(text) }),
-    ),
-    ...packSections(shown.map((r) => topLine(r, options))).map(
-      (text): RollupBlock => ({ type: "section", text: mrkdwn(text) }),
-    ),
-  ];
-  const rest = members.length - shown.length;
-  if (rest > 0)
-    blocks.push({
-      type: "context",
-      elements: [mrkdwn(`…and ${rest} more — the complete list is in the thread`)],
-    });
-  blocks.push({
+  const byRule = joinWithin(
+    [`*By rule* — ${rules[0] ?? ""}`, ...rules.slice(1)],
+    " · ",
+    SECTION_TEXT_MAX,
+    (n) => `…and ${n} more rules`,
+  );
+  const footer: RollupBlock = {
     type: "context",
     elements: [
       mrkdwn(
         `One message for ${counts.total} alerts raised together; reminders, escalations and ends follow in the thread · as of ${localTimeOfDay(zone, options.nowMs)} (${zone})`,
       ),
     ],
+  };
+  const actions: RollupBlock[] =
+    (options.interactive ?? true) && !over
+      ? [
+          {
+            type: "actions",
+            // A long roll-up id becomes a stable hash: Slack caps block_id at 255 (block-id.ts).
+            block_id: blockIdFor(id),
+            elements: [
+              {
+                type: "button",
+                action_id: ROLLUP_ACK_ACTION_ID,
+                text: { type: "plain_text", text: "Acknowledge all", emoji: true },
+                value: blockIdFor(id),
+              },
+            ],
+          },
+        ]
+      : [];
+  const moreNote = (rest: number): RollupBlock => ({
+    type: "context",
+    elements: [mrkdwn(`…and ${rest} more — the complete list is in the thread`)],
   });
-  if ((options.interactive ?? true) && !over)
-    blocks.push({
-      type: "actions",
-      block_id: id,
-      elements: [
-        {
-          type: "button",
-          action_id: ROLLUP_ACK_ACTION_ID,
-          text: { type: "plain_text", text: "Acknowledge all", emoji: true },
-          value: id,
-        },
-      ],
-    });
-  const head = `${over ? "Over" : "Alert storm"}: ${counts.total} agents past their threshold at once (${counts.byRule
-    .map(([rule, n]) => `${rule} ${n}`)
-    .join(", ")}) — ${state}`;
-  const color = over ? COLORS.resolved : counts.critical > 0 ? COLORS.critical : COLORS.warning;
-  return { text: namesFallback(head, shown), blocks: capBlocks(blocks), color };
-}
 
-/** Never over 50 blocks (not reachable with 40 lines and a few rules, but a bound is a bound). */
-function capBlocks(blocks: RollupBlock[]): RollupBlock[] {
-  if (blocks.length <= MESSAGE_BLOCKS_MAX) return blocks;
-  const tail = blocks.slice(-2);
-  return [...blocks.slice(0, MESSAGE_BLOCKS_MAX - 3), { type: "context", elements: [mrkdwn("…")] }, ...tail];
+  // The first 40 agents, as many of them as the message's block text has room for.
+  const room =
+    MESSAGE_BLOCK_TEXT_MAX -
+    blockTextLength([{ text: headline }, { text: byRule }, footer, moreNote(members.length), ...actions]);
+  const lines: string[] = [];
+  let used = 0;
+  for (const member of members.slice(0, ROLLUP_TOP_LINES)) {
+    const line = shortenMrkdwn(topLine(member, options), SECTION_TEXT_MAX);
+    if (used + line.length + 1 > room) break;
+    lines.push(line);
+    used += line.length + 1;
+  }
+  const rest = members.length - lines.length;
+  const blocks: RollupBlock[] = [
+    { type: "section", text: mrkdwn(headline) },
+    { type: "section", text: mrkdwn(byRule) },
+    ...packSections(lines).map((text): RollupBlock => ({ type: "section", text: mrkdwn(text) })),
+    ...(rest > 0 ? [moreNote(rest)] : []),
+    footer,
+    ...actions,
+  ];
+  const head = joinWithin(
+    [
+      `${over ? "Over" : "Alert storm"}: ${counts.total} agents past their threshold at once (${counts.byRule[0] ? `${mrkdwnValue(counts.byRule[0][0], RULE_MAX)} ${counts.byRule[0][1]}` : ""}`,
+      ...counts.byRule.slice(1).map(([rule, n]) => `${mrkdwnValue(rule, RULE_MAX)} ${n}`),
+    ],
+    ", ",
+    ALERT_TEXT_MAX / 2,
+    (n) => `${n} more rules`,
+  );
+  const color = over ? COLORS.resolved : counts.critical > 0 ? COLORS.critical : COLORS.warning;
+  return {
+    text: namesFallback(`${head}) — ${state}`, members.slice(0, lines.length), ALERT_TEXT_MAX),
+    blocks,
+    color,
+  };
 }
 
 /**
  * A list of agents as thread replies: a heading, then the lines, split over as many replies as
- * Block Kit needs (SECTIONS_PER_REPLY sections each), every reply saying which part it is.
+ * Block Kit needs, every reply saying which part it is and naming its agents in its `text` (which
+ * is what a plain-text fallback of the reply sends, so no agent is left out of it either).
  */
 function listReplies(
   heading: string,
@@ -241,24 +238,24 @@ function listReplies(
   lines: string[],
   fallbackHead: string,
 ): RollupReply[] {
-  const sections = packSections(lines);
-  const parts: string[][] = [];
-  for (let i = 0; i < sections.length; i += SECTIONS_PER_REPLY)
-    parts.push(sections.slice(i, i + SECTIONS_PER_REPLY));
-  // Which records each part names, for its fallback text.
+  const title = shortenMrkdwn(heading, SECTION_TEXT_MAX - PART_LABEL_MAX);
+  const parts = packParts(
+    lines,
+    MESSAGE_BLOCK_TEXT_MAX - title.length - PART_LABEL_MAX,
+    MESSAGE_BLOCKS_MAX - 1,
+  );
   const messages: RollupReply[] = [];
   let line = 0;
   for (const [index, part] of parts.entries()) {
-    const count = part.reduce((n, text) => n + text.split("\n").length, 0);
-    const named = records.slice(line, line + count);
-    line += count;
+    const named = records.slice(line, line + part.lines);
+    line += part.lines;
     const of = parts.length > 1 ? ` (part ${index + 1} of ${parts.length})` : "";
     messages.push({
       message: {
-        text: namesFallback(`${fallbackHead}${of}`, named),
+        text: namesFallback(`${fallbackHead}${of}`, named, MESSAGE_TEXT_MAX),
         blocks: [
-          { type: "section", text: mrkdwn(`${heading}${of}`) },
-          ...part.map((text): RollupBlock => ({ type: "section", text: mrkdwn(text) })),
+          { type: "section", text: mrkdwn(`${title}${of}`) },
+          ...part.sections.map((text): RollupBlock => ({ type: "section", text: mrkdwn(text) })),
         ],
       },
       records: named,

@@ -9,7 +9,16 @@ import { setMaxListeners } from "node:events";
 import * as z from "zod";
 import type { AppConfig } from "../../domain/config.js";
 import type { QueryWindow } from "../../domain/time.js";
-import type { AgentPage, AgentStatusSource, FetchOptions, FetchReport, ReadReport } from "../../ports.js";
+import type {
+  AgentPage,
+  AgentStatusSource,
+  FetchOptions,
+  FetchReport,
+  ReadReport,
+  SharedRateLimiter,
+  SourceProbe,
+  SourceProbeResult,
+} from "../../ports.js";
 import { type Clock, systemClock } from "./clock.js";
 import {
   CredentialsRefusedError,
@@ -18,7 +27,7 @@ import {
   SourceUnavailableError,
 } from "./errors.js";
 import { type AppCredentials, tokenSigner } from "./jwt.js";
-import { Pacer } from "./pacer.js";
+import { Pacer, type PacerLane } from "./pacer.js";
 import { createAgent, request, type UndiciAgent } from "./undici-agent.js";
 
 /** The config's `smartassist` section, plus what the run supplies. */
@@ -30,6 +39,12 @@ export interface SmartAssistClientOptions extends Readonly<AppConfig["smartassis
   maxAttempts?: number;
   /** Longest a single page may spend retrying, waits included. */
   maxRetryMs?: number;
+  /**
+   * One rate budget with every other invocation (the state file, the state table): requests are
+   * paced by slots reserved from it, the re-reads by e-mail as `priority`, the rotation as `rotation`.
+   * Without it the client paces only itself.
+   */
+  limiter?: SharedRateLimiter;
   /** Told about every request: for latency metrics and logs (never gets the token). */
   onRequest?: (info: { offset: number; status: number | "error"; ms: number; attempt: number }) => void;
 }
@@ -109,6 +124,8 @@ interface RangeRequest {
   softEnd: number;
   /** What a failure of the first page means: the whole run failed, or (rotation past 0) the roster ends there. */
   first: "fatal" | "end-if-rejected" | "page";
+  /** The read's admission: the pacer itself, or its class's slots in the shared window. */
+  lane: PacerLane;
   byEmail?: true;
 }
 
@@ -137,7 +154,7 @@ function requestBody(window: QueryWindow, agents: readonly string[]): string {
   });
 }
 
-export class SmartAssistClient implements AgentStatusSource {
+export class SmartAssistClient implements AgentStatusSource, SourceProbe {
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly pacer: Pacer;
@@ -157,7 +174,11 @@ export class SmartAssistClient implements AgentStatusSource {
   constructor(private readonly options: SmartAssistClientOptions) {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
-    this.pacer = new Pacer(options.requestsPerMinute, this.clock);
+    this.pacer = new Pacer(
+      options.requestsPerMinute,
+      this.clock,
+      options.limiter ? { limiter: options.limiter, maxBatch: options.concurrency } : undefined,
+    );
     this.sign = tokenSigner(options.credentials, () => Date.now());
     const base = new URL(options.host);
     this.origin = base.origin;
@@ -191,23 +212,42 @@ export class SmartAssistClient implements AgentStatusSource {
     const report: FetchReport = { ...emptyReport(), startOffset: start, nextOffset: 0 };
     const body = requestBody(window, this.options.agents);
     const known = options.knownPages ?? 0;
-    const base = { body, window, report, onPage, deadlineMs: options.deadlineMs };
+    const burst = this.lastPages > 1 || known - start / step > 1;
+    // A tick reads its share of the roster, not all of it: at most `maxPages` pages, wrapping at the end.
+    const limit = options.maxPages === undefined ? undefined : Math.max(0, Math.floor(options.maxPages));
+    const headUntil = limit === undefined ? Number.POSITIVE_INFINITY : start + limit * step;
+    // Reservations are sized by the pages this read expects: its share, the pages known (from the
+    // cursor, or this client's last read), or a guess.
+    const roster = known > 0 ? known : this.lastPages > 0 ? this.lastPages : this.options.concurrency * 2;
+    const expected = Math.max(1, Math.min(roster, limit ?? Number.POSITIVE_INFINITY));
+    const lane = this.pacer.lane({
+      class: "rotation",
+      expected,
+      initialBatch: burst ? Math.min(this.options.concurrency, expected) : 1,
+      ...(options.headroom !== undefined ? { headroom: options.headroom } : {}),
+    });
+    const base = { body, window, report, onPage, deadlineMs: options.deadlineMs, lane };
 
     // From the cursor to the roster's end...
     const head = await this.readRange({
       ...base,
       from: start,
-      until: Number.POSITIVE_INFINITY,
-      burst: this.lastPages > 1 || known - start / step > 1,
+      until: headUntil,
+      burst,
       softEnd: known > 0 ? known * step : Number.POSITIVE_INFINITY,
       first: start === 0 ? "fatal" : "end-if-rejected",
     });
     let end = head.end;
     let stop = head.stop;
     let delivered = head.delivered;
+    // The share ended before the roster did: the next tick goes on from there.
+    const cut = stop === Number.POSITIVE_INFINITY && end > headUntil;
+    let sliceEnd = cut ? headUntil : undefined;
+    const left = limit === undefined ? Number.POSITIVE_INFINITY : limit - head.delivered;
     // ...then from 0 back up to where this run started: the wrap.
-    if (stop === Number.POSITIVE_INFINITY && start > 0) {
-      const until = Math.min(start, end);
+    if (!cut && stop === Number.POSITIVE_INFINITY && start > 0 && left > 0) {
+      const until = Math.min(start, end, left * step);
+      if (until < Math.min(start, end)) sliceEnd = until;
       const tail = await this.readRange({
         ...base,
         from: 0,
@@ -222,7 +262,7 @@ export class SmartAssistClient implements AgentStatusSource {
       delivered += tail.delivered;
     }
     report.truncated = stop !== Number.POSITIVE_INFINITY;
-    report.nextOffset = report.truncated ? stop : 0;
+    report.nextOffset = report.truncated ? stop : (sliceEnd ?? 0);
     if (end !== Number.POSITIVE_INFINITY) report.rosterPages = Math.max(1, Math.ceil(end / step));
     report.pages = delivered;
     this.lastPages = report.rosterPages ?? delivered;
@@ -239,6 +279,11 @@ export class SmartAssistClient implements AgentStatusSource {
     const size = Math.min(this.options.pageSize, MAX_EMAILS_PER_REQUEST);
     const chunks: string[][] = [];
     for (let i = 0; i < emails.length; i += size) chunks.push(emails.slice(i, i + size));
+    const lane = this.pacer.lane({
+      class: "priority",
+      expected: chunks.length,
+      initialBatch: Math.min(this.options.concurrency, chunks.length),
+    });
     // A page's worth of e-mails per request, so each is one page; `concurrency` of them at once.
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -256,6 +301,7 @@ export class SmartAssistClient implements AgentStatusSource {
           softEnd: Number.POSITIVE_INFINITY,
           first: "page",
           byEmail: true,
+          lane,
         });
         report.pages += result.delivered;
         if (result.stop !== Number.POSITIVE_INFINITY) report.truncated = true;
@@ -263,6 +309,65 @@ export class SmartAssistClient implements AgentStatusSource {
     };
     await Promise.all(Array.from({ length: Math.min(this.options.concurrency, chunks.length) }, worker));
     return report;
+  }
+
+  /**
+   * The doctor's probe: one request (`limit`, default 1) at `offset`, paced like every other, never
+   * retried, answered within `timeoutMs` whatever `smartassist.timeout` says. Never throws.
+   */
+  async probe(
+    window: QueryWindow,
+    offset: number,
+    options: { timeoutMs: number; limit?: number; notAfterMs?: number },
+  ): Promise<SourceProbeResult> {
+    const started = performance.now();
+    const ms = () => performance.now() - started;
+    const signal = AbortSignal.timeout(Math.max(1, options.timeoutMs));
+    const limit = Math.max(1, Math.min(options.limit ?? 1, this.options.pageSize));
+    try {
+      if (!(await this.pacer.acquire(signal, options.notAfterMs))) return { kind: "paced", ms: ms() };
+      const response = await request(this.dispatcher, {
+        origin: this.origin,
+        method: "POST",
+        path: `${this.path}?limit=${limit}&offset=${offset}`,
+        headers: { auth: this.sign(), iId: this.options.iId, "content-type": "application/json" },
+        body: requestBody(window, this.options.agents),
+        signal,
+      });
+      const text = await response.body.text();
+      const status = response.statusCode;
+      this.options.onRequest?.({ offset, status, ms: ms(), attempt: 1 });
+      if (status < 200 || status >= 300) {
+        const retryAfterMs = parseRetryAfter(response.headers["retry-after"], Date.now());
+        return {
+          kind: "http",
+          status,
+          detail: errorDetail(text),
+          ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+          ms: ms(),
+        };
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        return { kind: "invalid", status, detail: "the response is not JSON", ms: ms() };
+      }
+      const page = pageSchema.safeParse(parsed);
+      if (!page.success) {
+        const issue = page.error.issues[0];
+        const detail = `${issue?.path.join(".") || "body"}: ${issue?.message}`;
+        return { kind: "invalid", status, detail, ms: ms() };
+      }
+      return { kind: "page", status, rows: page.data.data.length, hasMore: page.data.hasMore, ms: ms() };
+    } catch (error) {
+      const code = (error as { code?: unknown } | undefined)?.code;
+      if (signal.aborted || (typeof code === "string" && TIMEOUT_CODES.has(code)))
+        return { kind: "timeout", ms: ms() };
+      const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+      const known = typeof code === "string" ? code : typeof cause === "string" ? cause : undefined;
+      return { kind: "network", code: known ?? (error as Error | undefined)?.name ?? "error", ms: ms() };
+    }
   }
 
   /** Reads pages `from`, `from + step`, ... below `until`, until the roster ends or the deadline comes. */
@@ -301,7 +406,7 @@ export class SmartAssistClient implements AgentStatusSource {
       waiting.set(offset, wait);
       const wanted = () => offset < endOffset || offset === from;
       try {
-        const page = await this.fetchPage(offset, body, report, abort.signal, deadlineMs, {
+        const page = await this.fetchPage(offset, body, report, abort.signal, deadlineMs, request.lane, {
           signal: wait.signal,
           wanted,
         });
@@ -413,13 +518,14 @@ export class SmartAssistClient implements AgentStatusSource {
     report: ReadReport,
     signal: AbortSignal,
     deadlineMs: number | undefined,
+    lane: PacerLane,
     waits: { signal: AbortSignal; wanted: () => boolean } = { signal, wanted: () => true },
   ): Promise<z.infer<typeof pageSchema>> {
     const started = this.clock.now();
     let lastError: unknown;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       if (!waits.wanted()) throw new PastTheEnd();
-      if (!(await this.pacer.acquire(waits.signal, deadlineMs))) throw new DeadlineReached();
+      if (!(await lane.acquire(waits.signal, deadlineMs))) throw new DeadlineReached();
       // The wait may have outlasted the roster's end being found: the slot is spent, the request is not.
       if (!waits.wanted()) throw new PastTheEnd();
       report.requests++;

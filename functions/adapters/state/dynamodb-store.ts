@@ -29,13 +29,17 @@ import {
   type QueryCommandOutput,
   ScanCommand,
   type ScanCommandOutput,
+  UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { AlertRecord } from "../../domain/alert.js";
+import type { BoardState } from "../../domain/board.js";
 import type { Cursor } from "../../domain/coverage.js";
 import type { HistoryEntry, KEPT_FIELDS } from "../../domain/history.js";
-import type { AlertStore, HistoryStore } from "../../ports.js";
+import type { AlertStore, BoardStore, HistoryStore } from "../../ports.js";
 import {
   alertRecordSchema,
+  BOARD_TTL_SECONDS,
+  boardStateSchema,
   CURSOR_TTL_SECONDS,
   cursorSchema,
   historyEntrySchema,
@@ -59,9 +63,6 @@ export const ALERT_TABLE = {
   liveIndex: { name: "live-records", partitionKey: "id", sortKey: "state" },
 } as const;
 
-/** Ids of the run's own items (the cursor, boards, limiter windows) start with this; no alert id does. */
-export const RUN_ITEM_PREFIX = "#";
-
 // The live index must never hold history: history entries keep no `state` (record() strips one anyway).
 type HistoryKeepsNoState = "state" extends (typeof KEPT_FIELDS)[number] ? never : true;
 const _historyKeepsNoState: HistoryKeepsNoState = true;
@@ -71,10 +72,20 @@ void _historyKeepsNoState;
 export const HISTORY_ID_PREFIX = "history#";
 
 /**
- * The roster rotation's cursor is one of the run's own items (RUN_ITEM_PREFIX), under an id no alert can
- * have (alert ids start with a user id); it has no `state`, so it is not in the live index.
+/**
+ * Ids starting with `#` are the store's own items, never alert records (alert ids start with a user
+ * id): the cursor, the boards, the shared rate window (`#limiter`, dynamodb-rate-limiter.ts). None has
+ * a `state`, so none is in the live index; load() skips them on either path.
  */
-export const CURSOR_ID = `${RUN_ITEM_PREFIX}cursor`;
+export const RESERVED_ID_PREFIX = "#";
+
+/**
+ * The roster rotation's cursor is one more item in the same table, under a reserved id; load() skips it.
+ */
+export const CURSOR_ID = `${RESERVED_ID_PREFIX}cursor`;
+
+/** Each channel's board is one more reserved item: `#board#<channel>` (load() skips it). */
+export const BOARD_ID_PREFIX = `${RESERVED_ID_PREFIX}board#`;
 
 export interface DynamoDbAlertStoreOptions {
   tableName: string;
@@ -97,7 +108,7 @@ const NAMES = {
   "#st": ALERT_TABLE.liveIndex.sortKey,
 };
 
-export class DynamoDbAlertStore implements AlertStore, HistoryStore {
+export class DynamoDbAlertStore implements AlertStore, HistoryStore, BoardStore {
   readonly #tableName: string;
   readonly #doc: DynamoDBDocumentClient;
   readonly #clock: StoreClock;
@@ -160,14 +171,14 @@ export class DynamoDbAlertStore implements AlertStore, HistoryStore {
           ...(viaIndex
             ? {
                 IndexName: ALERT_TABLE.liveIndex.name,
-                FilterExpression: "#exp > :now AND NOT begins_with(#id, :run)",
+                FilterExpression: "#exp > :now AND NOT begins_with(#id, :reserved)",
                 ExpressionAttributeNames: { "#exp": NAMES["#exp"], "#id": NAMES["#id"] },
               }
             : {
                 // The whole table, history included: only until the live index is ACTIVE.
                 ConsistentRead: true,
                 FilterExpression:
-                  "#exp > :now AND attribute_exists(#st) AND NOT begins_with(#id, :run) AND attribute_not_exists(#hd)",
+                  "#exp > :now AND attribute_exists(#st) AND NOT begins_with(#id, :reserved) AND attribute_not_exists(#hd)",
                 ExpressionAttributeNames: {
                   "#exp": NAMES["#exp"],
                   "#id": NAMES["#id"],
@@ -175,7 +186,7 @@ export class DynamoDbAlertStore implements AlertStore, HistoryStore {
                   "#hd": NAMES["#hd"],
                 },
               }),
-          ExpressionAttributeValues: { ":now": now, ":run": RUN_ITEM_PREFIX },
+          ExpressionAttributeValues: { ":now": now, ":reserved": RESERVED_ID_PREFIX },
           ExclusiveStartKey: startKey,
           Limit: this.#scanPageSize,
         }),
@@ -287,6 +298,100 @@ export class DynamoDbAlertStore implements AlertStore, HistoryStore {
       throw new Error(`Cannot write the cursor to DynamoDB table ${this.#tableName}: ${describe(error)}`, {
         cause: error,
       });
+    }
+  }
+
+  /** One consistent GetItem per channel (a handful): never a Scan for the board. */
+  async loadBoards(channels: readonly string[]): Promise<BoardState[]> {
+    const boards = await Promise.all(
+      channels.map(async (channel) => {
+        try {
+          const out = await this.#doc.send(
+            new GetCommand({
+              TableName: this.#tableName,
+              Key: { [ALERT_TABLE.partitionKey]: `${BOARD_ID_PREFIX}${channel}` },
+              ConsistentRead: true,
+            }),
+          );
+          const {
+            [ALERT_TABLE.partitionKey]: _id,
+            [ALERT_TABLE.ttlAttribute]: _exp,
+            ...item
+          } = out.Item ?? {};
+          // A board state that no longer parses only costs the board being posted anew.
+          const parsed = out.Item ? boardStateSchema.safeParse(item) : undefined;
+          return parsed?.success ? [parsed.data] : [];
+        } catch (error) {
+          throw new Error(
+            `Cannot read the board of ${channel} from DynamoDB table ${this.#tableName}: ${describe(error)}`,
+            { cause: error },
+          );
+        }
+      }),
+    );
+    return boards.flat();
+  }
+
+  async saveBoard(board: BoardState): Promise<void> {
+    const now = nowSeconds(readClock(this.#clock));
+    try {
+      await this.#doc.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: {
+            ...withoutUndefined(board),
+            [ALERT_TABLE.partitionKey]: `${BOARD_ID_PREFIX}${board.channel}`,
+            [ALERT_TABLE.ttlAttribute]: now + BOARD_TTL_SECONDS,
+          },
+        }),
+      );
+    } catch (error) {
+      throw new Error(
+        `Cannot write the board of ${board.channel} to DynamoDB table ${this.#tableName}: ${describe(error)}`,
+        { cause: error },
+      );
+    }
+  }
+
+  /**
+   * One conditional update: the item gains the claim only while it has no `ts` and no other live
+   * claim, so two overlapping runs never both post a channel's first board.
+   */
+  async claimBoardPost(channel: string, by: string, untilMs: number, wallMs: number): Promise<boolean> {
+    const now = nowSeconds(readClock(this.#clock));
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { [ALERT_TABLE.partitionKey]: `${BOARD_ID_PREFIX}${channel}` },
+          UpdateExpression: "SET #ch = :ch, #pb = :by, #pu = :until, #exp = if_not_exists(#exp, :exp)",
+          ConditionExpression:
+            "attribute_not_exists(#ts) AND (attribute_not_exists(#pb) OR #pb = :by OR #pu <= :wall)",
+          ExpressionAttributeNames: {
+            "#ch": "channel",
+            "#pb": "postingBy",
+            "#pu": "postingUntilMs",
+            "#ts": "ts",
+            "#exp": ALERT_TABLE.ttlAttribute,
+          },
+          ExpressionAttributeValues: {
+            ":ch": channel,
+            ":by": by,
+            ":until": untilMs,
+            ":wall": wallMs,
+            ":exp": now + BOARD_TTL_SECONDS,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (errorName(error) === "ConditionalCheckFailedException") return false;
+      throw new Error(
+        `Cannot claim the board of ${channel} in DynamoDB table ${this.#tableName}: ${describe(error)}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 

@@ -1,7 +1,9 @@
 /**
  * Alert state in a local JSON file (`--state PATH`):
- * `{"version":1,"alerts":[...],"cursor":{...},"history":[...]}`, pretty-printed. `cursor` (the roster
- * rotation's) and `history` (ended episodes, for `report` and the digest) are absent until there is
+ * `{"version":1,"alerts":[...],"cursor":{...},"history":[...],"limiter":{"times":[...]},"boards":{...}}`,
+ * pretty-printed; `boards` (the board per channel) came last and is absent until there is one.
+ * `cursor` (the roster rotation's), `history` (ended episodes, for `report` and the digest) and
+ * `limiter` (the SmartAssist rate window every process on this file shares) are absent until there is
  * one; files written before them still load.
  *
  * Two CLI runs may overlap (cron, a manual run), so every put is lock → read → check → write → unlock,
@@ -15,11 +17,14 @@ import { basename, dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as z from "zod";
 import type { AlertRecord } from "../../domain/alert.js";
+import { type BoardState, mayClaimBoardPost } from "../../domain/board.js";
 import type { Cursor } from "../../domain/coverage.js";
 import type { HistoryEntry } from "../../domain/history.js";
-import type { AlertStore, HistoryStore } from "../../ports.js";
+import { reserveSlots } from "../../domain/rate-window.js";
+import type { AlertStore, BoardStore, HistoryStore, SharedRateLimiter } from "../../ports.js";
 import {
   alertRecordSchema,
+  boardStateSchema,
   conditionHolds,
   cursorSchema,
   historyEntrySchema,
@@ -39,6 +44,8 @@ export interface JsonFileAlertStoreOptions {
   staleLockMs?: number;
   /** Pause between attempts to take the lock. */
   lockRetryMs?: number;
+  /** The real clock for the shared rate window (default Date.now): `nowMs` may be another instant. */
+  wallMs?: () => number;
 }
 
 /** The state file cannot be read, parsed, locked or written; the message names the path. */
@@ -59,12 +66,17 @@ const stateFileSchema = z.object({
   alerts: z.array(alertRecordSchema),
   cursor: cursorSchema.optional(),
   history: z.array(historyEntrySchema).optional(),
+  limiter: z.object({ times: z.array(z.number()) }).optional(),
+  boards: z.record(z.string(), boardStateSchema).optional(),
 });
 
 interface StateFile {
   alerts: AlertRecord[];
   cursor?: Cursor | undefined;
   history?: HistoryEntry[] | undefined;
+  limiter?: { times: number[] } | undefined;
+  /** The board per channel (DESIGN.md, "The board"). */
+  boards?: Record<string, BoardState> | undefined;
 }
 
 interface LockOwner {
@@ -83,13 +95,14 @@ interface PendingPut {
 
 const lockOwnerSchema = z.object({ token: z.string(), pid: z.number(), host: z.string() });
 
-export class JsonFileAlertStore implements AlertStore, HistoryStore {
+export class JsonFileAlertStore implements AlertStore, HistoryStore, SharedRateLimiter, BoardStore {
   readonly #path: string;
   readonly #lockPath: string;
   readonly #clock: StoreClock;
   readonly #lockTimeoutMs: number;
   readonly #staleLockMs: number;
   readonly #lockRetryMs: number;
+  readonly #wallMs: () => number;
 
   constructor(path: string, options: JsonFileAlertStoreOptions) {
     this.#path = path;
@@ -98,6 +111,7 @@ export class JsonFileAlertStore implements AlertStore, HistoryStore {
     this.#lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
     this.#staleLockMs = options.staleLockMs ?? 30_000;
     this.#lockRetryMs = options.lockRetryMs ?? 20;
+    this.#wallMs = options.wallMs ?? Date.now;
   }
 
   get path(): string {
@@ -118,6 +132,30 @@ export class JsonFileAlertStore implements AlertStore, HistoryStore {
     await this.#update(async (state) => {
       await this.#write({ ...state, cursor });
     });
+  }
+
+  async loadBoards(channels: readonly string[]): Promise<BoardState[]> {
+    const boards = (await this.#read()).boards ?? {};
+    return channels.flatMap((c) => (boards[c] ? [boards[c]] : []));
+  }
+
+  async saveBoard(board: BoardState): Promise<void> {
+    await this.#update(async (state) => {
+      await this.#write({ ...state, boards: { ...state.boards, [board.channel]: withoutUndefined(board) } });
+    });
+  }
+
+  /** Under the file's lock, so two processes cannot both claim the first post. */
+  async claimBoardPost(channel: string, by: string, untilMs: number, wallMs: number): Promise<boolean> {
+    let claimed = false;
+    await this.#update(async (state) => {
+      const stored = state.boards?.[channel];
+      if (!mayClaimBoardPost(stored, by, wallMs)) return;
+      const next: BoardState = { ...(stored ?? { channel }), postingBy: by, postingUntilMs: untilMs };
+      await this.#write({ ...state, boards: { ...state.boards, [channel]: next } });
+      claimed = true;
+    });
+    return claimed;
   }
 
   async get(id: string): Promise<AlertRecord | undefined> {
@@ -196,6 +234,24 @@ export class JsonFileAlertStore implements AlertStore, HistoryStore {
     });
   }
 
+  /**
+   * The shared SmartAssist rate window, under the file's lock: every process on this state file
+   * reserves its request slots from the same `limiter.times`, one lock and one write per batch.
+   */
+  async reserve(request: Parameters<SharedRateLimiter["reserve"]>[0]): Promise<number[]> {
+    if (request.count <= 0) return [];
+    return this.#update(async (state) => {
+      // Read under the lock: a wait for it must not leave the slots behind the clock.
+      const { times, reserved } = reserveSlots({
+        ...request,
+        times: state.limiter?.times ?? [],
+        nowMs: this.#wallMs(),
+      });
+      if (reserved.length > 0) await this.#write({ ...state, limiter: { times } });
+      return reserved;
+    });
+  }
+
   // Read as stored: an entry past its retention but not yet pruned still shows, as a DynamoDB
   // item does until TTL deletes it, so a report of an old --date does not depend on today's clock.
   async historyOn(date: string): Promise<HistoryEntry[]> {
@@ -248,11 +304,17 @@ export class JsonFileAlertStore implements AlertStore, HistoryStore {
         `is not an alert state file (expected {"version":${STATE_FILE_VERSION},"alerts":[...]}): ${problems.join("; ")}`,
       );
     }
-    const { alerts, cursor, history } = parsed.data;
-    return { alerts, ...(cursor ? { cursor } : {}), ...(history ? { history } : {}) };
+    const { alerts, cursor, history, limiter, boards } = parsed.data;
+    return {
+      alerts,
+      ...(boards ? { boards } : {}),
+      ...(cursor ? { cursor } : {}),
+      ...(history ? { history } : {}),
+      ...(limiter ? { limiter } : {}),
+    };
   }
 
-  async #write({ alerts, cursor, history }: StateFile): Promise<void> {
+  async #write({ alerts, cursor, history, limiter, boards }: StateFile): Promise<void> {
     const dir = dirname(this.#path);
     const tmp = join(dir, `.${basename(this.#path)}.${process.pid}.${randomUUID()}.tmp`);
     // Optional parts only when present: a file without them reads exactly as before they existed.
@@ -261,6 +323,8 @@ export class JsonFileAlertStore implements AlertStore, HistoryStore {
       alerts,
       ...(cursor ? { cursor } : {}),
       ...(history && history.length > 0 ? { history } : {}),
+      ...(limiter && limiter.times.length > 0 ? { limiter } : {}),
+      ...(boards && Object.keys(boards).length > 0 ? { boards } : {}),
     };
     const text = `${JSON.stringify(state, null, 2)}\n`;
     try {

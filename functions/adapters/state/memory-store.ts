@@ -5,9 +5,10 @@
  */
 import * as z from "zod";
 import type { AlertRecord } from "../../domain/alert.js";
+import { type BoardState, mayClaimBoardPost } from "../../domain/board.js";
 import type { Cursor } from "../../domain/coverage.js";
 import { type HistoryEntry, KEPT_FIELDS } from "../../domain/history.js";
-import type { AlertStore, HistoryStore } from "../../ports.js";
+import type { AlertStore, BoardStore, HistoryStore } from "../../ports.js";
 
 /**
  * The store's "now" in UTC ms: a fixed instant (the CLI's --now, one run) or a function read at
@@ -138,7 +139,24 @@ export const cursorSchema: z.ZodType<Cursor> = z.object({
   complete: z.boolean(),
   pagesRead: z.number().int().min(0),
   updatedMs: z.number(),
+  credit: z.number().min(0).optional(),
+  tickMs: z.number().optional(),
 });
+
+/** How long a board's state outlives the last run that kept it (as the cursor). */
+export const BOARD_TTL_SECONDS = CURSOR_TTL_SECONDS;
+
+/**
+ * A stored board state: only its channel is checked; the rest is the board's own (a state written by
+ * another version at worst draws the board once more).
+ */
+export const boardStateSchema: z.ZodType<BoardState> = z.custom<BoardState>(
+  (value) =>
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { channel?: unknown }).channel === "string",
+  { error: "expected a board state with a channel" },
+);
 
 export interface MemoryAlertStoreOptions {
   /** Defaults to the real clock; pass the run's instant when it runs as of another one (--now). */
@@ -150,8 +168,9 @@ export interface MemoryAlertStoreOptions {
   cursor?: Cursor;
 }
 
-export class MemoryAlertStore implements AlertStore, HistoryStore {
+export class MemoryAlertStore implements AlertStore, HistoryStore, BoardStore {
   readonly #records = new Map<string, AlertRecord>();
+  readonly #boards = new Map<string, BoardState>();
   readonly #history = new Map<string, HistoryEntry>();
   readonly #clock: StoreClock;
   #cursor: Cursor | undefined;
@@ -169,6 +188,24 @@ export class MemoryAlertStore implements AlertStore, HistoryStore {
 
   async saveCursor(cursor: Cursor): Promise<void> {
     this.#cursor = { ...cursor };
+  }
+
+  async loadBoards(channels: readonly string[]): Promise<BoardState[]> {
+    return channels.flatMap((c) => {
+      const board = this.#boards.get(c);
+      return board ? [structuredClone(board)] : [];
+    });
+  }
+
+  async saveBoard(state: BoardState): Promise<void> {
+    this.#boards.set(state.channel, structuredClone(withoutUndefined(state)));
+  }
+
+  async claimBoardPost(channel: string, by: string, untilMs: number, wallMs: number): Promise<boolean> {
+    const stored = this.#boards.get(channel);
+    if (!mayClaimBoardPost(stored, by, wallMs)) return false;
+    this.#boards.set(channel, { ...(stored ?? { channel }), postingBy: by, postingUntilMs: untilMs });
+    return true;
   }
 
   async record(entry: HistoryEntry): Promise<void> {

@@ -5,6 +5,8 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { limitRefusal } from "./block-kit-limits.js";
+import { createWorkspace, type FakeWorkspace, type FakeWorkspaceOptions } from "./fake-slack-workspace.js";
 
 export interface RecordedSlackCall {
   method: string;
@@ -84,6 +86,10 @@ export interface FakeSlack {
   responseUrl(id?: string): string;
   /** Every POST to a response_url, in order (JSON body as sent). */
   responses: FakeSlackResponse[];
+  /** The doctor's view of the workspace: scopes, channels, users, user groups (fake-slack-workspace.ts). */
+  workspace: FakeWorkspace;
+  /** Messages pinned with pins.add, in order. */
+  pins(): Array<{ channel: string; ts: string }>;
 }
 
 export interface FakeSlackEphemeral {
@@ -116,7 +122,12 @@ export interface FakeSlackOptions {
   rateLimit?: PostRateLimit;
   /** Initial user group id → member ids, for usergroups.users.list. */
   usergroups?: Record<string, string[]>;
+  /** Scopes, channels, users and user groups for auth.test's header and the doctor's calls. */
+  workspace?: FakeWorkspaceOptions;
 }
+
+/** Methods whose message Slack checks against Block Kit's limits (block-kit-limits.ts). */
+const LIMITED_METHODS = new Set(["chat.postMessage", "chat.update", "chat.postEphemeral"]);
 
 /** Arguments Slack takes as JSON inside a form field (the SDK JSON-encodes every non-scalar value). */
 const JSON_FIELDS = new Set(["blocks", "attachments", "metadata", "files"]);
@@ -224,6 +235,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   let baseUrl = "";
   /** Live state, for validating thread_ts and chat.update (`channel/ts` → message). */
   const live = new Map<string, { channel: string; ts: string; text: string; thread_ts?: string }>();
+  const pinned: Array<{ channel: string; ts: string }> = [];
   let lastTs = 0;
   const limiter = options.rateLimit ? postRateLimiter(options.rateLimit, channelIds) : undefined;
 
@@ -246,8 +258,14 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     Array.isArray(args.blocks) ||
     (Array.isArray(args.attachments) && args.attachments.length > 0);
   const actions = createActionsState(options, users);
+  const workspace = createWorkspace(options.workspace, users, actions.usergroups);
 
   function handle(method: string, args: Record<string, unknown>): Record<string, unknown> {
+    // Block Kit's limits, as Slack checks them before anything else about a message.
+    if (LIMITED_METHODS.has(method)) {
+      const refused = limitRefusal(args);
+      if (refused) return refused;
+    }
     switch (method) {
       case "auth.test":
         return {
@@ -356,6 +374,17 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
           })),
         };
       }
+      case "pins.add": {
+        if (typeof args.channel !== "string" || args.channel === "")
+          return { ok: false, error: "channel_not_found" };
+        const channel = channelIdFor(args.channel, channelIds);
+        const ts = typeof args.timestamp === "string" ? args.timestamp : "";
+        if (!live.has(`${channel}/${ts}`)) return { ok: false, error: "message_not_found" };
+        if (pinned.some((p) => p.channel === channel && p.ts === ts))
+          return { ok: false, error: "already_pinned" };
+        pinned.push({ channel, ts });
+        return { ok: true };
+      }
       case "users.lookupByEmail": {
         const email = typeof args.email === "string" ? args.email.trim().toLowerCase() : "";
         const id = [...users].find(([known]) => known.toLowerCase() === email)?.[1];
@@ -363,7 +392,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         return { ok: true, user: { id, name: email.split("@")[0], profile: { email } } };
       }
       default:
-        return actions.handle(method, args, nextTs) ?? { ok: false, error: "unknown_method" };
+        return (
+          actions.handle(method, args, nextTs) ??
+          workspace.handle(method, args) ?? { ok: false, error: "unknown_method" }
+        );
     }
   }
 
@@ -446,7 +478,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     const wait = limiter?.admit(method, args);
     if (wait !== undefined)
       return send(429, { ok: false, error: "ratelimited" }, { "retry-after": String(wait) });
-    return send(200, handle(method, args));
+    return send(200, workspace.refuse(method, args) ?? handle(method, args), workspace.headers());
   }
 
   const server = createServer((req, res) => {
@@ -480,6 +512,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     responseUrl: (id) =>
       `http://127.0.0.1:${port}${RESPONSE_PATH}${encodeURIComponent(id ?? actions.nextResponseId())}`,
     responses: actions.responses,
+    workspace: workspace.state,
+    pins: () => pinned.map((p) => ({ ...p })),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

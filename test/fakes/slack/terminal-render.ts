@@ -35,6 +35,10 @@ const EMOJI: Record<string, string> = {
   wave: "👋",
   no_entry_sign: "🚫",
   information_source: "ℹ️ ",
+  // The board
+  red_circle: "🔴",
+  large_orange_circle: "🟠",
+  ballot_box_with_check: "☑️ ",
 };
 
 const ANSI = {

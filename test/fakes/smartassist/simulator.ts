@@ -31,20 +31,26 @@ export interface SimulatorOptions {
   port?: number;
   /** Time from a request's arrival to its answer (the simulator's own work included). */
   latencyMs?: number;
-  /** Default 60: more requests than that in any sliding 60 s window (real clock) => 429 + Retry-After. */
+  /** Default 60: more requests than that in any sliding 60 s window (the `clock`) => 429 + Retry-After. */
   rateLimitPerMinute?: number;
+  /**
+   * The simulator's wall clock (default Date.now): request arrival times (their `at`), the rate
+   * limit's window, when tokens expire, and "as of" without a fixed `now`. A test of pacing gives the
+   * clients' virtual clock, so a minute of requests takes no real minute; a benchmark whose client
+   * runs on a shifted clock gives the simulator the same one.
+   */
+  clock?: () => number;
   /** Replace the row at this agent index with raw garbage. */
   malformed?: Array<{ index: number; row: unknown }>;
   /**
-   * The simulator's wall clock (default Date.now): when tokens expire, the rate limit's window, request
-   * arrival times, and "as of" without a fixed `now`. A benchmark whose client runs on a shifted clock
-   * gives the simulator the same one.
+   * How a wrong `iId` is refused: by default like a bad token (401 "Invalid or expired token"); with
+   * a status (404, 400, 403, 401), that status and a message naming the iId.
    */
-  clock?: () => number;
+  iIdRefusal?: number;
 }
 
 export interface RecordedRequest {
-  /** Arrival, real clock (UTC ms). */
+  /** Arrival on the simulator's `clock` (UTC ms; default the real one). */
   at: number;
   method: string;
   path: string;
@@ -72,6 +78,8 @@ export interface Simulator {
   failNext(...faults: SimFault[]): void;
   /** The next N requests never answer (to test client timeouts); they are released on close(). */
   hangNext(n: number): void;
+  /** See SimulatorOptions.iIdRefusal; undefined: back to the 401 of a bad token. */
+  setIIdRefusal(status: number | undefined): void;
   /**
    * Renders every row for that request window at the fixed `now` ahead of time, so that the first
    * requests are served as fast as later ones (a benchmark's first run). Does nothing without a fixed `now`.
@@ -205,10 +213,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   let agents = options.agents;
   let lowerEmails: string[] | undefined;
   let now = options.now;
-  const clock = options.clock ?? Date.now;
   let latencyMs = options.latencyMs ?? 0;
   let rateLimit = options.rateLimitPerMinute ?? 60;
+  const clock = options.clock ?? Date.now;
   let hangs = 0;
+  let iIdRefusal = options.iIdRefusal;
   const faults: SimFault[] = [];
   const malformed = new Map((options.malformed ?? []).map((m) => [m.index, m.row] as const));
   const requests: RecordedRequest[] = [];
@@ -398,7 +407,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     } catch {
       return unauthorized();
     }
-    if (headers.iid !== options.iId) return unauthorized();
+    if (headers.iid !== options.iId) {
+      if (iIdRefusal === undefined) return unauthorized();
+      const message = `Invalid iId: no app with stream id ${headers.iid ?? "(none)"} in this account`;
+      return send(res, record, iIdRefusal, errorBody(message, iIdRefusal));
+    }
     if (pathAccount !== options.accountId) return send(res, record, 404, errorBody("Account not found", 404));
 
     const limitValue = parseCount(record.limit);
@@ -465,6 +478,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     },
     hangNext(n) {
       hangs += n;
+    },
+    setIIdRefusal(status) {
+      iIdRefusal = status;
     },
     warmUp({ startDate, endDate, timeZoneOffSet }) {
       if (now === undefined) return;

@@ -1,0 +1,138 @@
+/**
+ * A run's reads, by mode: the rotation (all of it for a one-off run, the tick's share on the tick),
+ * the re-read of open alerts by e-mail, and a due re-check's agents. Every page goes to one
+ * `onPage`, which decides each agent once however many reads bring it.
+ */
+import type { AlertRecord } from "../domain/alert.js";
+import type { AppConfig } from "../domain/config.js";
+import { type Cursor, rereadOpenAlerts, startOffset, tickPages } from "../domain/coverage.js";
+import type { QueryWindow } from "../domain/time.js";
+import type { AgentPage, AgentStatusSource, FetchReport, ReadReport } from "../ports.js";
+
+/** Requests a minute the rotation leaves for due re-checks. */
+const DUE_HEADROOM = 4;
+
+export interface ReadRequest {
+  mode: "once" | "tick" | "due";
+  cursor: Cursor | undefined;
+  /** The live records (their e-mails are the open alerts to re-read). */
+  stored: AlertRecord[];
+  nowMs: number;
+  /** User ids decided so far (the open-alert re-read skips agents the rotation already brought). */
+  seen: ReadonlySet<string>;
+  deadline: { deadlineMs?: number };
+  dueEmails: string[];
+}
+
+export interface ReadResult {
+  /** Everything read, rotation and e-mail reads together. */
+  fetch: FetchReport;
+  /** The rotation alone (an empty report when this run read none of it). */
+  rotation: FetchReport;
+  /** Agents asked for by e-mail because they had an open alert. */
+  openEmails: string[];
+  reread: ReadReport | undefined;
+  /** On the tick: rotation pages this tick owed (what it could not read carries over). */
+  owed: number;
+}
+
+export async function readAgents(
+  config: AppConfig,
+  source: AgentStatusSource,
+  window: QueryWindow,
+  onPage: (page: AgentPage) => void,
+  request: ReadRequest,
+): Promise<ReadResult> {
+  const { mode, cursor, stored, deadline } = request;
+  // Pages read by e-mail say so (the board counts the rotation's pages, as last read).
+  const byEmail = (page: AgentPage) => onPage({ ...page, byEmail: true });
+  const startAt = startOffset(cursor, config.smartassist.pageSize);
+  if (mode === "due") {
+    const reread = await source.fetchAgents(window, request.dueEmails, byEmail, deadline);
+    const rotation = emptyRotation(startAt, cursor);
+    return { fetch: combine(rotation, reread), rotation, openEmails: [], reread, owed: 0 };
+  }
+  if (mode === "tick") {
+    // The tick's share of the rotation first, then the open alerts it did not bring: every open alert
+    // is looked at every minute, so its resolve is never a minute late.
+    const share = tickPages(cursor, request.nowMs, config.schedule.everySeconds);
+    // The rotation leaves room in the shared window for what comes first: this tick's re-read of the
+    // open alerts and a few due re-checks (each one request per 50 agents).
+    const headroom = Math.ceil(openAlertEmails(stored).length / 50) + DUE_HEADROOM;
+    const rotation =
+      share.pages === 0
+        ? emptyRotation(startAt, cursor)
+        : await source.fetchAll(window, onPage, {
+            ...deadline,
+            startOffset: startAt,
+            knownPages: cursor?.rosterPages ?? null,
+            headroom,
+            ...(share.pages === undefined ? {} : { maxPages: share.pages }),
+          });
+    const owed = share.pages === undefined ? rotation.pages : share.credit;
+    const openEmails = openAlertEmails(stored.filter((r) => !request.seen.has(r.userId)));
+    const reread =
+      openEmails.length > 0 ? await source.fetchAgents(window, openEmails, byEmail, deadline) : undefined;
+    return { fetch: reread ? combine(rotation, reread) : rotation, rotation, openEmails, reread, owed };
+  }
+  // While the roster does not fit one run, agents with an open alert are read first, by e-mail, so a
+  // resolve or an escalation never waits for the rotation to come round to them.
+  const openEmails = rereadOpenAlerts(cursor) ? openAlertEmails(stored) : [];
+  const reread =
+    openEmails.length > 0 ? await source.fetchAgents(window, openEmails, byEmail, deadline) : undefined;
+  const rotation = await source.fetchAll(window, onPage, {
+    ...deadline,
+    startOffset: startAt,
+    knownPages: cursor?.rosterPages ?? null,
+  });
+  return { fetch: reread ? combine(rotation, reread) : rotation, rotation, openEmails, reread, owed: 0 };
+}
+
+/** A rotation this run did not read: the cursor stays where it is. */
+function emptyRotation(startAt: number, cursor: Cursor | undefined): FetchReport {
+  const report: FetchReport = {
+    pages: 0,
+    requests: 0,
+    failedPages: [],
+    rateLimited: 0,
+    retries: 0,
+    truncated: false,
+    latencyMs: { count: 0, total: 0, max: 0 },
+    startOffset: startAt,
+    nextOffset: startAt,
+  };
+  if (cursor?.rosterPages != null) report.rosterPages = cursor.rosterPages;
+  return report;
+}
+
+/**
+ * The distinct e-mails of open alerts (one agent may have several rules' alerts open), and of nudged
+ * agents: their alert is due at the threshold and must not wait for the rotation either.
+ */
+export function openAlertEmails(records: AlertRecord[]): string[] {
+  const emails = new Map<string, string>();
+  for (const r of records) {
+    const key = r.email.toLowerCase();
+    const live = r.state === "open" || r.state === "nudged";
+    if (live && key !== "" && !emails.has(key)) emails.set(key, r.email);
+  }
+  return [...emails.values()];
+}
+
+/** The rotation's report with the re-read's requests, pages and failures added in. */
+function combine(rotation: FetchReport, reread: ReadReport): FetchReport {
+  return {
+    ...rotation,
+    pages: rotation.pages + reread.pages,
+    requests: rotation.requests + reread.requests,
+    failedPages: [...reread.failedPages, ...rotation.failedPages],
+    rateLimited: rotation.rateLimited + reread.rateLimited,
+    retries: rotation.retries + reread.retries,
+    truncated: rotation.truncated || reread.truncated,
+    latencyMs: {
+      count: rotation.latencyMs.count + reread.latencyMs.count,
+      total: rotation.latencyMs.total + reread.latencyMs.total,
+      max: Math.max(rotation.latencyMs.max, reread.latencyMs.max),
+    },
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * Due instants: when an agent's episode next needs a decision. Each episode's next moments are known
+ * from the timeline already read — its nudge at start + `nudge`, its alert at start + `threshold`,
+ * its escalation at start + `critical`, a reminder at its next `repeat`, the end of a snooze — so a
+ * run can ask for just that agent again at that instant instead of waiting for the next read.
+ * Pure: the lifecycle's own rules (lifecycle.ts, actions.ts) decide what happens at the instant.
+ */
+import { disposition, reminderBaseMs } from "./actions.js";
+import type { Agent } from "./agent.js";
+import type { AlertRecord } from "./alert.js";
+import type { AppConfig } from "./config.js";
+import { currentEpisode, EPISODE_GAP_MS, type Episode } from "./episodes.js";
+import { rulesFor, teamFor } from "./rules.js";
+
+export type DueKind = "nudge" | "fire" | "escalate" | "remind" | "snooze-end" | "resolve-watch";
+
+export interface DueCheck {
+  userId: string;
+  email: string;
+  /** The agent's own instant (UTC ms, on a whole second, never before the moment it stands for). */
+  atMs: number;
+  kind: DueKind;
+}
+
+/** An open alert is looked at again within this long, so its resolve is never later than that. */
+export const RESOLVE_WATCH_MS = 60_000;
+/** Agents a re-check reads by e-mail in one request (the API's page size cap). */
+export const DUE_AGENTS_PER_REQUEST = 50;
+
+/** Rounded up to the whole second: a re-check is never early. */
+const ceilSecond = (ms: number) => Math.ceil(ms / 1000) * 1000;
+
+/** The summary's `at`: UTC ISO to the second, as `2023-03-10T16:22:42Z`. */
+export function dueInstantIso(atMs: number): string {
+  return new Date(atMs).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/** Does `record` stand for `episode` (the same rule, the same start)? */
+function sameEpisode(record: AlertRecord, episode: Episode): boolean {
+  return (
+    record.ruleKey === episode.rule.key &&
+    (Math.abs(episode.startMs - record.sinceMs) <= EPISODE_GAP_MS || !episode.startIsKnown)
+  );
+}
+
+/**
+ * The agent's next due instant after `nowMs`, from its timeline and its records as they stand after
+ * this run's decisions; undefined when nothing is ahead (not in a matching episode, excused, ...).
+ */
+export function nextDue(
+  agent: Agent,
+  records: readonly AlertRecord[],
+  config: AppConfig,
+  nowMs: number,
+): DueCheck | undefined {
+  const episode = currentEpisode(agent.segments, rulesFor(config, teamFor(config, agent.email)));
+  if (!episode) return undefined;
+  const record = records.find(
+    (r) =>
+      (r.state === "open" || r.state === "nudged" || r.state === "averted" || r.state === "resolved") &&
+      sameEpisode(r, episode),
+  );
+  const candidates = record ? recordCandidates(record, nowMs) : episodeCandidates(episode, nowMs);
+  let best: { atMs: number; kind: DueKind } | undefined;
+  for (const c of candidates) {
+    const atMs = ceilSecond(c.atMs);
+    if (atMs <= nowMs) continue;
+    // Earliest first; at the same instant the moment that does something beats the watch.
+    if (!best || atMs < best.atMs || (atMs === best.atMs && best.kind === "resolve-watch"))
+      best = { atMs, kind: c.kind };
+  }
+  return best && { userId: agent.userId, email: agent.email, ...best };
+}
+
+/** An episode with no record yet: its nudge, else its alert. */
+function episodeCandidates(episode: Episode, nowMs: number): Array<{ atMs: number; kind: DueKind }> {
+  const { rule, startMs } = episode;
+  const nudgeAt = rule.nudgeSeconds === undefined ? undefined : startMs + rule.nudgeSeconds * 1000;
+  if (nudgeAt !== undefined && nudgeAt > nowMs) return [{ atMs: nudgeAt, kind: "nudge" }];
+  return [{ atMs: startMs + rule.thresholdSeconds * 1000, kind: "fire" }];
+}
+
+function recordCandidates(record: AlertRecord, nowMs: number): Array<{ atMs: number; kind: DueKind }> {
+  if (record.state === "nudged")
+    return [{ atMs: record.sinceMs + record.thresholdSeconds * 1000, kind: "fire" }];
+  if (record.state !== "open") return [];
+  const out: Array<{ atMs: number; kind: DueKind }> = [
+    { atMs: nowMs + RESOLVE_WATCH_MS, kind: "resolve-watch" },
+  ];
+  const said = disposition(record, nowMs);
+  if (said.kind === "excused") return out;
+  const snoozedUntil = said.kind === "snoozed" && said.active ? said.untilMs : undefined;
+  if (record.severity === "warning" && record.criticalSeconds !== undefined) {
+    const escalateAt = record.sinceMs + record.criticalSeconds * 1000;
+    // Not before a snooze ends: the first run at or after its end makes an escalation that fell due.
+    if (snoozedUntil !== undefined && snoozedUntil > escalateAt)
+      out.push({ atMs: snoozedUntil, kind: "snooze-end" });
+    else out.push({ atMs: escalateAt, kind: "escalate" });
+  }
+  if (record.repeatSeconds !== undefined && said.kind !== "acknowledged") {
+    // The lifecycle's own count: the next reminder slot after those already covered.
+    const base = reminderBaseMs(record, nowMs);
+    const slot = (record.remindedSlots ?? 0) + 1;
+    out.push({ atMs: base + slot * record.repeatSeconds * 1000, kind: "remind" });
+  }
+  return out;
+}
+
+/** Re-checks that share one request: due within `precision` of the group's first, 50 agents at most. */
+export interface DueGroup {
+  /** When the group's request goes: its last agent's instant, so no agent is read before its own. */
+  atMs: number;
+  agents: DueCheck[];
+}
+
+/** Sorted by instant (then user id), grouped by `precisionMs` and `perRequest` agents. */
+export function groupDue(
+  dues: readonly DueCheck[],
+  precisionMs: number,
+  perRequest = DUE_AGENTS_PER_REQUEST,
+): DueGroup[] {
+  const sorted = sortDue(dues);
+  const groups: DueGroup[] = [];
+  let current: DueGroup | undefined;
+  let startMs = 0;
+  for (const due of sorted) {
+    if (!current || due.atMs - startMs > precisionMs || current.agents.length >= perRequest) {
+      current = { atMs: due.atMs, agents: [] };
+      startMs = due.atMs;
+      groups.push(current);
+    }
+    current.agents.push(due);
+    current.atMs = due.atMs;
+  }
+  return groups;
+}
+
+export function sortDue(dues: readonly DueCheck[]): DueCheck[] {
+  return [...dues].sort(
+    (a, b) => a.atMs - b.atMs || a.userId.localeCompare(b.userId) || a.kind.localeCompare(b.kind),
+  );
+}
