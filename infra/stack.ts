@@ -110,6 +110,16 @@ export class AgentStatusAlertsStack extends Stack {
       partitionKey: { name: ALERT_TABLE.historyIndex.partitionKey, type: AttributeType.STRING },
       sortKey: { name: ALERT_TABLE.historyIndex.sortKey, type: AttributeType.NUMBER },
     });
+    // Alert records apart from history: only they carry `state`, so this sparse index holds exactly what a
+    // run loads, and load() never reads history. Keyed on attributes alert records have always had, so
+    // DynamoDB fills it from the retained table's items (one index added per deployment, as CloudFormation
+    // requires; the code reads the table as before until the index is ACTIVE).
+    this.table.addGlobalSecondaryIndex({
+      indexName: ALERT_TABLE.liveIndex.name,
+      partitionKey: { name: ALERT_TABLE.liveIndex.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: ALERT_TABLE.liveIndex.sortKey, type: AttributeType.STRING },
+    });
+    const liveIndexArn = `${this.table.tableArn}/index/${ALERT_TABLE.liveIndex.name}`;
 
     // The check function ticks every minute (each agent is still read once per schedule.every): a run's
     // budget, and so its timeout, is that minute.
@@ -168,6 +178,7 @@ export class AgentStatusAlertsStack extends Stack {
 
     this.secret.grantRead(fn);
     this.tableItems.grantReadWriteData(fn);
+    fn.addToRolePolicy(new PolicyStatement({ actions: ["dynamodb:Scan"], resources: [liveIndexArn] }));
     this.eventBus.grantPutEventsTo(fn);
     this.dueQueue.grantSendMessages(fn);
 
@@ -218,7 +229,8 @@ export class AgentStatusAlertsStack extends Stack {
         onFailure: new SqsDestination(this.failureQueue),
       });
       this.secret.grantRead(digest.function);
-      // Read only, and only what it reads: one day of history from the index, open alerts with a Scan.
+      // Read only, and only what it reads: one day of history from its index, open alerts with a Scan of
+      // the live index (of the table itself until that index is ACTIVE).
       digest.role.addToPrincipalPolicy(
         new PolicyStatement({
           actions: ["dynamodb:Query"],
@@ -226,7 +238,7 @@ export class AgentStatusAlertsStack extends Stack {
         }),
       );
       digest.role.addToPrincipalPolicy(
-        new PolicyStatement({ actions: ["dynamodb:Scan"], resources: [this.table.tableArn] }),
+        new PolicyStatement({ actions: ["dynamodb:Scan"], resources: [this.table.tableArn, liveIndexArn] }),
       );
       this.digestFunction = digest;
       this.digestSchedule = new DigestSchedule(this, "DigestRun", {

@@ -4,7 +4,7 @@
  * The same code answers `report` in the CLI. Adapters come in through the ports.
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
-import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { Metrics } from "@aws-lambda-powertools/metrics";
 import { digestChartSvg } from "../adapters/chart/svg.js";
 import type { AppSecrets, SecretsProvider } from "../adapters/secrets/secrets.js";
 import type { AppConfig } from "../domain/config.js";
@@ -157,13 +157,14 @@ export interface ScheduledDigestDeps {
   publisherFor: (secrets: AppSecrets, nowMs: number) => DigestPublisher;
   renderPng?: (svg: string) => Promise<Uint8Array>;
   logger: Logger;
+  /** Custom metrics (none: the `digest summary` log line has the channels posted and the failures). */
   metrics: Metrics;
 }
 
 /**
- * The digest Lambda's run: secrets → the day → Slack, with metrics (DigestPostFailures,
- * DigestChartFailures). A chart that fails is a warning; a digest no channel received is an error
- * (the function fails, so the Errors alarm and the failure queue see it).
+ * The digest Lambda's run: secrets → the day → Slack, with one `digest summary` log line (channels
+ * posted, `postFailures`, `chartFailures`). A chart that fails is a warning; a digest no channel
+ * received is an error (the function fails, so the failure queue and its alarm see it).
  */
 export function createScheduledDigest(deps: ScheduledDigestDeps) {
   const { config, logger, metrics } = deps;
@@ -182,9 +183,6 @@ export function createScheduledDigest(deps: ScheduledDigestDeps) {
         },
         nowMs,
       );
-      metrics.addMetric("DigestsPosted", MetricUnit.Count, result.channels.filter((c) => c.posted).length);
-      metrics.addMetric("DigestPostFailures", MetricUnit.Count, result.postFailures);
-      metrics.addMetric("DigestChartFailures", MetricUnit.Count, result.chartFailures);
       logger.info("digest summary", { digest: result });
       if (result.channels.length > 0 && result.channels.every((c) => !c.posted))
         throw new Error(`the digest for ${result.date} could not be posted to any channel`);
@@ -193,7 +191,7 @@ export function createScheduledDigest(deps: ScheduledDigestDeps) {
       logger.error("digest failed", { error: describe(error) });
       throw error;
     } finally {
-      metrics.publishStoredMetrics();
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     }
   };
 }

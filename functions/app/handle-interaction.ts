@@ -49,7 +49,7 @@ export const SLACK_UPDATE_BOUND_MS = 1_500;
  */
 export const ACKNOWLEDGE_ALL_CONCURRENCY = 32;
 
-/** Metric names the use case counts; the Lambda turns them into CloudWatch metrics. */
+/** Outcome names the use case counts; the Lambda logs them on its `interaction` line. */
 export type InteractionOutcomeMetric =
   | "InteractionApplied"
   | "InteractionRefused"

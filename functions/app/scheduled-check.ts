@@ -1,6 +1,7 @@
 /**
  * The Lambda's run, as a factory so tests can hand in their own clients: secrets → engine →
- * Slack, state, events → the run summary, returned and logged as one structured line, with metrics.
+ * Slack, state, events → the run summary, returned and logged as one structured line (run-log.ts:
+ * both bounded in size, the counts an operator reads as fields of the line rather than metrics).
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
@@ -23,9 +24,12 @@ import type {
   EventPublisher,
   HistoryStore,
 } from "../ports.js";
+import type { Bounded } from "./bounded-summary.js";
 import { fromPowertools } from "./logger.js";
+import { DUE_CHECKS_METRIC, DUE_LATENESS_METRIC } from "./metric-names.js";
 import { type RunBudget, runBudget } from "./run-budget.js";
 import { type CheckResult, runCheck } from "./run-check.js";
+import { runLogFields, runResult } from "./run-log.js";
 
 export interface ScheduledCheckDeps {
   config: AppConfig;
@@ -51,6 +55,10 @@ export interface ScheduledCheckDeps {
    */
   dueGroupsOf?: (event: unknown) => DueGroup[] | undefined;
   logger: Logger;
+  /**
+   * Custom metrics the run emits: only `DueChecks` and `DueLatenessSeconds`, for a due re-check run
+   * (every other count is a field of the log line); published when any.
+   */
   metrics: Metrics;
 }
 
@@ -98,15 +106,15 @@ export function createScheduledCheck(deps: ScheduledCheckDeps) {
     );
   };
 
-  return async (event: unknown, context?: InvocationContext): Promise<RunSummary> => {
+  return async (event: unknown, context?: InvocationContext): Promise<RunSummary | Bounded<RunSummary>> => {
     const nowMs = Date.now();
     const due = deps.dueGroupsOf?.(event);
     const trigger: Trigger = due === undefined ? "schedule" : "due";
     if (due !== undefined) {
-      metrics.addMetric("DueChecks", MetricUnit.Count, due.length);
+      metrics.addMetric(DUE_CHECKS_METRIC, MetricUnit.Count, due.length);
       // How late the queue handed each group over (SQS delays are whole seconds, never early).
       for (const group of due)
-        metrics.addMetric("DueLatenessSeconds", MetricUnit.Seconds, Math.max(0, (nowMs - group.atMs) / 1000));
+        metrics.addMetric(DUE_LATENESS_METRIC, MetricUnit.Seconds, Math.max(0, (nowMs - group.atMs) / 1000));
     }
     // A run ends within its minute, before the next tick: paging stops early enough to leave time for
     // Slack and state, and no request waits on the rate limit past it.
@@ -125,58 +133,21 @@ export function createScheduledCheck(deps: ScheduledCheckDeps) {
         secrets = await deps.secrets.refresh();
         result = await runWith(secrets, nowMs, budget, due);
       }
-      recordMetrics(metrics, result);
-      logger.info("run summary", {
-        trigger,
-        summary: result.summary,
-        requests: result.fetch.requests,
-        retries: result.fetch.retries,
-        rateLimited: result.fetch.rateLimited,
-        rereadAgents: result.rereadAgents,
-        cycleRuns: result.cycleRuns,
-        slack: result.slack,
-        budget: result.budget,
-        events: result.events,
-        due: result.due,
-        warnings: result.warnings,
-      });
-      return result.summary;
+      logger.info("run summary", { trigger, ...runLogFields(result) });
+      return runResult(result.summary);
     } catch (error) {
       const reachingSmartAssist =
         error instanceof CredentialsRefusedError ||
         error instanceof SourceUnavailableError ||
         error instanceof RequestRejectedError;
-      if (reachingSmartAssist) metrics.addMetric("SmartAssistRunFailed", MetricUnit.Count, 1);
-      logger.error("run failed", { error: error instanceof Error ? error.message : String(error) });
+      // The function fails, so the Errors alarm and the failure queue see it; `cause` says which story.
+      logger.error("run failed", {
+        error: error instanceof Error ? error.message : String(error),
+        cause: reachingSmartAssist ? "smartassist" : "internal",
+      });
       throw error;
     } finally {
-      metrics.publishStoredMetrics();
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     }
   };
-}
-
-function recordMetrics(metrics: Metrics, result: CheckResult): void {
-  const { summary, fetch, slack, events } = result;
-  const count = (name: string, value: number) => metrics.addMetric(name, MetricUnit.Count, value);
-  count("AgentsChecked", summary.checkedAgents);
-  count("PagesRead", summary.pages);
-  count("AlertsFiring", summary.firing.length);
-  count("SkippedRows", summary.skipped.length);
-  for (const type of ["nudged", "fired", "reminded", "escalated", "resolved"] as const) {
-    const name = `Transitions${type[0]?.toUpperCase()}${type.slice(1)}`;
-    count(name, summary.transitions.filter((t) => t.type === type).length);
-  }
-  count("SmartAssistErrors", fetch.failedPages.length);
-  count("SmartAssistRateLimited", fetch.rateLimited);
-  count("SmartAssistRunFailed", 0);
-  // RunTruncated: the run stopped paging at its budget. With the rotation that is no longer a lost
-  // read (the next run carries on from the cursor), but it still means the roster does not fit one
-  // run: CoverageCycleRuns says how many runs a full cycle takes (1 when it fits).
-  count("RunTruncated", fetch.truncated ? 1 : 0);
-  count("CoverageIncomplete", summary.coverage.complete ? 0 : 1);
-  if (result.cycleRuns !== null) count("CoverageCycleRuns", result.cycleRuns);
-  count("OpenAlertsReread", result.rereadAgents);
-  count("SlackErrors", slack.failed);
-  count("NudgesSkipped", slack.nudgesSkipped);
-  count("EventPublishFailures", events.failed);
 }

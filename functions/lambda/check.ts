@@ -2,7 +2,6 @@
  * The Lambda entry point. Everything here runs once per container (cold start): the config is
  * validated and the clients are built, so a bad deployment fails at init, not on some later run.
  */
-import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
@@ -40,9 +39,9 @@ function sourceFor(secrets: AppSecrets): SmartAssistClient {
       secrets,
       client: new SmartAssistClient({
         ...config.smartassist,
+        // SmartAssist latency is a field of the run summary line (latencyMs), not a metric.
         credentials: { clientId: secrets.clientId, clientSecret: secrets.clientSecret },
         limiter,
-        onRequest: ({ ms }) => metrics.addMetric("SmartAssistLatency", MetricUnit.Milliseconds, ms),
       }),
     };
   }

@@ -1,8 +1,10 @@
 /**
  * The `interactions` Lambda behind its Function URL, as a factory so tests hand in their own clients:
  * Function URL event → raw body (base64-decoded) → the signed-request adapter (verify, parse) →
- * handle-interaction → HTTP answer, with metrics. `/slack/commands` (the `/agent-status` slash
- * command) is verified the same way and answered from the boards' state (app/agent-status.ts).
+ * handle-interaction → HTTP answer. `/slack/commands` (the `/agent-status` slash command) is verified
+ * the same way and answered from the boards' state (app/agent-status.ts). What happened to the request
+ * (applied, refused, ignored, rejected...) is one `interaction` log line; the one custom metric is
+ * INTERACTION_ERRORS_METRIC, which the interactions Errors alarm reads.
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
@@ -20,6 +22,7 @@ import {
   type InteractionOutcomeMetric,
 } from "../app/handle-interaction.js";
 import { fromPowertools } from "../app/logger.js";
+import { INTERACTION_ERRORS_METRIC } from "../app/metric-names.js";
 import type { AppConfig } from "../domain/config.js";
 import type { AlertStore, BoardStore, EventPublisher, InteractionNotifier } from "../ports.js";
 
@@ -64,22 +67,24 @@ const answer = (statusCode: number, body: string, contentType?: string): Functio
 export function createInteractionsEndpoint(deps: InteractionsEndpointDeps) {
   const log = fromPowertools(deps.logger);
   const now = deps.nowMs ?? Date.now;
-  const count = (metric: InteractionRequestMetric | InteractionOutcomeMetric) =>
-    deps.metrics.addMetric(metric, MetricUnit.Count, 1);
   let lastRefreshMs = 0;
 
-  return async (event: FunctionUrlEvent): Promise<FunctionUrlResult> => {
+  // `outcomes` collects what happened to one request, for its log line (these were a metric each).
+  const respond = async (event: FunctionUrlEvent, outcomes: string[]): Promise<FunctionUrlResult> => {
+    const count = (outcome: InteractionRequestMetric | InteractionOutcomeMetric) => {
+      outcomes.push(outcome);
+    };
     try {
       // The Function URL serves nothing else: its root is accepted too, for a Request URL pasted without the path.
       const path = (event.rawPath ?? "/").replace(/\/+$/, "");
       const isCommand = path === COMMANDS_PATH && deps.boards !== undefined;
       if (path !== INTERACTIONS_PATH && path !== "" && !isCommand) {
-        deps.metrics.addMetric("InteractionRejectedPath", MetricUnit.Count, 1);
+        outcomes.push("InteractionRejectedPath");
         return answer(404, "not found");
       }
       const method = event.requestContext?.http?.method ?? "POST";
       if (method !== "POST") {
-        deps.metrics.addMetric("InteractionRejectedPath", MetricUnit.Count, 1);
+        outcomes.push("InteractionRejectedPath");
         return answer(405, "method not allowed");
       }
       // The Function URL hands a form body over base64-encoded; the signature is over the decoded bytes.
@@ -127,10 +132,17 @@ export function createInteractionsEndpoint(deps: InteractionsEndpointDeps) {
       deps.logger.error("interaction failed", {
         error: error instanceof Error ? error.message : String(error),
       });
-      deps.metrics.addMetric("InteractionErrors", MetricUnit.Count, 1);
+      deps.metrics.addMetric(INTERACTION_ERRORS_METRIC, MetricUnit.Count, 1);
+      outcomes.push(INTERACTION_ERRORS_METRIC);
       return answer(500, "internal error");
-    } finally {
-      deps.metrics.publishStoredMetrics();
     }
+  };
+
+  return async (event: FunctionUrlEvent): Promise<FunctionUrlResult> => {
+    const outcomes: string[] = [];
+    const response = await respond(event, outcomes);
+    deps.logger.info("interaction", { status: response.statusCode, outcomes });
+    if (deps.metrics.hasStoredMetrics()) deps.metrics.publishStoredMetrics();
+    return response;
   };
 }

@@ -1,12 +1,18 @@
 /**
  * The alarms an operator needs to trust the watchdog, and the SNS topic they notify.
  * Each alarm fires on the first bad data point: a watchdog that is silently broken is the worst outcome.
+ * One alarm per story (an alarm is $0.10 a month for each metric it reads): the check failed (Errors,
+ * whatever the cause: the `run failed` log line names it), was refused (Throttles), is near its timeout
+ * (Duration: also what a roster too large for one interval looks like), is not invoked (NotRunning),
+ * and failures wait to be read (FailedInvocations: the check's, the digest's, the scheduler's).
  */
 import { Aws, Duration } from "aws-cdk-lib";
 import {
   Alarm,
   ComparisonOperator,
   type IAlarmAction,
+  type IMetric,
+  MathExpression,
   Metric,
   TreatMissingData,
 } from "aws-cdk-lib/aws-cloudwatch";
@@ -17,11 +23,8 @@ import { type ITopic, Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { INTERACTION_ERRORS_METRIC } from "../../functions/app/metric-names.js";
 import { METRICS_NAMESPACE, SERVICE_NAME } from "./function-defaults.js";
-
-/** Custom metric names the handler emits (Powertools Metrics, default `service` dimension only). */
-export const RUN_FAILED_METRIC = "SmartAssistRunFailed";
-export const RUN_TRUNCATED_METRIC = "RunTruncated";
 
 /** CloudWatch alarms evaluate at most one day of data per evaluation. */
 const MAX_PERIOD_SECONDS = 86_400;
@@ -74,19 +77,11 @@ export class OperationsAlarms extends Construct {
     // At least one schedule interval per period, so a single run's data point is never split or missed.
     const period = Duration.seconds(Math.min(Math.max(props.everySeconds, 60), MAX_PERIOD_SECONDS));
     const fn = props.function;
-    const custom = (metricName: string) =>
-      new Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName,
-        dimensionsMap: { service: SERVICE_NAME },
-        statistic: "Sum",
-        period,
-      });
 
     const add = (
       alarmId: string,
       description: string,
-      metric: Metric,
+      metric: IMetric,
       threshold: number,
       options: {
         comparison?: ComparisonOperator;
@@ -112,7 +107,7 @@ export class OperationsAlarms extends Construct {
 
     add(
       "Errors",
-      "The check function failed (an exception, a timeout or an out-of-memory). Alerts may be missed until it runs again. See the function's log group.",
+      "The check function failed: SmartAssist could not be read (credentials refused, API unreachable, rate limited to the end: the `run failed` log line says `cause: smartassist`), or an exception, a timeout or an out-of-memory. Alerts may be missed until it runs again. See the function's log group.",
       fn.metricErrors({ period, statistic: "Sum" }),
       1,
     );
@@ -125,21 +120,9 @@ export class OperationsAlarms extends Construct {
     const durationThresholdMs = Math.round(props.timeoutSeconds * 1000 * DURATION_ALARM_RATIO);
     add(
       "Duration",
-      `A run took at least ${Math.round(DURATION_ALARM_RATIO * 100)}% of its ${props.timeoutSeconds}s timeout: it is close to being cut short. Check the page count and SmartAssist latency; raise schedule.every or the pace.`,
+      `A run took at least ${Math.round(DURATION_ALARM_RATIO * 100)}% of its ${props.timeoutSeconds}s timeout: it is close to being cut short, or the roster no longer fits one interval and is read in rotation (the run summary line's truncated, cycleRuns and coverage say so). Check the page count and SmartAssist latency (latencyMs); raise schedule.every or the pace.`,
       fn.metricDuration({ period, statistic: "Maximum" }),
       durationThresholdMs,
-    );
-    add(
-      "RunFailed",
-      "A run could not read SmartAssist (auth refused, API unreachable, rate limited to the end). No agent was checked in that run.",
-      custom(RUN_FAILED_METRIC),
-      1,
-    );
-    add(
-      "RunTruncated",
-      "A run stopped paging at its budget: the roster is larger than one interval can read, so it is read in rotation (CoverageCycleRuns runs per full cycle; open alerts are re-read every run). Raise schedule.every, or smartassist.requestsPerMinute if Kore.ai raised the limit.",
-      custom(RUN_TRUNCATED_METRIC),
-      1,
     );
     add(
       "FailedInvocations",
@@ -188,7 +171,7 @@ export class InteractionsAlarms extends Construct {
     // Clicks come when people are looking: five minutes is a short enough wait to hear of a broken endpoint.
     const period = Duration.minutes(5);
     const fn = props.function;
-    const add = (alarmId: string, description: string, metric: Metric): void => {
+    const add = (alarmId: string, description: string, metric: IMetric): void => {
       const alarm = new Alarm(this, alarmId, {
         alarmDescription: description,
         metric,
@@ -203,10 +186,26 @@ export class InteractionsAlarms extends Construct {
       alarm.addOkAction(action);
       this.alarms.push(alarm);
     };
+    // The handler answers an error it caught with a 500 (the invocation itself succeeds): that one is
+    // counted in a custom metric, added to the Lambda's own Errors (uncaught errors, timeouts).
     add(
       "Errors",
-      "The Slack interactions function failed (an exception or a timeout): someone's Acknowledge, Snooze or Excuse did nothing, and Slack does not retry clicks. See the function's log group.",
-      fn.metricErrors({ period, statistic: "Sum" }),
+      "The Slack interactions function failed (an error answered 500, an exception or a timeout): someone's Acknowledge, Snooze or Excuse did nothing, and Slack does not retry clicks. See the function's log group (`interaction failed`).",
+      new MathExpression({
+        expression: "FILL(invocationErrors, 0) + FILL(answeredErrors, 0)",
+        usingMetrics: {
+          invocationErrors: fn.metricErrors({ period, statistic: "Sum" }),
+          answeredErrors: new Metric({
+            namespace: METRICS_NAMESPACE,
+            metricName: INTERACTION_ERRORS_METRIC,
+            dimensionsMap: { service: SERVICE_NAME },
+            statistic: "Sum",
+            period,
+          }),
+        },
+        label: "Interaction errors",
+        period,
+      }),
     );
     add(
       "Throttles",

@@ -370,6 +370,109 @@ describe("SmartAssistClient rotation over a roster larger than one run", () => {
   });
 });
 
+/**
+ * Real time run `factor` times faster: the pacer's minute passes in 60,000 / factor ms. Whole virtual
+ * seconds, as a millisecond clock is whole (a continuous clock would never equal a slot it computed).
+ */
+function fastClock(factor: number): Clock {
+  const realStart = performance.now();
+  const start = Date.parse("2023-03-10T08:30:00Z");
+  return {
+    now: () => start + Math.floor(((performance.now() - realStart) * factor) / 1000) * 1000,
+    sleep: (ms, signal) =>
+      new Promise<void>((resolve, reject) => {
+        if (signal?.aborted) return reject(signal.reason);
+        const onAbort = () => {
+          clearTimeout(timer);
+          reject(signal?.reason);
+        };
+        const timer = setTimeout(
+          () => {
+            signal?.removeEventListener("abort", onAbort);
+            resolve();
+          },
+          Math.max(0, ms / factor),
+        );
+        signal?.addEventListener("abort", onAbort, { once: true });
+      }),
+  };
+}
+
+describe("SmartAssistClient pages past the end of the roster", () => {
+  it("asks a first run, without a cursor, for at most concurrency − 1 pages past the end", async () => {
+    // Prepare: 3 pages, 4 in flight, nothing known of the roster's size
+    sim.setLatency(20);
+    // Act
+    const { report } = await readAll(client({ concurrency: 4 }));
+    // Assess: page 0 alone, then 50, 100, 150, 200 at once; 100 says the roster ends there
+    expect(report.pages).toBe(3);
+    expect(offsetsOf(sim.requests).filter((o) => o >= 150).length).toBeLessThanOrEqual(3);
+  });
+
+  it("sends no page that was still waiting for the pacer when a page said where the roster ends", async () => {
+    // Prepare: 4 requests a minute, the minute 300 ms long: page 0, then 50, 100 and 150 take the
+    // minute's slots and 200 waits for the next minute, long after page 100 said hasMore false
+    sim.setLatency(20);
+    const c = client({ concurrency: 4, requestsPerMinute: 4, clock: fastClock(200) });
+    // Act
+    const { report, userIds } = await readAll(c);
+    // Assess: 150 was already on the wire (that one concurrency makes unavoidable); 200 never left
+    expect(new Set(userIds).size).toBe(120);
+    expect(offsetsOf(sim.requests).sort((a, b) => a - b)).toEqual([0, 50, 100, 150]);
+    expect(report).toMatchObject({
+      pages: 3,
+      requests: 4,
+      failedPages: [],
+      truncated: false,
+      rosterPages: 3,
+    });
+  });
+
+  it("does not retry a page past the end that was backing off when the end was found", async () => {
+    // Prepare: 3 pages; the pages read ahead (150, 200) fail fast with a 503 and back off 500 ms
+    // (virtual: 50 ms here), while page 100 answers after 30 ms that the roster ends there
+    const requests: number[] = [];
+    const server = createServer((req, res) => {
+      const offset = Number(new URL(req.url ?? "/", "http://x").searchParams.get("offset"));
+      requests.push(offset);
+      req.resume();
+      res.setHeader("content-type", "application/json");
+      if (offset >= 150) {
+        res.statusCode = 503;
+        res.end(JSON.stringify({ message: "try again" }));
+        return;
+      }
+      const data = Array.from({ length: 50 }, (_, i) => ({
+        userId: `u-${offset + i}`,
+        email: `a${offset + i}@x.y`,
+      }));
+      setTimeout(
+        () => res.end(JSON.stringify({ hasMore: offset < 100, limit: 50, offset, data })),
+        offset === 100 ? 30 : 0,
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const c = client({
+        host: `http://127.0.0.1:${port}`,
+        concurrency: 4,
+        clock: fastClock(10),
+        random: () => 1,
+      });
+      // Act
+      const { report, userIds } = await readAll(c);
+      // Assess: 150, 200 and 250 (started when 50 was in) went out once, in flight with 100, and were
+      // not asked again
+      expect(userIds).toHaveLength(150);
+      expect(requests.sort((x, y) => x - y)).toEqual([0, 50, 100, 150, 200, 250]);
+      expect(report).toMatchObject({ pages: 3, requests: 6, retries: 3, failedPages: [], rosterPages: 3 });
+    } finally {
+      server.close();
+    }
+  });
+});
+
 describe("SmartAssistClient re-read by e-mail", () => {
   it("asks for the given agents only, a page's worth of e-mails a request, all at offset 0", async () => {
     const wanted = agents.slice(0, 70).map((a) => a.email.toUpperCase()); // matched case-insensitively

@@ -25,6 +25,11 @@
  *           Slack with its per-channel chat.postMessage limit on (see storm.ts).
  *   interactions  the Slack endpoint (`cli serve`): median and p95 over 200 signed clicks; the
  *           interactions bundle's size and cold init. Not in the default set: --only=interactions.
+ *   cost    the monthly AWS bill for 500 and 12,000 agents with the 1-minute tick: the check bundle as
+ *           deployed, a warm container on loopback peers (dynalite behind a request-unit counting
+ *           proxy), minute by minute; every item priced (us-east-1) with its source (see cost.ts).
+ *           --cost-sizes=500,12000 --cost-minutes=10 --cost-latency=250 (ms a SmartAssist page)
+ *           --no-cost-storm (skips the 12,350-agents-alerting log line check).
  *   ontime   a simulated day on a virtual clock through runCheck: lateness of nudges, alerts,
  *           escalations, reminders and resolves, and requests, for a 5-minute schedule, the 1-minute
  *           tick, and the tick with due re-checks (--ontime-agents=N). Not in the default set.
@@ -59,6 +64,7 @@ import type { AgentPage, AgentStatusSource } from "../../functions/ports.js";
 import { PROJECT_ROOT } from "../../infra/constructs/function-defaults.js";
 import { generateDay } from "../fakes/smartassist/day.js";
 import { DEMO_CREDENTIALS, startSimulator } from "../fakes/smartassist/simulator.js";
+import { costSection } from "./cost.js";
 import type { DomainRunReport, DomainRunSpec } from "./domain-run.js";
 import type { CallCounts, EngineRunReport, EngineRunSpec } from "./engine-run.js";
 import type { HttpCpuReport, HttpCpuSpec } from "./http-cpu.js";
@@ -81,11 +87,13 @@ const flag = (name: string) => argv.includes(`--${name}`);
 const option = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 const QUICK = flag("quick");
 const JSON_OUT = flag("json");
-const SECTIONS = new Set((option("only") ?? "engine,http,rotation,pacing,domain,bundle,storm").split(","));
+const SECTIONS = new Set(
+  (option("only") ?? "engine,http,rotation,pacing,domain,bundle,storm,cost").split(","),
+);
 const REPEAT = Number(option("repeat") ?? (QUICK ? 1 : 3));
 if (flag("help")) {
   process.stdout.write(
-    "usage: npm run bench -- [--quick] [--json] [--only=engine,http,rotation,pacing,domain,bundle,storm] [--repeat=N] [--sizes=N,N] [--no-sequential] [--no-counting] [--storm-sizes=N,N] [--storm-runs=N]\n",
+    "usage: npm run bench -- [--quick] [--json] [--only=engine,http,rotation,pacing,domain,bundle,storm,cost,interactions,ontime,ackall] [--repeat=N] [--sizes=N,N] [--no-sequential] [--no-counting] [--storm-sizes=N,N] [--storm-runs=N] [--cost-sizes=N,N] [--cost-minutes=N] [--cost-latency=MS] [--no-cost-storm]\n",
   );
   process.exit(0);
 }
@@ -1072,6 +1080,18 @@ async function main(): Promise<void> {
     const bundle = await bundleSection(targets);
     figures.bundle = bundle.figures;
     sections.push(bundle.text);
+  }
+  if (SECTIONS.has("cost")) {
+    const cost = await costSection({
+      sizes: option("cost-sizes")?.split(",").map(Number) ?? [500, 12_000],
+      minutes: Number(option("cost-minutes") ?? (QUICK ? 5 : 10)),
+      latencyMs: Number(option("cost-latency") ?? 250),
+      storm: !QUICK && !flag("no-cost-storm"),
+      progress,
+    });
+    figures.cost = cost.figures;
+    targets.push(...cost.targets);
+    sections.push(cost.text);
   }
   if (SECTIONS.has("ontime")) {
     const { onTimeBench } = await import("./on-time.js");

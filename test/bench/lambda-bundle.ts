@@ -5,10 +5,11 @@
  * directory outside the repository (where no node_modules can be found), and imports it in a fresh
  * `node` process with the environment the stack gives the function.
  */
-import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { type ChildProcess, fork, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, relative } from "node:path";
+import { pathToFileURL } from "node:url";
 import { App, type CfnElement } from "aws-cdk-lib";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import {
@@ -313,4 +314,140 @@ export function bundleComposition(bundleFile: string, mapFile = `${bundleFile}.m
     else if (lineLength > 0) add("(unmapped)", lineLength);
   });
   return bytes;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A warm Lambda container, for the cost bench: the bundle imported once in a fresh `node` (no
+// node_modules reachable, the function's environment), then invoked again and again over IPC, each
+// time on a clock set to the invocation's instant. Everything it writes to stdout and stderr (what
+// Lambda sends to CloudWatch Logs, one event per line) is captured, not printed.
+
+/** Preloaded with --import: a settable clock (Date only; timers and performance.now run as usual) and the log capture. */
+const WARM_PRELOAD = `
+const RealDate = globalThis.Date;
+let offset = 0;
+class BenchDate extends RealDate {
+  constructor(...args) { if (args.length === 0) super(RealDate.now() + offset); else super(...args); }
+  static now() { return RealDate.now() + offset; }
+}
+globalThis.Date = BenchDate;
+globalThis.__benchClock = { set(ms) { offset = ms - RealDate.now(); } };
+const lines = [];
+let partial = "";
+const capture = (chunk, encoding, callback) => {
+  partial += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
+  let i;
+  while ((i = partial.indexOf("\\n")) >= 0) { lines.push(partial.slice(0, i)); partial = partial.slice(i + 1); }
+  if (typeof encoding === "function") encoding(); else if (typeof callback === "function") callback();
+  return true;
+};
+process.stdout.write = capture;
+process.stderr.write = capture;
+globalThis.__benchLog = { take() { if (partial) { lines.push(partial); partial = ""; } return lines.splice(0); } };
+`;
+
+const WARM_INVOKER = `
+const [entry, handlerName] = process.argv.slice(2);
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+const mod = await import(new URL(entry, "file://" + process.cwd() + "/").href);
+const cpu = process.cpuUsage(cpu0);
+process.send({ type: "ready", initMs: performance.now() - t0, initCpuMs: (cpu.user + cpu.system) / 1000, lines: globalThis.__benchLog.take() });
+let serial = 0;
+process.on("message", async (m) => {
+  if (m.type === "exit") process.exit(0);
+  if (m.type !== "invoke") return;
+  globalThis.__benchClock.set(m.atMs);
+  const cpuStart = process.cpuUsage();
+  const started = performance.now();
+  const deadline = started + m.timeoutMs;
+  const context = {
+    awsRequestId: "bench-" + ++serial,
+    getRemainingTimeInMillis: () => Math.max(0, Math.round(deadline - performance.now())),
+  };
+  let result;
+  let error;
+  try {
+    result = await mod[handlerName](m.event, context);
+  } catch (e) {
+    error = e instanceof Error ? e.message : String(e);
+  }
+  const wallMs = performance.now() - started;
+  const used = process.cpuUsage(cpuStart);
+  process.send({
+    type: "done",
+    wallMs,
+    cpuMs: (used.user + used.system) / 1000,
+    resultBytes: result === undefined ? 0 : Buffer.byteLength(JSON.stringify(result)),
+    error,
+    lines: globalThis.__benchLog.take(),
+    rssBytes: process.memoryUsage().rss,
+  });
+});
+`;
+
+export interface WarmInvocation {
+  wallMs: number;
+  cpuMs: number;
+  resultBytes: number;
+  error?: string;
+  /** What the invocation logged, one CloudWatch event per line. */
+  lines: string[];
+  rssBytes: number;
+}
+
+export interface WarmBundle {
+  /** The import (the function's INIT phase), wall and CPU. */
+  initMs: number;
+  initCpuMs: number;
+  initLines: string[];
+  invoke(atMs: number, event: unknown, timeoutMs: number): Promise<WarmInvocation>;
+  close(): Promise<void>;
+}
+
+/** Starts the bundle copied to `dir` (copyBundleOutsideRepo) as one warm container with `env`. */
+export async function startWarmBundle(
+  bundle: LambdaBundle,
+  dir: string,
+  env: Record<string, string>,
+): Promise<WarmBundle> {
+  const preload = join(dir, "bench-clock.mjs");
+  const invoker = join(dir, "bench-invoke.mjs");
+  writeFileSync(preload, WARM_PRELOAD);
+  writeFileSync(invoker, WARM_INVOKER);
+  const child: ChildProcess = fork(invoker, [`./${bundle.entryFile}`, bundle.handlerName], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env },
+    execArgv: ["--import", pathToFileURL(preload).href],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  type Reply = { type: string } & Record<string, unknown>;
+  const replies: Array<(reply: Reply) => void> = [];
+  child.on("message", (raw) => replies.shift()?.(raw as Reply));
+  const next = () =>
+    new Promise<Reply>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`the bundle process exited (${code})`));
+      child.once("exit", onExit);
+      replies.push((reply) => {
+        child.off("exit", onExit);
+        resolve(reply);
+      });
+    });
+  const ready = (await next()) as Reply & { initMs: number; initCpuMs: number; lines: string[] };
+  return {
+    initMs: ready.initMs,
+    initCpuMs: ready.initCpuMs,
+    initLines: ready.lines,
+    async invoke(atMs, event, timeoutMs) {
+      const done = next();
+      child.send({ type: "invoke", atMs, event, timeoutMs });
+      return (await done) as unknown as WarmInvocation;
+    },
+    async close() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      child.send({ type: "exit" });
+      await exited;
+    },
+  };
 }

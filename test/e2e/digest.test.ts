@@ -223,7 +223,7 @@ describe("createScheduledDigest (the Lambda's run)", () => {
   const secrets = mockClient(SecretsManagerClient);
   afterAll(() => secrets.restore());
 
-  it("reads the bot token from the secret, posts, and counts chart failures in a metric", async () => {
+  it("reads the bot token from the secret, posts, and counts chart failures in its log line, not a metric", async () => {
     // Prepare
     secrets.on(GetSecretValueCommand).resolves({
       SecretString: JSON.stringify({
@@ -239,6 +239,7 @@ describe("createScheduledDigest (the Lambda's run)", () => {
     vi.spyOn(metrics, "publishStoredMetrics").mockImplementation(() => metrics);
     const added = vi.spyOn(metrics, "addMetric");
     const logger = new Logger({ serviceName: "test", logLevel: "SILENT" });
+    const logged = vi.spyOn(logger, "info");
     vi.useFakeTimers({ toFake: ["Date"], now: NOW });
     try {
       const handler = createScheduledDigest({
@@ -259,12 +260,13 @@ describe("createScheduledDigest (the Lambda's run)", () => {
       // Assess
       expect(result.postFailures).toBe(0);
       expect(result.chartFailures).toBe(1);
-      expect(added.mock.calls.map((c) => [c[0], c[2]])).toEqual(
-        expect.arrayContaining([
-          ["DigestsPosted", 2],
-          ["DigestChartFailures", 1],
-        ]),
-      );
+      expect(added).not.toHaveBeenCalled();
+      expect(metrics.publishStoredMetrics).not.toHaveBeenCalled();
+      const line = logged.mock.calls.find((c) => c[0] === "digest summary")?.[1] as {
+        digest: { chartFailures: number; channels: Array<{ posted: boolean }> };
+      };
+      expect(line.digest.chartFailures).toBe(1);
+      expect(line.digest.channels.filter((c) => c.posted)).toHaveLength(2);
       expect(slack.calls.every((c) => c.token === undefined || c.token === TOKEN)).toBe(true);
     } finally {
       vi.useRealTimers();

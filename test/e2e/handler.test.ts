@@ -92,6 +92,7 @@ function scheduledCheck(
   metrics = quietMetrics(),
   dueQueue?: DueQueue,
   raw: Record<string, unknown> = rawConfig,
+  logger = new Logger({ serviceName: "test", logLevel: "CRITICAL" }),
 ) {
   const { config } = parseConfig(raw, "test config");
   return createScheduledCheck({
@@ -112,7 +113,7 @@ function scheduledCheck(
       }),
     notifierFor: (secrets, nowMs) =>
       slackNotifierFor(config, { token: secrets.slackBotToken, apiUrl: slack.url, nowMs }),
-    logger: new Logger({ serviceName: "test", logLevel: "CRITICAL" }),
+    logger,
     metrics,
     ...(dueQueue ? { dueQueue } : {}),
     dueGroupsOf: (event) => {
@@ -215,7 +216,7 @@ describe("createScheduledCheck", () => {
     const tableName = await dynamo.createAlertTable();
     const [a, b] = [scheduledCheck(tableName), scheduledCheck(tableName)];
 
-    const [ra, rb] = await Promise.all([a({}, context), b({}, context)]);
+    const [ra, rb] = (await Promise.all([a({}, context), b({}, context)])) as [RunSummary, RunSummary];
 
     const fired = [...ra.transitions, ...rb.transitions].filter((t) => t.type === "fired");
     expect(fired.map((t) => t.userId).sort()).toEqual(["u-1", "u-2"]);
@@ -257,8 +258,8 @@ describe("createScheduledCheck", () => {
 
       // Act 2: SQS hands the message over at its instant (DelaySeconds); then once more (at least once).
       await new Promise((r) => setTimeout(r, Math.max(0, since + 15 * MIN - Date.now())));
-      const first = await handler(sqsEvent(queue.groups), context);
-      const again = await handler(sqsEvent(queue.groups), context);
+      const first = (await handler(sqsEvent(queue.groups), context)) as RunSummary;
+      const again = (await handler(sqsEvent(queue.groups), context)) as RunSummary;
 
       // Assess: fired once, posted once.
       expect(first.transitions.map((t) => [t.type, t.userId])).toEqual([["fired", "u-9"]]);
@@ -316,17 +317,78 @@ describe("createScheduledCheck", () => {
     expect(secretsMock.commandCalls(GetSecretValueCommand)).toHaveLength(2);
   });
 
-  it("fails the invocation and counts SmartAssistRunFailed when the credentials stay refused", async () => {
+  it("fails the invocation, logging SmartAssist as the cause, when the credentials stay refused", async () => {
     const tableName = await dynamo.createAlertTable();
     secretsMock.on(GetSecretValueCommand).resolves({ SecretString: secretString("still-wrong-secret") });
     const metrics = quietMetrics();
     const added = vi.spyOn(metrics, "addMetric");
+    const logger = new Logger({ serviceName: "test", logLevel: "CRITICAL" });
+    const logged = vi.spyOn(logger, "error");
 
-    const error = await scheduledCheck(tableName, metrics)({}, context).catch((e: unknown) => e);
+    const error = await scheduledCheck(
+      tableName,
+      metrics,
+      undefined,
+      rawConfig,
+      logger,
+    )({}, context).catch((e: unknown) => e);
 
     expect((error as Error).message).toMatch(/refused the credentials/);
     expect((error as Error).message).not.toContain("still-wrong-secret");
-    expect(added).toHaveBeenCalledWith("SmartAssistRunFailed", "Count", 1);
+    // The Errors alarm and the failure queue see the failed invocation; no custom metric is needed.
+    expect(logged).toHaveBeenCalledWith("run failed", expect.objectContaining({ cause: "smartassist" }));
+    expect(added).not.toHaveBeenCalled();
+    expect(metrics.publishStoredMetrics).not.toHaveBeenCalled();
     expect(topPosts()).toHaveLength(0);
+  });
+
+  it("emits no custom metric on a tick and logs one bounded run summary line with the counts", async () => {
+    const tableName = await dynamo.createAlertTable();
+    const metrics = quietMetrics();
+    const added = vi.spyOn(metrics, "addMetric");
+    const logger = new Logger({ serviceName: "test", logLevel: "CRITICAL" });
+    const logged = vi.spyOn(logger, "info");
+
+    await scheduledCheck(tableName, metrics, undefined, rawConfig, logger)({}, context);
+
+    expect(added).not.toHaveBeenCalled();
+    expect(metrics.publishStoredMetrics).not.toHaveBeenCalled();
+    const line = logged.mock.calls.find((c) => c[0] === "run summary")?.[1] as Record<string, unknown>;
+    expect(line).toMatchObject({
+      trigger: "schedule",
+      summary: { checkedAgents: 3 },
+      counts: { firing: 2, skipped: 0, failedPages: 0, transitions: { fired: 2, resolved: 0 } },
+      truncated: false,
+      latencyMs: { count: expect.any(Number) },
+    });
+  });
+
+  it("on a due re-check run emits only DueChecks and DueLatenessSeconds, and logs trigger due", async () => {
+    const tableName = await dynamo.createAlertTable();
+    const metrics = quietMetrics();
+    const added = vi.spyOn(metrics, "addMetric");
+    const logger = new Logger({ serviceName: "test", logLevel: "CRITICAL" });
+    const logged = vi.spyOn(logger, "info");
+    const atMs = Date.now() - 2_000;
+
+    await scheduledCheck(
+      tableName,
+      metrics,
+      new RecordingDueQueue(),
+      rawConfig,
+      logger,
+    )(
+      sqsEvent([{ atMs, agents: [{ userId: "u-1", email: "agent1@example.com", atMs, kind: "remind" }] }]),
+      context,
+    );
+
+    expect([...new Set(added.mock.calls.map((c) => c[0]))].sort()).toEqual([
+      "DueChecks",
+      "DueLatenessSeconds",
+    ]);
+    expect(added).toHaveBeenCalledWith("DueChecks", "Count", 1);
+    expect(metrics.publishStoredMetrics).toHaveBeenCalledTimes(1);
+    const line = logged.mock.calls.find((c) => c[0] === "run summary")?.[1] as Record<string, unknown>;
+    expect(line).toMatchObject({ trigger: "due", due: { failed: 0 } });
   });
 });

@@ -17,8 +17,11 @@ const dynalite = createRequire(import.meta.url)("dynalite") as (options: {
 export interface LocalDynamo {
   endpoint: string;
   client: DynamoDBClient;
-  /** A fresh, empty alert table; returns its name. */
-  createAlertTable(): Promise<string>;
+  /**
+   * A fresh, empty alert table shaped as the stack makes it; returns its name. `{ liveIndex: false }`
+   * makes it as stacks before the live index did (a table a deployment still has to update).
+   */
+  createAlertTable(options?: { liveIndex?: boolean }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -37,9 +40,10 @@ export async function startDynalite(): Promise<LocalDynamo> {
   return {
     endpoint,
     client,
-    async createAlertTable() {
+    async createAlertTable(options = {}) {
       tables += 1;
       const tableName = `alerts-${tables}`;
+      const live = options.liveIndex ?? true;
       await client.send(
         new CreateTableCommand({
           TableName: tableName,
@@ -47,9 +51,10 @@ export async function startDynalite(): Promise<LocalDynamo> {
             { AttributeName: ALERT_TABLE.partitionKey, AttributeType: "S" },
             { AttributeName: ALERT_TABLE.historyIndex.partitionKey, AttributeType: "S" },
             { AttributeName: ALERT_TABLE.historyIndex.sortKey, AttributeType: "N" },
+            ...(live ? [{ AttributeName: ALERT_TABLE.liveIndex.sortKey, AttributeType: "S" as const }] : []),
           ],
           KeySchema: [{ AttributeName: ALERT_TABLE.partitionKey, KeyType: "HASH" }],
-          // As the stack makes it: the sparse index over history items.
+          // As the stack makes it: the sparse indexes over history items and over alert records.
           GlobalSecondaryIndexes: [
             {
               IndexName: ALERT_TABLE.historyIndex.name,
@@ -59,6 +64,18 @@ export async function startDynalite(): Promise<LocalDynamo> {
               ],
               Projection: { ProjectionType: "ALL" },
             },
+            ...(live
+              ? [
+                  {
+                    IndexName: ALERT_TABLE.liveIndex.name,
+                    KeySchema: [
+                      { AttributeName: ALERT_TABLE.liveIndex.partitionKey, KeyType: "HASH" as const },
+                      { AttributeName: ALERT_TABLE.liveIndex.sortKey, KeyType: "RANGE" as const },
+                    ],
+                    Projection: { ProjectionType: "ALL" as const },
+                  },
+                ]
+              : []),
           ],
           BillingMode: "PAY_PER_REQUEST",
         }),
@@ -70,4 +87,49 @@ export async function startDynalite(): Promise<LocalDynamo> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Read and write units a client's requests consumed, as DynamoDB (here dynalite) reports them. */
+export interface ConsumedUnits {
+  read: number;
+  write: number;
+  /** Requests counted, by operation (Scan, GetItem, PutItem, ...). */
+  requests: Record<string, number>;
+}
+
+/**
+ * A client of the same endpoint that asks every request for its consumed capacity and adds it up: how
+ * the tests count what a store's calls cost (`ReturnConsumedCapacity: TOTAL` on each request).
+ */
+export function countingClient(local: LocalDynamo): { client: DynamoDBClient; units: ConsumedUnits } {
+  const client = new DynamoDBClient({
+    endpoint: local.endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
+  const units: ConsumedUnits = { read: 0, write: 0, requests: {} };
+  const writes = new Set([
+    "PutItemCommand",
+    "UpdateItemCommand",
+    "DeleteItemCommand",
+    "BatchWriteItemCommand",
+  ]);
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { ReturnConsumedCapacity?: string };
+      input.ReturnConsumedCapacity = "TOTAL";
+      const name = context.commandName ?? "?";
+      const operation = name.replace(/Command$/, "");
+      units.requests[operation] = (units.requests[operation] ?? 0) + 1;
+      const result = await next(args);
+      const consumed = (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
+      const list = Array.isArray(consumed) ? consumed : consumed ? [consumed] : [];
+      const total = list.reduce((n, c) => n + ((c as { CapacityUnits?: number }).CapacityUnits ?? 0), 0);
+      if (writes.has(name)) units.write += total;
+      else units.read += total;
+      return result;
+    },
+    { step: "initialize", name: "countConsumedCapacity" },
+  );
+  return { client, units };
 }

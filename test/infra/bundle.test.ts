@@ -1,7 +1,9 @@
 /**
  * The Lambda bundle as `cdk deploy` ships it (one synthesis, the real NodejsFunction bundling): it
  * loads on its own, with no node_modules anywhere above it, in the environment the stack gives the
- * function, exports the handler, carries the config, and carries no secret.
+ * function, exports the handler, carries the config, and carries no secret; invoked as Lambda would,
+ * against loopback peers (the SmartAssist simulator, dynalite, Secrets Manager, EventBridge, Slack),
+ * its closing log line stays under 64 KB with every agent of a large center alerting.
  */
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
@@ -22,23 +24,45 @@ import {
   synthesizeLambdaBundle,
 } from "../bench/lambda-bundle.js";
 import { type CliResult, collect } from "../e2e/run-cli.js";
+import { startEventBridgePeer, startSecretsPeer } from "../fakes/aws-peers.js";
 import { type LocalDynamo, startDynalite } from "../fakes/dynalite.js";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack/fake-slack.js";
-import { DEMO_CREDENTIALS } from "../fakes/smartassist/simulator.js";
+import {
+  DEMO_CREDENTIALS,
+  type SimAgent,
+  type Simulator,
+  startSimulator,
+} from "../fakes/smartassist/simulator.js";
 
 let bundle: LambdaBundle;
 let dir: string;
 let code: string;
+/** The SmartAssist simulator the bundle's compiled-in config points at (started before the synthesis). */
+let sim: Simulator;
 
-beforeAll(() => {
-  bundle = synthesizeLambdaBundle(BUNDLE_TEST_CONFIG);
+/** The bundle config, with the simulator as the host and a pace that does not hold the test up. */
+const bundleConfig = (host: string) => ({
+  ...BUNDLE_TEST_CONFIG,
+  smartassist: { ...BUNDLE_TEST_CONFIG.smartassist, host, requestsPerMinute: 100_000 },
+});
+
+beforeAll(async () => {
+  sim = await startSimulator({
+    ...DEMO_CREDENTIALS,
+    accountId: BUNDLE_TEST_CONFIG.smartassist.accountId,
+    iId: BUNDLE_TEST_CONFIG.smartassist.iId,
+    agents: [],
+    rateLimitPerMinute: 1e9,
+  });
+  bundle = synthesizeLambdaBundle(bundleConfig(sim.url));
   dir = copyBundleOutsideRepo(bundle);
   code = readFileSync(join(dir, bundle.entryFile), "utf8");
 }, 180_000);
 
-afterAll(() => {
+afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
   if (bundle) rmSync(bundle.outdir, { recursive: true, force: true });
+  await sim?.close();
 });
 
 describe("the Lambda bundle", () => {
@@ -66,8 +90,9 @@ describe("the Lambda bundle", () => {
     expect(probe.stderr).toContain("TABLE_NAME");
   }, 60_000);
 
-  it("carries the config compiled in (its accountId)", () => {
+  it("carries the config compiled in (its accountId, its host)", () => {
     expect(code).toContain(BUNDLE_TEST_CONFIG.smartassist.accountId);
+    expect(code).toContain(sim.url);
   });
 
   it("carries no secret: no credentials, tokens, keys or the test tools' demo secret", () => {
@@ -187,6 +212,92 @@ describe("the digest function's bundle", () => {
     expect(pngSize(file?.bytes ?? new Uint8Array())).toEqual({ width: 1200, height: 600 });
     expect(run.stdout).not.toContain("xoxb-bundle-digest");
   }, 120_000);
+});
+
+describe("the check function's bundle, invoked as Lambda would", () => {
+  it("keeps every log line under 64 KB and its result under 1 MB with 12,350 agents all alerting", async () => {
+    // Prepare: 12,350 agents (the largest center one 5-minute run reads at the default pace), each on a
+    // lunch that began an hour ago: every one fires in this run
+    const nowMs = Date.now();
+    const agents: SimAgent[] = Array.from({ length: 12_350 }, (_, i) => ({
+      userId: `u-${String(i).padStart(5, "0")}-3f2a9c7e`,
+      firstName: `Firstname${i}`,
+      lastName: `Lastname-Of-Agent-${i}`,
+      email: `firstname.lastname.${i}@contact-center.example.com`,
+      segments: [
+        {
+          primaryStatus: "AVAILABLE",
+          secondaryStatus: "AVAILABLE",
+          startMs: nowMs - 2 * 3_600_000,
+          endMs: nowMs - 3_600_000,
+        },
+        { primaryStatus: "AWAY", secondaryStatus: "LUNCH", startMs: nowMs - 3_600_000, endMs: null },
+      ],
+    }));
+    sim.setAgents(agents);
+    const [dynamo, secrets, events] = await Promise.all([
+      startDynalite(),
+      // A bot token the fake Slack does not know: every Slack call is refused at once, so the run's
+      // delivery does not pace thousands of posts (this test is about what the run logs).
+      startSecretsPeer({
+        clientId: DEMO_CREDENTIALS.clientId,
+        clientSecret: DEMO_CREDENTIALS.clientSecret,
+        slackBotToken: "xoxb-not-this-workspace",
+        slackSigningSecret: "bundle-signing",
+      }),
+      startEventBridgePeer(),
+    ]);
+    const slack = await startFakeSlack({ token: "xoxb-bundle-check" });
+    try {
+      const tableName = await dynamo.createAlertTable();
+      const env = {
+        ...lambdaEnvironment(bundle),
+        TABLE_NAME: tableName,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+        AWS_ENDPOINT_URL_EVENTBRIDGE: events.endpoint,
+        SLACK_API_URL: slack.url,
+      };
+      // Act: a fresh node, as Lambda starts it, invoking the handler once with a Lambda context
+      const run = await runNode(
+        dir,
+        `const mod = await import("./index.mjs");
+         const started = Date.now();
+         const context = { getRemainingTimeInMillis: () => 300000 - (Date.now() - started) };
+         const r = await mod.handler({ source: "aws.scheduler" }, context);
+         process.stdout.write("\\n" + JSON.stringify({ resultBytes: Buffer.byteLength(JSON.stringify(r)), firing: r.firing.count ?? r.firing.length }) + "\\n");`,
+        env,
+      );
+      // Assess
+      expect(run.code, run.stderr.slice(-2_000)).toBe(0);
+      const lines = run.stdout.split("\n").filter((l) => l.trim() !== "");
+      const sizes = lines.map((l) => Buffer.byteLength(l, "utf8"));
+      expect(Math.max(...sizes)).toBeLessThanOrEqual(64_000);
+      const summaryLine = lines.find((l) => l.includes('"message":"run summary"'));
+      expect(summaryLine).toBeDefined();
+      const logged = JSON.parse(summaryLine ?? "{}") as {
+        summary: {
+          checkedAgents: number;
+          firing: { count: number; listed: number };
+          transitions: { count: number };
+        };
+        counts: { firing: number; transitions: { fired: number } };
+      };
+      expect(logged.summary.checkedAgents).toBe(12_350);
+      expect(logged.counts).toMatchObject({ firing: 12_350, transitions: { fired: 12_350 } });
+      expect(logged.summary.firing).toMatchObject({ count: 12_350 });
+      expect(logged.summary.firing.listed).toBeGreaterThan(0);
+      expect(logged.summary.transitions).toMatchObject({ count: 12_350 });
+      const result = JSON.parse(lines.at(-1) ?? "{}") as { resultBytes: number; firing: number };
+      expect(result.resultBytes).toBeLessThanOrEqual(1_000_000);
+      expect(result.firing).toBe(12_350);
+      // No custom metric is emitted (no EMF document on stdout).
+      expect(lines.some((l) => l.includes('"_aws"'))).toBe(false);
+      expect(events.entries).toBe(12_350);
+    } finally {
+      await Promise.all([dynamo.close(), secrets.close(), events.close(), slack.close()]);
+    }
+  }, 240_000);
 });
 
 /** Runs an ES module snippet in a fresh node in `dir` with exactly `env`, without blocking this process. */

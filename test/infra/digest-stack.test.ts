@@ -82,7 +82,7 @@ describe("the digest in the stack", () => {
     expect(target.DeadLetterConfig).toBeDefined();
   });
 
-  it("lets it read only: the history index with Query, the table with Scan, the secret", () => {
+  it("lets it read only: the history index with Query, the live index (and the table) with Scan, the secret", () => {
     const statements = statementsOf(template, roleId);
     const actions = statements.flatMap((s) => [s.Action].flat()).sort();
     expect(actions.filter((a) => a.startsWith("dynamodb:"))).toEqual(["dynamodb:Query", "dynamodb:Scan"]);
@@ -91,10 +91,13 @@ describe("the digest in the stack", () => {
     const query = statements.find((s) => s.Action === "dynamodb:Query");
     expect(JSON.stringify(query?.Resource)).toContain("/index/history-by-date");
     const scan = statements.find((s) => s.Action === "dynamodb:Scan");
-    expect(scan?.Resource).toEqual({ "Fn::GetAtt": [tableId, "Arn"] });
+    expect(scan?.Resource).toEqual([
+      { "Fn::GetAtt": [tableId, "Arn"] },
+      { "Fn::Join": ["", [{ "Fn::GetAtt": [tableId, "Arn"] }, "/index/live-records"]] },
+    ]);
   });
 
-  it("indexes history by local date on the retained table, whose key stays `id`", () => {
+  it("indexes history by local date, and alert records apart, on the retained table, whose key stays `id`", () => {
     const table = template.toJSON().Resources[tableId] as { Properties: Json; DeletionPolicy: string };
     expect(table.DeletionPolicy).toBe("Retain");
     expect(table.Properties.KeySchema).toEqual([{ AttributeName: "id", KeyType: "HASH" }]);
@@ -104,6 +107,14 @@ describe("the digest in the stack", () => {
         KeySchema: [
           { AttributeName: "historyDate", KeyType: "HASH" },
           { AttributeName: "sinceMs", KeyType: "RANGE" },
+        ],
+        Projection: { ProjectionType: "ALL" },
+      },
+      {
+        IndexName: "live-records",
+        KeySchema: [
+          { AttributeName: "id", KeyType: "HASH" },
+          { AttributeName: "state", KeyType: "RANGE" },
         ],
         Projection: { ProjectionType: "ALL" },
       },

@@ -147,7 +147,8 @@ function functionProps(template: Template, which: "Check" | "Interactions" = "Ch
 
 /** Whether an alarm watches a metric of this resource (its FunctionName dimension refers to it). */
 function watches(alarm: Json, id: string): boolean {
-  return JSON.stringify(alarm.Dimensions ?? []).includes(`"${id}"`);
+  // A metric alarm names its function in Dimensions; a metric-math alarm in its Metrics.
+  return JSON.stringify(alarm.Dimensions ?? alarm.Metrics ?? []).includes(`"${id}"`);
 }
 
 function checkAlarms(template: Template): Json[] {
@@ -348,9 +349,21 @@ describe("the stack with the real bundle (rate schedule, created secret, default
           { AttributeName: "id", AttributeType: "S" },
           { AttributeName: "historyDate", AttributeType: "S" },
           { AttributeName: "sinceMs", AttributeType: "N" },
+          { AttributeName: "state", AttributeType: "S" },
         ],
-        // History items (ended episodes) found by local start date: test/infra/digest-stack.test.ts.
-        GlobalSecondaryIndexes: [Match.objectLike({ IndexName: "history-by-date" })],
+        // History items (ended episodes) found by local start date: test/infra/digest-stack.test.ts;
+        // alert records apart from history, for load().
+        GlobalSecondaryIndexes: [
+          Match.objectLike({ IndexName: "history-by-date" }),
+          {
+            IndexName: "live-records",
+            KeySchema: [
+              { AttributeName: "id", KeyType: "HASH" },
+              { AttributeName: "state", KeyType: "RANGE" },
+            ],
+            Projection: { ProjectionType: "ALL" },
+          },
+        ],
         BillingMode: "PAY_PER_REQUEST",
         TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true },
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
@@ -395,27 +408,26 @@ describe("the stack with the real bundle (rate schedule, created secret, default
       [s.Action].flat().some((a) => a.startsWith("dynamodb:")),
     );
     expect(dynamo.length).toBeGreaterThan(0);
+    const liveIndex = { "Fn::Join": ["", [{ "Fn::GetAtt": [tableId, "Arn"] }, "/index/live-records"]] };
     for (const s of dynamo) {
       for (const resource of [s.Resource].flat()) {
-        expect(resource).toEqual({ "Fn::GetAtt": [tableId, "Arn"] });
+        expect([{ "Fn::GetAtt": [tableId, "Arn"] }, liveIndex]).toContainEqual(resource);
       }
     }
+    // The live index is read by the check function only, with Scan (load()), nothing else.
+    const onIndex = dynamo.filter((s) => JSON.stringify(s.Resource).includes("/index/"));
+    expect(onIndex).toEqual([expect.objectContaining({ Action: "dynamodb:Scan", Resource: liveIndex })]);
+    expect(roleStatements(template, "Check")).toContainEqual(onIndex[0]);
     expectNoWildcardActions(template);
   });
 
-  it("alarms on errors, throttles, duration, failed and truncated runs, the failure queue and silence", () => {
+  it("alarms on errors, throttles, duration, the failure queue and silence, each from a metric AWS provides", () => {
     const alarms = checkAlarms(template);
     expect(alarms.map((a) => a.MetricName).sort()).toEqual(
-      [
-        "ApproximateNumberOfMessagesVisible",
-        "Duration",
-        "Errors",
-        "Invocations",
-        "RunTruncated",
-        "SmartAssistRunFailed",
-        "Throttles",
-      ].sort(),
+      ["ApproximateNumberOfMessagesVisible", "Duration", "Errors", "Invocations", "Throttles"].sort(),
     );
+    // A failed or truncated run is the Errors or Duration story: no custom metric, no second alarm.
+    expect(alarms.filter((a) => a.Namespace === "AgentStatusAlerts")).toEqual([]);
     const topicId = logicalId(template, "AWS::SNS::Topic");
     for (const alarm of alarms) {
       expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
@@ -424,21 +436,22 @@ describe("the stack with the real bundle (rate schedule, created secret, default
     const byMetric = (name: string) => alarms.find((a) => a.MetricName === name) as Json;
     // 80 % of the one-minute tick's timeout.
     expect(byMetric("Duration")).toMatchObject({ Statistic: "Maximum", Threshold: 48_000 });
-    for (const name of ["SmartAssistRunFailed", "RunTruncated"]) {
-      expect(byMetric(name)).toMatchObject({
-        Namespace: "AgentStatusAlerts",
-        Dimensions: [{ Name: "service", Value: "agent-status-alerts" }],
-        Statistic: "Sum",
-        Threshold: 1,
-        ComparisonOperator: "GreaterThanOrEqualToThreshold",
-        TreatMissingData: "notBreaching",
-      });
-    }
+    expect(byMetric("Errors")).toMatchObject({
+      Namespace: "AWS/Lambda",
+      Statistic: "Sum",
+      Threshold: 1,
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      TreatMissingData: "notBreaching",
+    });
+    expect(String(byMetric("Errors").AlarmDescription)).toContain("cause: smartassist");
+    for (const name of ["SmartAssistRunFailed", "RunTruncated"]) expect(byMetric(name)).toBeUndefined();
     expect(byMetric("Invocations")).toMatchObject({
       ComparisonOperator: "LessThanThreshold",
       TreatMissingData: "breaching",
       EvaluationPeriods: 3,
     });
+    // Seven alarms in all, with the interactions function's two ($0.10 a month per metric they read).
+    expect(propertiesOf(template, "AWS::CloudWatch::Alarm")).toHaveLength(7);
   });
 
   it("sends alarms to an SSL-only topic that CloudWatch may publish to, with the configured e-mail", () => {
@@ -566,15 +579,13 @@ describe("the stack with the real bundle (rate schedule, created secret, default
       }
     });
 
-    it("alarms on its errors and throttles, to the operations topic", () => {
+    it("alarms on its errors (the Lambda's and those it answered 500) and throttles, to the operations topic", () => {
       const fnId = functionId(template, "Interactions");
       const topicId = logicalId(template, "AWS::SNS::Topic");
       const own = propertiesOf(template, "AWS::CloudWatch::Alarm").filter((a) => watches(a, fnId));
-      expect(own.map((a) => a.MetricName).sort()).toEqual(["Errors", "Throttles"]);
+      expect(own).toHaveLength(2);
       for (const alarm of own) {
         expect(alarm).toMatchObject({
-          Namespace: "AWS/Lambda",
-          Statistic: "Sum",
           Threshold: 1,
           ComparisonOperator: "GreaterThanOrEqualToThreshold",
           TreatMissingData: "notBreaching",
@@ -582,6 +593,19 @@ describe("the stack with the real bundle (rate schedule, created secret, default
           OKActions: [{ Ref: topicId }],
         });
       }
+      expect(own.find((a) => a.MetricName === "Throttles")).toMatchObject({
+        Namespace: "AWS/Lambda",
+        Statistic: "Sum",
+      });
+      const errors = own.find((a) => a.Metrics !== undefined) as { Metrics: Json[] };
+      const metrics = errors.Metrics.flatMap((m) => {
+        const stat = m.MetricStat as { Metric: { Namespace: string; MetricName: string } } | undefined;
+        return stat ? [`${stat.Metric.Namespace}/${stat.Metric.MetricName}`] : [];
+      });
+      expect(metrics.sort()).toEqual(["AWS/Lambda/Errors", "AgentStatusAlerts/InteractionErrors"]);
+      expect(errors.Metrics.find((m) => m.Expression !== undefined)).toMatchObject({
+        Expression: "FILL(invocationErrors, 0) + FILL(answeredErrors, 0)",
+      });
     });
   });
 
@@ -637,7 +661,7 @@ describe("the stack for other configs (inline code)", () => {
 
   it("leaves out the silence alarm when the function is meant to be idle at night", () => {
     const metrics = propertiesOf(windowed.template, "AWS::CloudWatch::Alarm").map((a) => a.MetricName);
-    expect(metrics).toHaveLength(6 + 2); // the check function's six, the interactions function's two
+    expect(metrics).toHaveLength(4 + 2); // the check function's four, the interactions function's two
     expect(metrics).not.toContain("Invocations");
     windowed.template.resourceCountIs("AWS::SNS::Topic", 1);
     windowed.template.resourceCountIs("AWS::SNS::Subscription", 0);

@@ -72,7 +72,7 @@ export function verifySlackRequest(request: SlackRequest, options: VerifyOptions
   return { ok: true };
 }
 
-/** What the endpoint counts before the use case sees a click; the Lambda makes them CloudWatch metrics. */
+/** What the endpoint counts before the use case sees a click; the Lambda logs them on its `interaction` line. */
 export type InteractionRequestMetric =
   | "InteractionRejectedSignature"
   | "InteractionRejectedSize"

@@ -389,12 +389,30 @@ export class SmartAssistClient implements AgentStatusSource, SourceProbe {
 
     // `release` frees the page's slot once the page is read and its hasMore known, before its rows
     // are evaluated: the next request then goes out first, and the evaluation overlaps its wait.
+    // Pages waiting to be sent (for the pacer, or before a retry) by offset: once a page says where the
+    // roster ends, those past it are dropped before they go out. One already on the wire cannot be
+    // called back: up to concurrency − 1 of those are what paging without a total costs.
+    const waiting = new Map<number, AbortController>();
+    const learnEnd = (end: number) => {
+      endOffset = Math.min(endOffset, end);
+      for (const [offset, wait] of waiting) if (offset >= endOffset) wait.abort(new PastTheEnd());
+    };
+
     const fetchOne = async (offset: number, release?: () => void): Promise<void> => {
+      // Its waits end when the run aborts too (one listener per page in flight, removed with it).
+      const wait = new AbortController();
+      const relay = () => wait.abort(abort.signal.reason);
+      abort.signal.addEventListener("abort", relay, { once: true });
+      waiting.set(offset, wait);
+      const wanted = () => offset < endOffset || offset === from;
       try {
-        const page = await this.fetchPage(offset, body, report, abort.signal, deadlineMs, request.lane);
+        const page = await this.fetchPage(offset, body, report, abort.signal, deadlineMs, request.lane, {
+          signal: wait.signal,
+          wanted,
+        });
         // An empty page is past the end whatever it claims, so a misbehaving server cannot loop us.
-        if (page.data.length === 0) endOffset = Math.min(endOffset, offset);
-        else if (!page.hasMore) endOffset = Math.min(endOffset, offset + step);
+        if (page.data.length === 0) learnEnd(offset);
+        else if (!page.hasMore) learnEnd(offset + step);
         // The roster grew past what a previous run counted: read ahead again.
         else if (offset + step >= softEnd) softEnd = Number.POSITIVE_INFINITY;
         if (offset < endOffset || offset === 0) {
@@ -408,6 +426,8 @@ export class SmartAssistClient implements AgentStatusSource, SourceProbe {
         }
       } catch (error) {
         if (abort.signal.aborted && fatal !== undefined) return;
+        // Not sent: the roster was found to end before this page while it waited.
+        if (error instanceof PastTheEnd || (wait.signal.aborted && !wanted())) return;
         if (error instanceof DeadlineReached) {
           stopOffset = Math.min(stopOffset, offset);
           return;
@@ -437,6 +457,9 @@ export class SmartAssistClient implements AgentStatusSource, SourceProbe {
           error: (error as Error).message,
           ...(request.byEmail ? { byEmail: true } : {}),
         });
+      } finally {
+        waiting.delete(offset);
+        abort.signal.removeEventListener("abort", relay);
       }
     };
 
@@ -484,6 +507,11 @@ export class SmartAssistClient implements AgentStatusSource, SourceProbe {
     return { end: endOffset, stop, delivered: pages };
   }
 
+  /**
+   * One page, retried. `signal` aborts everything (the run failed); `waits.signal` also ends the waits
+   * before a request (the pacer, a backoff), and a page no longer `wanted` (past the roster's end) is
+   * not sent: PastTheEnd.
+   */
   private async fetchPage(
     offset: number,
     body: string,
@@ -491,11 +519,15 @@ export class SmartAssistClient implements AgentStatusSource, SourceProbe {
     signal: AbortSignal,
     deadlineMs: number | undefined,
     lane: PacerLane,
+    waits: { signal: AbortSignal; wanted: () => boolean } = { signal, wanted: () => true },
   ): Promise<z.infer<typeof pageSchema>> {
     const started = this.clock.now();
     let lastError: unknown;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      if (!(await lane.acquire(signal, deadlineMs))) throw new DeadlineReached();
+      if (!waits.wanted()) throw new PastTheEnd();
+      if (!(await lane.acquire(waits.signal, deadlineMs))) throw new DeadlineReached();
+      // The wait may have outlasted the roster's end being found: the slot is spent, the request is not.
+      if (!waits.wanted()) throw new PastTheEnd();
       report.requests++;
       try {
         return await this.attempt(offset, body, report, signal, attempt);
@@ -510,7 +542,7 @@ export class SmartAssistClient implements AgentStatusSource, SourceProbe {
         if (attempt === this.maxAttempts || spent + wait > this.maxRetryMs) break;
         if (deadlineMs !== undefined && this.clock.now() + wait >= deadlineMs) throw new DeadlineReached();
         report.retries++;
-        await this.clock.sleep(wait, signal);
+        await this.clock.sleep(wait, waits.signal);
       }
     }
     throw new Error(`page at offset ${offset} failed: ${(lastError as Error).message}`);
@@ -579,6 +611,14 @@ export class SmartAssistClient implements AgentStatusSource, SourceProbe {
     if (statusCode >= 500 || statusCode === 408)
       throw new RetryableError(`HTTP ${statusCode}${detail ? `: ${detail}` : ""}`, retryAfterMs);
     throw new RequestRejectedError(statusCode, detail);
+  }
+}
+
+/** A page found to be past the roster's end before it was sent: it is not sent, and it is no failure. */
+class PastTheEnd extends Error {
+  constructor() {
+    super("past the end of the roster");
+    this.name = "PastTheEnd";
   }
 }
 

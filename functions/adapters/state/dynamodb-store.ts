@@ -2,10 +2,22 @@
  * Alert state in DynamoDB: one item per alert record, keyed by `id`, deleted by TTL on `expiresAt`.
  * A first alert is claimed with a conditional put, so two concurrent runs cannot both post it.
  *
- * History lives in the same table as separate items (`id` = `history#<alert id>`, TTL at the end of
- * the retention) that carry `historyDate`, the local date the episode started: the key of a sparse
- * global secondary index (only history items have the attribute), so the digest queries one day
- * without scanning the table. The table's own key schema is unchanged (it is retained across stacks).
+ * The table holds three kinds of item, told apart by their attributes (its key schema, `id` alone, is
+ * unchanged: the table is retained across stacks):
+ * - alert records (`id` = `<userId>#<ruleKey>#<since>`), the only items with a `state`;
+ * - history (`id` = `history#<alert id>`, TTL at the end of the retention), carrying `historyDate`, the
+ *   local date the episode started;
+ * - the run's own small items (`id` starting with `#`: `#cursor`, and later `#board#<channel>` and rate
+ *   limiter windows), read and written by key, with neither a `state` nor a `historyDate`.
+ *
+ * Two sparse global secondary indexes: `history-by-date` (partition `historyDate`, sort `sinceMs`) holds
+ * only history, so the digest queries one day; `live-records` (partition `id`, sort `state`) holds only
+ * alert records, so load() scans exactly the live records (open, nudged, resolved and averted ones not
+ * yet deleted), whatever the history kept: its read units grow with alerts, not with the retention.
+ * The live index is keyed on attributes every alert record has always had, so an existing table needs
+ * no backfill of ours: DynamoDB fills the new index from the items already there, and a record written
+ * by an older version of this code (a rollback, a container still finishing) is in it too. Until the
+ * index is ACTIVE, load() reads the table as it used to (a consistent Scan): see load().
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
@@ -22,7 +34,7 @@ import {
 import type { AlertRecord } from "../../domain/alert.js";
 import type { BoardState } from "../../domain/board.js";
 import type { Cursor } from "../../domain/coverage.js";
-import type { HistoryEntry } from "../../domain/history.js";
+import type { HistoryEntry, KEPT_FIELDS } from "../../domain/history.js";
 import type { AlertStore, BoardStore, HistoryStore } from "../../ports.js";
 import {
   alertRecordSchema,
@@ -43,24 +55,37 @@ export const ALERT_TABLE = {
   ttlAttribute: "expiresAt",
   /** The sparse index over history items: partition `historyDate` (local YYYY-MM-DD), sort `sinceMs`. */
   historyIndex: { name: "history-by-date", partitionKey: "historyDate", sortKey: "sinceMs" },
+  /**
+   * The sparse index over alert records: partition `id` (spread like the table's, so a storm's writes
+   * never meet one hot index partition), sort `state` (only alert records have one; it changes once or
+   * twice an episode, so the index is re-keyed rarely). Projection ALL: load() reads whole records.
+   */
+  liveIndex: { name: "live-records", partitionKey: "id", sortKey: "state" },
 } as const;
+
+// The live index must never hold history: history entries keep no `state` (record() strips one anyway).
+type HistoryKeepsNoState = "state" extends (typeof KEPT_FIELDS)[number] ? never : true;
+const _historyKeepsNoState: HistoryKeepsNoState = true;
+void _historyKeepsNoState;
 
 /** Prefix of history items' ids: never an alert id (those start with the agent's userId and a `#`). */
 export const HISTORY_ID_PREFIX = "history#";
 
 /**
+/**
  * Ids starting with `#` are the store's own items, never alert records (alert ids start with a user
- * id): the cursor, the shared rate window (`#limiter`, dynamodb-rate-limiter.ts). load() skips them.
+ * id): the cursor, the boards, the shared rate window (`#limiter`, dynamodb-rate-limiter.ts). None has
+ * a `state`, so none is in the live index; load() skips them on either path.
  */
 export const RESERVED_ID_PREFIX = "#";
 
 /**
  * The roster rotation's cursor is one more item in the same table, under a reserved id; load() skips it.
  */
-export const CURSOR_ID = "#cursor";
+export const CURSOR_ID = `${RESERVED_ID_PREFIX}cursor`;
 
 /** Each channel's board is one more reserved item: `#board#<channel>` (load() skips it). */
-export const BOARD_ID_PREFIX = "#board#";
+export const BOARD_ID_PREFIX = `${RESERVED_ID_PREFIX}board#`;
 
 export interface DynamoDbAlertStoreOptions {
   tableName: string;
@@ -71,12 +96,16 @@ export interface DynamoDbAlertStoreOptions {
   scanPageSize?: number;
 }
 
+/** How the last load() read the records: the live index, or (before the index is ACTIVE) the whole table. */
+export type LoadPath = "live-index" | "table-scan";
+
 // Placeholders for every attribute name, so no reserved word can ever break an expression.
 const NAMES = {
   "#id": ALERT_TABLE.partitionKey,
   "#exp": ALERT_TABLE.ttlAttribute,
   "#v": "version",
   "#hd": ALERT_TABLE.historyIndex.partitionKey,
+  "#st": ALERT_TABLE.liveIndex.sortKey,
 };
 
 export class DynamoDbAlertStore implements AlertStore, HistoryStore, BoardStore {
@@ -84,6 +113,8 @@ export class DynamoDbAlertStore implements AlertStore, HistoryStore, BoardStore 
   readonly #doc: DynamoDBDocumentClient;
   readonly #clock: StoreClock;
   readonly #scanPageSize: number | undefined;
+  /** How the last load() read the records (for tests and the bench). */
+  lastLoadPath: LoadPath | undefined;
 
   constructor(options: DynamoDbAlertStoreOptions) {
     this.#tableName = options.tableName;
@@ -98,39 +129,78 @@ export class DynamoDbAlertStore implements AlertStore, HistoryStore, BoardStore 
   }
 
   /**
-   * Every live alert record. A Scan is right here: alert records scale with alerts, not agents, and
-   * TTL deletes lag by up to days, hence the filter on expiresAt. Consistent reads, so a run sees the
-   * versions the previous run wrote and its conditional writes do not fail spuriously.
-   * History items are filtered out (they are never returned), but a Scan still reads them: its read
-   * units grow with the history kept (about one 4 KB unit per ~10 episodes of the retention).
+   * Every live alert record (open, nudged, resolved and averted ones not yet expired): a Scan of the
+   * live index, which holds alert records only, so history and the run's own items are never read.
+   * Alert records scale with alerts, not agents; TTL deletes lag by up to days, hence the filter on
+   * expiresAt.
+   *
+   * Index reads are eventually consistent (half the read units of a consistent read). A record written
+   * a moment before (by an overlapping run or a click) may be missing or one version behind; every
+   * write is still conditional on the version read, so the worst case is that this run leaves that
+   * record to the next one: a claim for an episode it did not see fails on the existing item (no
+   * second alert), and a write or a Slack claim on a stale version fails (no second post).
+   *
+   * While the index does not exist yet or is still being built (the stack update that adds it to an
+   * existing table), the table is read as before: a consistent Scan, filtered to alert records.
    */
   async load(): Promise<AlertRecord[]> {
     const now = nowSeconds(readClock(this.#clock));
+    try {
+      const records = await this.#scan(now, "live-index");
+      this.lastLoadPath = "live-index";
+      return records;
+    } catch (error) {
+      if (!indexNotReady(error)) throw this.#loadError(error);
+    }
+    this.lastLoadPath = "table-scan";
+    try {
+      return await this.#scan(now, "table-scan");
+    } catch (error) {
+      throw this.#loadError(error);
+    }
+  }
+
+  async #scan(now: number, path: LoadPath): Promise<AlertRecord[]> {
     const records: AlertRecord[] = [];
     let startKey: Record<string, unknown> | undefined;
+    const viaIndex = path === "live-index";
     do {
-      let page: ScanCommandOutput;
-      try {
-        page = await this.#doc.send(
-          new ScanCommand({
-            TableName: this.#tableName,
-            ConsistentRead: true,
-            FilterExpression: "#exp > :now AND NOT begins_with(#id, :reserved) AND attribute_not_exists(#hd)",
-            ExpressionAttributeNames: { "#exp": NAMES["#exp"], "#id": NAMES["#id"], "#hd": NAMES["#hd"] },
-            ExpressionAttributeValues: { ":now": now, ":reserved": RESERVED_ID_PREFIX },
-            ExclusiveStartKey: startKey,
-            Limit: this.#scanPageSize,
-          }),
-        );
-      } catch (error) {
-        throw new Error(`Cannot read alerts from DynamoDB table ${this.#tableName}: ${describe(error)}`, {
-          cause: error,
-        });
-      }
+      const page: ScanCommandOutput = await this.#doc.send(
+        new ScanCommand({
+          TableName: this.#tableName,
+          ...(viaIndex
+            ? {
+                IndexName: ALERT_TABLE.liveIndex.name,
+                FilterExpression: "#exp > :now AND NOT begins_with(#id, :reserved)",
+                ExpressionAttributeNames: { "#exp": NAMES["#exp"], "#id": NAMES["#id"] },
+              }
+            : {
+                // The whole table, history included: only until the live index is ACTIVE.
+                ConsistentRead: true,
+                FilterExpression:
+                  "#exp > :now AND attribute_exists(#st) AND NOT begins_with(#id, :reserved) AND attribute_not_exists(#hd)",
+                ExpressionAttributeNames: {
+                  "#exp": NAMES["#exp"],
+                  "#id": NAMES["#id"],
+                  "#st": NAMES["#st"],
+                  "#hd": NAMES["#hd"],
+                },
+              }),
+          ExpressionAttributeValues: { ":now": now, ":reserved": RESERVED_ID_PREFIX },
+          ExclusiveStartKey: startKey,
+          Limit: this.#scanPageSize,
+        }),
+      );
       for (const item of page.Items ?? []) records.push(this.#parse(item));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return records;
+  }
+
+  #loadError(error: unknown): Error {
+    return new Error(`Cannot read alerts from DynamoDB table ${this.#tableName}: ${describe(error)}`, {
+      cause: error,
+    });
   }
 
   /** One record, read consistently (a Slack click must see the version the last run wrote). */
@@ -326,13 +396,7 @@ export class DynamoDbAlertStore implements AlertStore, HistoryStore, BoardStore 
   }
 
   async record(entry: HistoryEntry): Promise<void> {
-    const { localDate, ...rest } = withoutUndefined(entry);
-    const item = {
-      ...rest,
-      [ALERT_TABLE.partitionKey]: `${HISTORY_ID_PREFIX}${entry.id}`,
-      alertId: entry.id,
-      [ALERT_TABLE.historyIndex.partitionKey]: localDate,
-    };
+    const item = historyItemOf(entry);
     try {
       // Unconditional: the same episode written twice (a retried run) is the same item.
       await this.#doc.send(new PutCommand({ TableName: this.#tableName, Item: item }));
@@ -397,6 +461,32 @@ export class DynamoDbAlertStore implements AlertStore, HistoryStore, BoardStore 
         ` (id ${JSON.stringify(item[ALERT_TABLE.partitionKey])}, ${issue?.path.join(".") ?? "?"}: ${issue?.message ?? "invalid"})`,
     );
   }
+}
+
+/**
+ * The item record() writes for an ended episode: its id under HISTORY_ID_PREFIX (the alert's id kept as
+ * `alertId`), the local date under the history index's key. Exported for tests and the bench, which
+ * write many at once.
+ */
+export function historyItemOf(entry: HistoryEntry): Record<string, unknown> {
+  // A `state` would put the entry in the live index (a caller's object may carry more than the type).
+  const { localDate, state: _state, ...rest } = withoutUndefined(entry) as HistoryEntry & { state?: unknown };
+  return {
+    ...rest,
+    [ALERT_TABLE.partitionKey]: `${HISTORY_ID_PREFIX}${entry.id}`,
+    alertId: entry.id,
+    [ALERT_TABLE.historyIndex.partitionKey]: localDate,
+  };
+}
+
+/**
+ * The live index is missing (a table made before it, the stack not updated yet) or still being built
+ * (DynamoDB refuses reads from a backfilling index): both are ValidationExceptions naming the index.
+ */
+function indexNotReady(error: unknown): boolean {
+  if (errorName(error) !== "ValidationException") return false;
+  const message = error instanceof Error ? error.message : String(error);
+  return /index/i.test(message);
 }
 
 function errorName(error: unknown): string | undefined {

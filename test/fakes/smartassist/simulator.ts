@@ -25,17 +25,19 @@ export interface SimulatorOptions {
   accountId: string;
   iId: string;
   agents: SimAgent[];
-  /** The simulator's "as of" instant (UTC ms); default Date.now() at each request. */
+  /** The simulator's "as of" instant (UTC ms); default the clock's now at each request. */
   now?: number;
   /** Default 0 (ephemeral); the server always binds 127.0.0.1. */
   port?: number;
   /** Time from a request's arrival to its answer (the simulator's own work included). */
   latencyMs?: number;
-  /** Default 60: more requests than that in any sliding 60 s window (real clock) => 429 + Retry-After. */
+  /** Default 60: more requests than that in any sliding 60 s window (the `clock`) => 429 + Retry-After. */
   rateLimitPerMinute?: number;
   /**
-   * The clock requests arrive by (their `at`, and the rate limit's window): default the real one. A
-   * test of pacing gives the clients' virtual clock, so a minute of requests takes no real minute.
+   * The simulator's wall clock (default Date.now): request arrival times (their `at`), the rate
+   * limit's window, when tokens expire, and "as of" without a fixed `now`. A test of pacing gives the
+   * clients' virtual clock, so a minute of requests takes no real minute; a benchmark whose client
+   * runs on a shifted clock gives the simulator the same one.
    */
   clock?: () => number;
   /** Replace the row at this agent index with raw garbage. */
@@ -48,7 +50,7 @@ export interface SimulatorOptions {
 }
 
 export interface RecordedRequest {
-  /** Arrival, real clock (UTC ms), or the simulator's `clock`. */
+  /** Arrival on the simulator's `clock` (UTC ms; default the real one). */
   at: number;
   method: string;
   path: string;
@@ -323,7 +325,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     }
     const total = indices ? indices.length : agents.length;
     const window = utcWindow(filter.startDate, filter.endDate, filter.timeZoneOffSet);
-    const asOf = now ?? Date.now();
+    const asOf = now ?? clock();
     const rows: string[] = [];
     const end = Math.min(total, offset + limit);
     for (let k = offset; k < end; k++) rows.push(rowText(indices ? (indices[k] as number) : k, window, asOf));
@@ -397,7 +399,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const unauthorized = () => send(res, record, 401, errorBody("Invalid or expired token", 401));
     if (!token) return unauthorized();
     try {
-      const { payload } = await jwtVerify(token, key, { algorithms: ["HS256"] });
+      const { payload } = await jwtVerify(token, key, {
+        algorithms: ["HS256"],
+        currentDate: new Date(clock()),
+      });
       if (payload.appId !== options.clientId) return unauthorized();
     } catch {
       return unauthorized();
