@@ -12,7 +12,7 @@
 import type { AlertRecord, Transition } from "../domain/alert.js";
 import type { AppConfig } from "../domain/config.js";
 import type { Cursor } from "../domain/coverage.js";
-import type { DueGroup } from "../domain/due.js";
+import { type DueGroup, dueEmails } from "../domain/due.js";
 import { type ChannelMessages, type ConfigReplay, replayFigures } from "../domain/replay.js";
 import { withinActiveHours } from "../domain/schedule.js";
 import type { AgentStatusSource, AlertNotifier, AlertStore, DueQueue } from "../ports.js";
@@ -106,8 +106,8 @@ export async function replayDay(
     if (due && due.atMs < nextTick && due.atMs < day.dayEndMs) {
       queue.waiting.shift();
       now = due.atMs;
-      const dueEmails = [...new Set(due.group.agents.map((a) => a.email))];
-      const r = await runCheck(config, deps, { nowMs: now, wallMs: clock, mode: "due", dueEmails });
+      const emails = dueEmails([due.group]);
+      const r = await runCheck(config, deps, { nowMs: now, wallMs: clock, mode: "due", dueEmails: emails });
       transitions.push(...r.summary.transitions);
       runs.due++;
       continue;

@@ -14,7 +14,7 @@ import {
 import type { RunSummary } from "../domain/alert.js";
 import type { AppConfig } from "../domain/config.js";
 import { TICK_SECONDS } from "../domain/coverage.js";
-import type { DueGroup } from "../domain/due.js";
+import { type DueGroup, dueEmails } from "../domain/due.js";
 import type {
   AgentStatusSource,
   AlertNotifier,
@@ -64,14 +64,6 @@ export interface ScheduledCheckDeps {
 
 /** What started the invocation: the 1-minute schedule, or due re-checks arriving from the queue. */
 export type Trigger = "schedule" | "due";
-
-/** The distinct e-mails of a batch of due groups (a batch holds up to 10 messages). */
-function dueEmails(groups: DueGroup[]): string[] {
-  const emails = new Map<string, string>();
-  for (const g of groups)
-    for (const a of g.agents) if (a.email !== "") emails.set(a.email.toLowerCase(), a.email);
-  return [...emails.values()];
-}
 
 export interface InvocationContext {
   getRemainingTimeInMillis(): number;

@@ -13,6 +13,7 @@ import { startWatch, type WatchTrigger } from "../app/watch.js";
 import type { Transition } from "../domain/alert.js";
 import type { AppConfig } from "../domain/config.js";
 import { TICK_SECONDS } from "../domain/coverage.js";
+import { dueEmails } from "../domain/due.js";
 import { formatDuration } from "../domain/duration.js";
 import { localTimeOfDay } from "../domain/time.js";
 import { localLimiter, localNotifier, localSecrets, localSource, localStore } from "./local-adapters.js";
@@ -75,7 +76,7 @@ export async function localWatch(options: WatchOptions): Promise<void> {
               nowMs,
               budget,
               mode: "due",
-              dueEmails: [...new Set(trigger.group.agents.map((a) => a.email))],
+              dueEmails: dueEmails([trigger.group]),
             });
       },
       onResult: (result, trigger) => {

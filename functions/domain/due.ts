@@ -140,3 +140,11 @@ export function sortDue(dues: readonly DueCheck[]): DueCheck[] {
     (a, b) => a.atMs - b.atMs || a.userId.localeCompare(b.userId) || a.kind.localeCompare(b.kind),
   );
 }
+
+/** The distinct e-mails (case-insensitive) of these groups: one re-check reads each agent once. */
+export function dueEmails(groups: readonly DueGroup[]): string[] {
+  const emails = new Map<string, string>();
+  for (const g of groups)
+    for (const a of g.agents) if (a.email !== "") emails.set(a.email.toLowerCase(), a.email);
+  return [...emails.values()];
+}

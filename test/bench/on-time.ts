@@ -18,7 +18,7 @@ import { runCheck } from "../../functions/app/run-check.js";
 import type { Transition } from "../../functions/domain/alert.js";
 import { type AppConfig, parseConfig } from "../../functions/domain/config.js";
 import { TICK_SECONDS } from "../../functions/domain/coverage.js";
-import type { DueGroup } from "../../functions/domain/due.js";
+import { type DueGroup, dueEmails } from "../../functions/domain/due.js";
 import type { QueryWindow } from "../../functions/domain/time.js";
 import type {
   AgentPage,
@@ -282,7 +282,7 @@ async function simulate(
     if (queue && due && due.atMs < nextTick) {
       queue.waiting.shift();
       now = due.atMs;
-      const emails = [...new Set(due.group.agents.map((a) => a.email))];
+      const emails = dueEmails([due.group]);
       const before = source.byEmail;
       const r = await runCheck(
         config,

@@ -16,6 +16,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, type PutCommandInput } 
 import * as z from "zod";
 import { reserveSlots } from "../../domain/rate-window.js";
 import type { SharedRateLimiter } from "../../ports.js";
+import { describe, errorName } from "./dynamodb-errors.js";
 import { ALERT_TABLE } from "./dynamodb-store.js";
 
 /** The limiter's item id: `#`-prefixed, a reserved id no alert can have (alert ids start with a user id). */
@@ -151,14 +152,4 @@ export class DynamoDbRateLimiter implements SharedRateLimiter {
       );
     }
   }
-}
-
-function errorName(error: unknown): string | undefined {
-  const name = (error as { name?: unknown } | undefined)?.name;
-  return typeof name === "string" ? name : undefined;
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
 }

@@ -36,6 +36,7 @@ import type { BoardState } from "../../domain/board.js";
 import type { Cursor } from "../../domain/coverage.js";
 import type { HistoryEntry, KEPT_FIELDS } from "../../domain/history.js";
 import type { AlertStore, BoardStore, HistoryStore } from "../../ports.js";
+import { describe, errorName } from "./dynamodb-errors.js";
 import {
   alertRecordSchema,
   BOARD_TTL_SECONDS,
@@ -487,14 +488,4 @@ function indexNotReady(error: unknown): boolean {
   if (errorName(error) !== "ValidationException") return false;
   const message = error instanceof Error ? error.message : String(error);
   return /index/i.test(message);
-}
-
-function errorName(error: unknown): string | undefined {
-  const name = (error as { name?: unknown } | undefined)?.name;
-  return typeof name === "string" ? name : undefined;
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
 }
