@@ -21,11 +21,10 @@ import {
   clickWrite,
   intentOf,
   resolveAlertId,
-  rollupMembers,
 } from "../domain/actions.js";
 import type { AlertRecord, Transition } from "../domain/alert.js";
 import type { AppConfig } from "../domain/config.js";
-import { byDisplayOrder } from "../domain/rollup.js";
+import { withRollupAcks } from "../domain/rollup-ack.js";
 import { localTimeOfDay } from "../domain/time.js";
 import type {
   AlertStore,
@@ -34,7 +33,7 @@ import type {
   EventPublisher,
   InteractionNotifier,
 } from "../ports.js";
-import { mapBounded } from "./bounded.js";
+import { type AcknowledgeAllContext, acknowledgeAll } from "./acknowledge-all.js";
 import type { Log } from "./logger.js";
 
 /**
@@ -42,12 +41,6 @@ import type { Log } from "./logger.js";
  * for a cold start, the secret and the conditional writes.
  */
 export const SLACK_UPDATE_BOUND_MS = 1_500;
-
-/**
- * Acknowledge all's conditional writes in flight at once: 1,000 members in well under Slack's 3 s on
- * DynamoDB (one at a time took 12–16 s), without a burst that on-demand capacity would throttle.
- */
-export const ACKNOWLEDGE_ALL_CONCURRENCY = 32;
 
 /** Outcome names the use case counts; the Lambda logs them on its `interaction` line. */
 export type InteractionOutcomeMetric =
@@ -106,7 +99,8 @@ export async function handleInteraction(deps: InteractionDeps, click: Click): Pr
       if (!answered) deps.log.warn("could not answer the user in Slack", { user, text });
     },
     records: () => {
-      loaded ??= deps.store.load();
+      // As every reader takes them: what an earlier Acknowledge all still owes, applied.
+      loaded ??= deps.store.load().then(withRollupAcks);
       return loaded;
     },
   };
@@ -147,7 +141,7 @@ export async function handleInteraction(deps: InteractionDeps, click: Click): Pr
       if (untracked > 0)
         work.push(ctx.answer(refusalText({ ok: false, reason: "over" }, deps.config.timezone)));
       for (const [id, requests] of byAlert) work.push(actOnAlert(ctx, id, requests));
-      for (const rollup of rollups) work.push(acknowledgeAll(ctx, rollup.target, rollup.key));
+      for (const rollup of rollups) work.push(acknowledgeAll(ackAllContext(ctx), rollup.target, rollup.key));
     }
   }
   await Promise.all(work);
@@ -278,157 +272,21 @@ async function endLease(
   return "done";
 }
 
-/**
- * `Acknowledge all` on a roll-up: every open member not yet acknowledged or excused, each with its own
- * conditional write (retried once on a conflict with a run), at most ACKNOWLEDGE_ALL_CONCURRENCY in
- * flight, and its own event; then the roll-up message redrawn once, with one reply in its thread.
- */
-async function acknowledgeAll(ctx: Ctx, target: ActionTarget, key: string | undefined): Promise<void> {
-  const { deps, user: by, nowMs } = ctx;
-  const members = rollupMembers(target, await ctx.records());
-  const rollupId = members[0]?.rollupId;
-  const open = members.filter((r) => r.state === "open");
-  if (rollupId === undefined || open.length === 0) {
-    await ctx.answer("This roll-up is over or no longer tracked: nothing to do.");
-    return;
-  }
-  const request: AlertActionRequest =
-    key === undefined ? { kind: "acknowledge", by, nowMs } : { kind: "acknowledge", by, nowMs, key };
-  type MemberResult =
-    | { kind: "acknowledged"; record: AlertRecord; transition: Transition }
-    | { kind: "refused"; reason: Extract<ActionOutcome, { ok: false }>["reason"] }
-    | { kind: "conflicted" };
-  // Each member's event goes out as soon as its write is in, beside the writes still under way.
-  const publishing = eventStream(deps.events);
-  const results = await mapBounded(
-    open,
-    deps.acknowledgeAllConcurrency ?? ACKNOWLEDGE_ALL_CONCURRENCY,
-    async (member): Promise<MemberResult> => {
-      for (let attempt = 0; attempt < 2; attempt++) {
-        const stored = attempt === 0 ? member : await deps.store.get(member.id);
-        const outcome = applyAction(stored, request);
-        if (!outcome.ok) return { kind: "refused", reason: outcome.reason };
-        // The roll-up message shows it; a member has no message of its own to redraw.
-        const { actionPending: _shownByTheRollup, ...record } = outcome.record;
-        if (await deps.store.put(record, stored?.version ?? null)) {
-          publishing.add(outcome.transition);
-          return { kind: "acknowledged", record, transition: outcome.transition };
-        }
-      }
-      return { kind: "conflicted" };
-    },
-  );
-  const after = new Map(members.map((r) => [r.id, r]));
-  const transitions: Transition[] = [];
-  let conflicts = 0;
-  let replays = 0;
-  for (const result of results) {
-    if (result?.kind === "acknowledged") {
-      after.set(result.record.id, result.record);
-      transitions.push(result.transition);
-    } else if (result?.kind === "conflicted") {
-      conflicts += 1;
-    } else if (result?.kind === "refused" && result.reason === "replayed") {
-      replays += 1;
-    }
-  }
-  if (conflicts > 0) {
-    deps.log.warn("some roll-up members changed under the click twice", { rollup: rollupId, conflicts });
-  }
-  if (transitions.length === 0) {
-    // The same click again (a replay) changes nothing and says nothing.
-    if (replays === open.length) return;
-    await publishing.done();
-    await ctx.answer(
-      conflicts > 0
-        ? "These alerts were being updated at the same moment; please try again."
-        : "Every alert here is already acknowledged, excused or over: nothing to do.",
-    );
-    return;
-  }
-  ctx.count("InteractionApplied");
-  deps.log.info("roll-up acknowledged", { rollup: rollupId, by, alerts: transitions.length });
-  const first = members.find((m) => m.rollupTs !== undefined && m.channel !== undefined);
-  const redrawRollup = async () => {
-    if (!deps.notifier || first?.rollupTs === undefined || first.channel === undefined) return;
-    const shown = await deps.notifier.rollupAcknowledged(
-      {
-        id: rollupId,
-        channel: first.channel,
-        ts: first.rollupTs,
-        members: [...after.values()].sort(byDisplayOrder),
-      },
-      by,
-      transitions.length,
-    );
-    if (!shown.ok) {
-      ctx.count("InteractionSlackUpdateFailed");
-      deps.log.warn("Slack did not take the roll-up update", { rollup: rollupId, error: shown.error });
-    }
-  };
-  const [, published] = await Promise.all([
-    redrawRollup(),
-    publishing.done(),
-    conflicts > 0
-      ? ctx.answer(
-          `${conflicts} of these alerts were being updated at the same moment; click again for them.`,
-        )
-      : Promise.resolve(),
-  ]);
-  if (published.failed > 0)
-    deps.log.warn("some acknowledgement events could not be put on the bus", published);
-}
-
-/** Events per publish while Acknowledge all's writes go on, and publishes in flight at once. */
-const EVENT_CHUNK = 50;
-const EVENT_PUBLISHES_IN_FLIGHT = 2;
-
-/**
- * Transitions published in chunks as they come (at most EVENT_PUBLISHES_IN_FLIGHT publishes at once),
- * so a thousand events are not all left for after the last write; `done` sends the rest and waits.
- */
-function eventStream(events: EventPublisher | undefined) {
-  const queue: Transition[] = [];
-  const running = new Set<Promise<void>>();
-  let failed = 0;
-  const launch = (force: boolean) => {
-    while (
-      events &&
-      running.size < EVENT_PUBLISHES_IN_FLIGHT &&
-      (queue.length >= EVENT_CHUNK || (force && queue.length > 0))
-    ) {
-      const chunk = queue.splice(0, EVENT_CHUNK);
-      // A publisher that throws loses these events, never the answer: they are counted as failed.
-      const sent: Promise<void> = Promise.resolve()
-        .then(() => events.publish(chunk))
-        .then(
-          (result) => {
-            failed += result.failed;
-          },
-          () => {
-            failed += chunk.length;
-          },
-        )
-        .then(() => {
-          running.delete(sent);
-          launch(force);
-        });
-      running.add(sent);
-    }
-  };
+function ackAllContext(ctx: Ctx): AcknowledgeAllContext {
+  const { deps } = ctx;
   return {
-    add(transition: Transition) {
-      queue.push(transition);
-      launch(false);
-    },
-    async done(): Promise<{ failed: number }> {
-      launch(true);
-      while (running.size > 0) {
-        await Promise.all(running);
-        launch(true);
-      }
-      return { failed };
-    },
+    store: deps.store,
+    ...(deps.notifier ? { notifier: deps.notifier } : {}),
+    ...(deps.events ? { events: deps.events } : {}),
+    ...(deps.acknowledgeAllConcurrency !== undefined ? { concurrency: deps.acknowledgeAllConcurrency } : {}),
+    log: deps.log,
+    clock: deps.nowMs ?? Date.now,
+    startedMs: ctx.nowMs,
+    user: ctx.user,
+    records: ctx.records,
+    answer: ctx.answer,
+    applied: () => ctx.count("InteractionApplied"),
+    slackUpdateFailed: () => ctx.count("InteractionSlackUpdateFailed"),
   };
 }
 

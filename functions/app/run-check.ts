@@ -32,6 +32,7 @@ import type {
   FetchReport,
   HistoryStore,
 } from "../ports.js";
+import { settleRollupAcks } from "./acknowledge-all.js";
 import { BoardCollector, updateBoards } from "./board.js";
 import { mapBounded } from "./bounded.js";
 import { deliverSlack } from "./deliver-slack.js";
@@ -134,7 +135,14 @@ export async function runCheck(
   const pagingDeadline = options.deadlineMs ?? budget?.pagingDeadlineMs;
   const writesDeadline = budget?.writesDeadlineMs;
   const mayWrite = () => writesDeadline === undefined || Date.now() < writesDeadline;
-  const [stored, cursor] = await Promise.all([deps.store.load(), deps.store.loadCursor()]);
+  const [loaded, cursor] = await Promise.all([deps.store.load(), deps.store.loadCursor()]);
+  // What an Acknowledge all left owed is written first: the run decides its members acknowledged.
+  const settled = await settleRollupAcks(loaded, deps.store, {
+    dryRun: options.dryRun ?? false,
+    concurrency: STATE_WRITE_CONCURRENCY,
+    mayStart: mayWrite,
+  });
+  const stored = settled.records;
   const byUser = groupByUser(stored);
   const storedById = new Map(stored.map((r) => [r.id, r]));
   let leftToLease = 0;
@@ -225,7 +233,7 @@ export async function runCheck(
 
   // Claim before acting: a write that another run made first means that run posts, not us.
   const current = new Map(stored.map((r) => [r.id, r]));
-  const transitions: Transition[] = [];
+  const transitions: Transition[] = [...settled.transitions];
   const owned = new Set<string>();
   const reminded = new Set<string>();
   // Many writes in flight, each still conditional; the transitions are then taken in decision order,

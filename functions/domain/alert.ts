@@ -1,7 +1,7 @@
 /** Open alerts as the state keeps them, the transitions a run makes, and the run summary. */
-
 import type { Coverage } from "./coverage.js";
 import type { DueKind } from "./due.js";
+import type { RollupAck } from "./rollup-ack.js";
 
 export type Severity = "warning" | "critical";
 /** What the lifecycle does on its own. */
@@ -98,6 +98,11 @@ export interface AlertRecord {
   lease?: Lease;
   /** Slack action keys (`user:action_ts`) already applied, newest last: a replayed click changes nothing. */
   appliedActions?: string[];
+  /**
+   * On one member of a roll-up: its Acknowledge all, owed to the members the click did not write in
+   * time (rollup-ack.ts). Readers apply it; the next run writes it onto each of them.
+   */
+  rollupAck?: RollupAck;
   /** Bumped on every write: stores use it for conditional (optimistic) writes. */
   version: number;
   /** Epoch seconds after which the record may be deleted (DynamoDB TTL). */

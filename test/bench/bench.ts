@@ -1200,18 +1200,24 @@ async function ackAllSection(targets: Target[]): Promise<{ figures: unknown; tex
       `  ${(f.latencyMs === undefined ? f.store : `${f.store} +${f.latencyMs} ms`).padEnd(16)} ${int(f.members).padStart(5)} members, ${(Number.isFinite(f.concurrency) ? String(f.concurrency) : "all").padStart(3)} in flight: ` +
       `median ${int(f.medianMs)} ms, max ${int(f.maxMs)} ms (${f.samples} samples), endpoint CPU ${int(f.cpuMs)} ms${f.dynaliteCpuMs === undefined ? "" : `, dynalite CPU ${int(f.dynaliteCpuMs)} ms`}; ` +
       `${int(f.puts)} puts${f.rewrites === undefined ? "" : `, ${int(f.rewrites)} file rewrites`}; ` +
-      `${int(f.acknowledged)} acknowledged, ${int(f.events)} events; status ${f.status}\n` +
+      `status ${f.status}; ${int(f.acknowledged)} written by the click (${int(f.events)} events), ${int(f.shown)} shown acknowledged; ` +
+      `the next run wrote the rest in ${int(f.nextRun.ms)} ms: ${int(f.nextRun.acknowledged)} acknowledged, ${int(f.nextRun.events)} events\n` +
       `      of which load ${int(f.phases.loadMs)} ms, writes ${int(f.phases.writesMs)} ms, Slack after them ${int(f.phases.slackMs)} ms; events (beside the writes) ${int(f.phases.eventsMs)} ms`,
   );
   for (const f of figures.filter((x) => x.concurrency > 1 && x.members >= 1_000)) {
     targets.push({
       name: `Acknowledge all of ${int(f.members)} on ${f.store}${f.latencyMs ? ` +${f.latencyMs} ms a request` : ""} answered < 3 s`,
-      ok: f.maxMs < 3_000 && f.status === 200 && f.acknowledged === f.members,
+      ok:
+        f.maxMs < 3_000 &&
+        f.status === 200 &&
+        f.shown === f.members &&
+        f.nextRun.acknowledged === f.members &&
+        f.nextRun.events === f.members,
       figure: `max ${int(f.maxMs)} ms, median ${int(f.medianMs)} ms`,
     });
   }
   const text = [
-    "Acknowledge all — signed request → verify → load → one conditional write per member → roll-up redraw + reply (fake Slack) + events (EventBridge stand-in)",
+    "Acknowledge all — signed request → verify → load → the intent and the members' conditional writes for up to 1.2 s (the rest owed to the next run) → roll-up redraw + reply (fake Slack) + events (EventBridge stand-in); then the next run",
     ...lines,
   ].join("\n");
   return { figures, text };

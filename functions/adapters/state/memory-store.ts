@@ -90,6 +90,7 @@ const alertRecordShape = {
   rollupListed: z.boolean().optional(),
   lease: z.object({ by: z.string(), untilMs: z.number() }).optional(),
   appliedActions: z.array(z.string()).optional(),
+  rollupAck: z.object({ by: z.string(), atMs: z.number(), key: z.string().optional() }).optional(),
   version: z.number().int(),
   expiresAt: z.number(),
 };
