@@ -77,6 +77,8 @@ export interface Invocation {
   agents: number;
   /** For due runs: seconds from each group's instant to the run's start. */
   lateSeconds: number[];
+  /** Of that, for each group: how late its sender already was when it queued it (0 when sent ahead). */
+  queuedLateSeconds: number[];
   wallMs: number;
   cpuMs: number;
   breakdown: Breakdown;
@@ -294,6 +296,8 @@ export interface CenterFigures {
   logGzipRatio: number;
   metricNames: string[];
   errors: string[];
+  /** Rotation pages a full pass every `schedule.every` needs a minute (roster pages ÷ 5). */
+  rotationNeededPerMinute: number;
   /** Rotation pages asked past the roster's end until the first run that saw its end. */
   firstRunPastEnd: number;
   /** SmartAssist requests in the measured minutes: the rotation, the ticks' re-reads by e-mail, the due runs'. */

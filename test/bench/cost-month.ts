@@ -42,6 +42,7 @@ import {
 import { type AlarmTemplate, alarmTemplate } from "./cost-prices.js";
 import {
   costConfig,
+  EVERY_MINUTES,
   HISTORY_DAYS,
   MINUTE,
   roster,
@@ -233,6 +234,7 @@ export async function center(
         messages: batch.length,
         agents: summary.checkedAgents,
         lateSeconds: groups.map((g) => (startMs - g.atMs) / 1000),
+        queuedLateSeconds: batch.map((m, k) => Math.max(0, m.sentMs - (groups[k]?.atMs ?? m.sentMs)) / 1000),
         wallMs: run.wallMs,
         cpuMs: run.cpuMs,
         breakdown: breakdown(run.http, peerOf(c), run.wallMs),
@@ -300,7 +302,7 @@ export async function center(
             ticks.push(tick);
             tickLateMs.push(tick.startMs - tickAt);
             progress(
-              `${label}: minute ${m + 1}/${spec.minutes}: tick ${Math.round(tick.wallMs)} ms, ${tick.smartAssistRequests} requests, ${tick.transitions} transitions, ${tick.dueScheduled} re-checks queued; ${dues.length} due runs so far`,
+              `${label}: minute ${m + 1}/${spec.minutes}: tick ${Math.round(tick.wallMs)} ms (SmartAssist ${Math.round(tick.breakdown.smartassist)}, Slack ${Math.round(tick.breakdown.slack)}, rest ${Math.round(tick.breakdown.rest)}), ${tick.smartAssistRequests} requests, ${tick.transitions} transitions, ${tick.dueScheduled} re-checks queued; ${dues.length} due runs so far`,
             );
           } else progress(`${label}: warm-up tick ${m + WARMUP_MINUTES + 1}/${WARMUP_MINUTES}`);
         });
@@ -348,6 +350,7 @@ export async function center(
         agents,
         latencyMs: spec.latencyMs,
         rosterPages: Math.ceil(agents / 50),
+        rotationNeededPerMinute: Math.ceil(agents / 50) / EVERY_MINUTES,
         seeded,
         measuredMinutes: spec.minutes,
         init: {
