@@ -23,6 +23,7 @@ import {
   mean,
   monthlyBill,
   PRICES,
+  sleepMs,
   VCPU_MB,
   WHAT_IFS,
 } from "./cost-prices.js";
@@ -165,6 +166,7 @@ export async function costSection(
       "Slack",
       "SQS/EB/SM",
       "rest",
+      "of it asleep",
       "CPU ms",
       `billed ms (${FUNCTION_MB} MB)`,
     ],
@@ -179,6 +181,7 @@ export async function costSection(
         avg(runs, (i) => i.breakdown.slack),
         avg(runs, (i) => i.breakdown.aws),
         avg(runs, (i) => i.breakdown.rest),
+        avg(runs, sleepMs),
         avg(runs, (i) => i.cpuMs),
         avg(runs, (i) => billedMs(i, FUNCTION_MB)),
       ]),
@@ -226,6 +229,40 @@ export async function costSection(
     ),
     md,
   );
+  const own = (i: Invocation, id: string) => i.dynamo.ownItems[id] ?? { readUnits: 0, writeUnits: 0 };
+  const dynamoSplit = table(
+    [
+      "center",
+      "kind",
+      "RRU",
+      "load() (measured apart)",
+      "#limiter",
+      "#cursor",
+      "WRU",
+      "#limiter",
+      "#cursor",
+      "index copies",
+      "failed conditions",
+      "requests",
+    ],
+    measured.flatMap(({ figures: c }) =>
+      kinds(c).map(({ kind, runs }) => [
+        name(c),
+        kind,
+        avg(runs, (i) => i.dynamo.readUnits, 1),
+        fmt(c.load.withHistory, 1),
+        avg(runs, (i) => own(i, "#limiter").readUnits, 1),
+        avg(runs, (i) => own(i, "#cursor").readUnits, 1),
+        avg(runs, (i) => i.dynamo.writeUnits, 1),
+        avg(runs, (i) => own(i, "#limiter").writeUnits, 1),
+        avg(runs, (i) => own(i, "#cursor").writeUnits, 1),
+        avg(runs, (i) => i.dynamo.indexWriteUnits, 1),
+        avg(runs, (i) => i.dynamo.failedConditionUnits, 1),
+        avg(runs, (i) => Object.values(i.dynamo.requests).reduce((a, b) => a + b, 0), 1),
+      ]),
+    ),
+    md,
+  );
   const notes = measured.map(({ figures: c }) => {
     const late = c.dues.flatMap((i) => i.lateSeconds);
     const queuedLate = c.dues.flatMap((i) => i.queuedLateSeconds);
@@ -241,6 +278,7 @@ export async function costSection(
       "% of 242 s",
       "billed at 384 MB",
       "billed at 256 MB",
+      `without the rate window's sleeps (${FUNCTION_MB} MB)`,
     ],
     measured.map(({ figures: c }) => {
       const wall = (runs: Invocation[]) =>
@@ -255,6 +293,7 @@ export async function costSection(
         `${fmt((100 * s.billed) / BEFORE_TICK_SECONDS_PER_5_MIN, 1)} %`,
         fmt(lambdaSecondsPer5Min(c, 384).billed, 1),
         fmt(lambdaSecondsPer5Min(c, 256).billed, 1),
+        fmt(lambdaSecondsPer5Min(c, FUNCTION_MB, false).billed, 1),
       ];
     }),
     md,
@@ -337,11 +376,13 @@ export async function costSection(
   const text = [
     `Cost — the check bundle as deployed, warm containers on loopback peers: a tick a minute (schedule event) and the due runs it queues (SQS events at send + DelaySeconds, ≤ 10 a batch, 2 at once), ${spec.minutes} measured minutes after ${WARMUP_MINUTES} of warm-up, SmartAssist ${spec.latencies.join(" / ")} ms a page`,
     `  workload: ${fmt(ALERTS_PER_AGENT_DAY * 12_000)} alerts a day per 12,000 agents, ${HISTORY_DAYS} days of history, 2 days of resolved records; us-east-1 on-demand prices, no free tier`,
-    "  Duration per run (ms): where the wall time went, by what was in flight (SmartAssist first, then DynamoDB, then the Slack phase — its calls and pacing —, then the other AWS peers; rest: none of them: CPU not overlapping a request, and sleeps on the shared rate window), and CPU",
+    "  Duration per run (ms): where the wall time went, by what was in flight (SmartAssist first, then DynamoDB, then the Slack phase — its calls and pacing —, then the other AWS peers; rest: none of them: CPU not overlapping a request, and sleeps, chiefly on the shared rate window: at least rest − CPU), and CPU",
     durations,
     `  billed ms = wall + CPU × (${VCPU_MB} ÷ ${FUNCTION_MB} − 1): the CPU stretched to the ${FUNCTION_MB} MB function's share of a vCPU`,
     "  What a run consumed (means)",
     consumed,
+    "  DynamoDB units per run (means): the live records' load(), the shared rate window and the cursor",
+    dynamoSplit,
     ...notes,
     "",
     "  Lambda time per 5 minutes (issue 15: ≤ 5 % of the 242 s a 12,000-agent center's 5-minute run took)",
