@@ -127,6 +127,8 @@ function sqsEvent(batch: SqsMessage[], queueArn: string, receivedMs: number) {
 export interface CenterSpec {
   minutes: number;
   latencyMs: number;
+  /** smartassist.requestsPerMinute in the bundle's config (the product's default: 50). */
+  requestsPerMinute: number;
   progress: (message: string) => void;
 }
 
@@ -150,7 +152,7 @@ export async function center(
     clock: clock.now,
   });
   progress(`${label}: synthesizing the stack (CDK NodejsFunction bundling)`);
-  const bundle: LambdaBundle = synthesizeLambdaBundle(costConfig(sim.url));
+  const bundle: LambdaBundle = synthesizeLambdaBundle(costConfig(sim.url, spec.requestsPerMinute));
   const template = alarmTemplate(bundle);
   const dir = copyBundleOutsideRepo(bundle);
   const indexes = [ALERT_TABLE.historyIndex, ALERT_TABLE.liveIndex].map((i) => ({

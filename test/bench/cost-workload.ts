@@ -32,7 +32,7 @@ export const WARMUP_MINUTES = 5;
 export const EVERY_MINUTES = 5;
 
 /** The bundle's config: the template's features, its break rule on the workload's status. */
-export function costConfig(host: string) {
+export function costConfig(host: string, requestsPerMinute = 50) {
   return {
     timezone: TIMEZONE,
     smartassist: {
@@ -41,7 +41,7 @@ export function costConfig(host: string) {
       iId: DEMO_CREDENTIALS.iId,
       pageSize: 50,
       concurrency: 4,
-      requestsPerMinute: 50,
+      requestsPerMinute,
     },
     schedule: { every: `${EVERY_MINUTES}m` },
     rules: [

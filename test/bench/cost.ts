@@ -77,6 +77,8 @@ export interface CostSpec {
   /** SmartAssist latencies (ms a page): every size is measured at each; the bill is the first's. */
   latencies: number[];
   minutes: number;
+  /** smartassist.requestsPerMinute of the bundle's config (default 50, the product's). */
+  requestsPerMinute: number;
   storm: boolean;
   /** Tables as Markdown, for README. */
   markdown: boolean;
@@ -374,7 +376,7 @@ export async function costSection(
     : undefined;
 
   const text = [
-    `Cost — the check bundle as deployed, warm containers on loopback peers: a tick a minute (schedule event) and the due runs it queues (SQS events at send + DelaySeconds, ≤ 10 a batch, 2 at once), ${spec.minutes} measured minutes after ${WARMUP_MINUTES} of warm-up, SmartAssist ${spec.latencies.join(" / ")} ms a page`,
+    `Cost — the check bundle as deployed, warm containers on loopback peers: a tick a minute (schedule event) and the due runs it queues (SQS events at send + DelaySeconds, ≤ 10 a batch, 2 at once), ${spec.minutes} measured minutes after ${WARMUP_MINUTES} of warm-up, SmartAssist ${spec.latencies.join(" / ")} ms a page, ${spec.requestsPerMinute} requests a minute (smartassist.requestsPerMinute)`,
     `  workload: ${fmt(ALERTS_PER_AGENT_DAY * 12_000)} alerts a day per 12,000 agents, ${HISTORY_DAYS} days of history, 2 days of resolved records; us-east-1 on-demand prices, no free tier`,
     "  Duration per run (ms): where the wall time went, by what was in flight (SmartAssist first, then DynamoDB, then the Slack phase — its calls and pacing —, then the other AWS peers; rest: none of them: CPU not overlapping a request, and sleeps, chiefly on the shared rate window: at least rest − CPU), and CPU",
     durations,
