@@ -111,6 +111,12 @@ export interface AlertStore {
    * Returns false when another run got there first: that run owns the record's next step.
    */
   put(record: AlertRecord, expectedVersion: number | null): Promise<boolean>;
+  /**
+   * The live records among `ids` (missing or expired ones left out), read consistently: a due
+   * re-check reads its agents' records this way instead of every live record. Optional: a store
+   * without it is read with load().
+   */
+  loadSome?(ids: readonly string[]): Promise<AlertRecord[]>;
   /** Where the roster rotation stands (absent before the first run that kept one). */
   loadCursor(): Promise<Cursor | undefined>;
   /**

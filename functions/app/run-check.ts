@@ -81,10 +81,27 @@ export interface CheckOptions {
   mode?: "once" | "tick" | "due";
   /** For `due`: the agents to read again. */
   dueEmails?: string[];
+  /**
+   * For `due`: those agents' live records when the re-check was scheduled, read by id instead of
+   * every live record (unless one is in a roll-up, whose members and Acknowledge all are read whole).
+   */
+  dueRecordIds?: string[];
   /** Who this run is in the leases it takes (default: a fresh random id). */
   runId?: string;
   /** The real clock, for leases (default Date.now): `nowMs` may be another instant. */
   wallMs?: () => number;
+}
+
+/**
+ * The live records a run decides on: every one, or for a due re-check that names its agents' records,
+ * just those; a roll-up member among them brings the whole set back (the roll-up's other members and
+ * any Acknowledge all it still owes live on other records).
+ */
+async function loadRecords(store: AlertStore, mode: CheckOptions["mode"], options: CheckOptions) {
+  const ids = options.dueRecordIds;
+  if (mode !== "due" || ids === undefined || store.loadSome === undefined) return store.load();
+  const some = await store.loadSome(ids);
+  return some.some((r) => r.rollupId !== undefined) ? store.load() : some;
 }
 
 /** What a run left for the next one because its budget ran out. */
@@ -135,7 +152,10 @@ export async function runCheck(
   const pagingDeadline = options.deadlineMs ?? budget?.pagingDeadlineMs;
   const writesDeadline = budget?.writesDeadlineMs;
   const mayWrite = () => writesDeadline === undefined || Date.now() < writesDeadline;
-  const [loaded, cursor] = await Promise.all([deps.store.load(), deps.store.loadCursor()]);
+  const [loaded, cursor] = await Promise.all([
+    loadRecords(deps.store, mode, options),
+    deps.store.loadCursor(),
+  ]);
   // What an Acknowledge all left owed is written first: the run decides its members acknowledged.
   const settled = await settleRollupAcks(loaded, deps.store, {
     dryRun: options.dryRun ?? false,
@@ -185,7 +205,7 @@ export async function runCheck(
       const after = decided.length === 0 ? records : applyWrites(records, decided);
       const next = nextDue(parsed.agent, after, config, nowMs);
       if (next && next.atMs <= nowMs + horizonMs(after)) {
-        dues.push(next);
+        dues.push({ ...next, recordIds: after.map((r) => r.id) });
         if (collector && next.kind === "fire") collector.comingUp(parsed.agent);
       }
     }

@@ -93,6 +93,43 @@ describe("DynamoDbAlertStore", () => {
     expect(loaded).toEqual([live]);
   });
 
+  it("loadSome reads the live records among the ids by key, 100 a request, leaving out missing, expired and reserved ones", async () => {
+    // Prepare: 250 live records, one expired, one history item; 600 records the re-check does not name.
+    const tableName = await createTable();
+    const doc = DynamoDBDocumentClient.from(client);
+    const named = Array.from({ length: 250 }, () => makeRecord());
+    const expired = makeRecord({ expiresAt: NOW_S - 60 });
+    const others = Array.from({ length: 600 }, () => makeRecord());
+    const history = historyItem(1);
+    for (const item of [...named, expired, ...others, history])
+      await doc.send(new PutCommand({ TableName: tableName, Item: item }));
+    const counted = countingClient(local);
+    const store = new DynamoDbAlertStore({ tableName, client: counted.client, nowMs: NOW_MS });
+    const ids = [
+      ...named.map((r) => r.id),
+      expired.id,
+      String(history.id),
+      CURSOR_ID,
+      "u-nobody#rule-0#x",
+      named[0]?.id ?? "",
+    ];
+
+    // Act
+    const loaded = await store.loadSome(ids);
+
+    // Assess: exactly the named live ones, in 3 requests (254 distinct keys less the reserved one),
+    // consistent reads of ~1 unit a small item, far below a scan of every live record.
+    expect(byId(loaded)).toEqual(byId(named));
+    expect(store.lastLoadPath).toBe("by-id");
+    expect(counted.units.requests.BatchGetItem).toBe(3);
+    expect(counted.units.read).toBeLessThanOrEqual(260);
+    const scanUnits = counted.units.read;
+    await store.load();
+    expect(counted.units.read - scanUnits).toBeGreaterThan(0);
+    expect(await store.loadSome([])).toEqual([]);
+    counted.client.destroy();
+  }, 60_000);
+
   it("claims each of many new records exactly once across many concurrent runs", async () => {
     // Prepare
     const tableName = await createTable();

@@ -21,6 +21,8 @@
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -97,8 +99,15 @@ export interface DynamoDbAlertStoreOptions {
   scanPageSize?: number;
 }
 
-/** How the last load() read the records: the live index, or (before the index is ACTIVE) the whole table. */
-export type LoadPath = "live-index" | "table-scan";
+/**
+ * How the last read of records went: the live index, or (before the index is ACTIVE) the whole table,
+ * or by id (a due re-check's loadSome).
+ */
+export type LoadPath = "live-index" | "table-scan" | "by-id";
+
+/** Keys per BatchGetItem (DynamoDB's limit), and rounds of unprocessed keys asked again. */
+const BATCH_GET_KEYS = 100;
+const BATCH_GET_ROUNDS = 5;
 
 // Placeholders for every attribute name, so no reserved word can ever break an expression.
 const NAMES = {
@@ -202,6 +211,45 @@ export class DynamoDbAlertStore implements AlertStore, HistoryStore, BoardStore 
     return new Error(`Cannot read alerts from DynamoDB table ${this.#tableName}: ${describe(error)}`, {
       cause: error,
     });
+  }
+
+  /**
+   * The live records among `ids`, read consistently by key (BatchGetItem, 100 keys a request; keys
+   * DynamoDB leaves unprocessed are asked again): a due re-check pays for its agents' records, not
+   * for every live one.
+   */
+  async loadSome(ids: readonly string[]): Promise<AlertRecord[]> {
+    const now = nowSeconds(readClock(this.#clock));
+    const unique = [...new Set(ids)].filter((id) => !id.startsWith(RESERVED_ID_PREFIX));
+    const records: AlertRecord[] = [];
+    try {
+      for (let i = 0; i < unique.length; i += BATCH_GET_KEYS) {
+        let keys: Array<Record<string, unknown>> = unique
+          .slice(i, i + BATCH_GET_KEYS)
+          .map((id) => ({ [ALERT_TABLE.partitionKey]: id }));
+        for (let round = 0; keys.length > 0; round++) {
+          if (round === BATCH_GET_ROUNDS)
+            throw new Error(`${keys.length} keys still unprocessed after ${BATCH_GET_ROUNDS} rounds`);
+          const out: BatchGetCommandOutput = await this.#doc.send(
+            new BatchGetCommand({
+              RequestItems: { [this.#tableName]: { Keys: keys, ConsistentRead: true } },
+            }),
+          );
+          for (const item of out.Responses?.[this.#tableName] ?? []) {
+            // A history item is never an alert record (it keeps no state); TTL deletes lag.
+            if (item[ALERT_TABLE.historyIndex.partitionKey] !== undefined || item.state === undefined)
+              continue;
+            const record = this.#parse(item);
+            if (record.expiresAt > now) records.push(record);
+          }
+          keys = (out.UnprocessedKeys?.[this.#tableName]?.Keys ?? []) as Array<Record<string, unknown>>;
+        }
+      }
+    } catch (error) {
+      throw this.#loadError(error);
+    }
+    this.lastLoadPath = "by-id";
+    return records;
   }
 
   /** One record, read consistently (a Slack click must see the version the last run wrote). */
