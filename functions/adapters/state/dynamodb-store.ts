@@ -31,18 +31,17 @@ import {
   type QueryCommandOutput,
   ScanCommand,
   type ScanCommandOutput,
-  UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { AlertRecord } from "../../domain/alert.js";
 import type { BoardState } from "../../domain/board.js";
 import type { Cursor } from "../../domain/coverage.js";
 import type { HistoryEntry, KEPT_FIELDS } from "../../domain/history.js";
 import type { AlertStore, BoardStore, HistoryStore } from "../../ports.js";
+import { DynamoDbBoards } from "./dynamodb-boards.js";
 import { describe, errorName } from "./dynamodb-errors.js";
+import { ALERT_TABLE, CURSOR_ID, HISTORY_ID_PREFIX, RESERVED_ID_PREFIX } from "./dynamodb-table.js";
 import {
   alertRecordSchema,
-  BOARD_TTL_SECONDS,
-  boardStateSchema,
   CURSOR_TTL_SECONDS,
   cursorSchema,
   historyEntrySchema,
@@ -52,43 +51,18 @@ import {
   withoutUndefined,
 } from "./memory-store.js";
 
-/** The table's shape, shared with the CDK stack so that code and infrastructure cannot drift. */
-export const ALERT_TABLE = {
-  partitionKey: "id",
-  ttlAttribute: "expiresAt",
-  /** The sparse index over history items: partition `historyDate` (local YYYY-MM-DD), sort `sinceMs`. */
-  historyIndex: { name: "history-by-date", partitionKey: "historyDate", sortKey: "sinceMs" },
-  /**
-   * The sparse index over alert records: partition `id` (spread like the table's, so a storm's writes
-   * never meet one hot index partition), sort `state` (only alert records have one; it changes once or
-   * twice an episode, so the index is re-keyed rarely). Projection ALL: load() reads whole records.
-   */
-  liveIndex: { name: "live-records", partitionKey: "id", sortKey: "state" },
-} as const;
+export {
+  ALERT_TABLE,
+  BOARD_ID_PREFIX,
+  CURSOR_ID,
+  HISTORY_ID_PREFIX,
+  RESERVED_ID_PREFIX,
+} from "./dynamodb-table.js";
 
 // The live index must never hold history: history entries keep no `state` (record() strips one anyway).
 type HistoryKeepsNoState = "state" extends (typeof KEPT_FIELDS)[number] ? never : true;
 const _historyKeepsNoState: HistoryKeepsNoState = true;
 void _historyKeepsNoState;
-
-/** Prefix of history items' ids: never an alert id (those start with the agent's userId and a `#`). */
-export const HISTORY_ID_PREFIX = "history#";
-
-/**
-/**
- * Ids starting with `#` are the store's own items, never alert records (alert ids start with a user
- * id): the cursor, the boards, the shared rate window (`#limiter`, dynamodb-rate-limiter.ts). None has
- * a `state`, so none is in the live index; load() skips them on either path.
- */
-export const RESERVED_ID_PREFIX = "#";
-
-/**
- * The roster rotation's cursor is one more item in the same table, under a reserved id; load() skips it.
- */
-export const CURSOR_ID = `${RESERVED_ID_PREFIX}cursor`;
-
-/** Each channel's board is one more reserved item: `#board#<channel>` (load() skips it). */
-export const BOARD_ID_PREFIX = `${RESERVED_ID_PREFIX}board#`;
 
 export interface DynamoDbAlertStoreOptions {
   tableName: string;
@@ -123,6 +97,7 @@ export class DynamoDbAlertStore implements AlertStore, HistoryStore, BoardStore 
   readonly #doc: DynamoDBDocumentClient;
   readonly #clock: StoreClock;
   readonly #scanPageSize: number | undefined;
+  readonly #boards: DynamoDbBoards;
   /** How the last load() read the records (for tests and the bench). */
   lastLoadPath: LoadPath | undefined;
 
@@ -136,6 +111,7 @@ export class DynamoDbAlertStore implements AlertStore, HistoryStore, BoardStore 
         : DynamoDBDocumentClient.from(options.client ?? new DynamoDBClient({}), {
             marshallOptions: { removeUndefinedValues: true },
           });
+    this.#boards = new DynamoDbBoards({ doc: this.#doc, tableName: this.#tableName, clock: this.#clock });
   }
 
   /**
@@ -350,98 +326,17 @@ export class DynamoDbAlertStore implements AlertStore, HistoryStore, BoardStore 
     }
   }
 
-  /** One consistent GetItem per channel (a handful): never a Scan for the board. */
-  async loadBoards(channels: readonly string[]): Promise<BoardState[]> {
-    const boards = await Promise.all(
-      channels.map(async (channel) => {
-        try {
-          const out = await this.#doc.send(
-            new GetCommand({
-              TableName: this.#tableName,
-              Key: { [ALERT_TABLE.partitionKey]: `${BOARD_ID_PREFIX}${channel}` },
-              ConsistentRead: true,
-            }),
-          );
-          const {
-            [ALERT_TABLE.partitionKey]: _id,
-            [ALERT_TABLE.ttlAttribute]: _exp,
-            ...item
-          } = out.Item ?? {};
-          // A board state that no longer parses only costs the board being posted anew.
-          const parsed = out.Item ? boardStateSchema.safeParse(item) : undefined;
-          return parsed?.success ? [parsed.data] : [];
-        } catch (error) {
-          throw new Error(
-            `Cannot read the board of ${channel} from DynamoDB table ${this.#tableName}: ${describe(error)}`,
-            { cause: error },
-          );
-        }
-      }),
-    );
-    return boards.flat();
+  // The boards are items of this table; their reads and writes live in dynamodb-boards.ts.
+  loadBoards(channels: readonly string[]): Promise<BoardState[]> {
+    return this.#boards.loadBoards(channels);
   }
 
-  async saveBoard(board: BoardState): Promise<void> {
-    const now = nowSeconds(readClock(this.#clock));
-    try {
-      await this.#doc.send(
-        new PutCommand({
-          TableName: this.#tableName,
-          Item: {
-            ...withoutUndefined(board),
-            [ALERT_TABLE.partitionKey]: `${BOARD_ID_PREFIX}${board.channel}`,
-            [ALERT_TABLE.ttlAttribute]: now + BOARD_TTL_SECONDS,
-          },
-        }),
-      );
-    } catch (error) {
-      throw new Error(
-        `Cannot write the board of ${board.channel} to DynamoDB table ${this.#tableName}: ${describe(error)}`,
-        { cause: error },
-      );
-    }
+  saveBoard(board: BoardState): Promise<void> {
+    return this.#boards.saveBoard(board);
   }
 
-  /**
-   * One conditional update: the item gains the claim only while it has no `ts` and no other live
-   * claim, so two overlapping runs never both post a channel's first board.
-   */
-  async claimBoardPost(channel: string, by: string, untilMs: number, wallMs: number): Promise<boolean> {
-    const now = nowSeconds(readClock(this.#clock));
-    try {
-      await this.#doc.send(
-        new UpdateCommand({
-          TableName: this.#tableName,
-          Key: { [ALERT_TABLE.partitionKey]: `${BOARD_ID_PREFIX}${channel}` },
-          UpdateExpression: "SET #ch = :ch, #pb = :by, #pu = :until, #exp = if_not_exists(#exp, :exp)",
-          ConditionExpression:
-            "attribute_not_exists(#ts) AND (attribute_not_exists(#pb) OR #pb = :by OR #pu <= :wall)",
-          ExpressionAttributeNames: {
-            "#ch": "channel",
-            "#pb": "postingBy",
-            "#pu": "postingUntilMs",
-            "#ts": "ts",
-            "#exp": ALERT_TABLE.ttlAttribute,
-          },
-          ExpressionAttributeValues: {
-            ":ch": channel,
-            ":by": by,
-            ":until": untilMs,
-            ":wall": wallMs,
-            ":exp": now + BOARD_TTL_SECONDS,
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (errorName(error) === "ConditionalCheckFailedException") return false;
-      throw new Error(
-        `Cannot claim the board of ${channel} in DynamoDB table ${this.#tableName}: ${describe(error)}`,
-        {
-          cause: error,
-        },
-      );
-    }
+  claimBoardPost(channel: string, by: string, untilMs: number, wallMs: number): Promise<boolean> {
+    return this.#boards.claimBoardPost(channel, by, untilMs, wallMs);
   }
 
   async record(entry: HistoryEntry): Promise<void> {
