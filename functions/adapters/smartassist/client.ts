@@ -312,7 +312,8 @@ export class SmartAssistClient implements AgentStatusSource, SourceProbe {
   }
 
   /**
-   * The doctor's probe: one request (`limit`, default 1) at `offset`, paced like every other, never
+   * The doctor's probe: one request (`limit`, default 1) at `offset`, paced like every other (in the
+   * shared window too, when there is one), never
    * retried, answered within `timeoutMs` whatever `smartassist.timeout` says. Never throws.
    */
   async probe(
@@ -325,7 +326,9 @@ export class SmartAssistClient implements AgentStatusSource, SourceProbe {
     const signal = AbortSignal.timeout(Math.max(1, options.timeoutMs));
     const limit = Math.max(1, Math.min(options.limit ?? 1, this.options.pageSize));
     try {
-      if (!(await this.pacer.acquire(signal, options.notAfterMs))) return { kind: "paced", ms: ms() };
+      // Through a lane, so a shared rate window (every invocation's requests) counts the probe too.
+      const lane = this.pacer.lane({ class: "priority", expected: 1, initialBatch: 1 });
+      if (!(await lane.acquire(signal, options.notAfterMs))) return { kind: "paced", ms: ms() };
       const response = await request(this.dispatcher, {
         origin: this.origin,
         method: "POST",
