@@ -102,7 +102,10 @@ export interface SharedRateLimiter {
 }
 
 export interface AlertStore {
-  /** Every stored record (open alerts, and resolved ones kept for a while). */
+  /**
+   * Every live record: open and nudged ones, and ended ones kept for a while. A store may leave out an
+   * ended one that owes nothing more (endedAndSettled): its id still refuses a second claim in put().
+   */
   load(): Promise<AlertRecord[]>;
   /** One live record by id (a Slack action names its alert), or undefined. */
   get(id: string): Promise<AlertRecord | undefined>;

@@ -35,6 +35,7 @@ import {
 import type { AlertRecord } from "../../domain/alert.js";
 import type { BoardState } from "../../domain/board.js";
 import type { Cursor } from "../../domain/coverage.js";
+import { endedAndSettled } from "../../domain/delivery.js";
 import type { HistoryEntry, KEPT_FIELDS } from "../../domain/history.js";
 import type { AlertStore, BoardStore, HistoryStore } from "../../ports.js";
 import { DynamoDbBoards } from "./dynamodb-boards.js";
@@ -71,6 +72,21 @@ export interface DynamoDbAlertStoreOptions {
   nowMs: StoreClock;
   /** Items per Scan/Query request (the default lets DynamoDB fill 1 MB pages); tests page with small ones. */
   scanPageSize?: number;
+}
+
+/**
+ * Where an ended episode that owes nothing more keeps its state: out of `state`, so the item leaves
+ * the live index (whose sort key is `state`) and load() no longer reads it, while the item itself
+ * stays until its expiry and still guards its id against a second claim. get() reads it back whole.
+ */
+export const SETTLED_STATE = "settledState";
+
+/** The item a record is written as (see SETTLED_STATE). */
+function itemOf(record: AlertRecord): Record<string, unknown> {
+  const item: Record<string, unknown> = { ...withoutUndefined(record) };
+  if (!endedAndSettled(record)) return item;
+  const { state, ...rest } = item;
+  return { ...rest, [SETTLED_STATE]: state };
 }
 
 /**
@@ -115,7 +131,8 @@ export class DynamoDbAlertStore implements AlertStore, HistoryStore, BoardStore 
   }
 
   /**
-   * Every live alert record (open, nudged, resolved and averted ones not yet expired): a Scan of the
+   * Every live alert record (open and nudged ones, and ended ones that still owe Slack something or
+   * belong to a roll-up; an ended one that owes nothing is kept out of the index: SETTLED_STATE): a Scan of the
    * live index, which holds alert records only, so history and the run's own items are never read.
    * Alert records scale with alerts, not agents; TTL deletes lag by up to days, hence the filter on
    * expiresAt.
@@ -272,7 +289,7 @@ export class DynamoDbAlertStore implements AlertStore, HistoryStore, BoardStore 
     try {
       // withoutUndefined too: a caller's DocumentClient may lack removeUndefinedValues.
       await this.#doc.send(
-        new PutCommand({ TableName: this.#tableName, Item: withoutUndefined(record), ...condition }),
+        new PutCommand({ TableName: this.#tableName, Item: itemOf(record), ...condition }),
       );
       return true;
     } catch (error) {
@@ -397,7 +414,8 @@ export class DynamoDbAlertStore implements AlertStore, HistoryStore, BoardStore 
   }
 
   #parse(item: Record<string, unknown>): AlertRecord {
-    const parsed = alertRecordSchema.safeParse(item);
+    const { [SETTLED_STATE]: settled, ...rest } = item;
+    const parsed = alertRecordSchema.safeParse(settled === undefined ? item : { ...rest, state: settled });
     if (parsed.success) return parsed.data;
     const issue = parsed.error.issues[0];
     throw new Error(
