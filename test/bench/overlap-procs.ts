@@ -108,9 +108,9 @@ export interface RepAudit {
   failedRuns: string[];
 }
 
-const isTopPost = (c: RecordedSlackCall) =>
+const isTopPost = (channel: string) => (c: RecordedSlackCall) =>
   c.method === "chat.postMessage" &&
-  c.args.channel === CHANNEL &&
+  c.args.channel === channel &&
   c.args.thread_ts === undefined &&
   (c.response as { ok?: boolean }).ok === true;
 
@@ -124,9 +124,10 @@ export function auditRep(
   stored: readonly StoredAlert[],
   followUpCalls: readonly RecordedSlackCall[],
   failedRuns: string[],
+  channel: string = CHANNEL,
   alerted: readonly string[] = OVERLAP_ALERTED,
 ): RepAudit {
-  const posts = runCalls.filter(isTopPost);
+  const posts = runCalls.filter(isTopPost(channel));
   const byUser = new Map<string, number>();
   for (const p of posts) {
     const n = /agent(\d+)@/.exec(String(p.args.text))?.[1];
@@ -211,6 +212,10 @@ export interface BundleWorld {
   dynamo: LocalDynamo;
   secrets: AwsPeer;
   events: AwsPeer;
+  /** The channel the bundle's config posts to. */
+  channel: string;
+  /** Whether the simulator and the bundle's directories are this world's to close and remove. */
+  owned: boolean;
 }
 
 /** The check function's config for the overlap: one rule, one channel, no roll-ups, a pace that never waits. */
@@ -236,19 +241,27 @@ export function bundleEnv(world: BundleWorld, tableName: string): Record<string,
   };
 }
 
-/** Starts the peers and synthesizes the stack once (the simulator first: its URL is compiled into the bundle). */
-export async function startBundleWorld(
-  bundle?: LambdaBundle,
-  options: { dir?: string } = {},
-): Promise<BundleWorld> {
-  const sim = await startSimulator({
-    ...DEMO_CREDENTIALS,
-    accountId: BUNDLE_TEST_CONFIG.smartassist.accountId,
-    iId: BUNDLE_TEST_CONFIG.smartassist.iId,
-    agents: overlapAgents(Date.now()),
-    rateLimitPerMinute: 1e9,
-  });
-  const synthesized = bundle ?? synthesizeLambdaBundle(overlapBundleConfig(sim.url));
+/**
+ * Starts the peers and synthesizes the stack once (the simulator first: its URL is compiled into the
+ * bundle); or, `given` a bundle already synthesized against a running simulator (a test's), only the
+ * other peers.
+ */
+export async function startBundleWorld(given?: {
+  bundle: LambdaBundle;
+  dir: string;
+  sim: Simulator;
+  channel: string;
+}): Promise<BundleWorld> {
+  const sim =
+    given?.sim ??
+    (await startSimulator({
+      ...DEMO_CREDENTIALS,
+      accountId: BUNDLE_TEST_CONFIG.smartassist.accountId,
+      iId: BUNDLE_TEST_CONFIG.smartassist.iId,
+      agents: overlapAgents(Date.now()),
+      rateLimitPerMinute: 1e9,
+    }));
+  const bundle = given?.bundle ?? synthesizeLambdaBundle(overlapBundleConfig(sim.url));
   const [slack, dynamo, secrets, events] = await Promise.all([
     startFakeSlack({ token: TOKEN }),
     startDynalite(),
@@ -260,19 +273,20 @@ export async function startBundleWorld(
     }),
     startEventBridgePeer(),
   ]);
-  const dir = options.dir ?? copyBundleOutsideRepo(synthesized);
-  return { bundle: synthesized, dir, sim, slack, dynamo, secrets, events };
+  const dir = given?.dir ?? copyBundleOutsideRepo(bundle);
+  const channel = given?.channel ?? CHANNEL;
+  return { bundle, dir, sim, slack, dynamo, secrets, events, channel, owned: given === undefined };
 }
 
-export async function closeBundleWorld(world: BundleWorld, owned: { bundle: boolean }): Promise<void> {
+export async function closeBundleWorld(world: BundleWorld): Promise<void> {
   await Promise.all([
-    world.sim.close(),
+    ...(world.owned ? [world.sim.close()] : []),
     world.slack.close(),
     world.dynamo.close(),
     world.secrets.close(),
     world.events.close(),
   ]);
-  if (owned.bundle) {
+  if (world.owned) {
     rmSync(world.dir, { recursive: true, force: true });
     rmSync(world.bundle.outdir, { recursive: true, force: true });
   }
@@ -329,7 +343,7 @@ export async function bundleRep(world: BundleWorld, shape: Shape, slowMs: number
     const before = slack.calls.length;
     const next = await (containers[0] as WarmBundle).invoke(Date.now(), SCHEDULE_EVENT, 60_000);
     if (next.error) failedRuns.push(`following run: ${next.error}`);
-    const audit = auditRep(runCalls, stored, slack.calls.slice(before), failedRuns);
+    const audit = auditRep(runCalls, stored, slack.calls.slice(before), failedRuns, world.channel);
     return {
       ...audit,
       ...contentionIn(done.flatMap((d) => d.lines)),
@@ -607,7 +621,7 @@ export async function overlapProcsBench(options: {
     try {
       await runShapes("bundle", (shape) => bundleRep(world, shape, slowMs));
     } finally {
-      await closeBundleWorld(world, { bundle: true });
+      await closeBundleWorld(world);
     }
   }
   return figures;
