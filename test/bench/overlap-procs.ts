@@ -14,7 +14,8 @@
  * posted, no lease left), and then makes a following run that must send nothing. The in-process
  * shapes stay in overlap.ts.
  *
- *   npx tsx test/bench/overlap-procs.ts [reps] [--only=cli|bundle] [--shape=RUNSxAPART_MS] [--slow-ms=800] [--json]
+ *   npx tsx test/bench/overlap-procs.ts [reps] [--only=cli|bundle] [--shape=RUNSxAPART_MS,...]
+ *     [--slow-ms=800] [--name-length=N] [--json]
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -59,11 +60,14 @@ export const SHAPES: readonly Shape[] = [
   { runs: 3, apartMs: 0 },
 ];
 
-/** Three agents on a lunch that began 20 minutes before `nowMs` (the rule's threshold is 15 minutes), one available. */
-export function overlapAgents(nowMs: number): SimAgent[] {
+/**
+ * Three agents on a lunch that began 20 minutes before `nowMs` (the rule's threshold is 15 minutes),
+ * one available. With `nameLength`, first names that long (past what Block Kit's fields take).
+ */
+export function overlapAgents(nowMs: number, nameLength = 0): SimAgent[] {
   const agent = (n: number, primary: string, secondary: string): SimAgent => ({
     userId: `u-${n}`,
-    firstName: `Agent${n}`,
+    firstName: `Agent${n}`.padEnd(nameLength, "x"),
     lastName: "Overlap",
     email: `agent${n}@example.com`,
     segments: [
@@ -106,6 +110,8 @@ export interface RepAudit {
   followUpSends: number;
   /** Runs that failed (non-zero exit, a thrown handler), the following run included. */
   failedRuns: string[];
+  /** Messages Slack refused (`ok: false`: Block Kit's limits, say) during the overlapping runs. */
+  refusals: number;
 }
 
 const isTopPost = (channel: string) => (c: RecordedSlackCall) =>
@@ -155,6 +161,9 @@ export function auditRep(
     stateProblems,
     followUpSends: followUpCalls.filter(isSend).length,
     failedRuns,
+    refusals: runCalls.filter(
+      (c) => c.method.startsWith("chat.") && (c.response as { ok?: boolean }).ok === false,
+    ).length,
   };
 }
 
@@ -216,6 +225,8 @@ export interface BundleWorld {
   channel: string;
   /** Whether the simulator and the bundle's directories are this world's to close and remove. */
   owned: boolean;
+  /** The agents' first-name length (0: short names). */
+  nameLength: number;
 }
 
 /** The check function's config for the overlap: one rule, one channel, no roll-ups, a pace that never waits. */
@@ -246,12 +257,15 @@ export function bundleEnv(world: BundleWorld, tableName: string): Record<string,
  * bundle); or, `given` a bundle already synthesized against a running simulator (a test's), only the
  * other peers.
  */
-export async function startBundleWorld(given?: {
-  bundle: LambdaBundle;
-  dir: string;
-  sim: Simulator;
-  channel: string;
-}): Promise<BundleWorld> {
+export async function startBundleWorld(
+  given?: {
+    bundle: LambdaBundle;
+    dir: string;
+    sim: Simulator;
+    channel: string;
+  },
+  nameLength = 0,
+): Promise<BundleWorld> {
   const sim =
     given?.sim ??
     (await startSimulator({
@@ -275,7 +289,18 @@ export async function startBundleWorld(given?: {
   ]);
   const dir = given?.dir ?? copyBundleOutsideRepo(bundle);
   const channel = given?.channel ?? CHANNEL;
-  return { bundle, dir, sim, slack, dynamo, secrets, events, channel, owned: given === undefined };
+  return {
+    bundle,
+    dir,
+    sim,
+    slack,
+    dynamo,
+    secrets,
+    events,
+    channel,
+    owned: given === undefined,
+    nameLength,
+  };
 }
 
 export async function closeBundleWorld(world: BundleWorld): Promise<void> {
@@ -317,7 +342,7 @@ export async function bundleRep(world: BundleWorld, shape: Shape, slowMs: number
   const { slack, dynamo } = world;
   const tableName = await dynamo.createAlertTable();
   // A lunch begun 20 minutes ago as of now: whatever the bench has taken so far, the same three alerts.
-  world.sim.setAgents(overlapAgents(Date.now()));
+  world.sim.setAgents(overlapAgents(Date.now(), world.nameLength));
   const env = bundleEnv(world, tableName);
   const containers: WarmBundle[] = [];
   try {
@@ -386,11 +411,11 @@ export interface CliWorld {
   nowMs: number;
 }
 
-export async function startCliWorld(): Promise<CliWorld> {
+export async function startCliWorld(nameLength = 0): Promise<CliWorld> {
   const nowMs = Math.floor(Date.now() / MINUTE) * MINUTE;
   const sim = await startSimulator({
     ...DEMO_CREDENTIALS,
-    agents: overlapAgents(nowMs),
+    agents: overlapAgents(nowMs, nameLength),
     rateLimitPerMinute: 1e9,
     now: nowMs,
   });
@@ -514,6 +539,8 @@ export interface ShapeFigures {
   failedRuns: number;
   /** Repetitions where more than one run won claims (the runs really raced for the same alerts). */
   splitReps: number;
+  /** Messages Slack refused, all repetitions (each answered by its plain-text version, not lost). */
+  refusals: number;
   /** Claims lost and leases met, all repetitions: how often the runs really met. */
   claimsLost: number;
   leasesMet: number;
@@ -546,6 +573,7 @@ function tally(mode: ShapeFigures["mode"], shape: Shape, reps: Array<Rep>, wallM
     followUpSends: reps.reduce((n, r) => n + r.followUpSends, 0),
     failedRuns: reps.reduce((n, r) => n + r.failedRuns.length, 0),
     splitReps: reps.filter((r) => r.firedBy.filter((d) => d > 0).length > 1).length,
+    refusals: reps.reduce((n, r) => n + r.refusals, 0),
     claimsLost: reps.reduce((n, r) => n + r.claimsLost, 0),
     leasesMet: reps.reduce((n, r) => n + r.leasesMet, 0),
     readSpreadMs: {
@@ -567,7 +595,7 @@ export function describeShape(s: ShapeFigures): string {
   return (
     `  ${s.mode.padEnd(6)} ${s.runs} runs ${when.padEnd(12)} ${s.reps} reps: ${s.duplicates} duplicate post(s), ` +
     `${s.lost} lost, ${s.badState} bad state, ${s.followUpSends} sent by the following run, ` +
-    `${s.failedRuns} failed run(s); claims split between runs in ${s.splitReps}/${s.reps}, ` +
+    `${s.failedRuns} failed run(s), ${s.refusals} refused by Slack; claims split between runs in ${s.splitReps}/${s.reps}, ` +
     `${s.claimsLost} claims lost and ${s.leasesMet} leases met, ` +
     `reads began ${s.readSpreadMs.median} ms apart (median; max ${s.readSpreadMs.max}); ` +
     `${(s.wallMs / 1000).toFixed(0)} s`
@@ -579,6 +607,8 @@ export async function overlapProcsBench(options: {
   modes: ReadonlyArray<"cli" | "bundle">;
   shapes?: readonly Shape[];
   slowMs?: number;
+  /** The agents' first-name length (0: short names); 1,000 makes every message lean on the bounds. */
+  nameLength?: number;
   progress?: (line: string) => void;
 }): Promise<ShapeFigures[]> {
   const { reps, modes } = options;
@@ -607,7 +637,7 @@ export async function overlapProcsBench(options: {
     }
   };
   if (modes.includes("cli")) {
-    const world = await startCliWorld();
+    const world = await startCliWorld(options.nameLength ?? 0);
     try {
       await runShapes("cli", (shape, rep) => cliRep(world, shape, slowMs, rep));
     } finally {
@@ -616,7 +646,7 @@ export async function overlapProcsBench(options: {
   }
   if (modes.includes("bundle")) {
     progress("bundle: synthesizing the stack (once)");
-    const world = await startBundleWorld();
+    const world = await startBundleWorld(undefined, options.nameLength ?? 0);
     progress(`bundle: synthesized in ${(world.bundle.synthMs / 1000).toFixed(1)} s`);
     try {
       await runShapes("bundle", (shape) => bundleRep(world, shape, slowMs));
@@ -641,6 +671,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       })
     : SHAPES;
   const slowMs = Number(flag("slow-ms") ?? 800);
+  const nameLength = Number(flag("name-length") ?? 0);
   const json = args.includes("--json");
   const started = performance.now();
   const figures = await overlapProcsBench({
@@ -648,10 +679,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     modes,
     shapes,
     slowMs,
+    nameLength,
     progress: (line) => process.stderr.write(`${line}\n`),
   });
   const text = [
-    `Overlap across processes — ${reps} repetitions of each shape, 3 alerts, Slack posts taking ${slowMs} ms ` +
+    `Overlap across processes — ${reps} repetitions of each shape, 3 alerts, Slack posts taking ${slowMs} ms` +
+      `${nameLength > 0 ? `, ${nameLength}-character names` : ""} ` +
       `(${((performance.now() - started) / 1000).toFixed(0)} s in all):`,
     ...figures.map(describeShape),
   ].join("\n");
