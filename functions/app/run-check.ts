@@ -18,7 +18,7 @@ import { afterTick, type Coverage, coverageAfter, cycleRuns } from "../domain/co
 import { type DueCheck, dueInstantIso, groupDue, nextDue, RESOLVE_WATCH_MS, sortDue } from "../domain/due.js";
 import { historyEntryFor } from "../domain/history.js";
 import { leasedByOther } from "../domain/lease.js";
-import { type AlertWrite, applyWrites, decideAgent, groupByUser } from "../domain/lifecycle.js";
+import { type AlertWrite, applyWrites, decideAgent } from "../domain/lifecycle.js";
 import { queryWindow } from "../domain/time.js";
 import type {
   AgentPage,
@@ -38,6 +38,7 @@ import { deliverSlack } from "./deliver-slack.js";
 import type { Log } from "./logger.js";
 import { readAgents } from "./read-agents.js";
 import { intervalFor, paceFor, type RunBudget, requestsPerRun } from "./run-budget.js";
+import { HeldRecords, loadLive } from "./run-records.js";
 
 /**
  * State writes in flight at once. Enough to hide a store's round trip (DynamoDB: a few ms each, so a
@@ -84,6 +85,12 @@ export interface CheckOptions {
   runId?: string;
   /** The real clock, for leases (default Date.now): `nowMs` may be another instant. */
   wallMs?: () => number;
+  /**
+   * List the open alerts in the summary's `firing` (default true). A replay's ten thousand runs a
+   * day report only their transitions: listing every open alert on each would cost more than the
+   * runs themselves.
+   */
+  listFiring?: boolean;
 }
 
 /** What a run left for the next one because its budget ran out. */
@@ -134,9 +141,8 @@ export async function runCheck(
   const pagingDeadline = options.deadlineMs ?? budget?.pagingDeadlineMs;
   const writesDeadline = budget?.writesDeadlineMs;
   const mayWrite = () => writesDeadline === undefined || Date.now() < writesDeadline;
-  const [stored, cursor] = await Promise.all([deps.store.load(), deps.store.loadCursor()]);
-  const byUser = groupByUser(stored);
-  const storedById = new Map(stored.map((r) => [r.id, r]));
+  // Read only until the first write (HeldRecords takes what the run needs after it).
+  const [live, cursor] = await Promise.all([loadLive(deps.store), deps.store.loadCursor()]);
   let leftToLease = 0;
   const window = queryWindow(
     config.timezone,
@@ -165,11 +171,11 @@ export async function runCheck(
       else seen.add(userId);
       skipped.push(...parsed.skipped);
       if (!parsed.agent) continue;
-      const records = byUser.get(userId ?? "") ?? [];
+      const records = live.forUser(userId ?? "");
       const decided = decideAgent(parsed.agent, records, config, nowMs).writes;
       for (const write of decided) {
         // Another run is sending what this record owes: leave it alone; the next run decides it again.
-        const stored = write.expectedVersion === null ? undefined : storedById.get(write.record.id);
+        const stored = write.expectedVersion === null ? undefined : live.get(write.record.id);
         if (stored && leasedByOther(stored, runId, wallMs())) leftToLease++;
         else writes.push(write);
       }
@@ -194,7 +200,7 @@ export async function runCheck(
   const read = await readAgents(config, deps.source, window, onPage, {
     mode,
     cursor,
-    stored,
+    active: () => live.active(),
     nowMs,
     seen,
     deadline,
@@ -224,7 +230,12 @@ export async function runCheck(
   for (const warning of warnings) log.warn(warning);
 
   // Claim before acting: a write that another run made first means that run posts, not us.
-  const current = new Map(stored.map((r) => [r.id, r]));
+  const listFiring = options.listFiring ?? true;
+  const held = new HeldRecords(
+    live,
+    writes.map((w) => w.record),
+    { firing: listFiring, board: collector !== undefined },
+  );
   const transitions: Transition[] = [];
   const owned = new Set<string>();
   const reminded = new Set<string>();
@@ -246,8 +257,8 @@ export async function runCheck(
       log.info("another run already holds this alert", { alert: write.record.id });
       continue;
     }
-    const before = current.get(write.record.id);
-    current.set(write.record.id, write.record);
+    const before = held.before(write.record.id);
+    held.applied(write.record);
     owned.add(write.record.id);
     // The run whose write ended the episode (resolved, or excused and now over) records it, once.
     if (!options.dryRun && before?.state === "open" && write.record.state === "resolved")
@@ -266,7 +277,7 @@ export async function runCheck(
 
   const delivery = options.dryRun
     ? { delivered: 0, failed: 0, pending: 0, nudgesSkipped: 0, left: 0, leasedElsewhere: 0 }
-    : await deliverSlack(config.slack.rollup, [...current.values()], owned, reminded, deps, {
+    : await deliverSlack(config.slack.rollup, held.forSlack(), owned, reminded, deps, {
         runId,
         wallMs,
         budget,
@@ -321,7 +332,7 @@ export async function runCheck(
             runId,
             wallMs,
             mode,
-            records: [...current.values()],
+            records: held.all(),
             due: dueEntries,
             coverage,
             dryRun: options.dryRun ?? false,
@@ -334,10 +345,13 @@ export async function runCheck(
         )
       : undefined;
 
-  const firing = [...current.values()]
-    .filter((r) => r.state === "open")
-    .sort((a, b) => a.sinceMs - b.sinceMs || a.userId.localeCompare(b.userId))
-    .map((r) => toFiring(r, nowMs));
+  const firing = listFiring
+    ? held
+        .active()
+        .filter((r) => r.state === "open")
+        .sort((a, b) => a.sinceMs - b.sinceMs || a.userId.localeCompare(b.userId))
+        .map((r) => toFiring(r, nowMs))
+    : [];
 
   return {
     summary: {

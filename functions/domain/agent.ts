@@ -95,8 +95,49 @@ function skipSegment(skipped: Skipped[], userId: string, email: string, reason: 
   skipped.push(entry);
 }
 
+/**
+ * Rows that cannot change, parsed once per offset. A replay's capture serves each agent the same
+ * frozen row at every instant until its timeline next changes, and reads it hundreds of times a day;
+ * a live page's rows are never frozen, so they are parsed as received. Weak: a row no one holds any
+ * more takes its parse with it.
+ */
+const parsedFrozen = new WeakMap<object, { offSet: number; parsed: ParsedRow }>();
+
+/** The row, its `status` list and every segment in it frozen: nothing in it can change. */
+function frozenRow(row: object): boolean {
+  if (!Object.isFrozen(row)) return false;
+  const status = (row as Record<string, unknown>).status;
+  if (!Array.isArray(status)) return true;
+  if (!Object.isFrozen(status)) return false;
+  for (const item of status) if (typeof item === "object" && item !== null && !Object.isFrozen(item)) return false;
+  return true;
+}
+
+/** A parse handed out more than once is frozen, so no caller can change it under another. */
+function frozenParse(parsed: ParsedRow): ParsedRow {
+  for (const s of parsed.skipped) Object.freeze(s);
+  Object.freeze(parsed.skipped);
+  if (parsed.agent) {
+    for (const s of parsed.agent.segments) Object.freeze(s);
+    Object.freeze(parsed.agent.segments);
+    Object.freeze(parsed.agent);
+  }
+  return Object.freeze(parsed);
+}
+
 /** Validates one row of `data`; `offSet` is the `timeZoneOffSet` the request was made with. */
 export function parseAgentRow(row: unknown, offSet: number): ParsedRow {
+  if (typeof row !== "object" || row === null) return parseRow(row, offSet);
+  // A row is kept only once found frozen, and stays frozen: a hit needs no second look.
+  const known = parsedFrozen.get(row);
+  if (known && known.offSet === offSet) return known.parsed;
+  if (!frozenRow(row)) return parseRow(row, offSet);
+  const parsed = frozenParse(parseRow(row, offSet));
+  parsedFrozen.set(row, { offSet, parsed });
+  return parsed;
+}
+
+function parseRow(row: unknown, offSet: number): ParsedRow {
   if (row === null || typeof row !== "object" || Array.isArray(row)) {
     return { skipped: [{ userId: null, reason: "row is not an object" }] };
   }

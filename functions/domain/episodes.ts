@@ -63,8 +63,32 @@ function episodeBackFrom(segments: Segment[], index: number, rule: ResolvedRule,
   return { startMs: (segments[first] as Segment).startMs, startIsKnown };
 }
 
+/**
+ * Episodes of timelines that cannot change (a row parsed once, frozen: agent.ts), per rule list. A
+ * run asks twice for each agent it reads (its decision, then its due instant), and a replay reads
+ * each agent's unchanged timeline hundreds of times a day.
+ */
+const frozenEpisodes = new WeakMap<readonly Segment[], { rules: ResolvedRule[]; episode: Episode | undefined }>();
+
+function frozenTimeline(segments: readonly Segment[]): boolean {
+  if (!Object.isFrozen(segments)) return false;
+  for (const s of segments) if (!Object.isFrozen(s)) return false;
+  return true;
+}
+
 /** The current episode if the agent's open segment matches a rule; undefined otherwise. */
 export function currentEpisode(segments: Segment[], rules: ResolvedRule[]): Episode | undefined {
+  // Kept only once found frozen, and frozen stays frozen: a hit needs no second look.
+  const known = frozenEpisodes.get(segments);
+  if (known && known.rules === rules) return known.episode;
+  if (!frozenTimeline(segments)) return findEpisode(segments, rules);
+  const found = findEpisode(segments, rules);
+  const episode = found && Object.freeze(found);
+  frozenEpisodes.set(segments, { rules, episode });
+  return episode;
+}
+
+function findEpisode(segments: Segment[], rules: ResolvedRule[]): Episode | undefined {
   const open = openSegment(segments);
   if (!open) return undefined;
   const rule = matchRule(rules, open.primaryStatus, open.secondaryStatus);

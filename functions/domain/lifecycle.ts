@@ -104,7 +104,7 @@ function fire(agent: Agent, episode: Episode, config: AppConfig, nowMs: number):
  */
 export function decideAgent(
   agent: Agent,
-  alerts: AlertRecord[],
+  alerts: readonly AlertRecord[],
   config: AppConfig,
   nowMs: number,
 ): AgentDecision {
@@ -279,7 +279,7 @@ export function groupByUser(records: AlertRecord[]): Map<string, AlertRecord[]> 
 }
 
 /** The records after `writes`, keyed by id. */
-export function applyWrites(records: AlertRecord[], writes: AlertWrite[]): AlertRecord[] {
+export function applyWrites(records: readonly AlertRecord[], writes: readonly AlertWrite[]): AlertRecord[] {
   const byId = new Map(records.map((r) => [r.id, r]));
   for (const w of writes) byId.set(w.record.id, w.record);
   return [...byId.values()];

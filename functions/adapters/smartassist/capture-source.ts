@@ -6,6 +6,8 @@
  *
  * Rows are served as received otherwise (their times are local wall-clock text in the capture's
  * `timeZoneOffSet`, and every page says so), so the run parses them with the same code as live pages.
+ * Every row served is frozen, the capture's own rows included (a capture is never changed once
+ * read): the run then parses an agent's row once for as long as its answer holds (agent.ts).
  */
 import { isOpenMarker } from "../../domain/agent.js";
 import { parseLocalDate } from "../../domain/digest.js";
@@ -83,7 +85,14 @@ function timed(raw: unknown, offSet: number): TimedSegment {
   return { raw, startMs, endMs };
 }
 
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
+  for (const inner of Object.values(value)) deepFreeze(inner);
+  return Object.freeze(value);
+}
+
 function agentOf(row: unknown, offSet: number): CaptureAgent {
+  deepFreeze(row);
   if (row === null || typeof row !== "object" || Array.isArray(row))
     return { row, email: undefined, segments: undefined };
   const r = row as Record<string, unknown>;
@@ -116,12 +125,12 @@ export function cutRow(
     }
     if (s.endMs === null || (s.endMs !== undefined && s.endMs > nowMs)) {
       if (s.endMs !== null) untilMs = Math.min(untilMs, s.endMs);
-      status.push({ ...(s.raw as Record<string, unknown>), endTime: OPEN, duration: OPEN });
+      status.push(Object.freeze({ ...(s.raw as Record<string, unknown>), endTime: OPEN, duration: OPEN }));
       continue;
     }
     status.push(s.raw);
   }
-  return { row: { ...(row as Record<string, unknown>), status }, untilMs };
+  return { row: Object.freeze({ ...(row as Record<string, unknown>), status: Object.freeze(status) }), untilMs };
 }
 
 function emptyRead(requests: number): ReadReport {
