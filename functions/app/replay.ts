@@ -103,8 +103,8 @@ export async function replayDay(
   const deps = { source: made.source, store, notifier: made.notifier, dueQueue: queue, log: silentLog };
   const transitions: Transition[] = [];
   const runs = { ticks: 0, due: 0 };
-  // Leases on the virtual clock; no firing list (the day is counted from its transitions).
-  const quiet = { wallMs: clock, listFiring: false };
+  // Leases on the virtual clock; no lists in the summaries (the day is counted from its transitions).
+  const quiet = { wallMs: clock, lean: true };
   const zone = config.timezone;
   let nextTick = day.dayStartMs;
   for (;;) {

@@ -86,11 +86,11 @@ export interface CheckOptions {
   /** The real clock, for leases (default Date.now): `nowMs` may be another instant. */
   wallMs?: () => number;
   /**
-   * List the open alerts in the summary's `firing` (default true). A replay's ten thousand runs a
-   * day report only their transitions: listing every open alert on each would cost more than the
-   * runs themselves.
+   * Leave the summary's `firing` and `due` lists empty (the due re-checks are still queued). A
+   * replay's ten thousand runs a day are counted from their transitions alone: listing every open
+   * alert and every due instant on each would cost more than the runs themselves.
    */
-  listFiring?: boolean;
+  lean?: boolean;
 }
 
 /** What a run left for the next one because its budget ran out. */
@@ -169,7 +169,7 @@ export async function runCheck(
       else if (seen.has(userId))
         continue; // paging over a changing list can repeat an agent
       else seen.add(userId);
-      skipped.push(...parsed.skipped);
+      for (const s of parsed.skipped) skipped.push(s);
       if (!parsed.agent) continue;
       const records = live.forUser(userId ?? "");
       const decided = decideAgent(parsed.agent, records, config, nowMs).writes;
@@ -230,7 +230,7 @@ export async function runCheck(
   for (const warning of warnings) log.warn(warning);
 
   // Claim before acting: a write that another run made first means that run posts, not us.
-  const listFiring = options.listFiring ?? true;
+  const listFiring = options.lean !== true;
   const held = new HeldRecords(
     live,
     writes.map((w) => w.record),
@@ -315,7 +315,8 @@ export async function runCheck(
       log.warn("some due re-checks could not be queued; the next tick reads those agents", dueReport);
   }
 
-  const dueEntries = due.map((d) => ({
+  // The board shows what is coming up even when the summary does not list it.
+  const dueEntries = (listFiring || collector ? due : []).map((d) => ({
     userId: d.userId,
     email: d.email,
     at: dueInstantIso(d.atMs),

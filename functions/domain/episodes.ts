@@ -5,6 +5,7 @@
 
 import type { Segment } from "./agent.js";
 import type { ResolvedRule } from "./config.js";
+import { memoOf } from "./memo.js";
 import { matchRule } from "./rules.js";
 
 /** Segments that start within this long after the previous one ends belong to one episode. */
@@ -64,28 +65,19 @@ function episodeBackFrom(segments: Segment[], index: number, rule: ResolvedRule,
 }
 
 /**
- * Episodes of timelines that cannot change (a row parsed once, frozen: agent.ts), per rule list. A
- * run asks twice for each agent it reads (its decision, then its due instant), and a replay reads
- * each agent's unchanged timeline hundreds of times a day.
+ * The current episode if the agent's open segment matches a rule; undefined otherwise. A frozen
+ * timeline with a memo slot (a row parsed once: agent.ts) keeps its episode per rule list: a run
+ * asks twice for each agent it reads (its decision, then its due instant), and a replay reads an
+ * unchanged timeline hundreds of times a day.
  */
-const frozenEpisodes = new WeakMap<readonly Segment[], { rules: ResolvedRule[]; episode: Episode | undefined }>();
-
-function frozenTimeline(segments: readonly Segment[]): boolean {
-  if (!Object.isFrozen(segments)) return false;
-  for (const s of segments) if (!Object.isFrozen(s)) return false;
-  return true;
-}
-
-/** The current episode if the agent's open segment matches a rule; undefined otherwise. */
 export function currentEpisode(segments: Segment[], rules: ResolvedRule[]): Episode | undefined {
-  // Kept only once found frozen, and frozen stays frozen: a hit needs no second look.
-  const known = frozenEpisodes.get(segments);
-  if (known && known.rules === rules) return known.episode;
-  if (!frozenTimeline(segments)) return findEpisode(segments, rules);
+  const memo = memoOf(segments);
+  if (!memo) return findEpisode(segments, rules);
+  if (memo.key === rules) return memo.value as Episode | undefined;
   const found = findEpisode(segments, rules);
-  const episode = found && Object.freeze(found);
-  frozenEpisodes.set(segments, { rules, episode });
-  return episode;
+  memo.key = rules;
+  memo.value = found && Object.freeze(found);
+  return memo.value as Episode | undefined;
 }
 
 function findEpisode(segments: Segment[], rules: ResolvedRule[]): Episode | undefined {

@@ -14,7 +14,14 @@ import type { Cursor } from "../../domain/coverage.js";
 import { isActive, type LiveRecords } from "../../domain/live-records.js";
 import { isRollupMember, owesSlack } from "../../domain/rollup.js";
 import type { AlertStore } from "../../ports.js";
-import { conditionHolds, isLive, readClock, type StoreClock, withoutUndefined } from "./memory-store.js";
+import {
+  conditionHolds,
+  isLive,
+  nowSeconds,
+  readClock,
+  type StoreClock,
+  withoutUndefined,
+} from "./memory-store.js";
 
 function frozen(record: AlertRecord): AlertRecord {
   const clean = withoutUndefined(record);
@@ -37,9 +44,20 @@ interface Entry {
 
 const bySeq = (a: Entry, b: Entry) => a.seq - b.seq;
 
+/**
+ * One agent's records, as a list handed out as it is, and the earliest expiry among them: until that
+ * second nothing in the list has expired, so asking for it touches no record (a run asks once for
+ * every agent it reads, a replayed day millions of times).
+ */
+interface UserRecords {
+  entries: Entry[];
+  records: readonly AlertRecord[];
+  expiresAt: number;
+}
+
 export class FrozenAlertStore implements AlertStore {
   readonly #records = new Map<string, Entry>();
-  readonly #byUser = new Map<string, Entry[]>();
+  readonly #byUser = new Map<string, UserRecords>();
   readonly #active = new Set<Entry>();
   readonly #owing = new Set<Entry>();
   readonly #rollups = new Map<string, Set<Entry>>();
@@ -56,7 +74,11 @@ export class FrozenAlertStore implements AlertStore {
     };
     const sorted = (entries: Iterable<Entry>) => live([...entries].sort(bySeq));
     this.#index = {
-      forUser: (userId) => live(this.#byUser.get(userId) ?? []),
+      forUser: (userId) => {
+        const user = this.#byUser.get(userId);
+        if (!user) return [];
+        return user.expiresAt > nowSeconds(now()) ? user.records : live(user.entries);
+      },
       get: (id) => {
         const e = this.#records.get(id);
         return e && isLive(e.record, now()) ? e.record : undefined;
@@ -89,14 +111,17 @@ export class FrozenAlertStore implements AlertStore {
       this.#unindex(entry);
       entry.record = stored;
       this.#reindex(entry);
-      return true;
+    } else {
+      const added: Entry = { record: stored, seq: this.#records.size };
+      this.#records.set(stored.id, added);
+      const user = this.#byUser.get(stored.userId);
+      if (user) user.entries.push(added);
+      else this.#byUser.set(stored.userId, { entries: [added], records: [], expiresAt: 0 });
+      this.#reindex(added);
     }
-    const added: Entry = { record: stored, seq: this.#records.size };
-    this.#records.set(stored.id, added);
-    const list = this.#byUser.get(stored.userId);
-    if (list) list.push(added);
-    else this.#byUser.set(stored.userId, [added]);
-    this.#reindex(added);
+    const user = this.#byUser.get(stored.userId) as UserRecords;
+    user.records = Object.freeze(user.entries.map((e) => e.record));
+    user.expiresAt = Math.min(...user.records.map((r) => r.expiresAt));
     return true;
   }
 
