@@ -3,7 +3,7 @@
  * A malformed segment is dropped and reported; the rest of the agent still counts.
  */
 import * as z from "zod";
-import { memoOf, withMemo } from "./memo.js";
+import { rowMemo, segmentMemo, withMemo } from "./memo.js";
 import { parseLocalTime } from "./time.js";
 
 export interface Segment {
@@ -124,7 +124,7 @@ function frozenParse(parsed: ParsedRow): ParsedRow {
  * row with a memo slot (memo.ts) is parsed once per offset: the same parse, frozen, every time after.
  */
 export function parseAgentRow(row: unknown, offSet: number): ParsedRow {
-  const memo = typeof row === "object" && row !== null ? memoOf(row) : undefined;
+  const memo = typeof row === "object" && row !== null ? rowMemo(row) : undefined;
   if (!memo) return parseRow(row, offSet);
   if (memo.value !== undefined && memo.key === offSet) return memo.value as ParsedRow;
   const parsed = parseRow(row, offSet);
@@ -158,7 +158,7 @@ function parseSegment(item: unknown, offSet: number): Segment | string {
  * served after it ended); the Segment is then frozen and shared.
  */
 function segmentOf(item: unknown, offSet: number): Segment | string {
-  const memo = typeof item === "object" && item !== null ? memoOf(item) : undefined;
+  const memo = typeof item === "object" && item !== null ? segmentMemo(item) : undefined;
   if (!memo) return parseSegment(item, offSet);
   if (memo.value !== undefined && memo.key === offSet) return memo.value as Segment | string;
   const parsed = parseSegment(item, offSet);

@@ -5,7 +5,7 @@
 
 import type { Segment } from "./agent.js";
 import type { ResolvedRule } from "./config.js";
-import { memoOf } from "./memo.js";
+import { timelineMemo } from "./memo.js";
 import { matchRule } from "./rules.js";
 
 /** Segments that start within this long after the previous one ends belong to one episode. */
@@ -71,7 +71,7 @@ function episodeBackFrom(segments: Segment[], index: number, rule: ResolvedRule,
  * unchanged timeline hundreds of times a day.
  */
 export function currentEpisode(segments: Segment[], rules: ResolvedRule[]): Episode | undefined {
-  const memo = memoOf(segments);
+  const memo = timelineMemo(segments);
   if (!memo) return findEpisode(segments, rules);
   if (memo.key === rules) return memo.value as Episode | undefined;
   const found = findEpisode(segments, rules);

@@ -26,10 +26,27 @@ export function withMemo<T extends object>(value: T): T {
   return value;
 }
 
-/** The slot of a frozen value that carries one; undefined otherwise. */
-export function memoOf(value: object): Memo | undefined {
-  const memo = (value as WithMemo)[MEMO];
+/** A slot as read: used only once its value was seen frozen. */
+function usable(value: object, memo: Memo | undefined): Memo | undefined {
   if (memo === undefined) return undefined;
   if (!memo.frozen) memo.frozen = Object.isFrozen(value);
   return memo.frozen ? memo : undefined;
+}
+
+// One reader per kind of value, each with its own property load: one shared load site would see
+// rows, segments and timelines alike and go megamorphic (a slow lookup on every read).
+
+/** The slot of a frozen row that carries one; undefined otherwise. */
+export function rowMemo(row: object): Memo | undefined {
+  return usable(row, (row as WithMemo)[MEMO]);
+}
+
+/** The slot of a frozen received segment that carries one. */
+export function segmentMemo(segment: object): Memo | undefined {
+  return usable(segment, (segment as WithMemo)[MEMO]);
+}
+
+/** The slot of a frozen parsed timeline that carries one. */
+export function timelineMemo(segments: readonly object[]): Memo | undefined {
+  return usable(segments, (segments as WithMemo)[MEMO]);
 }

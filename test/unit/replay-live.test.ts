@@ -8,7 +8,6 @@ import { CountingNotifier } from "../../functions/adapters/slack/counting-notifi
 import { CaptureSource } from "../../functions/adapters/smartassist/capture-source.js";
 import { FrozenAlertStore } from "../../functions/adapters/state/frozen-store.js";
 import { replayDay } from "../../functions/app/replay.js";
-import { FORGET_ENDED_MS } from "../../functions/cli/replay.js";
 import { parseConfig } from "../../functions/domain/config.js";
 import { localMidnight } from "../../functions/domain/replay.js";
 import type { QueryWindow } from "../../functions/domain/time.js";
@@ -142,12 +141,11 @@ describe("replay from a capture = live runs over the same day", () => {
     const dayEndMs = dayStartMs + 24 * 3600_000;
     const bounds = { dayStartMs, dayEndMs };
     const adapters =
-      (source: (clock: () => number) => AgentStatusSource, forget?: number) => (clock: () => number) => {
+      (source: (clock: () => number) => AgentStatusSource) => (clock: () => number) => {
         const notifier = new CountingNotifier(ZONE, clock);
         return {
           source: source(clock),
-          // Live: records kept to their TTL; replayed: ended ones forgotten an hour on, as the CLI does.
-          store: new FrozenAlertStore(clock, forget === undefined ? {} : { forgetEndedAfterMs: forget }),
+          store: new FrozenAlertStore(clock),
           notifier,
           messages: () => notifier.channels,
         };
@@ -171,7 +169,7 @@ describe("replay from a capture = live runs over the same day", () => {
       config,
       "replay",
       bounds,
-      adapters((clock) => new CaptureSource(capture, clock, 10), FORGET_ENDED_MS),
+      adapters((clock) => new CaptureSource(capture, clock, 10)),
     );
     expect(live.totals.alerts).toBeGreaterThan(10);
     expect(live.totals.nudges).toBeGreaterThan(0);
