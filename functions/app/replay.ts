@@ -41,6 +41,8 @@ export interface ReplayResult extends ConfigReplay {
   /** Runs made: ticks and due re-checks. */
   runs: { ticks: number; due: number };
   transitions: Transition[];
+  /** Every alert record the day's runs wrote, as each was last written. */
+  records: AlertRecord[];
 }
 
 /** Due groups held until their instant: SQS's DelaySeconds, rounded up from when they were sent. */
@@ -126,13 +128,14 @@ export async function replayDay(
     for (const t of r.summary.transitions) transitions.push(t);
     runs.ticks++;
   }
+  const records = [...store.written.values()];
   const figures = replayFigures({
     name,
     config,
-    records: [...store.written.values()],
+    records,
     transitions,
     messages: made.messages(),
     dayEndMs: day.dayEndMs,
   });
-  return { ...figures, runs, transitions };
+  return { ...figures, runs, transitions, records };
 }
