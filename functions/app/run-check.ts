@@ -161,8 +161,10 @@ export async function runCheck(
   const collector = config.slack.board && mode !== "due" ? new BoardCollector(config) : undefined;
   // One handler for both reads: an agent seen twice (by e-mail, then in the rotation) is decided once.
   const onPage = (page: AgentPage) => {
-    for (const row of page.rows) {
-      const parsed = parseAgentRow(row, page.timeZoneOffSet);
+    // Read once per page: pages of several shapes reach here, and a load per row was a slow one.
+    const { rows, timeZoneOffSet } = page;
+    for (const row of rows) {
+      const parsed = parseAgentRow(row, timeZoneOffSet);
       if (collector && parsed.agent) collector.count(page, parsed.agent);
       const userId = parsed.agent?.userId ?? parsed.skipped[0]?.userId ?? null;
       if (userId === null) unidentified++;

@@ -231,7 +231,8 @@ export class CaptureSource implements AgentStatusSource {
       this.requests++;
       const list = emails
         .slice(i, i + this.pageSize)
-        .flatMap((e) => this.#byEmail.get(e.toLowerCase()) ?? []);
+        // Keys are lower-cased: an address already in lower case needs no new string to look up.
+        .flatMap((e) => this.#byEmail.get(e) ?? this.#byEmail.get(e.toLowerCase()) ?? []);
       onPage(this.#page(list, 0));
     }
     return emptyRead(requests);
