@@ -9,6 +9,7 @@ import type { SlackAction } from "./domain/delivery.js";
 import type { ChannelDigest, DayReport } from "./domain/digest.js";
 import type { DueGroup } from "./domain/due.js";
 import type { HistoryEntry } from "./domain/history.js";
+import type { LiveRecords } from "./domain/live-records.js";
 import type { RollupOutcome, RollupWork } from "./domain/rollup.js";
 import type { QueryWindow } from "./domain/time.js";
 
@@ -107,6 +108,12 @@ export interface AlertStore {
    * ended one that owes nothing more (endedAndSettled): its id still refuses a second claim in put().
    */
   load(): Promise<AlertRecord[]>;
+  /**
+   * Optional: the live records already indexed, for a store that keeps them so (replay's, whose
+   * thousands of runs a day would each index every record again). A run reads the index only until
+   * its first write. Without it, a run indexes what `load()` returns (the same lists, the same order).
+   */
+  loadIndexed?(): Promise<LiveRecords>;
   /** One live record by id (a Slack action names its alert), or undefined. */
   get(id: string): Promise<AlertRecord | undefined>;
   /**
