@@ -61,6 +61,11 @@ export interface FetchOptions {
    * priority requests the caller knows are coming (re-reads of open alerts, due re-checks).
    */
   headroom?: number;
+  /**
+   * The longest a request waits for room in the rate window; past it the read stops at that page and
+   * the rest is left to the next run (a tick pays for its time, so it does not sleep on the limiter).
+   */
+  maxWaitMs?: number;
 }
 
 export interface AgentStatusSource {

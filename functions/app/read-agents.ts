@@ -9,6 +9,15 @@ import { type Cursor, rereadOpenAlerts, startOffset, tickPages } from "../domain
 import type { QueryWindow } from "../domain/time.js";
 import type { AgentPage, AgentStatusSource, FetchReport, ReadReport } from "../ports.js";
 
+/**
+ * A tick's rotation waits at most this long for room in the shared rate window. The window frees the
+ * slots of the tick a minute before at the pace that tick used them, so a tick that follows them reads
+ * its share in a few seconds; when the window is spent (a center that needs more requests than
+ * `requestsPerMinute` allows), the tick stops and its share is owed to the next one, rather than
+ * sleeping out its minute, which Lambda bills.
+ */
+export const TICK_ROTATION_MAX_WAIT_MS = 2_000;
+
 /** Requests a minute the rotation leaves for due re-checks. */
 const DUE_HEADROOM = 4;
 
@@ -68,6 +77,7 @@ export async function readAgents(
             startOffset: startAt,
             knownPages: cursor?.rosterPages ?? null,
             headroom,
+            maxWaitMs: TICK_ROTATION_MAX_WAIT_MS,
             ...(share.pages === undefined ? {} : { maxPages: share.pages }),
           });
     const owed = share.pages === undefined ? rotation.pages : share.credit;

@@ -220,12 +220,21 @@ export class SmartAssistClient implements AgentStatusSource, SourceProbe {
     // cursor, or this client's last read), or a guess.
     const roster = known > 0 ? known : this.lastPages > 0 ? this.lastPages : this.options.concurrency * 2;
     const expected = Math.max(1, Math.min(roster, limit ?? Number.POSITIVE_INFINITY));
-    const lane = this.pacer.lane({
+    const rotationLane = this.pacer.lane({
       class: "rotation",
       expected,
       initialBatch: burst ? Math.min(this.options.concurrency, expected) : 1,
       ...(options.headroom !== undefined ? { headroom: options.headroom } : {}),
     });
+    const maxWait = options.maxWaitMs;
+    const lane: PacerLane =
+      maxWait === undefined
+        ? rotationLane
+        : {
+            // A slot further off than maxWaitMs is not waited for: the read stops there (DeadlineReached).
+            acquire: (signal, notAfterMs = Number.POSITIVE_INFINITY) =>
+              rotationLane.acquire(signal, Math.min(notAfterMs, this.clock.now() + maxWait)),
+          };
     const base = { body, window, report, onPage, deadlineMs: options.deadlineMs, lane };
 
     // From the cursor to the roster's end...
