@@ -25,10 +25,13 @@
  *           Slack with its per-channel chat.postMessage limit on (see storm.ts).
  *   interactions  the Slack endpoint (`cli serve`): median and p95 over 200 signed clicks; the
  *           interactions bundle's size and cold init. Not in the default set: --only=interactions.
- *   cost    the monthly AWS bill for 500 and 12,000 agents with the 1-minute tick: the check bundle as
- *           deployed, a warm container on loopback peers (dynalite behind a request-unit counting
- *           proxy), minute by minute; every item priced (us-east-1) with its source (see cost.ts).
- *           --cost-sizes=500,12000 --cost-minutes=10 --cost-latency=250 (ms a SmartAssist page)
+ *   cost    the monthly AWS bill for 500 and 12,000 agents on the real 1-minute tick and SQS due path:
+ *           the check bundle as deployed, warm containers on loopback peers (dynalite behind request-unit
+ *           counting proxies, an SQS peer), a tick a minute and each due run at its messages' instant;
+ *           every item priced (us-east-1) with its source (see cost.ts), and the Lambda time per 5 minutes.
+ *           --cost-sizes=500,12000 --cost-minutes=10 --cost-latency=250[,100] (ms a SmartAssist page;
+ *           each size at each; the bill is the first's) --cost-rpm=50 (smartassist.requestsPerMinute)
+ *           --cost-markdown (README's tables)
  *           --no-cost-storm (skips the 12,350-agents-alerting log line check).
  *   ontime   a simulated day on a virtual clock through runCheck: lateness of nudges, alerts,
  *           escalations, reminders and resolves, and requests, for a 5-minute schedule, the 1-minute
@@ -93,7 +96,7 @@ const SECTIONS = new Set(
 const REPEAT = Number(option("repeat") ?? (QUICK ? 1 : 3));
 if (flag("help")) {
   process.stdout.write(
-    "usage: npm run bench -- [--quick] [--json] [--only=engine,http,rotation,pacing,domain,bundle,storm,cost,interactions,ontime,ackall] [--repeat=N] [--sizes=N,N] [--no-sequential] [--no-counting] [--storm-sizes=N,N] [--storm-runs=N] [--cost-sizes=N,N] [--cost-minutes=N] [--cost-latency=MS] [--no-cost-storm]\n",
+    "usage: npm run bench -- [--quick] [--json] [--only=engine,http,rotation,pacing,domain,bundle,storm,cost,interactions,ontime,ackall] [--repeat=N] [--sizes=N,N] [--no-sequential] [--no-counting] [--storm-sizes=N,N] [--storm-runs=N] [--cost-sizes=N,N] [--cost-minutes=N] [--cost-latency=MS,MS] [--cost-rpm=N] [--cost-markdown] [--no-cost-storm]\n",
   );
   process.exit(0);
 }
@@ -1085,8 +1088,10 @@ async function main(): Promise<void> {
     const cost = await costSection({
       sizes: option("cost-sizes")?.split(",").map(Number) ?? [500, 12_000],
       minutes: Number(option("cost-minutes") ?? (QUICK ? 5 : 10)),
-      latencyMs: Number(option("cost-latency") ?? 250),
+      latencies: (option("cost-latency") ?? "250").split(",").map(Number),
+      requestsPerMinute: Number(option("cost-rpm") ?? 50),
       storm: !QUICK && !flag("no-cost-storm"),
+      markdown: flag("cost-markdown"),
       progress,
     });
     figures.cost = cost.figures;

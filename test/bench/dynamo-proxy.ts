@@ -38,6 +38,11 @@ export interface Consumed {
   failedConditionUnits: number;
   /** Requests by operation (Scan, Query, GetItem, PutItem, ...). */
   requests: Record<string, number>;
+  /**
+   * Of readUnits and writeUnits: those of single-item calls on the run's own items, by id (`#limiter`,
+   * the shared rate window; `#cursor`; `#board#…`), so the bench can say what each costs.
+   */
+  ownItems: Record<string, { readUnits: number; writeUnits: number }>;
 }
 
 export interface CountingProxy {
@@ -48,18 +53,31 @@ export interface CountingProxy {
 }
 
 export function emptyConsumed(): Consumed {
-  return { readUnits: 0, writeUnits: 0, indexWriteUnits: 0, failedConditionUnits: 0, requests: {} };
+  return {
+    readUnits: 0,
+    writeUnits: 0,
+    indexWriteUnits: 0,
+    failedConditionUnits: 0,
+    requests: {},
+    ownItems: {},
+  };
 }
 
 export function minus(after: Consumed, before: Consumed): Consumed {
   const requests: Record<string, number> = {};
   for (const [op, n] of Object.entries(after.requests)) requests[op] = n - (before.requests[op] ?? 0);
+  const ownItems: Consumed["ownItems"] = {};
+  for (const [id, u] of Object.entries(after.ownItems)) {
+    const b = before.ownItems[id] ?? { readUnits: 0, writeUnits: 0 };
+    ownItems[id] = { readUnits: u.readUnits - b.readUnits, writeUnits: u.writeUnits - b.writeUnits };
+  }
   return {
     readUnits: after.readUnits - before.readUnits,
     writeUnits: after.writeUnits - before.writeUnits,
     indexWriteUnits: after.indexWriteUnits - before.indexWriteUnits,
     failedConditionUnits: after.failedConditionUnits - before.failedConditionUnits,
     requests,
+    ownItems,
   };
 }
 
@@ -88,6 +106,13 @@ export function indexWriteUnits(
 }
 
 const READS = new Set(["GetItem", "BatchGetItem", "Query", "Scan"]);
+
+/** The `#`-prefixed id a single-item call names (its Key or Item), if any. */
+function ownItemId(body: Record<string, unknown>): string | undefined {
+  const item = (body.Key ?? body.Item) as { id?: { S?: unknown } } | undefined;
+  const id = item?.id?.S;
+  return typeof id === "string" && id.startsWith("#") ? id : undefined;
+}
 
 export async function startCountingProxy(target: string, indexes: IndexShape[]): Promise<CountingProxy> {
   const consumed = emptyConsumed();
@@ -131,6 +156,12 @@ export async function startCountingProxy(target: string, indexes: IndexShape[]):
     });
   });
 
+  function ownEntry(id: string): { readUnits: number; writeUnits: number } {
+    const entry = consumed.ownItems[id] ?? { readUnits: 0, writeUnits: 0 };
+    consumed.ownItems[id] = entry;
+    return entry;
+  }
+
   function account(operation: string, body: Record<string, unknown>, status: number, raw: Buffer): void {
     let answer: Record<string, unknown> = {};
     try {
@@ -144,6 +175,12 @@ export async function startCountingProxy(target: string, indexes: IndexShape[]):
       const units = list.reduce((n, c) => n + ((c as { CapacityUnits?: number }).CapacityUnits ?? 0), 0);
       if (READS.has(operation)) consumed.readUnits += units;
       else consumed.writeUnits += units;
+      const own = ownItemId(body);
+      if (own !== undefined) {
+        const entry = ownEntry(own);
+        if (READS.has(operation)) entry.readUnits += units;
+        else entry.writeUnits += units;
+      }
       if (operation === "PutItem") {
         const extra = indexWriteUnits(answer.Attributes as Item | undefined, body.Item as Item, indexes);
         consumed.writeUnits += extra;
@@ -156,13 +193,19 @@ export async function startCountingProxy(target: string, indexes: IndexShape[]):
       const units = kb(body.Item as Item);
       consumed.writeUnits += units;
       consumed.failedConditionUnits += units;
+      const own = ownItemId(body);
+      if (own !== undefined) ownEntry(own).writeUnits += units;
     }
   }
 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    snapshot: () => ({ ...consumed, requests: { ...consumed.requests } }),
+    snapshot: () => ({
+      ...consumed,
+      requests: { ...consumed.requests },
+      ownItems: Object.fromEntries(Object.entries(consumed.ownItems).map(([id, u]) => [id, { ...u }])),
+    }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -322,8 +322,36 @@ export function bundleComposition(bundleFile: string, mapFile = `${bundleFile}.m
 // time on a clock set to the invocation's instant. Everything it writes to stdout and stderr (what
 // Lambda sends to CloudWatch Logs, one event per line) is captured, not printed.
 
-/** Preloaded with --import: a settable clock (Date only; timers and performance.now run as usual) and the log capture. */
+/**
+ * Preloaded with --import: a settable clock (Date only; timers and performance.now run as usual), the
+ * log capture, and each outgoing HTTP request's span (performance.now at its start and its end, and its
+ * origin) from Node's diagnostics channels: undici's (the SmartAssist client's own undici, and the
+ * global fetch the Slack client uses) and node:http's (the AWS SDK).
+ */
 const WARM_PRELOAD = `
+import dc from "node:diagnostics_channel";
+const spans = [];
+const open = new WeakMap();
+const begin = (key, origin) => {
+  const span = { origin, startMs: performance.now(), endMs: null };
+  open.set(key, span);
+  spans.push(span);
+};
+const end = (key) => {
+  const span = open.get(key);
+  if (span && span.endMs === null) span.endMs = performance.now();
+};
+dc.subscribe("undici:request:create", ({ request }) => begin(request, String(request.origin)));
+dc.subscribe("undici:request:trailers", ({ request }) => end(request));
+dc.subscribe("undici:request:error", ({ request }) => end(request));
+dc.subscribe("http.client.request.start", ({ request }) =>
+  begin(request, (request.protocol ?? "http:") + "//" + String(request.getHeader("host") ?? request.host)));
+dc.subscribe("http.client.request.error", ({ request }) => end(request));
+dc.subscribe("http.client.response.finish", ({ request, response }) => {
+  response.once("end", () => end(request));
+  response.once("close", () => end(request));
+});
+globalThis.__benchHttp = { take(since) { const out = spans.splice(0); return out.filter((s) => s.startMs >= since); } };
 const RealDate = globalThis.Date;
 let offset = 0;
 class BenchDate extends RealDate {
@@ -374,9 +402,15 @@ process.on("message", async (m) => {
   }
   const wallMs = performance.now() - started;
   const used = process.cpuUsage(cpuStart);
+  const http = globalThis.__benchHttp.take(started).map((s) => ({
+    origin: s.origin,
+    startMs: s.startMs - started,
+    endMs: (s.endMs ?? performance.now()) - started,
+  }));
   process.send({
     type: "done",
     wallMs,
+    http,
     cpuMs: (used.user + used.system) / 1000,
     resultBytes: result === undefined ? 0 : Buffer.byteLength(JSON.stringify(result)),
     error,
@@ -386,8 +420,18 @@ process.on("message", async (m) => {
 });
 `;
 
+/** One outgoing HTTP request of an invocation: ms from the invocation's start, and where it went. */
+export interface HttpSpan {
+  /** e.g. `http://127.0.0.1:40123`. */
+  origin: string;
+  startMs: number;
+  endMs: number;
+}
+
 export interface WarmInvocation {
   wallMs: number;
+  /** Every HTTP request the invocation made (a request still open at its end ends there). */
+  http: HttpSpan[];
   cpuMs: number;
   resultBytes: number;
   error?: string;
