@@ -9,6 +9,7 @@ import type { SlackAction } from "./domain/delivery.js";
 import type { ChannelDigest, DayReport } from "./domain/digest.js";
 import type { DueGroup } from "./domain/due.js";
 import type { HistoryEntry } from "./domain/history.js";
+import type { LiveRecords } from "./domain/live-records.js";
 import type { RollupOutcome, RollupWork } from "./domain/rollup.js";
 import type { QueryWindow } from "./domain/time.js";
 
@@ -60,6 +61,11 @@ export interface FetchOptions {
    * priority requests the caller knows are coming (re-reads of open alerts, due re-checks).
    */
   headroom?: number;
+  /**
+   * The longest a request waits for room in the rate window; past it the read stops at that page and
+   * the rest is left to the next run (a tick pays for its time, so it does not sleep on the limiter).
+   */
+  maxWaitMs?: number;
 }
 
 export interface AgentStatusSource {
@@ -102,8 +108,17 @@ export interface SharedRateLimiter {
 }
 
 export interface AlertStore {
-  /** Every stored record (open alerts, and resolved ones kept for a while). */
+  /**
+   * Every live record: open and nudged ones, and ended ones kept for a while. A store may leave out an
+   * ended one that owes nothing more (endedAndSettled): its id still refuses a second claim in put().
+   */
   load(): Promise<AlertRecord[]>;
+  /**
+   * Optional: the live records already indexed, for a store that keeps them so (replay's, whose
+   * thousands of runs a day would each index every record again). A run reads the index only until
+   * its first write. Without it, a run indexes what `load()` returns (the same lists, the same order).
+   */
+  loadIndexed?(): Promise<LiveRecords>;
   /** One live record by id (a Slack action names its alert), or undefined. */
   get(id: string): Promise<AlertRecord | undefined>;
   /**
@@ -111,6 +126,12 @@ export interface AlertStore {
    * Returns false when another run got there first: that run owns the record's next step.
    */
   put(record: AlertRecord, expectedVersion: number | null): Promise<boolean>;
+  /**
+   * The live records among `ids` (missing or expired ones left out), read consistently: a due
+   * re-check reads its agents' records this way instead of every live record. Optional: a store
+   * without it is read with load().
+   */
+  loadSome?(ids: readonly string[]): Promise<AlertRecord[]>;
   /** Where the roster rotation stands (absent before the first run that kept one). */
   loadCursor(): Promise<Cursor | undefined>;
   /**

@@ -14,7 +14,7 @@ import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { RENDERER_FILES, type RendererFile, rendererFilePath } from "../functions/adapters/chart/png.js";
-import { ALERT_TABLE } from "../functions/adapters/state/dynamodb-store.js";
+import { ALERT_TABLE } from "../functions/adapters/state/dynamodb-table.js";
 import type { AppConfig } from "../functions/domain/config.js";
 import { TICK_SECONDS } from "../functions/domain/coverage.js";
 import { InteractionsAlarms, OperationsAlarms } from "./constructs/alarms.js";

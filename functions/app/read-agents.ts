@@ -9,14 +9,23 @@ import { type Cursor, rereadOpenAlerts, startOffset, tickPages } from "../domain
 import type { QueryWindow } from "../domain/time.js";
 import type { AgentPage, AgentStatusSource, FetchReport, ReadReport } from "../ports.js";
 
+/**
+ * A tick's rotation waits at most this long for room in the shared rate window. The window frees the
+ * slots of the tick a minute before at the pace that tick used them, so a tick that follows them reads
+ * its share in a few seconds; when the window is spent (a center that needs more requests than
+ * `requestsPerMinute` allows), the tick stops and its share is owed to the next one, rather than
+ * sleeping out its minute, which Lambda bills.
+ */
+export const TICK_ROTATION_MAX_WAIT_MS = 2_000;
+
 /** Requests a minute the rotation leaves for due re-checks. */
 const DUE_HEADROOM = 4;
 
 export interface ReadRequest {
   mode: "once" | "tick" | "due";
   cursor: Cursor | undefined;
-  /** The live records (their e-mails are the open alerts to re-read). */
-  stored: AlertRecord[];
+  /** The open and nudged records (their e-mails are re-read), asked for only by the reads that use them. */
+  active: () => AlertRecord[];
   nowMs: number;
   /** User ids decided so far (the open-alert re-read skips agents the rotation already brought). */
   seen: ReadonlySet<string>;
@@ -43,7 +52,7 @@ export async function readAgents(
   onPage: (page: AgentPage) => void,
   request: ReadRequest,
 ): Promise<ReadResult> {
-  const { mode, cursor, stored, deadline } = request;
+  const { mode, cursor, deadline } = request;
   // Pages read by e-mail say so (the board counts the rotation's pages, as last read).
   const byEmail = (page: AgentPage) => onPage({ ...page, byEmail: true });
   const startAt = startOffset(cursor, config.smartassist.pageSize);
@@ -58,7 +67,8 @@ export async function readAgents(
     const share = tickPages(cursor, request.nowMs, config.schedule.everySeconds);
     // The rotation leaves room in the shared window for what comes first: this tick's re-read of the
     // open alerts and a few due re-checks (each one request per 50 agents).
-    const headroom = Math.ceil(openAlertEmails(stored).length / 50) + DUE_HEADROOM;
+    const active = request.active();
+    const headroom = Math.ceil(openAlertEmails(active).length / 50) + DUE_HEADROOM;
     const rotation =
       share.pages === 0
         ? emptyRotation(startAt, cursor)
@@ -67,17 +77,18 @@ export async function readAgents(
             startOffset: startAt,
             knownPages: cursor?.rosterPages ?? null,
             headroom,
+            maxWaitMs: TICK_ROTATION_MAX_WAIT_MS,
             ...(share.pages === undefined ? {} : { maxPages: share.pages }),
           });
     const owed = share.pages === undefined ? rotation.pages : share.credit;
-    const openEmails = openAlertEmails(stored.filter((r) => !request.seen.has(r.userId)));
+    const openEmails = openAlertEmails(active.filter((r) => !request.seen.has(r.userId)));
     const reread =
       openEmails.length > 0 ? await source.fetchAgents(window, openEmails, byEmail, deadline) : undefined;
     return { fetch: reread ? combine(rotation, reread) : rotation, rotation, openEmails, reread, owed };
   }
   // While the roster does not fit one run, agents with an open alert are read first, by e-mail, so a
   // resolve or an escalation never waits for the rotation to come round to them.
-  const openEmails = rereadOpenAlerts(cursor) ? openAlertEmails(stored) : [];
+  const openEmails = rereadOpenAlerts(cursor) ? openAlertEmails(request.active()) : [];
   const reread =
     openEmails.length > 0 ? await source.fetchAgents(window, openEmails, byEmail, deadline) : undefined;
   const rotation = await source.fetchAll(window, onPage, {

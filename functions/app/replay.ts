@@ -18,6 +18,7 @@ import { withinActiveHours } from "../domain/schedule.js";
 import type { AgentStatusSource, AlertNotifier, AlertStore, DueQueue } from "../ports.js";
 import { silentLog } from "./logger.js";
 import { runCheck } from "./run-check.js";
+import { loadLive } from "./run-records.js";
 
 const MINUTE_MS = 60_000;
 
@@ -40,6 +41,8 @@ export interface ReplayResult extends ConfigReplay {
   /** Runs made: ticks and due re-checks. */
   runs: { ticks: number; due: number };
   transitions: Transition[];
+  /** Every alert record the day's runs wrote, as each was last written. */
+  records: AlertRecord[];
 }
 
 /** Due groups held until their instant: SQS's DelaySeconds, rounded up from when they were sent. */
@@ -64,6 +67,9 @@ class RecordingStore implements AlertStore {
   constructor(private readonly inner: AlertStore) {}
   load() {
     return this.inner.load();
+  }
+  loadIndexed() {
+    return loadLive(this.inner);
   }
   get(id: string) {
     return this.inner.get(id);
@@ -99,6 +105,8 @@ export async function replayDay(
   const deps = { source: made.source, store, notifier: made.notifier, dueQueue: queue, log: silentLog };
   const transitions: Transition[] = [];
   const runs = { ticks: 0, due: 0 };
+  // Leases on the virtual clock; no lists in the summaries (the day is counted from its transitions).
+  const quiet = { wallMs: clock, lean: true };
   const zone = config.timezone;
   let nextTick = day.dayStartMs;
   for (;;) {
@@ -107,8 +115,8 @@ export async function replayDay(
       queue.waiting.shift();
       now = due.atMs;
       const emails = dueEmails([due.group]);
-      const r = await runCheck(config, deps, { nowMs: now, wallMs: clock, mode: "due", dueEmails: emails });
-      transitions.push(...r.summary.transitions);
+      const r = await runCheck(config, deps, { ...quiet, nowMs: now, mode: "due", dueEmails: emails });
+      for (const t of r.summary.transitions) transitions.push(t);
       runs.due++;
       continue;
     }
@@ -116,17 +124,18 @@ export async function replayDay(
     now = nextTick;
     nextTick += MINUTE_MS;
     if (!withinActiveHours(config.schedule.activeHours, zone, now)) continue;
-    const r = await runCheck(config, deps, { nowMs: now, wallMs: clock, mode: "tick" });
-    transitions.push(...r.summary.transitions);
+    const r = await runCheck(config, deps, { ...quiet, nowMs: now, mode: "tick" });
+    for (const t of r.summary.transitions) transitions.push(t);
     runs.ticks++;
   }
+  const records = [...store.written.values()];
   const figures = replayFigures({
     name,
     config,
-    records: [...store.written.values()],
+    records,
     transitions,
     messages: made.messages(),
     dayEndMs: day.dayEndMs,
   });
-  return { ...figures, runs, transitions };
+  return { ...figures, runs, transitions, records };
 }

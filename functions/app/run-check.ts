@@ -14,11 +14,11 @@ import {
   toFiring,
 } from "../domain/alert.js";
 import type { AppConfig } from "../domain/config.js";
-import { afterTick, type Coverage, coverageAfter, cycleRuns } from "../domain/coverage.js";
+import { afterTick, coverageAfter, cycleRuns } from "../domain/coverage.js";
 import { type DueCheck, dueInstantIso, groupDue, nextDue, RESOLVE_WATCH_MS, sortDue } from "../domain/due.js";
 import { historyEntryFor } from "../domain/history.js";
 import { leasedByOther } from "../domain/lease.js";
-import { type AlertWrite, applyWrites, decideAgent, groupByUser } from "../domain/lifecycle.js";
+import { type AlertWrite, applyWrites, decideAgent } from "../domain/lifecycle.js";
 import { queryWindow } from "../domain/time.js";
 import type {
   AgentPage,
@@ -32,13 +32,14 @@ import type {
   FetchReport,
   HistoryStore,
 } from "../ports.js";
-import { settleRollupAcks } from "./acknowledge-all.js";
 import { BoardCollector, updateBoards } from "./board.js";
 import { mapBounded } from "./bounded.js";
 import { deliverSlack } from "./deliver-slack.js";
+import { fetchWarnings } from "./fetch-warnings.js";
 import type { Log } from "./logger.js";
 import { readAgents } from "./read-agents.js";
-import { intervalFor, paceFor, type RunBudget, requestsPerRun } from "./run-budget.js";
+import type { RunBudget } from "./run-budget.js";
+import { HeldRecords, loadForRun } from "./run-records.js";
 
 /**
  * State writes in flight at once. Enough to hide a store's round trip (DynamoDB: a few ms each, so a
@@ -81,10 +82,21 @@ export interface CheckOptions {
   mode?: "once" | "tick" | "due";
   /** For `due`: the agents to read again. */
   dueEmails?: string[];
+  /**
+   * For `due`: those agents' live records when the re-check was scheduled, read by id instead of
+   * every live record (unless one is in a roll-up, whose members and Acknowledge all are read whole).
+   */
+  dueRecordIds?: string[];
   /** Who this run is in the leases it takes (default: a fresh random id). */
   runId?: string;
   /** The real clock, for leases (default Date.now): `nowMs` may be another instant. */
   wallMs?: () => number;
+  /**
+   * Leave the summary's `firing` and `due` lists empty (the due re-checks are still queued). A
+   * replay's ten thousand runs a day are counted from their transitions alone: listing every open
+   * alert and every due instant on each would cost more than the runs themselves.
+   */
+  lean?: boolean;
 }
 
 /** What a run left for the next one because its budget ran out. */
@@ -135,16 +147,16 @@ export async function runCheck(
   const pagingDeadline = options.deadlineMs ?? budget?.pagingDeadlineMs;
   const writesDeadline = budget?.writesDeadlineMs;
   const mayWrite = () => writesDeadline === undefined || Date.now() < writesDeadline;
-  const [loaded, cursor] = await Promise.all([deps.store.load(), deps.store.loadCursor()]);
   // What an Acknowledge all left owed is written first: the run decides its members acknowledged.
-  const settled = await settleRollupAcks(loaded, deps.store, {
-    dryRun: options.dryRun ?? false,
-    concurrency: STATE_WRITE_CONCURRENCY,
-    mayStart: mayWrite,
-  });
-  const stored = settled.records;
-  const byUser = groupByUser(stored);
-  const storedById = new Map(stored.map((r) => [r.id, r]));
+  const [held0, cursor] = await Promise.all([
+    loadForRun(deps.store, mode, options, {
+      dryRun: options.dryRun ?? false,
+      concurrency: STATE_WRITE_CONCURRENCY,
+      mayStart: mayWrite,
+    }),
+    deps.store.loadCursor(),
+  ]);
+  const live = held0.live;
   let leftToLease = 0;
   const window = queryWindow(
     config.timezone,
@@ -163,21 +175,23 @@ export async function runCheck(
   const collector = config.slack.board && mode !== "due" ? new BoardCollector(config) : undefined;
   // One handler for both reads: an agent seen twice (by e-mail, then in the rotation) is decided once.
   const onPage = (page: AgentPage) => {
-    for (const row of page.rows) {
-      const parsed = parseAgentRow(row, page.timeZoneOffSet);
+    // Read once per page: pages of several shapes reach here, and a load per row was a slow one.
+    const { rows, timeZoneOffSet } = page;
+    for (const row of rows) {
+      const parsed = parseAgentRow(row, timeZoneOffSet);
       if (collector && parsed.agent) collector.count(page, parsed.agent);
       const userId = parsed.agent?.userId ?? parsed.skipped[0]?.userId ?? null;
       if (userId === null) unidentified++;
       else if (seen.has(userId))
         continue; // paging over a changing list can repeat an agent
       else seen.add(userId);
-      skipped.push(...parsed.skipped);
+      for (const s of parsed.skipped) skipped.push(s);
       if (!parsed.agent) continue;
-      const records = byUser.get(userId ?? "") ?? [];
+      const records = live.forUser(userId ?? "");
       const decided = decideAgent(parsed.agent, records, config, nowMs).writes;
       for (const write of decided) {
         // Another run is sending what this record owes: leave it alone; the next run decides it again.
-        const stored = write.expectedVersion === null ? undefined : storedById.get(write.record.id);
+        const stored = write.expectedVersion === null ? undefined : live.get(write.record.id);
         if (stored && leasedByOther(stored, runId, wallMs())) leftToLease++;
         else writes.push(write);
       }
@@ -185,7 +199,7 @@ export async function runCheck(
       const after = decided.length === 0 ? records : applyWrites(records, decided);
       const next = nextDue(parsed.agent, after, config, nowMs);
       if (next && next.atMs <= nowMs + horizonMs(after)) {
-        dues.push(next);
+        dues.push({ ...next, recordIds: after.map((r) => r.id) });
         if (collector && next.kind === "fire") collector.comingUp(parsed.agent);
       }
     }
@@ -202,7 +216,7 @@ export async function runCheck(
   const read = await readAgents(config, deps.source, window, onPage, {
     mode,
     cursor,
-    stored,
+    active: () => live.active(),
     nowMs,
     seen,
     deadline,
@@ -232,8 +246,13 @@ export async function runCheck(
   for (const warning of warnings) log.warn(warning);
 
   // Claim before acting: a write that another run made first means that run posts, not us.
-  const current = new Map(stored.map((r) => [r.id, r]));
-  const transitions: Transition[] = [...settled.transitions];
+  const listFiring = options.lean !== true;
+  const held = new HeldRecords(
+    live,
+    writes.map((w) => w.record),
+    { firing: listFiring, board: collector !== undefined },
+  );
+  const transitions: Transition[] = [...held0.settled];
   const owned = new Set<string>();
   const reminded = new Set<string>();
   // Many writes in flight, each still conditional; the transitions are then taken in decision order,
@@ -254,8 +273,8 @@ export async function runCheck(
       log.info("another run already holds this alert", { alert: write.record.id });
       continue;
     }
-    const before = current.get(write.record.id);
-    current.set(write.record.id, write.record);
+    const before = held.before(write.record.id);
+    held.applied(write.record);
     owned.add(write.record.id);
     // The run whose write ended the episode (resolved, or excused and now over) records it, once.
     if (!options.dryRun && before?.state === "open" && write.record.state === "resolved")
@@ -274,7 +293,7 @@ export async function runCheck(
 
   const delivery = options.dryRun
     ? { delivered: 0, failed: 0, pending: 0, nudgesSkipped: 0, left: 0, leasedElsewhere: 0 }
-    : await deliverSlack(config.slack.rollup, [...current.values()], owned, reminded, deps, {
+    : await deliverSlack(config.slack.rollup, held.forSlack(), owned, reminded, deps, {
         runId,
         wallMs,
         budget,
@@ -312,7 +331,8 @@ export async function runCheck(
       log.warn("some due re-checks could not be queued; the next tick reads those agents", dueReport);
   }
 
-  const dueEntries = due.map((d) => ({
+  // The board shows what is coming up even when the summary does not list it.
+  const dueEntries = (listFiring || collector ? due : []).map((d) => ({
     userId: d.userId,
     email: d.email,
     at: dueInstantIso(d.atMs),
@@ -329,7 +349,7 @@ export async function runCheck(
             runId,
             wallMs,
             mode,
-            records: [...current.values()],
+            records: held.all(),
             due: dueEntries,
             coverage,
             dryRun: options.dryRun ?? false,
@@ -342,10 +362,13 @@ export async function runCheck(
         )
       : undefined;
 
-  const firing = [...current.values()]
-    .filter((r) => r.state === "open")
-    .sort((a, b) => a.sinceMs - b.sinceMs || a.userId.localeCompare(b.userId))
-    .map((r) => toFiring(r, nowMs));
+  const firing = listFiring
+    ? held
+        .active()
+        .filter((r) => r.state === "open")
+        .sort((a, b) => a.sinceMs - b.sinceMs || a.userId.localeCompare(b.userId))
+        .map((r) => toFiring(r, nowMs))
+    : [];
 
   return {
     summary: {
@@ -388,44 +411,4 @@ async function keepHistory(config: AppConfig, record: AlertRecord, deps: CheckDe
       error: error instanceof Error ? error.message : String(error),
     });
   }
-}
-
-function fetchWarnings(
-  config: AppConfig,
-  fetch: FetchReport,
-  rotation: { coverage: Coverage; cycle: number | null; rotationPages: number; rereadRequests: number },
-): string[] {
-  const warnings: string[] = [];
-  if (fetch.failedPages.length > 0) {
-    const offsets = fetch.failedPages.map((p) => (p.byEmail ? "by e-mail" : p.offset)).join(", ");
-    warnings.push(
-      `${fetch.failedPages.length} page(s) could not be read (offsets ${offsets}); their agents keep their alerts until a run sees them: ${fetch.failedPages[0]?.error}`,
-    );
-  }
-  const { everySeconds } = config.schedule;
-  const { requestsPerMinute } = config.smartassist;
-  const { coverage, cycle } = rotation;
-  if (fetch.truncated) {
-    const cycleText =
-      cycle === null
-        ? "the roster's end has not been reached yet, so a full cycle takes more than one run"
-        : `a full cycle takes ${cycle} runs (every agent is read at least once every ${cycle} × ${everySeconds / 60} minutes)`;
-    // What one run would need: the roster, the re-read, and the pages asked for ahead of the end.
-    const needed =
-      coverage.rosterPages === null
-        ? undefined
-        : coverage.rosterPages + rotation.rereadRequests + config.smartassist.concurrency - 1;
-    const advice =
-      needed === undefined
-        ? "raise schedule.every, or smartassist.requestsPerMinute if Kore.ai raised your account's limit"
-        : `to read it in one run, set schedule.every to at least ${intervalFor(needed, requestsPerMinute) / 60}m, or smartassist.requestsPerMinute to at least ${paceFor(needed, everySeconds)} if Kore.ai raised your account's limit`;
-    warnings.push(
-      `the roster does not fit in one ${everySeconds / 60}-minute run at ${requestsPerMinute} requests/min: this run read ${rotation.rotationPages} page(s) from offset ${coverage.startOffset} and stopped at offset ${coverage.nextOffset}, where the next run starts; ${cycleText}; agents with an open alert are re-read by e-mail in every run; ${advice}`,
-    );
-  } else if (fetch.requests > requestsPerRun(requestsPerMinute, everySeconds)) {
-    warnings.push(
-      `this run needed ${fetch.requests} requests, more than the ${requestsPerRun(requestsPerMinute, everySeconds)} that ${requestsPerMinute} requests/min allow in one ${everySeconds / 60}-minute interval: runs will lag behind the schedule`,
-    );
-  }
-  return warnings;
 }

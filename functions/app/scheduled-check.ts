@@ -94,7 +94,7 @@ export function createScheduledCheck(deps: ScheduledCheckDeps) {
       },
       due === undefined
         ? { nowMs, budget, mode: "tick" }
-        : { nowMs, budget, mode: "due", dueEmails: dueEmails(due) },
+        : { nowMs, budget, mode: "due", dueEmails: dueEmails(due), ...dueRecords(due) },
     );
   };
 
@@ -142,4 +142,11 @@ export function createScheduledCheck(deps: ScheduledCheckDeps) {
       if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     }
   };
+}
+
+/** The due groups' record ids, when every agent in them names its own (older messages do not). */
+function dueRecords(groups: readonly DueGroup[]): { dueRecordIds?: string[] } {
+  const agents = groups.flatMap((g) => g.agents);
+  if (agents.some((a) => a.recordIds === undefined)) return {};
+  return { dueRecordIds: [...new Set(agents.flatMap((a) => a.recordIds ?? []))] };
 }

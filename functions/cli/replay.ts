@@ -30,9 +30,6 @@ import { localDate, timeZoneOffSet } from "../domain/time.js";
 import { UsageError } from "./exit.js";
 import { localSecrets, localSource } from "./local-adapters.js";
 
-/** How long after its end a finished episode's record is kept in a replay (the live TTL is two days). */
-export const FORGET_ENDED_MS = 3_600_000;
-
 /** The day could not be read from SmartAssist (exit 1). */
 export class DayUnreadableError extends Error {
   override name = "DayUnreadableError";
@@ -46,8 +43,7 @@ export function replayCapture(config: AppConfig, name: string, capture: Capture)
     const notifier = new CountingNotifier(config.timezone, clock);
     return {
       source: new CaptureSource(capture, clock, config.smartassist.pageSize),
-      // A capture is a fixed timeline: an ended episode is never current again (frozen-store.ts).
-      store: new FrozenAlertStore(clock, { forgetEndedAfterMs: FORGET_ENDED_MS }),
+      store: new FrozenAlertStore(clock),
       notifier,
       messages: () => notifier.channels,
     };

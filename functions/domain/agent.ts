@@ -3,6 +3,7 @@
  * A malformed segment is dropped and reported; the rest of the agent still counts.
  */
 import * as z from "zod";
+import { rowMemo, segmentMemo, withMemo } from "./memo.js";
 import { parseLocalTime } from "./time.js";
 
 export interface Segment {
@@ -95,8 +96,78 @@ function skipSegment(skipped: Skipped[], userId: string, email: string, reason: 
   skipped.push(entry);
 }
 
-/** Validates one row of `data`; `offSet` is the `timeZoneOffSet` the request was made with. */
+/** The row's `status` list and every segment in it frozen (the row itself is). */
+function frozenInside(row: object): boolean {
+  const status = (row as Record<string, unknown>).status;
+  if (!Array.isArray(status)) return true;
+  if (!Object.isFrozen(status)) return false;
+  for (const item of status)
+    if (typeof item === "object" && item !== null && !Object.isFrozen(item)) return false;
+  return true;
+}
+
+/** A parse handed out more than once is frozen, so no caller can change it under another. */
+function frozenParse(parsed: ParsedRow): ParsedRow {
+  for (const s of parsed.skipped) Object.freeze(s);
+  Object.freeze(parsed.skipped);
+  if (parsed.agent) {
+    for (const s of parsed.agent.segments) Object.freeze(s);
+    // The timeline's own slot: its current episode (episodes.ts).
+    Object.freeze(withMemo(parsed.agent.segments));
+    Object.freeze(parsed.agent);
+  }
+  return Object.freeze(parsed);
+}
+
+/**
+ * Validates one row of `data`; `offSet` is the `timeZoneOffSet` the request was made with. A frozen
+ * row with a memo slot (memo.ts) is parsed once per offset: the same parse, frozen, every time after.
+ */
 export function parseAgentRow(row: unknown, offSet: number): ParsedRow {
+  const memo = typeof row === "object" && row !== null ? rowMemo(row) : undefined;
+  if (!memo) return parseRow(row, offSet);
+  if (memo.value !== undefined && memo.key === offSet) return memo.value as ParsedRow;
+  const parsed = parseRow(row, offSet);
+  if (!frozenInside(row as object)) return parsed;
+  memo.key = offSet;
+  memo.value = frozenParse(parsed);
+  return memo.value as ParsedRow;
+}
+
+/** One segment, or why it is skipped. */
+function parseSegment(item: unknown, offSet: number): Segment | string {
+  if (item === null || typeof item !== "object") return "status segment is not an object";
+  const seg = item as Record<string, unknown>;
+  const primary = str(seg.primaryStatus);
+  if (!primary) return `${describe(seg.primaryStatus)} primaryStatus`;
+  const startMs = typeof seg.startTime === "string" ? parseLocalTime(seg.startTime, offSet) : undefined;
+  if (startMs === undefined) return `${describe(seg.startTime)} startTime`;
+  let endMs: number | null = null;
+  if (!isOpenMarker(seg.endTime)) {
+    const parsed = typeof seg.endTime === "string" ? parseLocalTime(seg.endTime, offSet) : undefined;
+    if (parsed === undefined) return `${describe(seg.endTime)} endTime`;
+    if (parsed < startMs) return "endTime before startTime";
+    endMs = parsed;
+  }
+  const secondary = str(seg.secondaryStatus) ?? primary;
+  return { primaryStatus: primary, secondaryStatus: secondary, startMs, endMs };
+}
+
+/**
+ * A segment with a memo slot is parsed once per offset (a capture's closed segment is in every row
+ * served after it ended); the Segment is then frozen and shared.
+ */
+function segmentOf(item: unknown, offSet: number): Segment | string {
+  const memo = typeof item === "object" && item !== null ? segmentMemo(item) : undefined;
+  if (!memo) return parseSegment(item, offSet);
+  if (memo.value !== undefined && memo.key === offSet) return memo.value as Segment | string;
+  const parsed = parseSegment(item, offSet);
+  memo.key = offSet;
+  memo.value = typeof parsed === "string" ? parsed : Object.freeze(parsed);
+  return memo.value as Segment | string;
+}
+
+function parseRow(row: unknown, offSet: number): ParsedRow {
   if (row === null || typeof row !== "object" || Array.isArray(row)) {
     return { skipped: [{ userId: null, reason: "row is not an object" }] };
   }
@@ -121,38 +192,14 @@ export function parseAgentRow(row: unknown, offSet: number): ParsedRow {
 
   let sorted = true;
   for (const item of status ?? []) {
-    if (item === null || typeof item !== "object") {
-      skipSegment(skipped, userId, emailText, "status segment is not an object");
+    const segment = segmentOf(item, offSet);
+    if (typeof segment === "string") {
+      skipSegment(skipped, userId, emailText, segment);
       continue;
     }
-    const seg = item as Record<string, unknown>;
-    const primary = str(seg.primaryStatus);
-    if (!primary) {
-      skipSegment(skipped, userId, emailText, `${describe(seg.primaryStatus)} primaryStatus`);
-      continue;
-    }
-    const startMs = typeof seg.startTime === "string" ? parseLocalTime(seg.startTime, offSet) : undefined;
-    if (startMs === undefined) {
-      skipSegment(skipped, userId, emailText, `${describe(seg.startTime)} startTime`);
-      continue;
-    }
-    let endMs: number | null = null;
-    if (!isOpenMarker(seg.endTime)) {
-      const parsed = typeof seg.endTime === "string" ? parseLocalTime(seg.endTime, offSet) : undefined;
-      if (parsed === undefined) {
-        skipSegment(skipped, userId, emailText, `${describe(seg.endTime)} endTime`);
-        continue;
-      }
-      if (parsed < startMs) {
-        skipSegment(skipped, userId, emailText, "endTime before startTime");
-        continue;
-      }
-      endMs = parsed;
-    }
-    const secondary = str(seg.secondaryStatus) ?? primary;
     const last = segments[segments.length - 1];
-    if (last && last.startMs > startMs) sorted = false;
-    segments.push({ primaryStatus: primary, secondaryStatus: secondary, startMs, endMs });
+    if (last && last.startMs > segment.startMs) sorted = false;
+    segments.push(segment);
   }
   if (!sorted) segments.sort((a, b) => a.startMs - b.startMs);
 

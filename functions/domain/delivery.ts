@@ -12,6 +12,22 @@ export interface SlackAction {
   record: AlertRecord;
 }
 
+/**
+ * True for an ended episode that owes nothing more: resolved or averted, its Slack work done (or
+ * none), in no roll-up (a roll-up counts its ended members), no delivery under way. A run needs only
+ * its id from then on (so the episode never fires twice), which the store's conditional claim keeps
+ * without the run loading it.
+ */
+export function endedAndSettled(record: AlertRecord): boolean {
+  return (
+    (record.state === "resolved" || record.state === "averted") &&
+    record.rollupId === undefined &&
+    record.lease === undefined &&
+    record.actionPending === undefined &&
+    slackActionFor(record, false) === undefined
+  );
+}
+
 /** The Slack work a record needs now; `reminded` is true when this run decided a reminder. */
 export function slackActionFor(record: AlertRecord, reminded: boolean): SlackAction | undefined {
   // A nudge is a direct message to the agent, owed only while the episode has not yet fired.

@@ -20,6 +20,11 @@ export interface DueCheck {
   /** The agent's own instant (UTC ms, on a whole second, never before the moment it stands for). */
   atMs: number;
   kind: DueKind;
+  /**
+   * The agent's live records when the re-check was scheduled: the due run reads just those (by id),
+   * not every live record. Absent (an older message): the due run loads every live record.
+   */
+  recordIds?: string[];
 }
 
 /** An open alert is looked at again within this long, so its resolve is never later than that. */

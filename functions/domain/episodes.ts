@@ -5,6 +5,7 @@
 
 import type { Segment } from "./agent.js";
 import type { ResolvedRule } from "./config.js";
+import { timelineMemo } from "./memo.js";
 import { matchRule } from "./rules.js";
 
 /** Segments that start within this long after the previous one ends belong to one episode. */
@@ -63,8 +64,23 @@ function episodeBackFrom(segments: Segment[], index: number, rule: ResolvedRule,
   return { startMs: (segments[first] as Segment).startMs, startIsKnown };
 }
 
-/** The current episode if the agent's open segment matches a rule; undefined otherwise. */
+/**
+ * The current episode if the agent's open segment matches a rule; undefined otherwise. A frozen
+ * timeline with a memo slot (a row parsed once: agent.ts) keeps its episode per rule list: a run
+ * asks twice for each agent it reads (its decision, then its due instant), and a replay reads an
+ * unchanged timeline hundreds of times a day.
+ */
 export function currentEpisode(segments: Segment[], rules: ResolvedRule[]): Episode | undefined {
+  const memo = timelineMemo(segments);
+  if (!memo) return findEpisode(segments, rules);
+  if (memo.key === rules) return memo.value as Episode | undefined;
+  const found = findEpisode(segments, rules);
+  memo.key = rules;
+  memo.value = found && Object.freeze(found);
+  return memo.value as Episode | undefined;
+}
+
+function findEpisode(segments: Segment[], rules: ResolvedRule[]): Episode | undefined {
   const open = openSegment(segments);
   if (!open) return undefined;
   const rule = matchRule(rules, open.primaryStatus, open.secondaryStatus);

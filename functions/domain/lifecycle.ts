@@ -104,7 +104,7 @@ function fire(agent: Agent, episode: Episode, config: AppConfig, nowMs: number):
  */
 export function decideAgent(
   agent: Agent,
-  alerts: AlertRecord[],
+  alerts: readonly AlertRecord[],
   config: AppConfig,
   nowMs: number,
 ): AgentDecision {
@@ -124,50 +124,8 @@ export function decideAgent(
     if (alert.state !== "open") continue;
     if (continues(alert, episode) && episode) {
       episodeHasAlert = true;
-      const next: AlertRecord = {
-        ...alert,
-        email: agent.email || alert.email,
-        name: agent.name,
-        primaryStatus: episode.primaryStatus,
-        secondaryStatus: episode.secondaryStatus,
-        version: alert.version + 1,
-        expiresAt: ttl(nowMs, OPEN_RECORD_TTL_SECONDS),
-      };
-      const elapsed = elapsedSeconds(alert.sinceMs, nowMs);
-      // Reminders fall every `repeat` after the alert fired; a run that finds one or more due sends one.
-      // What people said in Slack: acknowledged → no reminders; snoozed → nothing until it ends;
-      // excused → nothing at all.
-      const said = disposition(alert, nowMs);
-      const quiet = said.kind === "excused" || (said.kind === "snoozed" && said.active);
-      const slot = reminderSlot(alert, nowMs);
-      const reminderDue = !quiet && said.kind !== "acknowledged" && slot > (alert.remindedSlots ?? 0);
-      let type: Transition["type"] | undefined;
-      if (!quiet && alert.severity === "warning" && severityAt(alert, elapsed) === "critical") {
-        type = "escalated";
-        next.severity = "critical";
-      } else if (reminderDue) {
-        type = "reminded";
-      }
-      let transition: Transition | undefined;
-      if (type) {
-        next.lastNotifiedMs = nowMs;
-        // An escalation also stands for a reminder due in the same run: one message, not two.
-        if (reminderDue) next.remindedSlots = slot;
-        transition = toTransition(type, next, nowMs);
-      }
-      const changed =
-        type !== undefined ||
-        next.primaryStatus !== alert.primaryStatus ||
-        next.secondaryStatus !== alert.secondaryStatus ||
-        next.name !== alert.name ||
-        // Refresh the expiry once a day, not on every run.
-        next.expiresAt - alert.expiresAt >= 24 * 3600;
-      if (changed)
-        writes.push(
-          transition
-            ? { record: next, expectedVersion: alert.version, transition }
-            : { record: next, expectedVersion: alert.version },
-        );
+      const write = decideOpen(agent, alert, episode, nowMs);
+      if (write) writes.push(write);
       continue;
     }
     // The agent no longer shows this episode. With part of its timeline dropped as malformed and no
@@ -208,6 +166,55 @@ export function decideAgent(
     }
   }
   return { writes };
+}
+
+/**
+ * An open alert whose episode goes on: escalated, reminded, or refreshed (statuses, name, the expiry
+ * once a day); undefined when nothing changes. The new record is built only then: a tick looks at
+ * every open alert every minute, and most of those looks change nothing.
+ */
+function decideOpen(
+  agent: Agent,
+  alert: AlertRecord,
+  episode: Episode,
+  nowMs: number,
+): AlertWrite | undefined {
+  const email = agent.email || alert.email;
+  const expiresAt = ttl(nowMs, OPEN_RECORD_TTL_SECONDS);
+  const elapsed = elapsedSeconds(alert.sinceMs, nowMs);
+  // Reminders fall every `repeat` after the alert fired; a run that finds one or more due sends one.
+  // What people said in Slack: acknowledged → no reminders; snoozed → nothing until it ends;
+  // excused → nothing at all.
+  const said = disposition(alert, nowMs);
+  const quiet = said.kind === "excused" || (said.kind === "snoozed" && said.active);
+  const slot = reminderSlot(alert, nowMs);
+  const reminderDue = !quiet && said.kind !== "acknowledged" && slot > (alert.remindedSlots ?? 0);
+  let type: Transition["type"] | undefined;
+  if (!quiet && alert.severity === "warning" && severityAt(alert, elapsed) === "critical") type = "escalated";
+  else if (reminderDue) type = "reminded";
+  const changed =
+    type !== undefined ||
+    episode.primaryStatus !== alert.primaryStatus ||
+    episode.secondaryStatus !== alert.secondaryStatus ||
+    agent.name !== alert.name ||
+    // Refresh the expiry once a day, not on every run.
+    expiresAt - alert.expiresAt >= 24 * 3600;
+  if (!changed) return undefined;
+  const next: AlertRecord = {
+    ...alert,
+    email,
+    name: agent.name,
+    primaryStatus: episode.primaryStatus,
+    secondaryStatus: episode.secondaryStatus,
+    version: alert.version + 1,
+    expiresAt,
+  };
+  if (type === "escalated") next.severity = "critical";
+  if (type === undefined) return { record: next, expectedVersion: alert.version };
+  next.lastNotifiedMs = nowMs;
+  // An escalation also stands for a reminder due in the same run: one message, not two.
+  if (reminderDue) next.remindedSlots = slot;
+  return { record: next, expectedVersion: alert.version, transition: toTransition(type, next, nowMs) };
 }
 
 /**
@@ -279,7 +286,7 @@ export function groupByUser(records: AlertRecord[]): Map<string, AlertRecord[]> 
 }
 
 /** The records after `writes`, keyed by id. */
-export function applyWrites(records: AlertRecord[], writes: AlertWrite[]): AlertRecord[] {
+export function applyWrites(records: readonly AlertRecord[], writes: readonly AlertWrite[]): AlertRecord[] {
   const byId = new Map(records.map((r) => [r.id, r]));
   for (const w of writes) byId.set(w.record.id, w.record);
   return [...byId.values()];

@@ -70,6 +70,32 @@ export function rollupIdFor(members: readonly AlertRecord[]): string {
  * The Slack work a run has, given every record it holds (after its own writes), the ids it reminded
  * of, and `rollup` (more new alerts than this in one channel: a roll-up; 0: never).
  */
+/** A member of a posted roll-up: its Slack work is the roll-up's, never a message of its own. */
+export function isRollupMember(record: AlertRecord): boolean {
+  return record.rollupId !== undefined && record.rollupTs !== undefined && record.channel !== undefined;
+}
+
+/** An open member whose escalation the roll-up does not show yet. */
+function escalationUnshown(r: AlertRecord): boolean {
+  return r.state === "open" && r.severity === "critical" && r.notifiedSeverity !== "critical";
+}
+
+/** A member whose end the roll-up does not show yet. */
+function resolveUnshown(r: AlertRecord): boolean {
+  return r.state === "resolved" && !r.resolveNotified;
+}
+
+/**
+ * Does Slack still owe this record something, leaving aside a reminder the current run decides?
+ * True exactly when planSlack gives it work of its own, or gives its roll-up work because of it. A
+ * run's plan needs only these, what it wrote, and their roll-ups' members (live-records.ts).
+ */
+export function owesSlack(record: AlertRecord): boolean {
+  if (isRollupMember(record))
+    return !record.rollupListed || escalationUnshown(record) || resolveUnshown(record);
+  return slackActionFor(record, false) !== undefined;
+}
+
 export function planSlack(
   records: readonly AlertRecord[],
   reminded: ReadonlySet<string>,
@@ -79,10 +105,11 @@ export function planSlack(
   const postsByChannel = new Map<string, SlackAction[]>();
   const members = new Map<string, AlertRecord[]>();
   for (const record of records) {
-    if (record.rollupId !== undefined && record.rollupTs !== undefined && record.channel !== undefined) {
-      const list = members.get(record.rollupId);
+    if (isRollupMember(record)) {
+      const id = record.rollupId as string;
+      const list = members.get(id);
       if (list) list.push(record);
-      else members.set(record.rollupId, [record]);
+      else members.set(id, [record]);
       continue;
     }
     const action = slackActionFor(record, reminded.has(record.id));
@@ -122,10 +149,8 @@ export function planSlack(
       ts: first.rollupTs as string,
       members: list,
       unlisted: list.filter((r) => !r.rollupListed),
-      escalated: list.filter(
-        (r) => r.state === "open" && r.severity === "critical" && r.notifiedSeverity !== "critical",
-      ),
-      resolved: list.filter((r) => r.state === "resolved" && !r.resolveNotified),
+      escalated: list.filter(escalationUnshown),
+      resolved: list.filter(resolveUnshown),
       reminded: [],
     };
     // An escalation stands for a reminder in the same run, as it does for a per-episode alert.

@@ -22,9 +22,20 @@ export function teamFor(config: AppConfig, email: string): ResolvedTeam | undefi
   return config.teams.find((t) => t.agents.some((p) => globToRegExp(p).test(email)));
 }
 
-/** The rules in the order they apply to this agent: its team's, then the global ones. */
+/** A team's rules then the config's, made once per team: the same list every time it is asked for. */
+const teamRules = new WeakMap<ResolvedTeam, { global: ResolvedRule[]; rules: ResolvedRule[] }>();
+
+/**
+ * The rules in the order they apply to this agent: its team's, then the global ones. The same array
+ * for the same team and config (episodes.ts remembers an episode per rule list); never to be changed.
+ */
 export function rulesFor(config: AppConfig, team: ResolvedTeam | undefined): ResolvedRule[] {
-  return team && team.rules.length > 0 ? [...team.rules, ...config.rules] : config.rules;
+  if (!team || team.rules.length === 0) return config.rules;
+  const known = teamRules.get(team);
+  if (known && known.global === config.rules) return known.rules;
+  const rules = [...team.rules, ...config.rules];
+  teamRules.set(team, { global: config.rules, rules });
+  return rules;
 }
 
 function matches(list: string[] | undefined, value: string): boolean {

@@ -44,8 +44,57 @@ export interface LocalParts {
   second: number;
 }
 
+/**
+ * Recent readings per zone, by whole second. A run reads the same few instants over and over (an
+ * alert's start in each of its messages, the run's own now), and each fresh reading is an Intl call
+ * of several microseconds; a replayed day makes hundreds of thousands of them.
+ */
+const recentParts = new Map<string, Map<number, Readonly<LocalParts>>>();
+const RECENT_PARTS = 4096;
+
 /** The wall-clock reading in `zone` at `instantMs` (seconds precision). */
-export function localParts(zone: string, instantMs: number): LocalParts {
+export function localParts(zone: string, instantMs: number): Readonly<LocalParts> {
+  const second = Math.floor(instantMs / 1000);
+  let recent = recentParts.get(zone);
+  if (!recent) {
+    recent = new Map();
+    recentParts.set(zone, recent);
+  }
+  const known = recent.get(second);
+  if (known) return known;
+  const parts = Object.freeze(readLocalParts(zone, instantMs));
+  if (recent.size >= RECENT_PARTS) recent.clear();
+  recent.set(second, parts);
+  return parts;
+}
+
+/**
+ * One Intl reading. `format` and the six numbers read off its text (en-US, h23: `12/02/2026,
+ * 14:03:07`, month day year hour minute second) cost a third of `formatToParts`;
+ * test/unit/time.test.ts checks the two agree.
+ */
+function readLocalParts(zone: string, instantMs: number): LocalParts {
+  const text = formatterFor(zone).format(new Date(instantMs));
+  const n = [0, 0, 0, 0, 0, 0];
+  let field = -1;
+  let inDigits = false;
+  for (let i = 0; i < text.length && field < 6; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit >= 0 && digit <= 9) {
+      if (!inDigits) {
+        field++;
+        inDigits = true;
+        if (field === 6) break;
+      }
+      n[field] = (n[field] as number) * 10 + digit;
+    } else inDigits = false;
+  }
+  const [month, day, year, hour, minute, second] = n as [number, number, number, number, number, number];
+  return { year, month, day, hour, minute, second };
+}
+
+/** The reading as Intl lays it out in parts: what readLocalParts must agree with (tests). */
+export function localPartsByParts(zone: string, instantMs: number): LocalParts {
   const parts: Record<string, number> = {};
   for (const part of formatterFor(zone).formatToParts(new Date(instantMs))) {
     if (part.type !== "literal") parts[part.type] = Number(part.value);

@@ -5,7 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SlackDoctorProbe } from "../../functions/adapters/slack/doctor-probe.js";
 import { SmartAssistClient } from "../../functions/adapters/smartassist/client.js";
+import { MemoryRateLimiter } from "../../functions/adapters/state/memory-rate-limiter.js";
 import { parseConfig } from "../../functions/domain/config.js";
+import type { SharedRateLimiter } from "../../functions/ports.js";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack/fake-slack.js";
 import { DEMO_CREDENTIALS, type Simulator, startSimulator } from "../fakes/smartassist/simulator.js";
 
@@ -43,6 +45,7 @@ afterAll(async () => {
 function client(
   extra: Record<string, unknown> = {},
   secret = DEMO_CREDENTIALS.clientSecret,
+  limiter?: SharedRateLimiter,
 ): SmartAssistClient {
   const { config } = parseConfig(
     {
@@ -60,6 +63,7 @@ function client(
   return new SmartAssistClient({
     ...config.smartassist,
     credentials: { clientId: DEMO_CREDENTIALS.clientId, clientSecret: secret },
+    ...(limiter ? { limiter } : {}),
   });
 }
 
@@ -125,6 +129,28 @@ describe("SmartAssistClient.probe", () => {
       expect(paced.kind).toBe("paced");
     } finally {
       await c.close();
+    }
+  });
+});
+
+describe("SmartAssistClient.probe in a shared rate window", () => {
+  it("counts in the window every invocation shares, and waits no longer than notAfterMs when it is spent", async () => {
+    // Prepare: a window of 2 a minute shared by two clients (two invocations).
+    const shared = new MemoryRateLimiter();
+    const first = client({ requestsPerMinute: 2 }, DEMO_CREDENTIALS.clientSecret, shared);
+    const second = client({ requestsPerMinute: 2 }, DEMO_CREDENTIALS.clientSecret, shared);
+    try {
+      // Act: one probe from each, then a third from the first.
+      const a = await first.probe(WINDOW, 0, { timeoutMs: 2000 });
+      const b = await second.probe(WINDOW, 0, { timeoutMs: 2000 });
+      const c = await first.probe(WINDOW, 0, { timeoutMs: 2000, notAfterMs: Date.now() + 500 });
+
+      // Assess: both in the shared window; the third found it spent (by the other client's request too).
+      expect([a.kind, b.kind]).toEqual(["page", "page"]);
+      expect(shared.times).toHaveLength(2);
+      expect(c.kind).toBe("paced");
+    } finally {
+      await Promise.all([first.close(), second.close()]);
     }
   });
 });

@@ -93,6 +93,87 @@ describe("DynamoDbAlertStore", () => {
     expect(loaded).toEqual([live]);
   });
 
+  it("loadSome reads the live records among the ids by key, 100 a request, leaving out missing, expired and reserved ones", async () => {
+    // Prepare: 250 live records, one expired, one history item; 600 records the re-check does not name.
+    const tableName = await createTable();
+    const doc = DynamoDBDocumentClient.from(client);
+    const named = Array.from({ length: 250 }, () => makeRecord());
+    const expired = makeRecord({ expiresAt: NOW_S - 60 });
+    const others = Array.from({ length: 600 }, () => makeRecord());
+    const history = historyItem(1);
+    for (const item of [...named, expired, ...others, history])
+      await doc.send(new PutCommand({ TableName: tableName, Item: item }));
+    const counted = countingClient(local);
+    const store = new DynamoDbAlertStore({ tableName, client: counted.client, nowMs: NOW_MS });
+    const ids = [
+      ...named.map((r) => r.id),
+      expired.id,
+      String(history.id),
+      CURSOR_ID,
+      "u-nobody#rule-0#x",
+      named[0]?.id ?? "",
+    ];
+
+    // Act
+    const loaded = await store.loadSome(ids);
+
+    // Assess: exactly the named live ones, in 3 requests (254 distinct keys less the reserved one),
+    // consistent reads of ~1 unit a small item, far below a scan of every live record.
+    expect(byId(loaded)).toEqual(byId(named));
+    expect(store.lastLoadPath).toBe("by-id");
+    expect(counted.units.requests.BatchGetItem).toBe(3);
+    expect(counted.units.read).toBeLessThanOrEqual(260);
+    const scanUnits = counted.units.read;
+    await store.load();
+    expect(counted.units.read - scanUnits).toBeGreaterThan(0);
+    expect(await store.loadSome([])).toEqual([]);
+    counted.client.destroy();
+  }, 60_000);
+
+  it("an ended episode that owes nothing leaves the live index: load() skips it, get() reads it, its id refuses a claim", async () => {
+    // Prepare: 300 resolved and shown, 300 averted; one resolved whose resolve is still owed; one resolved
+    // roll-up member; one open alert.
+    const tableName = await createTable();
+    const counted = countingClient(local);
+    const store = new DynamoDbAlertStore({ tableName, client: counted.client, nowMs: NOW_MS });
+    const ended = { state: "resolved" as const, endedMs: NOW_MS - 60_000, channel: "C1", slackTs: "1.1" };
+    const settled = [
+      ...Array.from({ length: 300 }, () => makeRecord({ ...ended, resolveNotified: true })),
+      ...Array.from({ length: 300 }, () => makeRecord({ state: "averted", endedMs: NOW_MS - 60_000 })),
+    ];
+    const owed = makeRecord({ ...ended });
+    const member = makeRecord({ ...ended, resolveNotified: true, rollupId: "rollup#1", rollupTs: "2.2" });
+    const open = makeRecord();
+    const before = counted.units.read;
+    await store.put(open, null);
+    await store.put(owed, null);
+    await store.put(member, null);
+    const withoutSettled = await store.load();
+    const unitsWithout = counted.units.read - before;
+    for (const r of settled) expect(await store.put(r, null)).toBe(true);
+
+    // Act
+    const mid = counted.units.read;
+    const loaded = await store.load();
+    const unitsWith = counted.units.read - mid;
+
+    // Assess
+    expect(byId(loaded)).toEqual(byId([open, owed, member]));
+    expect(byId(withoutSettled)).toEqual(byId(loaded));
+    expect(unitsWith).toBeLessThanOrEqual(unitsWithout * 1.1 + 0.5);
+    const first = settled[0] as AlertRecord;
+    expect(await store.get(first.id)).toEqual(first);
+    expect(await store.get(settled[300]?.id ?? "")).toMatchObject({ state: "averted" });
+    expect(await store.put({ ...first, state: "open", version: 1 }, null)).toBe(false);
+    expect(await store.loadSome([first.id, owed.id])).toEqual([owed]);
+    // Its resolve shown later, the owed one leaves too.
+    expect(await store.put({ ...owed, resolveNotified: true, version: owed.version + 1 }, owed.version)).toBe(
+      true,
+    );
+    expect(byId(await store.load())).toEqual(byId([open, member]));
+    counted.client.destroy();
+  }, 60_000);
+
   it("claims each of many new records exactly once across many concurrent runs", async () => {
     // Prepare
     const tableName = await createTable();

@@ -304,6 +304,37 @@ describe("SmartAssistClient rotation over a roster larger than one run", () => {
     expect(performance.now() - started).toBeLessThan(2_000);
   });
 
+  it("with maxWaitMs, waits for a slot that opens soon, and stops (the rest owed) at one further off", async () => {
+    sim.setAgents(roster); // 8 pages
+    const clock = virtualClock(Date.parse("2023-03-10T08:30:00Z"));
+    // 3 a minute, used 59 s ago by another invocation: about 2 s (with the window's 1 s grace) to wait.
+    const limiter = new MemoryRateLimiter({ nowMs: () => clock.now() });
+    await limiter.reserve({
+      count: 3,
+      perMinute: 3,
+      notAfterMs: Number.POSITIVE_INFINITY,
+      class: "rotation",
+    });
+    await clock.sleep(59_000);
+    clock.slept.length = 0;
+    const c = client({ requestsPerMinute: 3, concurrency: 1, clock, limiter });
+    sim.requests.length = 0;
+    const pages: AgentPage[] = [];
+
+    // Act: a rotation allowed 2.5 s of waiting a request, with minutes left to it (without maxWaitMs
+    // it would sleep a minute for the fourth slot).
+    const report = await c.fetchAll(WINDOW, (p) => pages.push(p), {
+      deadlineMs: clock.now() + 200_000,
+      maxWaitMs: 2_500,
+    });
+
+    // Assess: the three slots freed as the other invocation's aged out were used; the fourth (a minute
+    // off) was not waited for: the read stopped at a page boundary, the rest left to the next run.
+    expect(offsetsOf(sim.requests)).toEqual([0, 50, 100]);
+    expect(report).toMatchObject({ truncated: true, startOffset: 0, nextOffset: 150, pages: 3 });
+    expect(clock.slept.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(2_500);
+  });
+
   it("reads every agent within ⌈pages ÷ pages per run⌉ runs, each run starting where the last stopped", async () => {
     sim.setAgents(roster); // 8 pages
     const seen = new Set<string>();

@@ -3,7 +3,8 @@
  * the JSON file (one store instance per run, as separate processes have) and DynamoDB on dynalite —
  * with the real use case, the real SmartAssist client against the simulator and the real Slack
  * client against the fake Slack, whose posts take `slowMs`. Counts top-level posts beyond one per
- * alert (duplicates) and alerts never posted (lost), over `reps` repetitions of each shape.
+ * alert (duplicates) and alerts never posted (lost), over `reps` repetitions of each shape. The same
+ * across processes (real `check` processes, containers of the synthesized bundle): overlap-procs.ts.
  *
  *   npx tsx test/bench/overlap.ts [reps]      (default 50)
  */

@@ -271,6 +271,54 @@ describe("createScheduledCheck", () => {
     }
   });
 
+  it("a due re-check reads its agents' records by id: the nudged record the tick left is the one that fires", async () => {
+    // Prepare: an agent nudged at 10 minutes whose threshold (15) falls 3 s from now; a second agent's
+    // open alert elsewhere in the table, which the re-check has no reason to read.
+    const tableName = await dynamo.createAlertTable();
+    const now = Date.now();
+    const since = Math.floor((now - 15 * MIN + 3_000) / 1000) * 1000;
+    const lunch = (userId: string, email: string, startMs: number) => ({
+      userId,
+      firstName: "Agent",
+      lastName: userId,
+      email,
+      segments: [{ primaryStatus: "AWAY", secondaryStatus: "LUNCH", startMs, endMs: null }],
+    });
+    sim.setAgents([
+      lunch("u-9", "soon@example.com", since),
+      lunch("u-8", "long@example.com", now - 40 * MIN),
+    ]);
+    const queue = new RecordingDueQueue();
+    const raw = { ...rawConfig, nudge: "10m" };
+    const handler = scheduledCheck(tableName, quietMetrics(), queue, raw);
+    try {
+      // Act 1: the tick nudges u-9, fires u-8, and queues u-9's alert with the record it holds.
+      const tick = (await handler({ source: "agent-status-alerts.schedule" }, context)) as RunSummary;
+      const types = tick.transitions.map((t) => [t.type, t.userId]);
+      expect(types).toEqual(
+        expect.arrayContaining([
+          ["nudged", "u-9"],
+          ["fired", "u-8"],
+        ]),
+      );
+      const group = queue.groups.find((g) => g.agents.some((a) => a.userId === "u-9" && a.kind === "fire"));
+      const soon = group?.agents.find((a) => a.userId === "u-9");
+      expect(soon?.recordIds).toHaveLength(1);
+      expect(soon?.recordIds?.[0]).toMatch(/^u-9#/);
+
+      // Act 2: the re-check at its instant.
+      await new Promise((r) => setTimeout(r, Math.max(0, since + 15 * MIN - Date.now())));
+      const due = (await handler(sqsEvent(group ? [group] : []), context)) as RunSummary;
+
+      // Assess: the nudged record became the alert (read by id: a run that did not see it would find
+      // its claim taken and send nothing); u-8 was neither read nor decided by the re-check.
+      expect(due.transitions.map((t) => [t.type, t.userId])).toEqual([["fired", "u-9"]]);
+      expect(due.firing.map((f) => f.userId)).toEqual(["u-9"]);
+    } finally {
+      sim.setAgents(center(Date.now()));
+    }
+  });
+
   it("with slack.board, a tick draws the board once and keeps it in #board#<channel>; a due run leaves it", async () => {
     const tableName = await dynamo.createAlertTable();
     const raw = { ...rawConfig, slack: { channel: "C-OPS", board: true } };

@@ -3,7 +3,8 @@
  * loads on its own, with no node_modules anywhere above it, in the environment the stack gives the
  * function, exports the handler, carries the config, and carries no secret; invoked as Lambda would,
  * against loopback peers (the SmartAssist simulator, dynalite, Secrets Manager, EventBridge, Slack),
- * its closing log line stays under 64 KB with every agent of a large center alerting.
+ * its closing log line stays under 64 KB with every agent of a large center alerting, and two
+ * containers invoked with one schedule event at once post each alert once.
  */
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
@@ -23,6 +24,7 @@ import {
   probeImport,
   synthesizeLambdaBundle,
 } from "../bench/lambda-bundle.js";
+import { bundleRep, closeBundleWorld, startBundleWorld } from "../bench/overlap-procs.js";
 import { type CliResult, collect } from "../e2e/run-cli.js";
 import { startEventBridgePeer, startSecretsPeer } from "../fakes/aws-peers.js";
 import { type LocalDynamo, startDynalite } from "../fakes/dynalite.js";
@@ -298,6 +300,35 @@ describe("the check function's bundle, invoked as Lambda would", () => {
       await Promise.all([dynamo.close(), secrets.close(), events.close(), slack.close()]);
     }
   }, 240_000);
+});
+
+describe("the check function's bundle, one schedule event delivered twice", () => {
+  // At once, both runs usually read before either claims; a second apart, the second reads while the
+  // first is still posting (three posts of 800 ms): without leases it would post the pending alerts again.
+  it.each([
+    { when: "at once", runs: 2, apartMs: 0 },
+    { when: "a second apart", runs: 2, apartMs: 1_000 },
+  ])(
+    "two containers invoked $when on one table post each of 3 alerts once, and the next run sends nothing",
+    async (shape) => {
+      // Prepare: two fresh containers (node processes) of this bundle, a fresh dynalite table, three
+      // agents past the threshold, Slack posts taking 800 ms (the bench: test/bench/overlap-procs.ts)
+      const world = await startBundleWorld({ bundle, dir, sim, channel: BUNDLE_TEST_CONFIG.slack.channel });
+      try {
+        // Act: both invoked with the schedule's event, then one of them again
+        const rep = await bundleRep(world, shape, 800);
+
+        // Assess: one post per alert; the table holds exactly those messages and no lease
+        expect(rep.failedRuns).toEqual([]);
+        expect(rep).toMatchObject({ posts: 3, duplicates: 0, lost: 0, followUpSends: 0 });
+        expect(rep.stateProblems).toEqual([]);
+        expect(rep.firedBy.reduce((a, b) => a + b, 0)).toBe(3);
+      } finally {
+        await closeBundleWorld(world);
+      }
+    },
+    90_000,
+  );
 });
 
 /** Runs an ES module snippet in a fresh node in `dir` with exactly `env`, without blocking this process. */

@@ -8,18 +8,11 @@ import { CountingNotifier } from "../../functions/adapters/slack/counting-notifi
 import { CaptureSource } from "../../functions/adapters/smartassist/capture-source.js";
 import { FrozenAlertStore } from "../../functions/adapters/state/frozen-store.js";
 import { replayDay } from "../../functions/app/replay.js";
-import { FORGET_ENDED_MS } from "../../functions/cli/replay.js";
 import { parseConfig } from "../../functions/domain/config.js";
 import { localMidnight } from "../../functions/domain/replay.js";
-import type { QueryWindow } from "../../functions/domain/time.js";
-import type {
-  AgentPage,
-  AgentStatusSource,
-  FetchOptions,
-  FetchReport,
-  ReadReport,
-} from "../../functions/ports.js";
+import type { AgentStatusSource } from "../../functions/ports.js";
 import { mulberry32 } from "../fakes/smartassist/day.js";
+import { LiveSource } from "../fakes/smartassist/live-source.js";
 import { renderRow, type SimAgent, utcWindow } from "../fakes/smartassist/timeline.js";
 
 const DATE = "2026-11-30";
@@ -51,70 +44,6 @@ function day(agents: number): SimAgent[] {
   });
 }
 
-const read = (requests: number): ReadReport => ({
-  pages: requests,
-  requests,
-  failedPages: [],
-  rateLimited: 0,
-  retries: 0,
-  truncated: false,
-  latencyMs: { count: 0, total: 0, max: 0 },
-});
-
-/** The API as the simulator renders it at each instant (pages of 10). */
-class LiveSource implements AgentStatusSource {
-  constructor(
-    private readonly agents: SimAgent[],
-    private readonly clock: () => number,
-  ) {}
-  #page(list: SimAgent[], window: QueryWindow, offset: number): AgentPage {
-    const w = utcWindow(window.startDate, window.endDate, window.timeZoneOffSet);
-    return {
-      offset,
-      rows: list.map((a) => renderRow(a, w, this.clock())),
-      timeZoneOffSet: window.timeZoneOffSet,
-    };
-  }
-  async fetchAll(
-    window: QueryWindow,
-    onPage: (p: AgentPage) => void,
-    o: FetchOptions = {},
-  ): Promise<FetchReport> {
-    const pages = Math.ceil(this.agents.length / 10);
-    const start = Math.floor((o.startOffset ?? 0) / 10) % pages;
-    const count = Math.min(pages, o.maxPages ?? pages);
-    for (let i = 0; i < count; i++) {
-      const page = (start + i) % pages;
-      onPage(this.#page(this.agents.slice(page * 10, page * 10 + 10), window, page * 10));
-    }
-    return {
-      ...read(count),
-      startOffset: start * 10,
-      nextOffset: count === pages ? 0 : ((start + count) % pages) * 10,
-      rosterPages: pages,
-    };
-  }
-  async fetchAgents(
-    window: QueryWindow,
-    emails: string[],
-    onPage: (p: AgentPage) => void,
-  ): Promise<ReadReport> {
-    let n = 0;
-    for (let i = 0; i < emails.length; i += 10) {
-      n++;
-      const want = new Set(emails.slice(i, i + 10));
-      onPage(
-        this.#page(
-          this.agents.filter((a) => want.has(a.email)),
-          window,
-          0,
-        ),
-      );
-    }
-    return read(n);
-  }
-}
-
 describe("replay from a capture = live runs over the same day", () => {
   it("the same transitions, alert for alert, and the same figures", async () => {
     const { config } = parseConfig(
@@ -141,17 +70,15 @@ describe("replay from a capture = live runs over the same day", () => {
     const dayStartMs = localMidnight(ZONE, DATE);
     const dayEndMs = dayStartMs + 24 * 3600_000;
     const bounds = { dayStartMs, dayEndMs };
-    const adapters =
-      (source: (clock: () => number) => AgentStatusSource, forget?: number) => (clock: () => number) => {
-        const notifier = new CountingNotifier(ZONE, clock);
-        return {
-          source: source(clock),
-          // Live: records kept to their TTL; replayed: ended ones forgotten an hour on, as the CLI does.
-          store: new FrozenAlertStore(clock, forget === undefined ? {} : { forgetEndedAfterMs: forget }),
-          notifier,
-          messages: () => notifier.channels,
-        };
+    const adapters = (source: (clock: () => number) => AgentStatusSource) => (clock: () => number) => {
+      const notifier = new CountingNotifier(ZONE, clock);
+      return {
+        source: source(clock),
+        store: new FrozenAlertStore(clock),
+        notifier,
+        messages: () => notifier.channels,
       };
+    };
     const live = await replayDay(
       config,
       "live",
@@ -171,7 +98,7 @@ describe("replay from a capture = live runs over the same day", () => {
       config,
       "replay",
       bounds,
-      adapters((clock) => new CaptureSource(capture, clock, 10), FORGET_ENDED_MS),
+      adapters((clock) => new CaptureSource(capture, clock, 10)),
     );
     expect(live.totals.alerts).toBeGreaterThan(10);
     expect(live.totals.nudges).toBeGreaterThan(0);

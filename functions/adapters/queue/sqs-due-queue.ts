@@ -20,6 +20,7 @@ const dueCheckSchema = z.object({
   email: z.string(),
   atMs: z.number(),
   kind: z.enum(["nudge", "fire", "escalate", "remind", "snooze-end", "resolve-watch"]),
+  recordIds: z.array(z.string()).optional(),
 });
 const messageSchema = z.object({ v: z.literal(1), atMs: z.number(), agents: z.array(dueCheckSchema).min(1) });
 

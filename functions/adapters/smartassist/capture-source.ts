@@ -6,9 +6,13 @@
  *
  * Rows are served as received otherwise (their times are local wall-clock text in the capture's
  * `timeZoneOffSet`, and every page says so), so the run parses them with the same code as live pages.
+ * Every row served is frozen, the capture's own rows included (a capture is never changed once
+ * read), and carries a memo slot, as does every segment received (memo.ts): the run then parses an
+ * agent's row once for as long as its answer holds, and each segment once for the day (agent.ts).
  */
 import { isOpenMarker } from "../../domain/agent.js";
 import { parseLocalDate } from "../../domain/digest.js";
+import { withMemo } from "../../domain/memo.js";
 import { parseLocalTime, type QueryWindow } from "../../domain/time.js";
 import type { AgentPage, AgentStatusSource, FetchOptions, FetchReport, ReadReport } from "../../ports.js";
 
@@ -63,12 +67,17 @@ interface TimedSegment {
   endMs: number | null | undefined;
 }
 
-/** One agent's row, its segments timed once, and the last cut served (valid until the next boundary). */
+/**
+ * One agent's row, its segments timed once, and the last cut served, valid from `cutFromMs` until the
+ * next boundary (kept on the agent itself: one object to reach per agent read).
+ */
 interface CaptureAgent {
   row: unknown;
   email: string | undefined;
   segments: TimedSegment[] | undefined;
-  cut?: { fromMs: number; untilMs: number; row: unknown };
+  cut: unknown;
+  cutFromMs: number;
+  cutUntilMs: number;
 }
 
 function timed(raw: unknown, offSet: number): TimedSegment {
@@ -83,13 +92,25 @@ function timed(raw: unknown, offSet: number): TimedSegment {
   return { raw, startMs, endMs };
 }
 
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
+  for (const inner of Object.values(value)) deepFreeze(inner);
+  return Object.freeze(value);
+}
+
 function agentOf(row: unknown, offSet: number): CaptureAgent {
-  if (row === null || typeof row !== "object" || Array.isArray(row))
-    return { row, email: undefined, segments: undefined };
+  const none = { cut: undefined, cutFromMs: 0, cutUntilMs: 0 };
+  if (row === null || typeof row !== "object" || Array.isArray(row)) {
+    deepFreeze(row);
+    return { row, email: undefined, segments: undefined, ...none };
+  }
   const r = row as Record<string, unknown>;
+  if (Array.isArray(r.status))
+    for (const s of r.status) if (typeof s === "object" && s !== null && !Object.isFrozen(s)) withMemo(s);
+  deepFreeze(row);
   const email = typeof r.email === "string" ? r.email.toLowerCase() : undefined;
   const segments = Array.isArray(r.status) ? r.status.map((s) => timed(s, offSet)) : undefined;
-  return { row, email, segments };
+  return { row, email, segments, ...none };
 }
 
 /**
@@ -116,12 +137,13 @@ export function cutRow(
     }
     if (s.endMs === null || (s.endMs !== undefined && s.endMs > nowMs)) {
       if (s.endMs !== null) untilMs = Math.min(untilMs, s.endMs);
-      status.push({ ...(s.raw as Record<string, unknown>), endTime: OPEN, duration: OPEN });
+      status.push(Object.freeze({ ...(s.raw as Record<string, unknown>), endTime: OPEN, duration: OPEN }));
       continue;
     }
     status.push(s.raw);
   }
-  return { row: { ...(row as Record<string, unknown>), status }, untilMs };
+  const cut = withMemo({ ...(row as Record<string, unknown>), status: Object.freeze(status) });
+  return { row: Object.freeze(cut), untilMs };
 }
 
 function emptyRead(requests: number): ReadReport {
@@ -163,10 +185,11 @@ export class CaptureSource implements AgentStatusSource {
   }
 
   #rowAt(agent: CaptureAgent, nowMs: number): unknown {
-    const cached = agent.cut;
-    if (cached && nowMs >= cached.fromMs && nowMs < cached.untilMs) return cached.row;
+    if (agent.cut !== undefined && nowMs >= agent.cutFromMs && nowMs < agent.cutUntilMs) return agent.cut;
     const { row, untilMs } = cutRow(agent.row, agent.segments, nowMs);
-    agent.cut = { fromMs: nowMs, untilMs, row };
+    agent.cut = row;
+    agent.cutFromMs = nowMs;
+    agent.cutUntilMs = untilMs;
     return row;
   }
 
@@ -208,7 +231,8 @@ export class CaptureSource implements AgentStatusSource {
       this.requests++;
       const list = emails
         .slice(i, i + this.pageSize)
-        .flatMap((e) => this.#byEmail.get(e.toLowerCase()) ?? []);
+        // Keys are lower-cased: an address already in lower case needs no new string to look up.
+        .flatMap((e) => this.#byEmail.get(e) ?? this.#byEmail.get(e.toLowerCase()) ?? []);
       onPage(this.#page(list, 0));
     }
     return emptyRead(requests);

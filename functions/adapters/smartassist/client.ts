@@ -220,12 +220,21 @@ export class SmartAssistClient implements AgentStatusSource, SourceProbe {
     // cursor, or this client's last read), or a guess.
     const roster = known > 0 ? known : this.lastPages > 0 ? this.lastPages : this.options.concurrency * 2;
     const expected = Math.max(1, Math.min(roster, limit ?? Number.POSITIVE_INFINITY));
-    const lane = this.pacer.lane({
+    const rotationLane = this.pacer.lane({
       class: "rotation",
       expected,
       initialBatch: burst ? Math.min(this.options.concurrency, expected) : 1,
       ...(options.headroom !== undefined ? { headroom: options.headroom } : {}),
     });
+    const maxWait = options.maxWaitMs;
+    const lane: PacerLane =
+      maxWait === undefined
+        ? rotationLane
+        : {
+            // A slot further off than maxWaitMs is not waited for: the read stops there (DeadlineReached).
+            acquire: (signal, notAfterMs = Number.POSITIVE_INFINITY) =>
+              rotationLane.acquire(signal, Math.min(notAfterMs, this.clock.now() + maxWait)),
+          };
     const base = { body, window, report, onPage, deadlineMs: options.deadlineMs, lane };
 
     // From the cursor to the roster's end...
@@ -312,7 +321,8 @@ export class SmartAssistClient implements AgentStatusSource, SourceProbe {
   }
 
   /**
-   * The doctor's probe: one request (`limit`, default 1) at `offset`, paced like every other, never
+   * The doctor's probe: one request (`limit`, default 1) at `offset`, paced like every other (in the
+   * shared window too, when there is one), never
    * retried, answered within `timeoutMs` whatever `smartassist.timeout` says. Never throws.
    */
   async probe(
@@ -325,7 +335,9 @@ export class SmartAssistClient implements AgentStatusSource, SourceProbe {
     const signal = AbortSignal.timeout(Math.max(1, options.timeoutMs));
     const limit = Math.max(1, Math.min(options.limit ?? 1, this.options.pageSize));
     try {
-      if (!(await this.pacer.acquire(signal, options.notAfterMs))) return { kind: "paced", ms: ms() };
+      // Through a lane, so a shared rate window (every invocation's requests) counts the probe too.
+      const lane = this.pacer.lane({ class: "priority", expected: 1, initialBatch: 1 });
+      if (!(await lane.acquire(signal, options.notAfterMs))) return { kind: "paced", ms: ms() };
       const response = await request(this.dispatcher, {
         origin: this.origin,
         method: "POST",

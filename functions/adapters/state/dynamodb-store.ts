@@ -21,6 +21,8 @@
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -29,18 +31,18 @@ import {
   type QueryCommandOutput,
   ScanCommand,
   type ScanCommandOutput,
-  UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { AlertRecord } from "../../domain/alert.js";
 import type { BoardState } from "../../domain/board.js";
 import type { Cursor } from "../../domain/coverage.js";
+import { endedAndSettled } from "../../domain/delivery.js";
 import type { HistoryEntry, KEPT_FIELDS } from "../../domain/history.js";
 import type { AlertStore, BoardStore, HistoryStore } from "../../ports.js";
+import { DynamoDbBoards } from "./dynamodb-boards.js";
 import { describe, errorName } from "./dynamodb-errors.js";
+import { ALERT_TABLE, CURSOR_ID, HISTORY_ID_PREFIX, RESERVED_ID_PREFIX } from "./dynamodb-table.js";
 import {
   alertRecordSchema,
-  BOARD_TTL_SECONDS,
-  boardStateSchema,
   CURSOR_TTL_SECONDS,
   cursorSchema,
   historyEntrySchema,
@@ -50,43 +52,18 @@ import {
   withoutUndefined,
 } from "./memory-store.js";
 
-/** The table's shape, shared with the CDK stack so that code and infrastructure cannot drift. */
-export const ALERT_TABLE = {
-  partitionKey: "id",
-  ttlAttribute: "expiresAt",
-  /** The sparse index over history items: partition `historyDate` (local YYYY-MM-DD), sort `sinceMs`. */
-  historyIndex: { name: "history-by-date", partitionKey: "historyDate", sortKey: "sinceMs" },
-  /**
-   * The sparse index over alert records: partition `id` (spread like the table's, so a storm's writes
-   * never meet one hot index partition), sort `state` (only alert records have one; it changes once or
-   * twice an episode, so the index is re-keyed rarely). Projection ALL: load() reads whole records.
-   */
-  liveIndex: { name: "live-records", partitionKey: "id", sortKey: "state" },
-} as const;
+export {
+  ALERT_TABLE,
+  BOARD_ID_PREFIX,
+  CURSOR_ID,
+  HISTORY_ID_PREFIX,
+  RESERVED_ID_PREFIX,
+} from "./dynamodb-table.js";
 
 // The live index must never hold history: history entries keep no `state` (record() strips one anyway).
 type HistoryKeepsNoState = "state" extends (typeof KEPT_FIELDS)[number] ? never : true;
 const _historyKeepsNoState: HistoryKeepsNoState = true;
 void _historyKeepsNoState;
-
-/** Prefix of history items' ids: never an alert id (those start with the agent's userId and a `#`). */
-export const HISTORY_ID_PREFIX = "history#";
-
-/**
-/**
- * Ids starting with `#` are the store's own items, never alert records (alert ids start with a user
- * id): the cursor, the boards, the shared rate window (`#limiter`, dynamodb-rate-limiter.ts). None has
- * a `state`, so none is in the live index; load() skips them on either path.
- */
-export const RESERVED_ID_PREFIX = "#";
-
-/**
- * The roster rotation's cursor is one more item in the same table, under a reserved id; load() skips it.
- */
-export const CURSOR_ID = `${RESERVED_ID_PREFIX}cursor`;
-
-/** Each channel's board is one more reserved item: `#board#<channel>` (load() skips it). */
-export const BOARD_ID_PREFIX = `${RESERVED_ID_PREFIX}board#`;
 
 export interface DynamoDbAlertStoreOptions {
   tableName: string;
@@ -97,8 +74,30 @@ export interface DynamoDbAlertStoreOptions {
   scanPageSize?: number;
 }
 
-/** How the last load() read the records: the live index, or (before the index is ACTIVE) the whole table. */
-export type LoadPath = "live-index" | "table-scan";
+/**
+ * Where an ended episode that owes nothing more keeps its state: out of `state`, so the item leaves
+ * the live index (whose sort key is `state`) and load() no longer reads it, while the item itself
+ * stays until its expiry and still guards its id against a second claim. get() reads it back whole.
+ */
+export const SETTLED_STATE = "settledState";
+
+/** The item a record is written as (see SETTLED_STATE). */
+function itemOf(record: AlertRecord): Record<string, unknown> {
+  const item: Record<string, unknown> = { ...withoutUndefined(record) };
+  if (!endedAndSettled(record)) return item;
+  const { state, ...rest } = item;
+  return { ...rest, [SETTLED_STATE]: state };
+}
+
+/**
+ * How the last read of records went: the live index, or (before the index is ACTIVE) the whole table,
+ * or by id (a due re-check's loadSome).
+ */
+export type LoadPath = "live-index" | "table-scan" | "by-id";
+
+/** Keys per BatchGetItem (DynamoDB's limit), and rounds of unprocessed keys asked again. */
+const BATCH_GET_KEYS = 100;
+const BATCH_GET_ROUNDS = 5;
 
 // Placeholders for every attribute name, so no reserved word can ever break an expression.
 const NAMES = {
@@ -114,6 +113,7 @@ export class DynamoDbAlertStore implements AlertStore, HistoryStore, BoardStore 
   readonly #doc: DynamoDBDocumentClient;
   readonly #clock: StoreClock;
   readonly #scanPageSize: number | undefined;
+  readonly #boards: DynamoDbBoards;
   /** How the last load() read the records (for tests and the bench). */
   lastLoadPath: LoadPath | undefined;
 
@@ -127,10 +127,12 @@ export class DynamoDbAlertStore implements AlertStore, HistoryStore, BoardStore 
         : DynamoDBDocumentClient.from(options.client ?? new DynamoDBClient({}), {
             marshallOptions: { removeUndefinedValues: true },
           });
+    this.#boards = new DynamoDbBoards({ doc: this.#doc, tableName: this.#tableName, clock: this.#clock });
   }
 
   /**
-   * Every live alert record (open, nudged, resolved and averted ones not yet expired): a Scan of the
+   * Every live alert record (open and nudged ones, and ended ones that still owe Slack something or
+   * belong to a roll-up; an ended one that owes nothing is kept out of the index: SETTLED_STATE): a Scan of the
    * live index, which holds alert records only, so history and the run's own items are never read.
    * Alert records scale with alerts, not agents; TTL deletes lag by up to days, hence the filter on
    * expiresAt.
@@ -204,6 +206,45 @@ export class DynamoDbAlertStore implements AlertStore, HistoryStore, BoardStore 
     });
   }
 
+  /**
+   * The live records among `ids`, read consistently by key (BatchGetItem, 100 keys a request; keys
+   * DynamoDB leaves unprocessed are asked again): a due re-check pays for its agents' records, not
+   * for every live one.
+   */
+  async loadSome(ids: readonly string[]): Promise<AlertRecord[]> {
+    const now = nowSeconds(readClock(this.#clock));
+    const unique = [...new Set(ids)].filter((id) => !id.startsWith(RESERVED_ID_PREFIX));
+    const records: AlertRecord[] = [];
+    try {
+      for (let i = 0; i < unique.length; i += BATCH_GET_KEYS) {
+        let keys: Array<Record<string, unknown>> = unique
+          .slice(i, i + BATCH_GET_KEYS)
+          .map((id) => ({ [ALERT_TABLE.partitionKey]: id }));
+        for (let round = 0; keys.length > 0; round++) {
+          if (round === BATCH_GET_ROUNDS)
+            throw new Error(`${keys.length} keys still unprocessed after ${BATCH_GET_ROUNDS} rounds`);
+          const out: BatchGetCommandOutput = await this.#doc.send(
+            new BatchGetCommand({
+              RequestItems: { [this.#tableName]: { Keys: keys, ConsistentRead: true } },
+            }),
+          );
+          for (const item of out.Responses?.[this.#tableName] ?? []) {
+            // A history item is never an alert record (it keeps no state); TTL deletes lag.
+            if (item[ALERT_TABLE.historyIndex.partitionKey] !== undefined || item.state === undefined)
+              continue;
+            const record = this.#parse(item);
+            if (record.expiresAt > now) records.push(record);
+          }
+          keys = (out.UnprocessedKeys?.[this.#tableName]?.Keys ?? []) as Array<Record<string, unknown>>;
+        }
+      }
+    } catch (error) {
+      throw this.#loadError(error);
+    }
+    this.lastLoadPath = "by-id";
+    return records;
+  }
+
   /** One record, read consistently (a Slack click must see the version the last run wrote). */
   async get(id: string): Promise<AlertRecord | undefined> {
     let item: Record<string, unknown> | undefined;
@@ -248,7 +289,7 @@ export class DynamoDbAlertStore implements AlertStore, HistoryStore, BoardStore 
     try {
       // withoutUndefined too: a caller's DocumentClient may lack removeUndefinedValues.
       await this.#doc.send(
-        new PutCommand({ TableName: this.#tableName, Item: withoutUndefined(record), ...condition }),
+        new PutCommand({ TableName: this.#tableName, Item: itemOf(record), ...condition }),
       );
       return true;
     } catch (error) {
@@ -302,98 +343,17 @@ export class DynamoDbAlertStore implements AlertStore, HistoryStore, BoardStore 
     }
   }
 
-  /** One consistent GetItem per channel (a handful): never a Scan for the board. */
-  async loadBoards(channels: readonly string[]): Promise<BoardState[]> {
-    const boards = await Promise.all(
-      channels.map(async (channel) => {
-        try {
-          const out = await this.#doc.send(
-            new GetCommand({
-              TableName: this.#tableName,
-              Key: { [ALERT_TABLE.partitionKey]: `${BOARD_ID_PREFIX}${channel}` },
-              ConsistentRead: true,
-            }),
-          );
-          const {
-            [ALERT_TABLE.partitionKey]: _id,
-            [ALERT_TABLE.ttlAttribute]: _exp,
-            ...item
-          } = out.Item ?? {};
-          // A board state that no longer parses only costs the board being posted anew.
-          const parsed = out.Item ? boardStateSchema.safeParse(item) : undefined;
-          return parsed?.success ? [parsed.data] : [];
-        } catch (error) {
-          throw new Error(
-            `Cannot read the board of ${channel} from DynamoDB table ${this.#tableName}: ${describe(error)}`,
-            { cause: error },
-          );
-        }
-      }),
-    );
-    return boards.flat();
+  // The boards are items of this table; their reads and writes live in dynamodb-boards.ts.
+  loadBoards(channels: readonly string[]): Promise<BoardState[]> {
+    return this.#boards.loadBoards(channels);
   }
 
-  async saveBoard(board: BoardState): Promise<void> {
-    const now = nowSeconds(readClock(this.#clock));
-    try {
-      await this.#doc.send(
-        new PutCommand({
-          TableName: this.#tableName,
-          Item: {
-            ...withoutUndefined(board),
-            [ALERT_TABLE.partitionKey]: `${BOARD_ID_PREFIX}${board.channel}`,
-            [ALERT_TABLE.ttlAttribute]: now + BOARD_TTL_SECONDS,
-          },
-        }),
-      );
-    } catch (error) {
-      throw new Error(
-        `Cannot write the board of ${board.channel} to DynamoDB table ${this.#tableName}: ${describe(error)}`,
-        { cause: error },
-      );
-    }
+  saveBoard(board: BoardState): Promise<void> {
+    return this.#boards.saveBoard(board);
   }
 
-  /**
-   * One conditional update: the item gains the claim only while it has no `ts` and no other live
-   * claim, so two overlapping runs never both post a channel's first board.
-   */
-  async claimBoardPost(channel: string, by: string, untilMs: number, wallMs: number): Promise<boolean> {
-    const now = nowSeconds(readClock(this.#clock));
-    try {
-      await this.#doc.send(
-        new UpdateCommand({
-          TableName: this.#tableName,
-          Key: { [ALERT_TABLE.partitionKey]: `${BOARD_ID_PREFIX}${channel}` },
-          UpdateExpression: "SET #ch = :ch, #pb = :by, #pu = :until, #exp = if_not_exists(#exp, :exp)",
-          ConditionExpression:
-            "attribute_not_exists(#ts) AND (attribute_not_exists(#pb) OR #pb = :by OR #pu <= :wall)",
-          ExpressionAttributeNames: {
-            "#ch": "channel",
-            "#pb": "postingBy",
-            "#pu": "postingUntilMs",
-            "#ts": "ts",
-            "#exp": ALERT_TABLE.ttlAttribute,
-          },
-          ExpressionAttributeValues: {
-            ":ch": channel,
-            ":by": by,
-            ":until": untilMs,
-            ":wall": wallMs,
-            ":exp": now + BOARD_TTL_SECONDS,
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (errorName(error) === "ConditionalCheckFailedException") return false;
-      throw new Error(
-        `Cannot claim the board of ${channel} in DynamoDB table ${this.#tableName}: ${describe(error)}`,
-        {
-          cause: error,
-        },
-      );
-    }
+  claimBoardPost(channel: string, by: string, untilMs: number, wallMs: number): Promise<boolean> {
+    return this.#boards.claimBoardPost(channel, by, untilMs, wallMs);
   }
 
   async record(entry: HistoryEntry): Promise<void> {
@@ -454,7 +414,8 @@ export class DynamoDbAlertStore implements AlertStore, HistoryStore, BoardStore 
   }
 
   #parse(item: Record<string, unknown>): AlertRecord {
-    const parsed = alertRecordSchema.safeParse(item);
+    const { [SETTLED_STATE]: settled, ...rest } = item;
+    const parsed = alertRecordSchema.safeParse(settled === undefined ? item : { ...rest, state: settled });
     if (parsed.success) return parsed.data;
     const issue = parsed.error.issues[0];
     throw new Error(

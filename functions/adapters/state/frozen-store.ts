@@ -1,15 +1,27 @@
 /**
  * Alert state in memory for long simulations (`replay`): the MemoryAlertStore's semantics (the same
- * write condition, expiry, clock) without its defensive copies. Records are frozen as they are
- * written and handed out as they are, so a caller that mutated one would throw (ESM is strict mode)
- * instead of changing the store behind its back; a simulated day loads the store thousands of times,
- * and copying every record on every load is what made it slow. Expired records are dropped on load:
- * to every caller an expired record is already absent.
+ * write condition, expiry, clock, order) without its defensive copies, and with its records kept
+ * indexed as they are written (live-records.ts), so a run asks for one agent's records, the active
+ * ones or those Slack owes something without the store walking every record of the day. Records are
+ * frozen as they are written and handed out as they are: a caller that mutated one would throw (ESM
+ * is strict mode) instead of changing the store behind its back.
+ *
+ * Nothing is forgotten before its expiry, as in the live stores: a resolved record is what stops the
+ * same episode from firing twice (an episode resumed after a short gap carries its first start).
  */
 import type { AlertRecord } from "../../domain/alert.js";
 import type { Cursor } from "../../domain/coverage.js";
+import { isActive, type LiveRecords } from "../../domain/live-records.js";
+import { isRollupMember, owesSlack } from "../../domain/rollup.js";
 import type { AlertStore } from "../../ports.js";
-import { conditionHolds, isLive, readClock, type StoreClock, withoutUndefined } from "./memory-store.js";
+import {
+  conditionHolds,
+  isLive,
+  nowSeconds,
+  readClock,
+  type StoreClock,
+  withoutUndefined,
+} from "./memory-store.js";
 
 function frozen(record: AlertRecord): AlertRecord {
   const clean = withoutUndefined(record);
@@ -24,62 +36,112 @@ function deepFreeze(value: object): void {
   Object.freeze(value);
 }
 
-export interface FrozenStoreOptions {
-  /**
-   * Forget an ended episode's record (resolved and its end shown in Slack, or averted; never a
-   * roll-up's member, nor one under a lease) this long after it ended, instead of at its TTL (two
-   * days). Only for a fixed timeline, such as a replayed capture: there an episode that ended can
-   * never be an agent's current episode again (a later run's segments cannot reach back across the
-   * segment that ended it), so the record is never consulted again, and every run of a long day
-   * would otherwise walk every record of the day. Off by default.
-   */
-  forgetEndedAfterMs?: number;
+/** One id's place: its record as last written, and when the id was first written (the store's order). */
+interface Entry {
+  record: AlertRecord;
+  seq: number;
 }
 
-/** Ended, with nothing left to send for it. */
-function finished(record: AlertRecord): boolean {
-  if (record.rollupId !== undefined || record.lease !== undefined) return false;
-  if (record.state === "averted") return true;
-  return record.state === "resolved" && record.resolveNotified === true;
+const bySeq = (a: Entry, b: Entry) => a.seq - b.seq;
+
+/**
+ * One agent's records, as a list handed out as it is, and the earliest expiry among them: until that
+ * second nothing in the list has expired, so asking for it touches no record (a run asks once for
+ * every agent it reads, a replayed day millions of times).
+ */
+interface UserRecords {
+  entries: Entry[];
+  records: readonly AlertRecord[];
+  expiresAt: number;
 }
 
 export class FrozenAlertStore implements AlertStore {
-  readonly #records = new Map<string, AlertRecord>();
+  readonly #records = new Map<string, Entry>();
+  readonly #byUser = new Map<string, UserRecords>();
+  readonly #active = new Set<Entry>();
+  readonly #owing = new Set<Entry>();
+  readonly #rollups = new Map<string, Set<Entry>>();
   #cursor: Cursor | undefined;
-  readonly #forgetAfterMs: number | undefined;
+  readonly #index: LiveRecords;
 
-  constructor(
-    private readonly clock: StoreClock,
-    options: FrozenStoreOptions = {},
-  ) {
-    this.#forgetAfterMs = options.forgetEndedAfterMs;
+  constructor(private readonly clock: StoreClock) {
+    const now = () => readClock(this.clock);
+    const live = (entries: Iterable<Entry>) => {
+      const nowMs = now();
+      const out: AlertRecord[] = [];
+      for (const e of entries) if (isLive(e.record, nowMs)) out.push(e.record);
+      return out;
+    };
+    const sorted = (entries: Iterable<Entry>) => live([...entries].sort(bySeq));
+    this.#index = {
+      forUser: (userId) => {
+        const user = this.#byUser.get(userId);
+        if (!user) return [];
+        return user.expiresAt > nowSeconds(now()) ? user.records : live(user.entries);
+      },
+      get: (id) => {
+        const e = this.#records.get(id);
+        return e && isLive(e.record, now()) ? e.record : undefined;
+      },
+      active: () => sorted(this.#active),
+      owing: () => sorted(this.#owing),
+      rollupMembers: (id) => sorted(this.#rollups.get(id) ?? []),
+      all: () => live(this.#records.values()),
+      position: (id) => this.#records.get(id)?.seq,
+    };
   }
 
   async load(): Promise<AlertRecord[]> {
-    const nowMs = readClock(this.clock);
-    const forget = this.#forgetAfterMs;
-    const live: AlertRecord[] = [];
-    for (const [id, record] of this.#records) {
-      const gone =
-        !isLive(record, nowMs) ||
-        (forget !== undefined &&
-          finished(record) &&
-          (record.endedMs ?? record.lastNotifiedMs) + forget < nowMs);
-      if (gone) this.#records.delete(id);
-      else live.push(record);
-    }
-    return live;
+    return this.#index.all();
+  }
+
+  async loadIndexed(): Promise<LiveRecords> {
+    return this.#index;
   }
 
   async get(id: string): Promise<AlertRecord | undefined> {
-    const record = this.#records.get(id);
-    return record && isLive(record, readClock(this.clock)) ? record : undefined;
+    return this.#index.get(id);
   }
 
   async put(record: AlertRecord, expectedVersion: number | null): Promise<boolean> {
-    if (!conditionHolds(this.#records.get(record.id), expectedVersion, readClock(this.clock))) return false;
-    this.#records.set(record.id, frozen(record));
+    const entry = this.#records.get(record.id);
+    if (!conditionHolds(entry?.record, expectedVersion, readClock(this.clock))) return false;
+    const stored = frozen(record);
+    if (entry) {
+      this.#unindex(entry);
+      entry.record = stored;
+      this.#reindex(entry);
+    } else {
+      const added: Entry = { record: stored, seq: this.#records.size };
+      this.#records.set(stored.id, added);
+      const user = this.#byUser.get(stored.userId);
+      if (user) user.entries.push(added);
+      else this.#byUser.set(stored.userId, { entries: [added], records: [], expiresAt: 0 });
+      this.#reindex(added);
+    }
+    const user = this.#byUser.get(stored.userId) as UserRecords;
+    user.records = Object.freeze(user.entries.map((e) => e.record));
+    user.expiresAt = Math.min(...user.records.map((r) => r.expiresAt));
     return true;
+  }
+
+  #unindex(entry: Entry): void {
+    this.#active.delete(entry);
+    this.#owing.delete(entry);
+    const { rollupId } = entry.record;
+    if (rollupId !== undefined) this.#rollups.get(rollupId)?.delete(entry);
+  }
+
+  #reindex(entry: Entry): void {
+    const r = entry.record;
+    if (isActive(r)) this.#active.add(entry);
+    if (owesSlack(r)) this.#owing.add(entry);
+    if (isRollupMember(r)) {
+      const id = r.rollupId as string;
+      const members = this.#rollups.get(id);
+      if (members) members.add(entry);
+      else this.#rollups.set(id, new Set([entry]));
+    }
   }
 
   async loadCursor(): Promise<Cursor | undefined> {

@@ -45,7 +45,13 @@ export function conditionHolds(
 
 /** Drops keys whose value is undefined: every store keeps an absent attribute absent. */
 export function withoutUndefined<T extends object>(record: T): T {
-  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as T;
+  // A loop rather than entries/filter/fromEntries: every write of every store goes through it.
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(record)) {
+    const value = (record as Record<string, unknown>)[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out as T;
 }
 
 const severity = z.enum(["warning", "critical"]);
