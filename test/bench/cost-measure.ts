@@ -6,7 +6,11 @@
 import { createRequire } from "node:module";
 import { DynamoDBClient, ScanCommand as RawScanCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
-import { CURSOR_ID, DynamoDbAlertStore } from "../../functions/adapters/state/dynamodb-store.js";
+import {
+  CURSOR_ID,
+  DynamoDbAlertStore,
+  SETTLED_STATE,
+} from "../../functions/adapters/state/dynamodb-store.js";
 import type { LocalDynamo } from "../fakes/dynalite.js";
 import { writeAll } from "./cost-workload.js";
 import { type Consumed, type CountingProxy, minus } from "./dynamo-proxy.js";
@@ -189,13 +193,8 @@ export interface LoadUnits {
   withoutHistory: number;
   /** What load() read before this change: a consistent Scan of the whole table, filtered. */
   scanBefore: number;
-  /**
-   * load() if the live index held only the records a run still acts on (open, nudged, and ended ones
-   * that still owe Slack something or belong to a roll-up), not the settled ones kept until their TTL:
-   * a what-if (a design change), measured on a table holding only those.
-   */
-  unsettledOnly: number;
-  unsettledRecords: number;
+  /** Ended records that owe nothing more, kept out of the live index until their expiry (settledState). */
+  settledRecords: number;
 }
 
 /** load()'s read units with the scenario's history, without it, and the table Scan it replaced. */
@@ -222,12 +221,14 @@ export async function loadUnits(
   const bare = await peers.dynamo.createAlertTable();
   const live: Array<Record<string, unknown>> = [];
   let historyItems = 0;
+  let settledRecords = 0;
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await doc.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey }));
     for (const item of page.Items ?? []) {
       if ("historyDate" in item) historyItems++;
       else if ("state" in item) live.push(item);
+      else if (SETTLED_STATE in item) settledRecords++;
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);
@@ -251,18 +252,6 @@ export async function loadUnits(
       key = page.LastEvaluatedKey;
     } while (key);
   });
-  const settled = (r: Record<string, unknown>) =>
-    (r.state === "resolved" || r.state === "averted") &&
-    (r.state === "averted" || r.resolveNotified === true) &&
-    r.actionPending === undefined &&
-    r.lease === undefined &&
-    r.rollupId === undefined;
-  const unsettled = live.filter((r) => !settled(r));
-  const acting = await peers.dynamo.createAlertTable();
-  await writeAll(doc, acting, unsettled);
-  const unsettledOnly = await units(() =>
-    new DynamoDbAlertStore({ tableName: acting, client: viaProxy, nowMs }).load(),
-  );
   viaProxy.destroy();
   return {
     historyItems,
@@ -270,8 +259,7 @@ export async function loadUnits(
     withHistory,
     withoutHistory,
     scanBefore,
-    unsettledOnly,
-    unsettledRecords: unsettled.length,
+    settledRecords,
   };
 }
 

@@ -131,12 +131,8 @@ export interface BillVariant {
   name: string;
   /** The check function's memory (the stack sets 512 MB). */
   memoryMb: number;
-  /** A due run loads every live record (as it does); false: it reads only its agents' records by key. */
-  dueLoadsAll: boolean;
   /** Idle long polls of the due queue's event source mapping at a time (5; 2 without maximum concurrency). */
   sqsPollers: number;
-  /** load() reads settled ended records too (as DESIGN has it); false: only those a run still acts on. */
-  loadsSettled: boolean;
   /** Runs sleep on the shared rate window for slots ahead (as they do); false: those sleeps cost nothing. */
   sleeps: boolean;
 }
@@ -144,9 +140,7 @@ export interface BillVariant {
 export const AS_MEASURED: BillVariant = {
   name: "as measured",
   memoryMb: FUNCTION_MB,
-  dueLoadsAll: true,
   sqsPollers: SQS_POLLERS,
-  loadsSettled: true,
   sleeps: true,
 };
 
@@ -161,25 +155,13 @@ export const WHAT_IFS: BillVariant[] = [
   },
   {
     ...AS_MEASURED,
-    name: "a due run reads only its agents' records (not a whole load())",
-    dueLoadsAll: false,
-  },
-  {
-    ...AS_MEASURED,
-    name: "load() skips settled ended records (kept only for their TTL; a design change)",
-    loadsSettled: false,
-  },
-  {
-    ...AS_MEASURED,
     name: "the due queue's event source mapping without maximum concurrency (2 idle polls)",
     sqsPollers: 2,
   },
   {
     name: "all of them, at 256 MB",
     memoryMb: 256,
-    dueLoadsAll: false,
     sqsPollers: 2,
-    loadsSettled: false,
     sleeps: false,
   },
 ];
@@ -224,13 +206,7 @@ export function monthlyBill(c: CenterFigures, t: AlarmTemplate, v: BillVariant =
   const initMs = billedMs(c.init, v.memoryMb);
   const allMs = sum(all, (i) => runMs(i, v)) * factor;
   const gbSeconds = ((allMs + coldStarts * initMs) / 1000) * (v.memoryMb / 1024);
-  // Settled ended records left out of the live index: load() reads what the table with only the rest read.
-  const settledUnits = v.loadsSettled ? 0 : c.load.withHistory - c.load.unsettledOnly;
-  const loadRead = (i: Invocation) => i.dynamo.readUnits - settledUnits;
-  // Without a whole load(), a due run reads its agents' records by key (one consistent unit each).
-  const dueRead = (i: Invocation) =>
-    v.dueLoadsAll ? loadRead(i) : i.dynamo.readUnits - c.load.withHistory + i.agents;
-  const reads = (sum(c.ticks, loadRead) + sum(c.dues, dueRead)) * factor;
+  const reads = sum(all, (i) => i.dynamo.readUnits) * factor;
   const writes = sum(all, (i) => i.dynamo.writeUnits) * factor;
   const platformBytes = PLATFORM_LINES.reduce((n, l) => n + Buffer.byteLength(l), 0);
   const logEvents = (sum(all, (i) => i.logEvents) + all.length * PLATFORM_LINES.length) * factor;
