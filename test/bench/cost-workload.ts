@@ -8,7 +8,7 @@
  */
 import type { BatchWriteCommandOutput, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { BatchWriteCommand } from "@aws-sdk/lib-dynamodb";
-import { historyItemOf } from "../../functions/adapters/state/dynamodb-store.js";
+import { alertItemOf, historyItemOf } from "../../functions/adapters/state/dynamodb-store.js";
 import type { AlertRecord } from "../../functions/domain/alert.js";
 import { historyEntryFor } from "../../functions/domain/history.js";
 import { generateDay } from "../fakes/smartassist/day.js";
@@ -191,7 +191,8 @@ export async function seed(
       if (e.endMs >= beforeMs) continue;
       const record = endedRecord(agents[e.agent] as SimAgent, e);
       history.push(historyItemOf(historyEntryFor(record, TIMEZONE, HISTORY_DAYS * 86_400)));
-      if (e.endMs > T0 - RESOLVED_KEEP_MS) resolved.push({ ...record });
+      // As the store writes it: an ended record that owes nothing more is out of the live index.
+      if (e.endMs > T0 - RESOLVED_KEEP_MS) resolved.push(alertItemOf(record));
     }
   }
   await writeAll(doc, tableName, [...resolved, ...history]);
