@@ -8,9 +8,8 @@
  */
 import type { BatchWriteCommandOutput, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { BatchWriteCommand } from "@aws-sdk/lib-dynamodb";
-import { historyItemOf, SETTLED_STATE } from "../../functions/adapters/state/dynamodb-store.js";
+import { alertItemOf, historyItemOf } from "../../functions/adapters/state/dynamodb-store.js";
 import type { AlertRecord } from "../../functions/domain/alert.js";
-import { endedAndSettled } from "../../functions/domain/delivery.js";
 import { historyEntryFor } from "../../functions/domain/history.js";
 import { generateDay } from "../fakes/smartassist/day.js";
 import { DEMO_CREDENTIALS, type SimAgent, type SimSegment } from "../fakes/smartassist/simulator.js";
@@ -178,16 +177,6 @@ export async function writeAll(
   await Promise.all(Array.from({ length: 8 }, worker));
 }
 
-/**
- * A record as the store writes it: an ended one that owes nothing more keeps its state in
- * `settledState`, out of the live index (dynamodb-store.ts).
- */
-function storedItem(record: AlertRecord): Record<string, unknown> {
-  if (!endedAndSettled(record)) return { ...record };
-  const { state, ...rest } = record;
-  return { ...rest, [SETTLED_STATE]: state };
-}
-
 /** The state before the measured day: history of 35 days, resolved records of the last 2. */
 export async function seed(
   doc: DynamoDBDocumentClient,
@@ -202,7 +191,8 @@ export async function seed(
       if (e.endMs >= beforeMs) continue;
       const record = endedRecord(agents[e.agent] as SimAgent, e);
       history.push(historyItemOf(historyEntryFor(record, TIMEZONE, HISTORY_DAYS * 86_400)));
-      if (e.endMs > T0 - RESOLVED_KEEP_MS) resolved.push(storedItem(record));
+      // As the store writes it: an ended record that owes nothing more is out of the live index.
+      if (e.endMs > T0 - RESOLVED_KEEP_MS) resolved.push(alertItemOf(record));
     }
   }
   await writeAll(doc, tableName, [...resolved, ...history]);

@@ -82,7 +82,7 @@ export interface DynamoDbAlertStoreOptions {
 export const SETTLED_STATE = "settledState";
 
 /** The item a record is written as (see SETTLED_STATE). */
-function itemOf(record: AlertRecord): Record<string, unknown> {
+export function alertItemOf(record: AlertRecord): Record<string, unknown> {
   const item: Record<string, unknown> = { ...withoutUndefined(record) };
   if (!endedAndSettled(record)) return item;
   const { state, ...rest } = item;
@@ -289,7 +289,7 @@ export class DynamoDbAlertStore implements AlertStore, HistoryStore, BoardStore 
     try {
       // withoutUndefined too: a caller's DocumentClient may lack removeUndefinedValues.
       await this.#doc.send(
-        new PutCommand({ TableName: this.#tableName, Item: itemOf(record), ...condition }),
+        new PutCommand({ TableName: this.#tableName, Item: alertItemOf(record), ...condition }),
       );
       return true;
     } catch (error) {
