@@ -37,6 +37,19 @@ export interface ReadReport {
   latencyMs: { count: number; total: number; max: number };
 }
 
+/** A read that met no failure: `requests` requests, a page each (none by default). */
+export function readReport(requests = 0): ReadReport {
+  return {
+    pages: requests,
+    requests,
+    failedPages: [],
+    rateLimited: 0,
+    retries: 0,
+    truncated: false,
+    latencyMs: { count: 0, total: 0, max: 0 },
+  };
+}
+
 /** A read of the roster in rotation: where it started, where the next run should start. */
 export interface FetchReport extends ReadReport {
   /** The offset this run's rotation started at (the cursor). */

@@ -7,7 +7,13 @@ import type { AlertRecord } from "../domain/alert.js";
 import type { AppConfig } from "../domain/config.js";
 import { type Cursor, rereadOpenAlerts, startOffset, tickPages } from "../domain/coverage.js";
 import type { QueryWindow } from "../domain/time.js";
-import type { AgentPage, AgentStatusSource, FetchReport, ReadReport } from "../ports.js";
+import {
+  type AgentPage,
+  type AgentStatusSource,
+  type FetchReport,
+  type ReadReport,
+  readReport,
+} from "../ports.js";
 
 /**
  * A tick's rotation waits at most this long for room in the shared rate window. The window frees the
@@ -101,17 +107,7 @@ export async function readAgents(
 
 /** A rotation this run did not read: the cursor stays where it is. */
 function emptyRotation(startAt: number, cursor: Cursor | undefined): FetchReport {
-  const report: FetchReport = {
-    pages: 0,
-    requests: 0,
-    failedPages: [],
-    rateLimited: 0,
-    retries: 0,
-    truncated: false,
-    latencyMs: { count: 0, total: 0, max: 0 },
-    startOffset: startAt,
-    nextOffset: startAt,
-  };
+  const report: FetchReport = { ...readReport(), startOffset: startAt, nextOffset: startAt };
   if (cursor?.rosterPages != null) report.rosterPages = cursor.rosterPages;
   return report;
 }

@@ -1,11 +1,5 @@
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import {
-  BatchWriteCommand,
-  type BatchWriteCommandOutput,
-  DynamoDBDocumentClient,
-  PutCommand,
-  ScanCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoDbRateLimiter } from "../../functions/adapters/state/dynamodb-rate-limiter.js";
@@ -18,7 +12,12 @@ import {
 } from "../../functions/adapters/state/dynamodb-store.js";
 import type { AlertRecord } from "../../functions/domain/alert.js";
 import { historyEntryFor } from "../../functions/domain/history.js";
-import { countingClient, type LocalDynamo, startDynalite } from "../fakes/dynalite.js";
+import {
+  countingClient,
+  type LocalDynamo,
+  startDynalite,
+  writeAll as writeItems,
+} from "../fakes/dynalite.js";
 import { alertStoreContract, byId, makeRecord, NOW_MS, NOW_S } from "./alert-store-contract.js";
 
 let local: LocalDynamo;
@@ -353,24 +352,8 @@ function historyItem(daysAgo: number): Record<string, unknown> {
 }
 
 /** Writes items 25 a request (BatchWriteItem's limit), several requests at once. */
-async function writeAll(tableName: string, items: Array<Record<string, unknown>>): Promise<void> {
-  const doc = DynamoDBDocumentClient.from(client);
-  const batches: Array<Array<Record<string, unknown>>> = [];
-  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
-  let next = 0;
-  const worker = async () => {
-    while (next < batches.length) {
-      const batch = batches[next++] ?? [];
-      let pending: unknown[] | undefined = batch.map((Item) => ({ PutRequest: { Item } }));
-      while (pending && pending.length > 0) {
-        const out: BatchWriteCommandOutput = await doc.send(
-          new BatchWriteCommand({ RequestItems: { [tableName]: pending as never } }),
-        );
-        pending = out.UnprocessedItems?.[tableName];
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
+function writeAll(tableName: string, items: Array<Record<string, unknown>>): Promise<void> {
+  return writeItems(DynamoDBDocumentClient.from(client), tableName, items);
 }
 
 /** What a center's table holds besides history: open alerts and resolved records still kept. */

@@ -9,6 +9,7 @@
  * concurrent puts share one locked rewrite: the rewrites are counted from the directory). Slack's
  * limit is 3 s.
  */
+
 import { fork } from "node:child_process";
 import { mkdtempSync, rmSync, watch, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -34,34 +35,15 @@ import { SERVE_ACKNOWLEDGE_ALL_CONCURRENCY } from "../../functions/cli/serve.js"
 import type { AlertRecord } from "../../functions/domain/alert.js";
 import { parseConfig } from "../../functions/domain/config.js";
 import { withRollupAcks } from "../../functions/domain/rollup-ack.js";
-import type {
-  AgentStatusSource,
-  AlertStore,
-  EventPublisher,
-  InteractionNotifier,
-  ReadReport,
-} from "../../functions/ports.js";
+import type { AlertStore, EventPublisher, InteractionNotifier } from "../../functions/ports.js";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack/fake-slack.js";
+import { NOBODY } from "../fakes/smartassist/nobody-source.js";
 import { lunchAlert } from "../fixtures/lunch-alert.js";
 import type { DynaliteCommand, DynaliteReply } from "./dynalite-server.js";
 import { BUNDLE_TEST_CONFIG } from "./lambda-bundle.js";
 
 const TOKEN = "xoxb-bench-ackall";
 
-/** A roster read of nobody: the run it serves only writes what the state owes. */
-const NOTHING_READ: ReadReport = {
-  pages: 0,
-  requests: 0,
-  failedPages: [],
-  rateLimited: 0,
-  retries: 0,
-  truncated: false,
-  latencyMs: { count: 0, total: 0, max: 0 },
-};
-const NOBODY: AgentStatusSource = {
-  fetchAll: async () => ({ ...NOTHING_READ, startOffset: 0, nextOffset: 0 }),
-  fetchAgents: async () => NOTHING_READ,
-};
 const SECRET = "bench-ackall-signing-secret";
 const CHANNEL = "C0123456789";
 

@@ -12,7 +12,7 @@ import {
   SETTLED_STATE,
 } from "../../functions/adapters/state/dynamodb-store.js";
 import type { LocalDynamo } from "../fakes/dynalite.js";
-import { writeAll } from "./cost-workload.js";
+import { writeAll } from "../fakes/dynalite.js";
 import { type Consumed, type CountingProxy, minus } from "./dynamo-proxy.js";
 import type { HttpSpan } from "./lambda-bundle.js";
 

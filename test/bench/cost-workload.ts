@@ -6,11 +6,12 @@
  * the same per agent. The rest of each agent's day is the simulator's generated day (12–24 segments,
  * AVAILABLE/BUSY, lunch and breaks that match no rule).
  */
-import type { BatchWriteCommandOutput, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { BatchWriteCommand } from "@aws-sdk/lib-dynamodb";
+
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { alertItemOf, historyItemOf } from "../../functions/adapters/state/dynamodb-store.js";
 import type { AlertRecord } from "../../functions/domain/alert.js";
 import { historyEntryFor } from "../../functions/domain/history.js";
+import { writeAll } from "../fakes/dynalite.js";
 import { generateDay } from "../fakes/smartassist/day.js";
 import { DEMO_CREDENTIALS, type SimAgent, type SimSegment } from "../fakes/smartassist/simulator.js";
 
@@ -151,30 +152,6 @@ export function endedRecord(agent: SimAgent, e: Episode): AlertRecord {
   };
   if (e.endMs - e.startMs >= 45 * MINUTE) record.remindedSlots = 1;
   return record;
-}
-
-/** Writes items 25 a request, 8 requests at once (straight to dynalite: the bench's, not counted). */
-export async function writeAll(
-  doc: DynamoDBDocumentClient,
-  tableName: string,
-  items: Array<Record<string, unknown>>,
-): Promise<void> {
-  const batches: Array<Array<Record<string, unknown>>> = [];
-  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
-  let next = 0;
-  const worker = async () => {
-    while (next < batches.length) {
-      const batch = batches[next++] ?? [];
-      let pending: unknown[] | undefined = batch.map((Item) => ({ PutRequest: { Item } }));
-      while (pending && pending.length > 0) {
-        const out: BatchWriteCommandOutput = await doc.send(
-          new BatchWriteCommand({ RequestItems: { [tableName]: pending as never } }),
-        );
-        pending = out.UnprocessedItems?.[tableName];
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
 }
 
 /** The state before the measured day: history of 35 days, resolved records of the last 2. */

@@ -20,13 +20,14 @@ import { type AppConfig, parseConfig } from "../../functions/domain/config.js";
 import { TICK_SECONDS } from "../../functions/domain/coverage.js";
 import { type DueGroup, dueEmails } from "../../functions/domain/due.js";
 import type { QueryWindow } from "../../functions/domain/time.js";
-import type {
-  AgentPage,
-  AgentStatusSource,
-  DueQueue,
-  FetchOptions,
-  FetchReport,
-  ReadReport,
+import {
+  type AgentPage,
+  type AgentStatusSource,
+  type DueQueue,
+  type FetchOptions,
+  type FetchReport,
+  type ReadReport,
+  readReport,
 } from "../../functions/ports.js";
 import { mulberry32 } from "../fakes/smartassist/day.js";
 import { renderRow, type SimAgent, utcWindow } from "../fakes/smartassist/timeline.js";
@@ -143,7 +144,7 @@ class DaySource implements AgentStatusSource {
     }
     const next = (start + count) % pages;
     return {
-      ...emptyRead(count),
+      ...readReport(count),
       startOffset: start * PAGE,
       nextOffset: count === pages ? 0 : next * PAGE,
       rosterPages: pages,
@@ -163,20 +164,8 @@ class DaySource implements AgentStatusSource {
       const list = emails.slice(i, i + PAGE).flatMap((e) => this.#byEmail.get(e.toLowerCase()) ?? []);
       onPage({ offset: 0, rows: this.#rows(list, window), timeZoneOffSet: window.timeZoneOffSet });
     }
-    return emptyRead(requests);
+    return readReport(requests);
   }
-}
-
-function emptyRead(requests: number): ReadReport {
-  return {
-    pages: requests,
-    requests,
-    failedPages: [],
-    rateLimited: 0,
-    retries: 0,
-    truncated: false,
-    latencyMs: { count: 0, total: 0, max: 0 },
-  };
 }
 
 /** Due groups, held until SQS would hand them over: DelaySeconds rounded up from when they were sent. */

@@ -3,6 +3,7 @@
  * entry module, DynamoDB on dynalite, the fake Slack on loopback; Secrets Manager and EventBridge
  * mocked (no local peer exists).
  */
+
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
@@ -29,14 +30,10 @@ import { parseConfig } from "../../functions/domain/config.js";
 import { slackActionFor } from "../../functions/domain/delivery.js";
 import { owedRollupAcks, withRollupAcks } from "../../functions/domain/rollup-ack.js";
 import type { FunctionUrlEvent, FunctionUrlResult } from "../../functions/lambda/interactions-endpoint.js";
-import type {
-  AgentStatusSource,
-  AlertStore,
-  InteractionNotifier,
-  ReadReport,
-} from "../../functions/ports.js";
+import type { AlertStore, InteractionNotifier } from "../../functions/ports.js";
 import { type LocalDynamo, startDynalite } from "../fakes/dynalite.js";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack/fake-slack.js";
+import { NOBODY } from "../fakes/smartassist/nobody-source.js";
 import { lunchAlert } from "../fixtures/lunch-alert.js";
 
 const TOKEN = "xoxb-interactions-test";
@@ -104,21 +101,6 @@ function urlEvent(
     requestContext: { http: { method: "POST" } },
   } satisfies FunctionUrlEvent;
 }
-
-/** A roster read of nobody: the run it serves only settles what the state owes. */
-const nothingRead: ReadReport = {
-  pages: 0,
-  requests: 0,
-  failedPages: [],
-  rateLimited: 0,
-  retries: 0,
-  truncated: false,
-  latencyMs: { count: 0, total: 0, max: 0 },
-};
-const nobody: AgentStatusSource = {
-  fetchAll: async () => ({ ...nothingRead, startOffset: 0, nextOffset: 0 }),
-  fetchAgents: async () => nothingRead,
-};
 
 const ack = (alertId: string, user = "U0SUPER") => ({
   type: "block_actions",
@@ -521,11 +503,11 @@ describe("each click applied once, each message sent once", () => {
     expect(repliesTo(top.ts)).toHaveLength(1);
     expect(slack.ephemerals()).toHaveLength(ephemeralsBefore);
 
-    // Act: the next run (a due re-check reading nobody), then another.
+    // Act: the next run (a due re-check reading NOBODY), then another.
     const run = () =>
       runCheck(
         config,
-        { source: nobody, store, events, log: quiet },
+        { source: NOBODY, store, events, log: quiet },
         { nowMs: Date.now(), mode: "due", dueEmails: [] },
       );
     const first = await run();

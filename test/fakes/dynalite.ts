@@ -2,6 +2,11 @@
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  BatchWriteCommand,
+  type BatchWriteCommandOutput,
+  type DynamoDBDocumentClient,
+} from "@aws-sdk/lib-dynamodb";
 import { ALERT_TABLE } from "../../functions/adapters/state/dynamodb-store.js";
 
 interface DynaliteServer {
@@ -132,4 +137,28 @@ export function countingClient(local: LocalDynamo): { client: DynamoDBClient; un
     { step: "initialize", name: "countConsumedCapacity" },
   );
   return { client, units };
+}
+
+/** Writes items 25 a request, 8 requests at once (straight to dynalite: seeding, not counted). */
+export async function writeAll(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  items: Array<Record<string, unknown>>,
+): Promise<void> {
+  const batches: Array<Array<Record<string, unknown>>> = [];
+  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      const batch = batches[next++] ?? [];
+      let pending: unknown[] | undefined = batch.map((Item) => ({ PutRequest: { Item } }));
+      while (pending && pending.length > 0) {
+        const out: BatchWriteCommandOutput = await doc.send(
+          new BatchWriteCommand({ RequestItems: { [tableName]: pending as never } }),
+        );
+        pending = out.UnprocessedItems?.[tableName];
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
 }

@@ -14,7 +14,14 @@ import { isOpenMarker } from "../../domain/agent.js";
 import { parseLocalDate } from "../../domain/digest.js";
 import { withMemo } from "../../domain/memo.js";
 import { parseLocalTime, type QueryWindow } from "../../domain/time.js";
-import type { AgentPage, AgentStatusSource, FetchOptions, FetchReport, ReadReport } from "../../ports.js";
+import {
+  type AgentPage,
+  type AgentStatusSource,
+  type FetchOptions,
+  type FetchReport,
+  type ReadReport,
+  readReport,
+} from "../../ports.js";
 
 export const CAPTURE_VERSION = 1;
 
@@ -146,18 +153,6 @@ export function cutRow(
   return { row: Object.freeze(cut), untilMs };
 }
 
-function emptyRead(requests: number): ReadReport {
-  return {
-    pages: requests,
-    requests,
-    failedPages: [],
-    rateLimited: 0,
-    retries: 0,
-    truncated: false,
-    latencyMs: { count: 0, total: 0, max: 0 },
-  };
-}
-
 /**
  * The AgentStatusSource port over a capture, on a clock the caller drives (`clock()`: the virtual
  * instant). Pages of `pageSize` rows, the rotation wrapping at the roster's end as the API's paging
@@ -213,7 +208,7 @@ export class CaptureSource implements AgentStatusSource {
       onPage(this.#page(this.#agents.slice(page * size, (page + 1) * size), page * size));
     }
     return {
-      ...emptyRead(count),
+      ...readReport(count),
       startOffset: start * size,
       nextOffset: count === pages ? 0 : ((start + count) % pages) * size,
       rosterPages: pages,
@@ -235,6 +230,6 @@ export class CaptureSource implements AgentStatusSource {
         .flatMap((e) => this.#byEmail.get(e) ?? this.#byEmail.get(e.toLowerCase()) ?? []);
       onPage(this.#page(list, 0));
     }
-    return emptyRead(requests);
+    return readReport(requests);
   }
 }

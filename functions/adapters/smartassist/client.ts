@@ -9,15 +9,16 @@ import { setMaxListeners } from "node:events";
 import * as z from "zod";
 import type { AppConfig } from "../../domain/config.js";
 import type { QueryWindow } from "../../domain/time.js";
-import type {
-  AgentPage,
-  AgentStatusSource,
-  FetchOptions,
-  FetchReport,
-  ReadReport,
-  SharedRateLimiter,
-  SourceProbe,
-  SourceProbeResult,
+import {
+  type AgentPage,
+  type AgentStatusSource,
+  type FetchOptions,
+  type FetchReport,
+  type ReadReport,
+  readReport,
+  type SharedRateLimiter,
+  type SourceProbe,
+  type SourceProbeResult,
 } from "../../ports.js";
 import { type Clock, systemClock } from "./clock.js";
 import {
@@ -129,18 +130,6 @@ interface RangeRequest {
   byEmail?: true;
 }
 
-function emptyReport(): ReadReport {
-  return {
-    pages: 0,
-    requests: 0,
-    failedPages: [],
-    rateLimited: 0,
-    retries: 0,
-    truncated: false,
-    latencyMs: { count: 0, total: 0, max: 0 },
-  };
-}
-
 function requestBody(window: QueryWindow, agents: readonly string[]): string {
   return JSON.stringify({
     filter: {
@@ -209,7 +198,7 @@ export class SmartAssistClient implements AgentStatusSource, SourceProbe {
   ): Promise<FetchReport> {
     const step = this.options.pageSize;
     const start = Math.max(0, options.startOffset ?? 0);
-    const report: FetchReport = { ...emptyReport(), startOffset: start, nextOffset: 0 };
+    const report: FetchReport = { ...readReport(), startOffset: start, nextOffset: 0 };
     const body = requestBody(window, this.options.agents);
     const known = options.knownPages ?? 0;
     const burst = this.lastPages > 1 || known - start / step > 1;
@@ -284,7 +273,7 @@ export class SmartAssistClient implements AgentStatusSource, SourceProbe {
     onPage: (page: AgentPage) => void,
     options: { deadlineMs?: number } = {},
   ): Promise<ReadReport> {
-    const report = emptyReport();
+    const report = readReport();
     const size = Math.min(this.options.pageSize, MAX_EMAILS_PER_REQUEST);
     const chunks: string[][] = [];
     for (let i = 0; i < emails.length; i += size) chunks.push(emails.slice(i, i + size));

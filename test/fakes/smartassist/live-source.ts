@@ -4,24 +4,15 @@
  * a page's worth per request. What live runs of a simulated day read, without a server.
  */
 import type { QueryWindow } from "../../../functions/domain/time.js";
-import type {
-  AgentPage,
-  AgentStatusSource,
-  FetchOptions,
-  FetchReport,
-  ReadReport,
+import {
+  type AgentPage,
+  type AgentStatusSource,
+  type FetchOptions,
+  type FetchReport,
+  type ReadReport,
+  readReport,
 } from "../../../functions/ports.js";
 import { renderRow, type SimAgent, utcWindow } from "./timeline.js";
-
-const read = (requests: number): ReadReport => ({
-  pages: requests,
-  requests,
-  failedPages: [],
-  rateLimited: 0,
-  retries: 0,
-  truncated: false,
-  latencyMs: { count: 0, total: 0, max: 0 },
-});
 
 export class LiveSource implements AgentStatusSource {
   requests = 0;
@@ -56,7 +47,7 @@ export class LiveSource implements AgentStatusSource {
       onPage(this.#page(this.agents.slice(page * size, page * size + size), window, page * size));
     }
     return {
-      ...read(count),
+      ...readReport(count),
       startOffset: start * size,
       nextOffset: count === pages ? 0 : ((start + count) % pages) * size,
       rosterPages: pages,
@@ -81,6 +72,6 @@ export class LiveSource implements AgentStatusSource {
         ),
       );
     }
-    return read(n);
+    return readReport(n);
   }
 }
