@@ -582,6 +582,28 @@ describe("SmartAssistClient on a rate limiter shared with other invocations", ()
     expect(time.now() - NOW).toBeGreaterThanOrEqual(60_000);
   });
 
+  it("reserves a rotation's slots a few rounds at a time, every one of them used", async () => {
+    // Arrange: a limiter that counts its reservations (each one a read and a write of #limiter in AWS).
+    const inner = new MemoryRateLimiter({ nowMs: () => time.now() });
+    const counts: number[] = [];
+    const limiter: SharedRateLimiter = {
+      reserve: (request) => {
+        counts.push(request.count);
+        return inner.reserve(request);
+      },
+    };
+    const c = sharedClient(limiter);
+    // Act: 30 pages at concurrency 4.
+    const report = await c.fetchAll(WINDOW, () => {}, { knownPages: 30 });
+    await c.close();
+    // Assert: batches of one round, then two, then four (SHARED_BATCH_ROUNDS), not one per round;
+    // no slot given up (each recorded instant is a request the simulator received).
+    expect(report).toMatchObject({ pages: 30, failedPages: [] });
+    expect(counts).toEqual([4, 8, 16, 2]);
+    expect(inner.times).toHaveLength(shared.requests.length);
+    expect(shared.requests).toHaveLength(30);
+  });
+
   it("leaves the rotation's pages to the next run when the shared window has no room before the deadline", async () => {
     const limiter = new MemoryRateLimiter({ nowMs: () => time.now() });
     // Another invocation spent the window a moment ago.

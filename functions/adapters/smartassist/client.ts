@@ -143,6 +143,14 @@ function requestBody(window: QueryWindow, agents: readonly string[]): string {
   });
 }
 
+/**
+ * A shared window's reservation (one read and one conditional write of the state table's `#limiter`
+ * item) covers up to this many rounds of `concurrency` requests. A lane starts at one round and
+ * doubles while every slot was started within its grace, halving when one was not: at 250 ms a page,
+ * four rounds start within the 1 s grace, so a 42-page tick makes 4 reservations instead of 11.
+ */
+export const SHARED_BATCH_ROUNDS = 4;
+
 export class SmartAssistClient implements AgentStatusSource, SourceProbe {
   private readonly clock: Clock;
   private readonly random: () => number;
@@ -166,7 +174,9 @@ export class SmartAssistClient implements AgentStatusSource, SourceProbe {
     this.pacer = new Pacer(
       options.requestsPerMinute,
       this.clock,
-      options.limiter ? { limiter: options.limiter, maxBatch: options.concurrency } : undefined,
+      options.limiter
+        ? { limiter: options.limiter, maxBatch: options.concurrency * SHARED_BATCH_ROUNDS }
+        : undefined,
     );
     this.sign = tokenSigner(options.credentials, () => Date.now());
     const base = new URL(options.host);
