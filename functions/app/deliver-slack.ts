@@ -56,6 +56,24 @@ export interface DeliveryReport {
   leasedElsewhere: number;
 }
 
+/** A delivery that sent nothing (a dry run). */
+export function noDelivery(): DeliveryReport {
+  return { delivered: 0, failed: 0, pending: 0, nudgesSkipped: 0, left: 0, leasedElsewhere: 0 };
+}
+
+/** Two deliveries of one run, counted together. */
+export function sumDeliveries(a: DeliveryReport | undefined, b: DeliveryReport): DeliveryReport {
+  if (!a) return b;
+  return {
+    delivered: a.delivered + b.delivered,
+    failed: a.failed + b.failed,
+    pending: a.pending + b.pending,
+    nudgesSkipped: a.nudgesSkipped + b.nudgesSkipped,
+    left: a.left + b.left,
+    leasedElsewhere: a.leasedElsewhere + b.leasedElsewhere,
+  };
+}
+
 /** How one delivery went: "stop" (Slack unavailable) and "budget" (out of time) end the channel's turn. */
 type Status = "ok" | "failed" | "stop" | "budget";
 
@@ -88,14 +106,7 @@ export async function deliverSlack(
   deps: DeliveryDeps,
   context: DeliveryContext,
 ): Promise<DeliveryReport> {
-  const result: DeliveryReport = {
-    delivered: 0,
-    failed: 0,
-    pending: 0,
-    nudgesSkipped: 0,
-    left: 0,
-    leasedElsewhere: 0,
-  };
+  const result = noDelivery();
   const { notifier, store, log } = deps;
   const { runId, wallMs } = context;
   const plan = planSlack(records, reminded, notifier?.deliverRollup ? rollup : 0);

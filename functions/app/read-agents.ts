@@ -37,6 +37,8 @@ export interface ReadRequest {
   seen: ReadonlySet<string>;
   deadline: { deadlineMs?: number };
   dueEmails: string[];
+  /** On the tick: called once the open alerts are read, before the rotation starts. */
+  afterOpenAlerts?: () => void;
 }
 
 export interface ReadResult {
@@ -68,12 +70,17 @@ export async function readAgents(
     return { fetch: combine(rotation, reread), rotation, openEmails: [], reread, owed: 0 };
   }
   if (mode === "tick") {
-    // The tick's share of the rotation first, then the open alerts it did not bring: every open alert
-    // is looked at every minute, so its resolve is never a minute late.
+    // The open alerts first, then the tick's share of the rotation: every open alert is looked at
+    // every minute, so its resolve is never a minute late, and what it owes Slack can go out while the
+    // rotation is read (`afterOpenAlerts`). The rotation skips the agents the re-read brought.
     const share = tickPages(cursor, request.nowMs, config.schedule.everySeconds);
-    // The rotation leaves room in the shared window for what comes first: this tick's re-read of the
-    // open alerts and a few due re-checks (each one request per 50 agents).
     const active = request.active();
+    const openEmails = openAlertEmails(active.filter((r) => !request.seen.has(r.userId)));
+    const reread =
+      openEmails.length > 0 ? await source.fetchAgents(window, openEmails, byEmail, deadline) : undefined;
+    request.afterOpenAlerts?.();
+    // The rotation leaves room in the shared window for what comes first: the next tick's re-read of
+    // the open alerts and a few due re-checks (each one request per 50 agents).
     const headroom = Math.ceil(openAlertEmails(active).length / 50) + DUE_HEADROOM;
     const rotation =
       share.pages === 0
@@ -87,9 +94,6 @@ export async function readAgents(
             ...(share.pages === undefined ? {} : { maxPages: share.pages }),
           });
     const owed = share.pages === undefined ? rotation.pages : share.credit;
-    const openEmails = openAlertEmails(active.filter((r) => !request.seen.has(r.userId)));
-    const reread =
-      openEmails.length > 0 ? await source.fetchAgents(window, openEmails, byEmail, deadline) : undefined;
     return { fetch: reread ? combine(rotation, reread) : rotation, rotation, openEmails, reread, owed };
   }
   // While the roster does not fit one run, agents with an open alert are read first, by e-mail, so a

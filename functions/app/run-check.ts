@@ -6,17 +6,11 @@
 
 import { randomUUID } from "node:crypto";
 import { parseAgentRow } from "../domain/agent.js";
-import {
-  type AlertRecord,
-  type RunSummary,
-  type SkippedInput,
-  type Transition,
-  toFiring,
-} from "../domain/alert.js";
+import { type AlertRecord, type RunSummary, type SkippedInput, toFiring } from "../domain/alert.js";
 import type { AppConfig } from "../domain/config.js";
 import { afterTick, coverageAfter, cycleRuns } from "../domain/coverage.js";
+import { sendableBeforeRotation } from "../domain/delivery.js";
 import { type DueCheck, dueInstantIso, groupDue, nextDue, RESOLVE_WATCH_MS, sortDue } from "../domain/due.js";
-import { historyEntryFor } from "../domain/history.js";
 import { leasedByOther } from "../domain/lease.js";
 import { type AlertWrite, applyWrites, decideAgent } from "../domain/lifecycle.js";
 import { queryWindow } from "../domain/time.js";
@@ -32,21 +26,21 @@ import type {
   FetchReport,
   HistoryStore,
 } from "../ports.js";
+import {
+  type ApplyContext,
+  applyDecisions,
+  type RunDecisions,
+  STATE_WRITE_CONCURRENCY,
+} from "./apply-decisions.js";
 import { BoardCollector, updateBoards } from "./board.js";
-import { mapBounded } from "./bounded.js";
-import { deliverSlack } from "./deliver-slack.js";
+import { type DeliveryReport, deliverSlack, noDelivery, sumDeliveries } from "./deliver-slack.js";
 import { fetchWarnings } from "./fetch-warnings.js";
 import type { Log } from "./logger.js";
 import { readAgents } from "./read-agents.js";
 import type { RunBudget } from "./run-budget.js";
-import { HeldRecords, loadForRun } from "./run-records.js";
+import { HeldRecords, type HoldOptions, loadForRun } from "./run-records.js";
 
-/**
- * State writes in flight at once. Enough to hide a store's round trip (DynamoDB: a few ms each, so a
- * storm's hundreds of writes take a fraction of a second instead of seconds), few enough not to meet
- * the table's or the file lock's limits.
- */
-export const STATE_WRITE_CONCURRENCY = 16;
+export { STATE_WRITE_CONCURRENCY } from "./apply-decisions.js";
 
 export interface CheckDeps {
   source: AgentStatusSource;
@@ -213,6 +207,60 @@ export async function runCheck(
       : everyMs;
   const deadline = pagingDeadline === undefined ? {} : { deadlineMs: pagingDeadline };
 
+  // Claim before acting: a write that another run made first means that run posts, not us.
+  const listFiring = options.lean !== true;
+  const holdOptions: HoldOptions = { firing: listFiring, board: collector !== undefined };
+  let decisions: RunDecisions | undefined;
+  const decide = (batch: AlertWrite[]): RunDecisions => {
+    const records = batch.map((w) => w.record);
+    if (decisions) decisions.held.hold(records);
+    else
+      decisions = {
+        held: new HeldRecords(live, records, holdOptions),
+        transitions: [...held0.settled],
+        owned: new Set(),
+        reminded: new Set(),
+      };
+    return decisions;
+  };
+  const applying: ApplyContext = {
+    config,
+    store: deps.store,
+    history: deps.history,
+    log,
+    dryRun: options.dryRun ?? false,
+    mayWrite,
+  };
+  const delivering = { runId, wallMs, budget };
+  const deliver = (into: RunDecisions, pick: (r: AlertRecord) => boolean): Promise<DeliveryReport> =>
+    options.dryRun
+      ? Promise.resolve(noDelivery())
+      : deliverSlack(
+          config.slack.rollup,
+          into.held.forSlack().filter(pick),
+          into.owned,
+          into.reminded,
+          deps,
+          delivering,
+        );
+  // On the tick, what the open alerts owe on messages already posted (resolves, escalations,
+  // reminders) goes out while the rotation is read: Slack's one-a-second pace in a channel then costs
+  // the tick no time of its own. New messages and roll-ups wait for every decision (deliverSlack).
+  const sentEarly = new Set<string>();
+  let early: Promise<{ writesLeft: number; delivery: DeliveryReport }> | undefined;
+  const afterOpenAlerts = () => {
+    const batch = writes.splice(0);
+    const into = decide(batch);
+    early = (async () => {
+      const writesLeft = await applyDecisions(batch, into, applying);
+      const now = (r: AlertRecord) => sendableBeforeRotation(r, into.reminded.has(r.id));
+      for (const r of into.held.forSlack()) if (now(r)) sentEarly.add(r.id);
+      return { writesLeft, delivery: await deliver(into, (r) => sentEarly.has(r.id)) };
+    })();
+    // Awaited once the rotation is read; until then a failure must not go unhandled.
+    early.catch(() => undefined);
+  };
+
   const read = await readAgents(config, deps.source, window, onPage, {
     mode,
     cursor,
@@ -221,6 +269,11 @@ export async function runCheck(
     seen,
     deadline,
     dueEmails: options.dueEmails ?? [],
+    ...(mode === "tick" ? { afterOpenAlerts } : {}),
+  }).catch(async (error: unknown) => {
+    // The rotation failed the run: what was sent early is recorded before the run ends.
+    await early?.catch(() => undefined);
+    throw error;
   });
   const { fetch, rotation, openEmails, reread } = read;
   const { coverage, cursor: coverageCursor } = coverageAfter(
@@ -245,43 +298,12 @@ export async function runCheck(
   });
   for (const warning of warnings) log.warn(warning);
 
-  // Claim before acting: a write that another run made first means that run posts, not us.
-  const listFiring = options.lean !== true;
-  const held = new HeldRecords(
-    live,
-    writes.map((w) => w.record),
-    { firing: listFiring, board: collector !== undefined },
-  );
-  const transitions: Transition[] = [...held0.settled];
-  const owned = new Set<string>();
-  const reminded = new Set<string>();
-  // Many writes in flight, each still conditional; the transitions are then taken in decision order,
-  // each only if its own write applied.
-  const applied = options.dryRun
-    ? writes.map(() => true)
-    : await mapBounded(writes, STATE_WRITE_CONCURRENCY, (w) => deps.store.put(w.record, w.expectedVersion), {
-        mayStart: mayWrite,
-      });
-  let writesLeft = 0;
-  for (const [index, write] of writes.entries()) {
-    const done = applied[index];
-    if (done === undefined) {
-      writesLeft++;
-      continue;
-    }
-    if (!done) {
-      log.info("another run already holds this alert", { alert: write.record.id });
-      continue;
-    }
-    const before = held.before(write.record.id);
-    held.applied(write.record);
-    owned.add(write.record.id);
-    // The run whose write ended the episode (resolved, or excused and now over) records it, once.
-    if (!options.dryRun && before?.state === "open" && write.record.state === "resolved")
-      await keepHistory(config, write.record, deps);
-    if (write.transition) transitions.push(write.transition);
-    if (write.transition?.type === "reminded") reminded.add(write.record.id);
-  }
+  // The open alerts' writes and sends (the tick's, under way since the re-read), then the rest: the
+  // rotation's agents are ones the re-read did not bring, and what was sent early is not planned again.
+  const first = early ? await early : undefined;
+  const rest = decide(writes);
+  const { held, transitions } = rest;
+  const writesLeft = (first?.writesLeft ?? 0) + (await applyDecisions(writes, rest, applying));
 
   // A dry run keeps no state, the cursor included: the next real run starts where the last real one stopped.
   if (!options.dryRun && nextCursor) await deps.store.saveCursor(nextCursor);
@@ -291,13 +313,7 @@ export async function runCheck(
       writesLeft,
     });
 
-  const delivery = options.dryRun
-    ? { delivered: 0, failed: 0, pending: 0, nudgesSkipped: 0, left: 0, leasedElsewhere: 0 }
-    : await deliverSlack(config.slack.rollup, held.forSlack(), owned, reminded, deps, {
-        runId,
-        wallMs,
-        budget,
-      });
+  const delivery = sumDeliveries(first?.delivery, await deliver(rest, (r) => !sentEarly.has(r.id)));
   const { left: deliveriesLeft, leasedElsewhere, ...slack } = delivery;
   if (leftToLease + leasedElsewhere > 0)
     log.info("records another run is sending were left to it", {
@@ -395,20 +411,4 @@ export async function runCheck(
     },
     warnings,
   };
-}
-
-/**
- * A history write that fails loses that episode from the digest, not an alert: warn and go on, so
- * Slack and the events still happen.
- */
-async function keepHistory(config: AppConfig, record: AlertRecord, deps: CheckDeps): Promise<void> {
-  if (!deps.history) return;
-  try {
-    await deps.history.record(historyEntryFor(record, config.timezone, config.history.retentionSeconds));
-  } catch (error) {
-    deps.log.warn("could not keep the ended alert in history; the digest will miss it", {
-      alert: record.id,
-      error: error instanceof Error ? error.message : String(error),
-    });
-  }
 }

@@ -58,38 +58,58 @@ export class HeldRecords {
   readonly #slack = new Set<string>();
   readonly #active = new Set<string>();
   readonly #all: AlertRecord[] | undefined;
+  readonly #live: LiveRecords;
 
   /**
    * `decided`: the records of the run's writes, not yet made. Call before the first write: the index
-   * is read here and never again.
+   * is read here (and by `hold`, for records the writes so far did not touch).
    */
   constructor(live: LiveRecords, decided: readonly AlertRecord[], options: HoldOptions) {
-    const keep = (r: AlertRecord) => {
-      if (this.#loaded.has(r.id)) return;
-      this.#loaded.set(r.id, r);
-      this.#position.set(r.id, live.position(r.id) ?? Number.POSITIVE_INFINITY);
-    };
+    this.#live = live;
     // Slack's plan: what the store holds owing something, what the run writes, and every member of a
     // roll-up either belongs to (a roll-up's messages show all of its members).
-    const rollups = new Set<string>();
-    const forSlack = (r: AlertRecord) => {
-      keep(r);
-      this.#slack.add(r.id);
-      if (isRollupMember(r)) rollups.add(r.rollupId as string);
-    };
-    for (const r of live.owing()) forSlack(r);
-    for (const r of decided) {
-      const stored = live.get(r.id);
-      if (stored) forSlack(stored);
-      else this.#slack.add(r.id);
-    }
-    for (const id of rollups) for (const r of live.rollupMembers(id)) forSlack(r);
+    this.#forSlack(live.owing());
+    this.hold(decided);
     if (options.firing)
       for (const r of live.active()) {
-        keep(r);
+        this.#keep(r);
         this.#active.add(r.id);
       }
     this.#all = options.board ? live.all() : undefined;
+  }
+
+  /**
+   * More decided records, not yet written (a tick's rotation, decided while its open alerts were
+   * already being delivered): their agents must be ones no earlier write of the run touched.
+   */
+  hold(decided: readonly AlertRecord[]): void {
+    const stored: AlertRecord[] = [];
+    for (const r of decided) {
+      const before = this.#live.get(r.id);
+      if (before) stored.push(before);
+      else this.#slack.add(r.id);
+    }
+    this.#forSlack(stored);
+  }
+
+  #keep(r: AlertRecord): void {
+    if (this.#loaded.has(r.id)) return;
+    this.#loaded.set(r.id, r);
+    this.#position.set(r.id, this.#live.position(r.id) ?? Number.POSITIVE_INFINITY);
+  }
+
+  #forSlack(records: Iterable<AlertRecord>): void {
+    const rollups = new Set<string>();
+    for (const r of records) {
+      this.#keep(r);
+      this.#slack.add(r.id);
+      if (isRollupMember(r)) rollups.add(r.rollupId as string);
+    }
+    for (const id of rollups)
+      for (const r of this.#live.rollupMembers(id)) {
+        this.#keep(r);
+        this.#slack.add(r.id);
+      }
   }
 
   /** The record as loaded (undefined for a new one). */

@@ -51,6 +51,18 @@ export function slackActionFor(record: AlertRecord, reminded: boolean): SlackAct
 }
 
 /**
+ * True for work a tick may send while its rotation is still being read: on a message already posted
+ * (a resolve, an escalation, a reminder, a click's redraw) or a nudge's direct message. A new top
+ * message waits for the run's every decision, as does anything of a roll-up: whether a channel gets a
+ * roll-up depends on how many alerts the whole run posts there.
+ */
+export function sendableBeforeRotation(record: AlertRecord, reminded: boolean): boolean {
+  if (record.rollupId !== undefined) return false;
+  const action = slackActionFor(record, reminded);
+  return action !== undefined && action.kind !== "post";
+}
+
+/**
  * The record once `action` went through: `ts` and `channel` are the top message's; `nudge` says whether
  * the agent was found in Slack. `onto` is the record as the store now holds it (by default the one
  * sent): what the send established is taken from the record that was sent, so a change made meanwhile
