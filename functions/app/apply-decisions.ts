@@ -6,7 +6,9 @@
  */
 import type { Transition } from "../domain/alert.js";
 import type { AppConfig } from "../domain/config.js";
+import { withDeliveryLease } from "../domain/delivery.js";
 import { historyEntryFor } from "../domain/history.js";
+import { LEASE_MS } from "../domain/lease.js";
 import type { AlertWrite } from "../domain/lifecycle.js";
 import type { AlertStore, HistoryStore } from "../ports.js";
 import { mapBounded } from "./bounded.js";
@@ -38,6 +40,8 @@ export interface ApplyContext {
   dryRun: boolean;
   /** False once the run's write deadline has passed: the writes not started are left. */
   mayWrite: () => boolean;
+  /** The run's lease, carried by each decided record that owes Slack work (withDeliveryLease). */
+  lease?: { runId: string; wallMs: () => number };
 }
 
 /** Makes `writes` and records what they established in `into`; resolves to the writes left unmade. */
@@ -46,14 +50,19 @@ export async function applyDecisions(
   into: RunDecisions,
   context: ApplyContext,
 ): Promise<number> {
-  const { store, log } = context;
+  const { store, log, lease } = context;
+  const leased = writes.map((w): AlertWrite => {
+    if (!lease || context.dryRun) return w;
+    const by = { by: lease.runId, untilMs: lease.wallMs() + LEASE_MS };
+    return { ...w, record: withDeliveryLease(w.record, w.transition?.type === "reminded", by) };
+  });
   const applied = context.dryRun
-    ? writes.map(() => true)
-    : await mapBounded(writes, STATE_WRITE_CONCURRENCY, (w) => store.put(w.record, w.expectedVersion), {
+    ? leased.map(() => true)
+    : await mapBounded(leased, STATE_WRITE_CONCURRENCY, (w) => store.put(w.record, w.expectedVersion), {
         mayStart: context.mayWrite,
       });
   let writesLeft = 0;
-  for (const [index, write] of writes.entries()) {
+  for (const [index, write] of leased.entries()) {
     const done = applied[index];
     if (done === undefined) {
       writesLeft++;

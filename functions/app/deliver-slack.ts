@@ -9,7 +9,14 @@
  */
 import type { AlertRecord } from "../domain/alert.js";
 import { afterDelivery, type SlackAction } from "../domain/delivery.js";
-import { LEASE_MS, leasedBy, leasedByOther, withLease, withoutLease } from "../domain/lease.js";
+import {
+  heldLongEnough,
+  LEASE_MS,
+  leasedBy,
+  leasedByOther,
+  withLease,
+  withoutLease,
+} from "../domain/lease.js";
 import {
   afterRollup,
   hasWork,
@@ -254,6 +261,7 @@ export async function deliverSlack(
     }
   };
   await Promise.all([...byChannel].map(([channel, list]) => runChannel(channel, list)));
+  await leases.releaseUnreached(records);
   return result;
 }
 
@@ -277,6 +285,11 @@ class Leases {
   async take(record: AlertRecord, ms: number): Promise<AlertRecord | "elsewhere" | undefined> {
     const current = this.held.get(record.id) ?? record;
     if (leasedByOther(current, this.runId, this.wallMs())) return "elsewhere";
+    // The run's decision write took the lease already (withDeliveryLease), with time enough left.
+    if (heldLongEnough(current, this.runId, this.wallMs(), ms)) {
+      this.held.set(current.id, current);
+      return current;
+    }
     const leased = withLease(current, this.runId, this.wallMs(), ms);
     if (!(await this.store.put(leased, current.version))) return undefined;
     this.held.set(leased.id, leased);
@@ -309,6 +322,16 @@ class Leases {
     await this.record(record, (onto) =>
       onto.lease?.by === this.runId ? { ...withoutLease(onto), version: onto.version + 1 } : undefined,
     );
+  }
+
+  /**
+   * Ends the leases the run's decision writes took on records this delivery never reached (out of
+   * time, Slack unavailable): the next run, even one a few seconds later, sends them at once.
+   */
+  async releaseUnreached(records: readonly AlertRecord[]): Promise<void> {
+    const now = this.wallMs();
+    const unreached = records.filter((r) => !this.held.has(r.id) && leasedBy(r, this.runId, now));
+    await mapBounded(unreached, WRITE_CONCURRENCY, (r) => this.release(r));
   }
 
   async releaseAll(ids: Iterable<string>): Promise<void> {

@@ -230,6 +230,8 @@ export async function runCheck(
     log,
     dryRun: options.dryRun ?? false,
     mayWrite,
+    // Only a run that will send takes leases in its decisions (a run without Slack leaves none).
+    ...(deps.notifier ? { lease: { runId, wallMs } } : {}),
   };
   const delivering = { runId, wallMs, budget };
   const deliver = (into: RunDecisions, pick: (r: AlertRecord) => boolean): Promise<DeliveryReport> =>

@@ -3,7 +3,7 @@
  * not yet posted, an escalation not yet shown, a resolve not yet shown. Because it is derived from
  * the stored record, a failed post is simply still pending on the next run.
  */
-import type { AlertRecord } from "./alert.js";
+import type { AlertRecord, Lease } from "./alert.js";
 
 export type SlackActionKind = "post" | "escalate" | "remind" | "resolve" | "acted" | "nudge";
 
@@ -60,6 +60,16 @@ export function sendableBeforeRotation(record: AlertRecord, reminded: boolean): 
   if (record.rollupId !== undefined) return false;
   const action = slackActionFor(record, reminded);
   return action !== undefined && action.kind !== "post";
+}
+
+/**
+ * The decided record, carrying the deciding run's lease when it owes Slack work of its own (a roll-up
+ * member's work is its roll-up's, leased when the roll-up is sent): the decision's write then takes
+ * the lease too, and the send needs no write of its own to take it.
+ */
+export function withDeliveryLease(record: AlertRecord, reminded: boolean, lease: Lease): AlertRecord {
+  if (record.rollupId !== undefined || slackActionFor(record, reminded) === undefined) return record;
+  return { ...record, lease };
 }
 
 /**

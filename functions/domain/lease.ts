@@ -31,3 +31,16 @@ export function withoutLease(record: AlertRecord): AlertRecord {
   const { lease: _lease, ...rest } = record;
   return rest;
 }
+
+/**
+ * True when `me`'s lease on `record` still has at least half of `ms` to run at `wallMs`: a send may
+ * go on it without taking the lease again (the run's decision write carried it).
+ */
+export function heldLongEnough(
+  record: Pick<AlertRecord, "lease">,
+  me: string,
+  wallMs: number,
+  ms = LEASE_MS,
+): boolean {
+  return leasedBy(record, me, wallMs + ms / 2);
+}

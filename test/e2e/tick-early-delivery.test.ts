@@ -12,7 +12,12 @@ import { silentLog } from "../../functions/app/logger.js";
 import { runCheck } from "../../functions/app/run-check.js";
 import { type AppConfig, parseConfig } from "../../functions/domain/config.js";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack/fake-slack.js";
-import { DEMO_CREDENTIALS, type SimAgent, type Simulator, startSimulator } from "../fakes/smartassist/simulator.js";
+import {
+  DEMO_CREDENTIALS,
+  type SimAgent,
+  type Simulator,
+  startSimulator,
+} from "../fakes/smartassist/simulator.js";
 
 const TOKEN = "xoxb-early-delivery";
 const MIN = 60_000;
@@ -32,7 +37,14 @@ function center(lunchEndMs: number | null): SimAgent[] {
           { primaryStatus: "AWAY", secondaryStatus: "LUNCH", startMs: T0 - 20 * MIN, endMs: lunchEndMs },
           ...(lunchEndMs === null
             ? []
-            : [{ primaryStatus: "AVAILABLE", secondaryStatus: "AVAILABLE", startMs: lunchEndMs, endMs: null }]),
+            : [
+                {
+                  primaryStatus: "AVAILABLE",
+                  secondaryStatus: "AVAILABLE",
+                  startMs: lunchEndMs,
+                  endMs: null,
+                },
+              ]),
         ]
       : [{ primaryStatus: "AVAILABLE", secondaryStatus: "AVAILABLE", startMs: T0 - 60 * MIN, endMs: null }],
   }));
@@ -77,8 +89,8 @@ function tick(store: MemoryAlertStore, nowMs: number) {
     credentials: { clientId: DEMO_CREDENTIALS.clientId, clientSecret: DEMO_CREDENTIALS.clientSecret },
   });
   const notifier = slackNotifierFor(config, { token: TOKEN, apiUrl: slack.url, nowMs });
-  return runCheck(config, { source, store, notifier, log: silentLog }, { nowMs, mode: "tick" }).finally(
-    () => source.close(),
+  return runCheck(config, { source, store, notifier, log: silentLog }, { nowMs, mode: "tick" }).finally(() =>
+    source.close(),
   );
 }
 
