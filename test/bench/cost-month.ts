@@ -49,7 +49,7 @@ import {
   SLACK_TOKEN,
   seed,
   T0,
-  WARMUP_MINUTES,
+  warmupMinutes,
 } from "./cost-workload.js";
 import { type CountingProxy, minus, startCountingProxy } from "./dynamo-proxy.js";
 import {
@@ -140,7 +140,8 @@ export async function center(
   const label = `cost: ${agents.toLocaleString("en-US")} agents at ${spec.latencyMs} ms`;
   progress(`${label}: the roster and its day`);
   const { roster: all } = roster(agents);
-  const firstTick = T0 - WARMUP_MINUTES * MINUTE;
+  const warmup = warmupMinutes(agents);
+  const firstTick = T0 - warmup * MINUTE;
   const endMs = T0 + spec.minutes * MINUTE;
   const clock = virtualClock(firstTick);
   // The whole roster, rendered as of each request's instant on the shared clock.
@@ -269,7 +270,7 @@ export async function center(
     let firstRunPastEnd = 0;
     let endSeen = false;
     let tickIndex = 0;
-    const tickCount = WARMUP_MINUTES + spec.minutes;
+    const tickCount = warmup + spec.minutes;
     const start = (c: Container, work: () => Promise<void>) => {
       c.busy = true;
       const done: Promise<void> = work().finally(() => {
@@ -289,7 +290,7 @@ export async function center(
       const waiting = visible();
       const nextVisible = waiting[0]?.visibleMs ?? Number.POSITIVE_INFINITY;
       if (tickAt <= now && !tickContainer.busy) {
-        const m = tickIndex - WARMUP_MINUTES;
+        const m = tickIndex - warmup;
         tickIndex++;
         const requestsBefore = sim.requests.length;
         start(tickContainer, async () => {
@@ -306,7 +307,7 @@ export async function center(
             progress(
               `${label}: minute ${m + 1}/${spec.minutes}: tick ${Math.round(tick.wallMs)} ms (SmartAssist ${Math.round(tick.breakdown.smartassist)}, Slack ${Math.round(tick.breakdown.slack)}, rest ${Math.round(tick.breakdown.rest)}), ${tick.smartAssistRequests} requests, ${tick.transitions} transitions, ${tick.dueScheduled} re-checks queued; ${dues.length} due runs so far`,
             );
-          } else progress(`${label}: warm-up tick ${m + WARMUP_MINUTES + 1}/${WARMUP_MINUTES}`);
+          } else progress(`${label}: warm-up tick ${m + warmup + 1}/${warmup}`);
         });
         continue;
       }

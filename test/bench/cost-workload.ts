@@ -30,6 +30,16 @@ export const RESOLVED_KEEP_MS = 2 * DAY_MS;
 export const CHANNEL = "C0COST00001";
 export const SLACK_TOKEN = "xoxb-cost-bench";
 export const WARMUP_MINUTES = 5;
+
+/**
+ * Minutes run before measuring: at least WARMUP_MINUTES, and long enough for the rotation to have read
+ * the whole roster once (at about 25 pages a minute when the center needs more than the rate window
+ * gives), so the measured minutes are the steady state: the episodes already under way when the bench
+ * starts are found by that first pass, and their late first alerts are not a month's work.
+ */
+export function warmupMinutes(agents: number): number {
+  return Math.max(WARMUP_MINUTES, Math.ceil(Math.ceil(agents / 50) / 25) + 2);
+}
 export const EVERY_MINUTES = 5;
 
 /** The bundle's config: the template's features, its break rule on the workload's status. */

@@ -34,6 +34,7 @@ import {
   MINUTE,
   T0,
   WARMUP_MINUTES,
+  warmupMinutes,
   workloadDay,
 } from "./cost-workload.js";
 
@@ -376,7 +377,7 @@ export async function costSection(
     : undefined;
 
   const text = [
-    `Cost — the check bundle as deployed, warm containers on loopback peers: a tick a minute (schedule event) and the due runs it queues (SQS events at send + DelaySeconds, ≤ 10 a batch, 2 at once), ${spec.minutes} measured minutes after ${WARMUP_MINUTES} of warm-up, SmartAssist ${spec.latencies.join(" / ")} ms a page, ${spec.requestsPerMinute} requests a minute (smartassist.requestsPerMinute)`,
+    `Cost — the check bundle as deployed, warm containers on loopback peers: a tick a minute (schedule event) and the due runs it queues (SQS events at send + DelaySeconds, ≤ 10 a batch, 2 at once), ${spec.minutes} measured minutes after a warm-up of ${spec.sizes.map((n) => `${warmupMinutes(n)} (${fmt(n)} agents)`).join(", ")} minutes (at least ${WARMUP_MINUTES}, and one pass of the rotation over the roster), SmartAssist ${spec.latencies.join(" / ")} ms a page, ${spec.requestsPerMinute} requests a minute (smartassist.requestsPerMinute)`,
     `  workload: ${fmt(ALERTS_PER_AGENT_DAY * 12_000)} alerts a day per 12,000 agents, ${HISTORY_DAYS} days of history, 2 days of resolved records; us-east-1 on-demand prices, no free tier`,
     "  Duration per run (ms): where the wall time went, by what was in flight (SmartAssist first, then DynamoDB, then the Slack phase — its calls and pacing —, then the other AWS peers; rest: none of them: CPU not overlapping a request, and sleeps, chiefly on the shared rate window: at least rest − CPU), and CPU",
     durations,
