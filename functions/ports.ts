@@ -117,6 +117,8 @@ export interface SharedRateLimiter {
     notAfterMs: number;
     class: RequestClass;
     headroom?: number;
+    /** Requests that go `perRound` at a time, a round trip apart: slots spaced to match. */
+    spacing?: { perRound: number; roundMs: number };
   }): Promise<number[]>;
 }
 

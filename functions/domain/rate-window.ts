@@ -17,8 +17,14 @@ export type RequestClass = "priority" | "rotation";
 /** The account's window: Kore.ai counts requests per minute. */
 export const RATE_WINDOW_MS = 60_000;
 
-/** Longest a request may start after its reserved instant; later, its slot is given up. */
-export const START_GRACE_MS = 1_000;
+/**
+ * Longest a request may start after its reserved instant; later, its slot is given up. Every recorded
+ * instant counts for the window plus this grace, so a tick that uses the window to its cap finds the
+ * previous tick's slots free this much past its own minute: the grace is what a full window costs each
+ * minute's rotation (a second of it was about a third of a 12,000-agent center's pages). Reservations
+ * spaced by the requests' round trip (`spacing`) start on time within a quarter of a second.
+ */
+export const START_GRACE_MS = 250;
 
 /** The span a recorded instant is counted over: the window plus the start grace. */
 export const COUNTED_SPAN_MS = RATE_WINDOW_MS + START_GRACE_MS;
@@ -38,6 +44,11 @@ export interface RateReservation {
    * slot goes only where every window containing it holds at most `perMinute − headroom` starts.
    */
   headroom?: number;
+  /**
+   * Slots for requests that go `perRound` at a time, each round a round trip (`roundMs`) after the
+   * last: slot i no earlier than now + ⌊i ÷ perRound⌋ × roundMs, so each starts within its grace.
+   */
+  spacing?: { perRound: number; roundMs: number };
 }
 
 export interface ReservedSlots {
@@ -95,7 +106,10 @@ export function reserveSlots(request: RateReservation): ReservedSlots {
   const reserved: number[] = [];
   // Adding a start only adds to spans, so each next slot is at or after the previous one.
   let from = nowMs;
+  const perRound = Math.max(1, Math.floor(request.spacing?.perRound ?? 1));
+  const roundMs = Math.max(0, request.spacing?.roundMs ?? 0);
   while (reserved.length < request.count) {
+    from = Math.max(from, nowMs + Math.floor(reserved.length / perRound) * roundMs);
     const slot = earliestSlot(times, from, cap);
     if (slot === undefined || slot >= notAfterMs) break;
     times.splice(upperBound(times, slot), 0, slot);

@@ -62,6 +62,45 @@ describe("reserveSlots", () => {
     expect(times).toEqual([T0, T0, T0]);
   });
 
+  it("spaces a batch a round trip per round of requests in flight, and never earlier than the window allows", () => {
+    const spaced = reserveSlots({
+      times: [],
+      perMinute: 50,
+      nowMs: T0,
+      notAfterMs: T0 + 60_000,
+      count: 10,
+      class: "rotation",
+      spacing: { perRound: 4, roundMs: 250 },
+    });
+    expect(spaced.reserved).toEqual([
+      T0,
+      T0,
+      T0,
+      T0,
+      T0 + 250,
+      T0 + 250,
+      T0 + 250,
+      T0 + 250,
+      T0 + 500,
+      T0 + 500,
+    ]);
+    // A spent window still decides: the spacing only ever moves a slot later.
+    const full = reserveSlots({
+      times: Array.from({ length: 50 }, (_, i) => T0 - 30_000 + i * 100),
+      perMinute: 50,
+      nowMs: T0,
+      notAfterMs: T0 + 60_000,
+      count: 3,
+      class: "priority",
+      spacing: { perRound: 1, roundMs: 10 },
+    });
+    expect(full.reserved).toEqual([
+      T0 - 30_000 + COUNTED_SPAN_MS,
+      T0 - 30_000 + 100 + COUNTED_SPAN_MS,
+      T0 - 30_000 + 200 + COUNTED_SPAN_MS,
+    ]);
+  });
+
   it("places the rest where the earliest starts stop counting, one window plus the start grace later", () => {
     expect(COUNTED_SPAN_MS).toBe(RATE_WINDOW_MS + START_GRACE_MS);
     const { reserved } = reserveSlots({

@@ -145,9 +145,10 @@ function requestBody(window: QueryWindow, agents: readonly string[]): string {
 
 /**
  * A shared window's reservation (one read and one conditional write of the state table's `#limiter`
- * item) covers up to this many rounds of `concurrency` requests. A lane starts at one round and
- * doubles while every slot was started within its grace, halving when one was not: at 250 ms a page,
- * four rounds start within the 1 s grace, so a 42-page tick makes 4 reservations instead of 11.
+ * item) covers up to this many rounds of `concurrency` requests, its slots spaced a round trip per
+ * round (the client's smoothed latency) so each starts within its grace. A lane starts at one round
+ * and doubles while every slot was started in time, halving when one was not: a 42-page tick makes 4
+ * reservations instead of 11.
  */
 export const SHARED_BATCH_ROUNDS = 4;
 
@@ -167,6 +168,8 @@ export class SmartAssistClient implements AgentStatusSource, SourceProbe {
   private readonly dispatcher: UndiciAgent;
   /** Pages the previous run of this client read: centers change size slowly. */
   private lastPages = 0;
+  /** A request's round trip on the pacer's clock, smoothed (0 until one is measured). */
+  private roundTripMs = 0;
 
   constructor(private readonly options: SmartAssistClientOptions) {
     this.clock = options.clock ?? systemClock;
@@ -175,7 +178,12 @@ export class SmartAssistClient implements AgentStatusSource, SourceProbe {
       options.requestsPerMinute,
       this.clock,
       options.limiter
-        ? { limiter: options.limiter, maxBatch: options.concurrency * SHARED_BATCH_ROUNDS }
+        ? {
+            limiter: options.limiter,
+            maxBatch: options.concurrency * SHARED_BATCH_ROUNDS,
+            perRound: options.concurrency,
+            roundMs: () => this.roundTripMs,
+          }
         : undefined,
     );
     this.sign = tokenSigner(options.credentials, () => Date.now());
@@ -567,8 +575,14 @@ export class SmartAssistClient implements AgentStatusSource, SourceProbe {
     attempt: number,
   ): Promise<z.infer<typeof pageSchema>> {
     const started = performance.now();
+    const startedOnClock = this.clock.now();
     const note = (status: number | "error") => {
       const ms = performance.now() - started;
+      // On the pacer's clock (a virtual one in tests): what spaces a batch's reserved slots.
+      if (status === 200) {
+        const trip = this.clock.now() - startedOnClock;
+        this.roundTripMs = this.roundTripMs === 0 ? trip : 0.8 * this.roundTripMs + 0.2 * trip;
+      }
       report.latencyMs.count++;
       report.latencyMs.total += ms;
       report.latencyMs.max = Math.max(report.latencyMs.max, ms);

@@ -32,8 +32,12 @@ export interface PacerLane {
 
 export interface SharedPacing {
   limiter: SharedRateLimiter;
-  /** The largest batch reserved at once: the requests that can be in flight together (concurrency). */
+  /** The largest batch reserved at once: a few rounds of the requests in flight together. */
   maxBatch: number;
+  /** Requests in flight together (concurrency): a batch's slots are spaced a round trip per round. */
+  perRound?: number;
+  /** The current estimate of a request's round trip (ms; 0 while none is known). */
+  roundMs?: () => number;
 }
 
 export class Pacer {
@@ -186,10 +190,14 @@ class SharedLane implements PacerLane {
     // Past what it expected, a rotation is reading a roster larger than it knew (more batches to
     // come); a re-read by e-mail only retries a page now and then.
     const count = left > 0 ? Math.min(this.batch, left) : this.options.class === "rotation" ? this.batch : 1;
+    const roundMs = this.shared.roundMs?.() ?? 0;
     return this.shared.limiter.reserve({
       count,
       perMinute: this.perMinute,
       notAfterMs,
+      ...(roundMs > 0 && this.shared.perRound
+        ? { spacing: { perRound: this.shared.perRound, roundMs } }
+        : {}),
       class: this.options.class,
       ...(this.options.headroom !== undefined ? { headroom: this.options.headroom } : {}),
     });
