@@ -70,17 +70,25 @@ export async function readAgents(
     return { fetch: combine(rotation, reread), rotation, openEmails: [], reread, owed: 0 };
   }
   if (mode === "tick") {
-    // The open alerts first, then the tick's share of the rotation: every open alert is looked at
-    // every minute, so its resolve is never a minute late, and what it owes Slack can go out while the
-    // rotation is read (`afterOpenAlerts`). The rotation skips the agents the re-read brought.
+    // Every open alert is looked at every minute, so its resolve is never a minute late. When the
+    // tick's share of the rotation takes more than one round of requests, the open alerts are read
+    // first and what they owe Slack goes out while the rotation is read (`afterOpenAlerts`); the
+    // rotation then skips the agents the re-read brought. A share of one round is read first instead,
+    // and the re-read asks only for the open alerts it did not bring (a small center's pages often
+    // hold them all: no request of their own).
     const share = tickPages(cursor, request.nowMs, config.schedule.everySeconds);
     const active = request.active();
-    const openEmails = openAlertEmails(active.filter((r) => !request.seen.has(r.userId)));
-    const reread =
-      openEmails.length > 0 ? await source.fetchAgents(window, openEmails, byEmail, deadline) : undefined;
-    request.afterOpenAlerts?.();
-    // The rotation leaves room in the shared window for what comes first: the next tick's re-read of
-    // the open alerts and a few due re-checks (each one request per 50 agents).
+    const rereadFirst = share.pages === undefined || share.pages > config.smartassist.concurrency;
+    const rereadUnseen = async () => {
+      const emails = openAlertEmails(active.filter((r) => !request.seen.has(r.userId)));
+      const report =
+        emails.length > 0 ? await source.fetchAgents(window, emails, byEmail, deadline) : undefined;
+      return { emails, report };
+    };
+    const first = rereadFirst ? await rereadUnseen() : undefined;
+    if (first) request.afterOpenAlerts?.();
+    // The rotation leaves room in the shared window for what comes first: the open alerts' re-read
+    // and a few due re-checks (each one request per 50 agents).
     const headroom = Math.ceil(openAlertEmails(active).length / 50) + DUE_HEADROOM;
     const rotation =
       share.pages === 0
@@ -94,6 +102,7 @@ export async function readAgents(
             ...(share.pages === undefined ? {} : { maxPages: share.pages }),
           });
     const owed = share.pages === undefined ? rotation.pages : share.credit;
+    const { emails: openEmails, report: reread } = first ?? (await rereadUnseen());
     return { fetch: reread ? combine(rotation, reread) : rotation, rotation, openEmails, reread, owed };
   }
   // While the roster does not fit one run, agents with an open alert are read first, by e-mail, so a
