@@ -403,7 +403,7 @@ export async function costSection(
     quantities,
     "  What-ifs (the same measurements, another setting): monthly total",
     whatIfs,
-    ...(totals ? [totals] : []),
+    ...(totals ? ["", totals] : []),
     `  sources: ${[...new Set(Object.values(PRICES).map((p) => p.source))].join(", ")}`,
   ].join("\n");
   return {
