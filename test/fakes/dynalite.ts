@@ -1,7 +1,7 @@
 /** DynamoDB on loopback (dynalite, in memory) with the alert table shaped as the stack makes it. */
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   BatchWriteCommand,
   type BatchWriteCommandOutput,
@@ -85,6 +85,13 @@ export async function startDynalite(): Promise<LocalDynamo> {
           BillingMode: "PAY_PER_REQUEST",
         }),
       );
+      // dynalite makes a table ACTIVE on a timer, even at createTableMs 0: on a loaded machine a
+      // write sent at once can meet ResourceNotFoundException. Wait as a deployment would.
+      for (let tries = 0; tries < 200; tries++) {
+        const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+        if (Table?.TableStatus === "ACTIVE") break;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
       return tableName;
     },
     async close() {
