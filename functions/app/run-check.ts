@@ -15,10 +15,11 @@ import {
 } from "../domain/alert.js";
 import type { AppConfig } from "../domain/config.js";
 import { afterTick, coverageAfter, cycleRuns } from "../domain/coverage.js";
-import { type DueCheck, dueInstantIso, groupDue, nextDue, RESOLVE_WATCH_MS, sortDue } from "../domain/due.js";
+import { decideWithDue } from "../domain/decide.js";
+import { type DueCheck, dueInstantIso, groupDue, RESOLVE_WATCH_MS, sortDue } from "../domain/due.js";
 import { historyEntryFor } from "../domain/history.js";
 import { leasedByOther } from "../domain/lease.js";
-import { type AlertWrite, applyWrites, decideAgent } from "../domain/lifecycle.js";
+import type { AlertWrite } from "../domain/lifecycle.js";
 import { queryWindow } from "../domain/time.js";
 import type {
   AgentPage,
@@ -173,6 +174,10 @@ export async function runCheck(
   const dues: DueCheck[] = [];
   // The board (slack.board) on a tick or a one-off run: counts per channel as the pages arrive.
   const collector = config.slack.board && mode !== "due" ? new BoardCollector(config) : undefined;
+  // The summary lists the open alerts and the due re-checks unless the run is lean; the board shows
+  // what is coming up either way.
+  const listFiring = options.lean !== true;
+  const listDue = listFiring || collector !== undefined;
   // One handler for both reads: an agent seen twice (by e-mail, then in the rotation) is decided once.
   const onPage = (page: AgentPage) => {
     // Read once per page: pages of several shapes reach here, and a load per row was a slow one.
@@ -185,21 +190,24 @@ export async function runCheck(
       else if (seen.has(userId))
         continue; // paging over a changing list can repeat an agent
       else seen.add(userId);
-      for (const s of parsed.skipped) skipped.push(s);
+      // Indexed loops over what a parse or a store hands out: it may be frozen, and V8's for-of, some
+      // and map walk a frozen array many times slower.
+      const skippedHere = parsed.skipped;
+      for (let i = 0; i < skippedHere.length; i++) skipped.push(skippedHere[i] as SkippedInput);
       if (!parsed.agent) continue;
       const records = live.forUser(userId ?? "");
-      const decided = decideAgent(parsed.agent, records, config, nowMs).writes;
-      for (const write of decided) {
+      // The decision, and the agent's next moment from its records as this run leaves them.
+      const { writes: decided, after, next } = decideWithDue(parsed.agent, records, config, nowMs);
+      for (let i = 0; i < decided.length; i++) {
+        const write = decided[i] as AlertWrite;
         // Another run is sending what this record owes: leave it alone; the next run decides it again.
         const stored = write.expectedVersion === null ? undefined : live.get(write.record.id);
         if (stored && leasedByOther(stored, runId, wallMs())) leftToLease++;
         else writes.push(write);
       }
-      // The agent's next moment, from its records as this run leaves them.
-      const after = decided.length === 0 ? records : applyWrites(records, decided);
-      const next = nextDue(parsed.agent, after, config, nowMs);
       if (next && next.atMs <= nowMs + horizonMs(after)) {
-        dues.push({ ...next, recordIds: after.map((r) => r.id) });
+        // A resolve watch is only listed (every tick re-reads the open alerts): kept when listed.
+        if (listDue || next.kind !== "resolve-watch") dues.push({ ...next, recordIds: idsOf(after) });
         if (collector && next.kind === "fire") collector.comingUp(parsed.agent);
       }
     }
@@ -208,9 +216,7 @@ export async function runCheck(
   // for the rotation; on the tick, within the minute for agents every tick re-reads (open, nudged).
   const everyMs = config.schedule.everySeconds * 1000;
   const horizonMs = (records: readonly AlertRecord[]) =>
-    mode !== "once" && records.some((r) => r.state === "open" || r.state === "nudged")
-      ? RESOLVE_WATCH_MS
-      : everyMs;
+    mode !== "once" && anyActive(records) ? RESOLVE_WATCH_MS : everyMs;
   const deadline = pagingDeadline === undefined ? {} : { deadlineMs: pagingDeadline };
 
   const read = await readAgents(config, deps.source, window, onPage, {
@@ -246,7 +252,6 @@ export async function runCheck(
   for (const warning of warnings) log.warn(warning);
 
   // Claim before acting: a write that another run made first means that run posts, not us.
-  const listFiring = options.lean !== true;
   const held = new HeldRecords(
     live,
     writes.map((w) => w.record),
@@ -317,9 +322,10 @@ export async function runCheck(
     if (failed > 0) log.warn("some alert events could not be put on the event bus", { failed });
   }
 
-  // Due re-checks: listed always; queued by a tick or a re-check (a one-off run queues none). The
-  // resolve watch needs no message of its own: every tick re-reads the open alerts.
-  const due = sortDue(dues);
+  // Due re-checks: listed unless lean; queued by a tick or a re-check (a one-off run queues none). The
+  // resolve watch needs no message of its own: every tick re-reads the open alerts. Sorted for the
+  // list (groupDue sorts what it groups itself: the same groups either way).
+  const due = listDue ? sortDue(dues) : dues;
   const dueReport = { scheduled: 0, left: 0, failed: 0 };
   if (deps.dueQueue && mode !== "once" && !options.dryRun) {
     const groups = groupDue(
@@ -332,7 +338,7 @@ export async function runCheck(
   }
 
   // The board shows what is coming up even when the summary does not list it.
-  const dueEntries = (listFiring || collector ? due : []).map((d) => ({
+  const dueEntries = (listDue ? due : []).map((d) => ({
     userId: d.userId,
     email: d.email,
     at: dueInstantIso(d.atMs),
@@ -395,6 +401,21 @@ export async function runCheck(
     },
     warnings,
   };
+}
+
+/** Open or nudged among them (an indexed loop: see onPage). */
+function anyActive(records: readonly AlertRecord[]): boolean {
+  for (let i = 0; i < records.length; i++) {
+    const state = records[i]?.state;
+    if (state === "open" || state === "nudged") return true;
+  }
+  return false;
+}
+
+function idsOf(records: readonly AlertRecord[]): string[] {
+  const ids: string[] = [];
+  for (let i = 0; i < records.length; i++) ids.push((records[i] as AlertRecord).id);
+  return ids;
 }
 
 /**

@@ -33,7 +33,7 @@ export const RESOLVE_WATCH_MS = 60_000;
 export const DUE_AGENTS_PER_REQUEST = 50;
 
 /** Rounded up to the whole second: a re-check is never early. */
-const ceilSecond = (ms: number) => Math.ceil(ms / 1000) * 1000;
+export const ceilSecond = (ms: number) => Math.ceil(ms / 1000) * 1000;
 
 /** The summary's `at`: UTC ISO to the second, as `2023-03-10T16:22:42Z`. */
 export function dueInstantIso(atMs: number): string {
@@ -41,7 +41,7 @@ export function dueInstantIso(atMs: number): string {
 }
 
 /** Does `record` stand for `episode` (the same rule, the same start)? */
-function sameEpisode(record: AlertRecord, episode: Episode): boolean {
+export function sameEpisode(record: AlertRecord, episode: Episode): boolean {
   return (
     record.ruleKey === episode.rule.key &&
     (Math.abs(episode.startMs - record.sinceMs) <= EPISODE_GAP_MS || !episode.startIsKnown)
@@ -60,11 +60,7 @@ export function nextDue(
 ): DueCheck | undefined {
   const episode = currentEpisode(agent.segments, rulesFor(config, teamFor(config, agent.email)));
   if (!episode) return undefined;
-  const record = records.find(
-    (r) =>
-      (r.state === "open" || r.state === "nudged" || r.state === "averted" || r.state === "resolved") &&
-      sameEpisode(r, episode),
-  );
+  const record = episodeRecord(records, episode);
   const candidates = record ? recordCandidates(record, nowMs) : episodeCandidates(episode, nowMs);
   let best: { atMs: number; kind: DueKind } | undefined;
   for (const c of candidates) {
@@ -75,6 +71,22 @@ export function nextDue(
       best = { atMs, kind: c.kind };
   }
   return best && { userId: agent.userId, email: agent.email, ...best };
+}
+
+/**
+ * The record that stands for the episode, if any (an indexed loop: a store may hand out a frozen
+ * list, which V8's find walks many times slower).
+ */
+export function episodeRecord(records: readonly AlertRecord[], episode: Episode): AlertRecord | undefined {
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i] as AlertRecord;
+    if (
+      (r.state === "open" || r.state === "nudged" || r.state === "averted" || r.state === "resolved") &&
+      sameEpisode(r, episode)
+    )
+      return r;
+  }
+  return undefined;
 }
 
 /** An episode with no record yet: its nudge, else its alert. */

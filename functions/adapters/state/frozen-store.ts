@@ -44,6 +44,8 @@ interface Entry {
 
 const bySeq = (a: Entry, b: Entry) => a.seq - b.seq;
 
+const NO_RECORDS: readonly AlertRecord[] = Object.freeze([]);
+
 /**
  * One agent's records, as a list handed out as it is, and the earliest expiry among them: until that
  * second nothing in the list has expired, so asking for it touches no record (a run asks once for
@@ -76,7 +78,8 @@ export class FrozenAlertStore implements AlertStore {
     this.#index = {
       forUser: (userId) => {
         const user = this.#byUser.get(userId);
-        if (!user) return [];
+        // One list for every agent without records: the same list each time (decide.ts remembers by it).
+        if (!user) return NO_RECORDS;
         return user.expiresAt > nowSeconds(now()) ? user.records : live(user.entries);
       },
       get: (id) => {
