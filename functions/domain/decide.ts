@@ -31,12 +31,14 @@ export interface AgentOutcome {
   next: DueCheck | undefined;
 }
 
-/** What an agent's slot keeps: the outcome, for these records and this config, over [fromMs, untilMs). */
-interface QuietOutcome {
-  config: AppConfig;
-  fromMs: number;
-  untilMs: number;
-  outcome: AgentOutcome;
+/**
+ * What an agent's slot keeps: the outcome, for these records and this config, over [fromMs, untilMs),
+ * in one object handed out as the outcome itself (one object to reach on a read, not two).
+ */
+interface QuietOutcome extends AgentOutcome {
+  readonly config: AppConfig;
+  readonly fromMs: number;
+  readonly untilMs: number;
 }
 
 const NO_WRITES: readonly AlertWrite[] = Object.freeze([]);
@@ -51,7 +53,7 @@ export function decideWithDue(
   const memo = agentMemo(agent);
   if (memo !== undefined && memo.key === records) {
     const kept = memo.value as QuietOutcome;
-    if (kept.config === config && nowMs >= kept.fromMs && nowMs < kept.untilMs) return kept.outcome;
+    if (kept.config === config && nowMs >= kept.fromMs && nowMs < kept.untilMs) return kept;
   }
   const writes = decideAgent(agent, records, config, nowMs).writes;
   const after = writes.length === 0 ? records : applyWrites(records, writes);
@@ -59,14 +61,17 @@ export function decideWithDue(
   if (memo === undefined || writes.length > 0) return { writes, after, next };
   const untilMs = quietUntil(agent, records, config, nowMs);
   if (untilMs <= nowMs || !unchanging(records)) return { writes, after, next };
-  const outcome: AgentOutcome = Object.freeze({
+  const kept: QuietOutcome = Object.freeze({
     writes: NO_WRITES,
     after,
     next: next && Object.freeze(next),
+    config,
+    fromMs: nowMs,
+    untilMs,
   });
   memo.key = records;
-  memo.value = { config, fromMs: nowMs, untilMs, outcome } satisfies QuietOutcome;
-  return outcome;
+  memo.value = kept;
+  return kept;
 }
 
 /** Records that cannot change behind the memo: a frozen list of frozen records. */
