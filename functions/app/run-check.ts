@@ -6,13 +6,20 @@
 
 import { randomUUID } from "node:crypto";
 import { parseAgentRow } from "../domain/agent.js";
-import { type AlertRecord, type RunSummary, type SkippedInput, toFiring } from "../domain/alert.js";
+import {
+  type AlertRecord,
+  anyActive,
+  idsOf,
+  type RunSummary,
+  type SkippedInput,
+  toFiring,
+} from "../domain/alert.js";
 import type { AppConfig } from "../domain/config.js";
 import { afterTick, coverageAfter, cycleRuns } from "../domain/coverage.js";
-import { sendableBeforeRotation } from "../domain/delivery.js";
-import { type DueCheck, dueInstantIso, groupDue, nextDue, RESOLVE_WATCH_MS, sortDue } from "../domain/due.js";
+import { decideWithDue } from "../domain/decide.js";
+import { type DueCheck, dueInstantIso, groupDue, RESOLVE_WATCH_MS, sortDue } from "../domain/due.js";
 import { leasedByOther } from "../domain/lease.js";
-import { type AlertWrite, applyWrites, decideAgent } from "../domain/lifecycle.js";
+import type { AlertWrite } from "../domain/lifecycle.js";
 import { queryWindow } from "../domain/time.js";
 import type {
   AgentPage,
@@ -26,19 +33,14 @@ import type {
   FetchReport,
   HistoryStore,
 } from "../ports.js";
-import {
-  type ApplyContext,
-  applyDecisions,
-  type RunDecisions,
-  STATE_WRITE_CONCURRENCY,
-} from "./apply-decisions.js";
+import { STATE_WRITE_CONCURRENCY } from "./apply-decisions.js";
 import { BoardCollector, updateBoards } from "./board.js";
-import { type DeliveryReport, deliverSlack, noDelivery, sumDeliveries } from "./deliver-slack.js";
 import { fetchWarnings } from "./fetch-warnings.js";
 import type { Log } from "./logger.js";
 import { readAgents } from "./read-agents.js";
 import type { RunBudget } from "./run-budget.js";
-import { HeldRecords, type HoldOptions, loadForRun } from "./run-records.js";
+import { loadForRun } from "./run-records.js";
+import { RunSettlement } from "./run-settlement.js";
 
 export { STATE_WRITE_CONCURRENCY } from "./apply-decisions.js";
 
@@ -167,6 +169,10 @@ export async function runCheck(
   const dues: DueCheck[] = [];
   // The board (slack.board) on a tick or a one-off run: counts per channel as the pages arrive.
   const collector = config.slack.board && mode !== "due" ? new BoardCollector(config) : undefined;
+  // The summary lists the open alerts and the due re-checks unless the run is lean; the board shows
+  // what is coming up either way.
+  const listFiring = options.lean !== true;
+  const listDue = listFiring || collector !== undefined;
   // One handler for both reads: an agent seen twice (by e-mail, then in the rotation) is decided once.
   const onPage = (page: AgentPage) => {
     // Read once per page: pages of several shapes reach here, and a load per row was a slow one.
@@ -179,21 +185,24 @@ export async function runCheck(
       else if (seen.has(userId))
         continue; // paging over a changing list can repeat an agent
       else seen.add(userId);
-      for (const s of parsed.skipped) skipped.push(s);
+      // Indexed loops over what a parse or a store hands out: it may be frozen, and V8's for-of, some
+      // and map walk a frozen array many times slower.
+      const skippedHere = parsed.skipped;
+      for (let i = 0; i < skippedHere.length; i++) skipped.push(skippedHere[i] as SkippedInput);
       if (!parsed.agent) continue;
       const records = live.forUser(userId ?? "");
-      const decided = decideAgent(parsed.agent, records, config, nowMs).writes;
-      for (const write of decided) {
+      // The decision, and the agent's next moment from its records as this run leaves them.
+      const { writes: decided, after, next } = decideWithDue(parsed.agent, records, config, nowMs);
+      for (let i = 0; i < decided.length; i++) {
+        const write = decided[i] as AlertWrite;
         // Another run is sending what this record owes: leave it alone; the next run decides it again.
         const stored = write.expectedVersion === null ? undefined : live.get(write.record.id);
         if (stored && leasedByOther(stored, runId, wallMs())) leftToLease++;
         else writes.push(write);
       }
-      // The agent's next moment, from its records as this run leaves them.
-      const after = decided.length === 0 ? records : applyWrites(records, decided);
-      const next = nextDue(parsed.agent, after, config, nowMs);
       if (next && next.atMs <= nowMs + horizonMs(after)) {
-        dues.push({ ...next, recordIds: after.map((r) => r.id) });
+        // A resolve watch is only listed (every tick re-reads the open alerts): kept when listed.
+        if (listDue || next.kind !== "resolve-watch") dues.push({ ...next, recordIds: idsOf(after) });
         if (collector && next.kind === "fire") collector.comingUp(parsed.agent);
       }
     }
@@ -202,66 +211,24 @@ export async function runCheck(
   // for the rotation; on the tick, within the minute for agents every tick re-reads (open, nudged).
   const everyMs = config.schedule.everySeconds * 1000;
   const horizonMs = (records: readonly AlertRecord[]) =>
-    mode !== "once" && records.some((r) => r.state === "open" || r.state === "nudged")
-      ? RESOLVE_WATCH_MS
-      : everyMs;
+    mode !== "once" && anyActive(records) ? RESOLVE_WATCH_MS : everyMs;
   const deadline = pagingDeadline === undefined ? {} : { deadlineMs: pagingDeadline };
 
   // Claim before acting: a write that another run made first means that run posts, not us.
-  const listFiring = options.lean !== true;
-  const holdOptions: HoldOptions = { firing: listFiring, board: collector !== undefined };
-  let decisions: RunDecisions | undefined;
-  const decide = (batch: AlertWrite[]): RunDecisions => {
-    const records = batch.map((w) => w.record);
-    if (decisions) decisions.held.hold(records);
-    else
-      decisions = {
-        held: new HeldRecords(live, records, holdOptions),
-        transitions: [...held0.settled],
-        owned: new Set(),
-        reminded: new Set(),
-      };
-    return decisions;
-  };
-  const applying: ApplyContext = {
+  const settlement = new RunSettlement({
     config,
-    store: deps.store,
-    history: deps.history,
-    log,
+    deps,
+    live,
+    settled: held0.settled,
+    hold: { firing: listFiring, board: collector !== undefined },
+    runId,
+    wallMs,
+    budget,
     dryRun: options.dryRun ?? false,
     mayWrite,
-    // Only a run that will send takes leases in its decisions (a run without Slack leaves none).
-    ...(deps.notifier ? { lease: { runId, wallMs } } : {}),
-  };
-  const delivering = { runId, wallMs, budget };
-  const deliver = (into: RunDecisions, pick: (r: AlertRecord) => boolean): Promise<DeliveryReport> =>
-    options.dryRun
-      ? Promise.resolve(noDelivery())
-      : deliverSlack(
-          config.slack.rollup,
-          into.held.forSlack().filter(pick),
-          into.owned,
-          into.reminded,
-          deps,
-          delivering,
-        );
-  // On the tick, what the open alerts owe on messages already posted (resolves, escalations,
-  // reminders) goes out while the rotation is read: Slack's one-a-second pace in a channel then costs
-  // the tick no time of its own. New messages and roll-ups wait for every decision (deliverSlack).
-  const sentEarly = new Set<string>();
-  let early: Promise<{ writesLeft: number; delivery: DeliveryReport }> | undefined;
-  const afterOpenAlerts = () => {
-    const batch = writes.splice(0);
-    const into = decide(batch);
-    early = (async () => {
-      const writesLeft = await applyDecisions(batch, into, applying);
-      const now = (r: AlertRecord) => sendableBeforeRotation(r, into.reminded.has(r.id));
-      for (const r of into.held.forSlack()) if (now(r)) sentEarly.add(r.id);
-      return { writesLeft, delivery: await deliver(into, (r) => sentEarly.has(r.id)) };
-    })();
-    // Awaited once the rotation is read; until then a failure must not go unhandled.
-    early.catch(() => undefined);
-  };
+  });
+  // On the tick, the open alerts' decisions are written and sent while the rotation is read.
+  const afterOpenAlerts = () => settlement.startEarly(writes.splice(0));
 
   const read = await readAgents(config, deps.source, window, onPage, {
     mode,
@@ -274,7 +241,7 @@ export async function runCheck(
     ...(mode === "tick" ? { afterOpenAlerts } : {}),
   }).catch(async (error: unknown) => {
     // The rotation failed the run: what was sent early is recorded before the run ends.
-    await early?.catch(() => undefined);
+    await settlement.settleEarly();
     throw error;
   });
   const { fetch, rotation, openEmails, reread } = read;
@@ -302,10 +269,7 @@ export async function runCheck(
 
   // The open alerts' writes and sends (the tick's, under way since the re-read), then the rest: the
   // rotation's agents are ones the re-read did not bring, and what was sent early is not planned again.
-  const first = early ? await early : undefined;
-  const rest = decide(writes);
-  const { held, transitions } = rest;
-  const writesLeft = (first?.writesLeft ?? 0) + (await applyDecisions(writes, rest, applying));
+  const { held, transitions, writesLeft } = await settlement.apply(writes);
 
   // A dry run keeps no state, the cursor included: the next real run starts where the last real one stopped.
   if (!options.dryRun && nextCursor) await deps.store.saveCursor(nextCursor);
@@ -315,7 +279,7 @@ export async function runCheck(
       writesLeft,
     });
 
-  const delivery = sumDeliveries(first?.delivery, await deliver(rest, (r) => !sentEarly.has(r.id)));
+  const delivery = await settlement.deliver();
   const { left: deliveriesLeft, leasedElsewhere, ...slack } = delivery;
   if (leftToLease + leasedElsewhere > 0)
     log.info("records another run is sending were left to it", {
@@ -335,9 +299,10 @@ export async function runCheck(
     if (failed > 0) log.warn("some alert events could not be put on the event bus", { failed });
   }
 
-  // Due re-checks: listed always; queued by a tick or a re-check (a one-off run queues none). The
-  // resolve watch needs no message of its own: every tick re-reads the open alerts.
-  const due = sortDue(dues);
+  // Due re-checks: listed unless lean; queued by a tick or a re-check (a one-off run queues none). The
+  // resolve watch needs no message of its own: every tick re-reads the open alerts. Sorted for the
+  // list (groupDue sorts what it groups itself: the same groups either way).
+  const due = listDue ? sortDue(dues) : dues;
   const dueReport = { scheduled: 0, left: 0, failed: 0 };
   if (deps.dueQueue && mode !== "once" && !options.dryRun) {
     const groups = groupDue(
@@ -350,7 +315,7 @@ export async function runCheck(
   }
 
   // The board shows what is coming up even when the summary does not list it.
-  const dueEntries = (listFiring || collector ? due : []).map((d) => ({
+  const dueEntries = (listDue ? due : []).map((d) => ({
     userId: d.userId,
     email: d.email,
     at: dueInstantIso(d.atMs),

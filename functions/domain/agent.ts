@@ -101,8 +101,10 @@ function frozenInside(row: object): boolean {
   const status = (row as Record<string, unknown>).status;
   if (!Array.isArray(status)) return true;
   if (!Object.isFrozen(status)) return false;
-  for (const item of status)
+  for (let i = 0; i < status.length; i++) {
+    const item: unknown = status[i];
     if (typeof item === "object" && item !== null && !Object.isFrozen(item)) return false;
+  }
   return true;
 }
 
@@ -112,9 +114,10 @@ function frozenParse(parsed: ParsedRow): ParsedRow {
   Object.freeze(parsed.skipped);
   if (parsed.agent) {
     for (const s of parsed.agent.segments) Object.freeze(s);
-    // The timeline's own slot: its current episode (episodes.ts).
+    // The timeline's own slot: its current episode (episodes.ts); the agent's: its quiet decision
+    // (decide.ts).
     Object.freeze(withMemo(parsed.agent.segments));
-    Object.freeze(parsed.agent);
+    Object.freeze(withMemo(parsed.agent));
   }
   return Object.freeze(parsed);
 }
@@ -191,8 +194,10 @@ function parseRow(row: unknown, offSet: number): ParsedRow {
   const emailText = email ?? "";
 
   let sorted = true;
-  for (const item of status ?? []) {
-    const segment = segmentOf(item, offSet);
+  // Indexed: a served row's list is frozen, and V8's for-of over a frozen array allocates per step.
+  const items = status ?? [];
+  for (let i = 0; i < items.length; i++) {
+    const segment = segmentOf(items[i], offSet);
     if (typeof segment === "string") {
       skipSegment(skipped, userId, emailText, segment);
       continue;

@@ -207,3 +207,22 @@ export function toTransition(type: TransitionType, record: AlertRecord, nowMs: n
   const end = type === "resolved" ? (record.endedMs ?? nowMs) : nowMs;
   return { type, ...toFiring(record, end), at: new Date(nowMs).toISOString() };
 }
+
+/**
+ * Open or nudged among them. Indexed loops: a run walks these lists for every agent it reads, and
+ * they may be frozen (replay), where V8's for-of and some are many times slower.
+ */
+export function anyActive(records: readonly AlertRecord[]): boolean {
+  for (let i = 0; i < records.length; i++) {
+    const state = records[i]?.state;
+    if (state === "open" || state === "nudged") return true;
+  }
+  return false;
+}
+
+/** The records' ids (an indexed loop, as above). */
+export function idsOf(records: readonly AlertRecord[]): string[] {
+  const ids: string[] = [];
+  for (let i = 0; i < records.length; i++) ids.push((records[i] as AlertRecord).id);
+  return ids;
+}

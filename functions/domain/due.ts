@@ -33,7 +33,7 @@ export const RESOLVE_WATCH_MS = 60_000;
 export const DUE_AGENTS_PER_REQUEST = 50;
 
 /** Rounded up to the whole second: a re-check is never early. */
-const ceilSecond = (ms: number) => Math.ceil(ms / 1000) * 1000;
+export const ceilSecond = (ms: number) => Math.ceil(ms / 1000) * 1000;
 
 /** The summary's `at`: UTC ISO to the second, as `2023-03-10T16:22:42Z`. */
 export function dueInstantIso(atMs: number): string {
@@ -41,7 +41,7 @@ export function dueInstantIso(atMs: number): string {
 }
 
 /** Does `record` stand for `episode` (the same rule, the same start)? */
-function sameEpisode(record: AlertRecord, episode: Episode): boolean {
+export function sameEpisode(record: AlertRecord, episode: Episode): boolean {
   return (
     record.ruleKey === episode.rule.key &&
     (Math.abs(episode.startMs - record.sinceMs) <= EPISODE_GAP_MS || !episode.startIsKnown)
@@ -60,55 +60,80 @@ export function nextDue(
 ): DueCheck | undefined {
   const episode = currentEpisode(agent.segments, rulesFor(config, teamFor(config, agent.email)));
   if (!episode) return undefined;
-  const record = records.find(
-    (r) =>
-      (r.state === "open" || r.state === "nudged" || r.state === "averted" || r.state === "resolved") &&
-      sameEpisode(r, episode),
-  );
-  const candidates = record ? recordCandidates(record, nowMs) : episodeCandidates(episode, nowMs);
-  let best: { atMs: number; kind: DueKind } | undefined;
-  for (const c of candidates) {
-    const atMs = ceilSecond(c.atMs);
-    if (atMs <= nowMs) continue;
-    // Earliest first; at the same instant the moment that does something beats the watch.
-    if (!best || atMs < best.atMs || (atMs === best.atMs && best.kind === "resolve-watch"))
-      best = { atMs, kind: c.kind };
+  const record = episodeRecord(records, episode);
+  // The candidates are offered one by one, in order, to one best-so-far (no list of them: an open
+  // alert is looked at every minute).
+  const best: Best = { atMs: 0, kind: undefined, nowMs };
+  if (record) recordCandidates(record, nowMs, best);
+  else episodeCandidates(episode, nowMs, best);
+  return best.kind === undefined
+    ? undefined
+    : { userId: agent.userId, email: agent.email, atMs: best.atMs, kind: best.kind };
+}
+
+/** The earliest candidate so far (`kind` undefined: none yet). */
+interface Best {
+  atMs: number;
+  kind: DueKind | undefined;
+  nowMs: number;
+}
+
+function offer(best: Best, candidateMs: number, kind: DueKind): void {
+  const atMs = ceilSecond(candidateMs);
+  if (atMs <= best.nowMs) return;
+  // Earliest first; at the same instant the moment that does something beats the watch.
+  if (best.kind === undefined || atMs < best.atMs || (atMs === best.atMs && best.kind === "resolve-watch")) {
+    best.atMs = atMs;
+    best.kind = kind;
   }
-  return best && { userId: agent.userId, email: agent.email, ...best };
+}
+
+/**
+ * The record that stands for the episode, if any (an indexed loop: a store may hand out a frozen
+ * list, which V8's find walks many times slower).
+ */
+export function episodeRecord(records: readonly AlertRecord[], episode: Episode): AlertRecord | undefined {
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i] as AlertRecord;
+    if (
+      (r.state === "open" || r.state === "nudged" || r.state === "averted" || r.state === "resolved") &&
+      sameEpisode(r, episode)
+    )
+      return r;
+  }
+  return undefined;
 }
 
 /** An episode with no record yet: its nudge, else its alert. */
-function episodeCandidates(episode: Episode, nowMs: number): Array<{ atMs: number; kind: DueKind }> {
+function episodeCandidates(episode: Episode, nowMs: number, best: Best): void {
   const { rule, startMs } = episode;
   const nudgeAt = rule.nudgeSeconds === undefined ? undefined : startMs + rule.nudgeSeconds * 1000;
-  if (nudgeAt !== undefined && nudgeAt > nowMs) return [{ atMs: nudgeAt, kind: "nudge" }];
-  return [{ atMs: startMs + rule.thresholdSeconds * 1000, kind: "fire" }];
+  if (nudgeAt !== undefined && nudgeAt > nowMs) offer(best, nudgeAt, "nudge");
+  else offer(best, startMs + rule.thresholdSeconds * 1000, "fire");
 }
 
-function recordCandidates(record: AlertRecord, nowMs: number): Array<{ atMs: number; kind: DueKind }> {
-  if (record.state === "nudged")
-    return [{ atMs: record.sinceMs + record.thresholdSeconds * 1000, kind: "fire" }];
-  if (record.state !== "open") return [];
-  const out: Array<{ atMs: number; kind: DueKind }> = [
-    { atMs: nowMs + RESOLVE_WATCH_MS, kind: "resolve-watch" },
-  ];
+function recordCandidates(record: AlertRecord, nowMs: number, best: Best): void {
+  if (record.state === "nudged") {
+    offer(best, record.sinceMs + record.thresholdSeconds * 1000, "fire");
+    return;
+  }
+  if (record.state !== "open") return;
+  offer(best, nowMs + RESOLVE_WATCH_MS, "resolve-watch");
   const said = disposition(record, nowMs);
-  if (said.kind === "excused") return out;
+  if (said.kind === "excused") return;
   const snoozedUntil = said.kind === "snoozed" && said.active ? said.untilMs : undefined;
   if (record.severity === "warning" && record.criticalSeconds !== undefined) {
     const escalateAt = record.sinceMs + record.criticalSeconds * 1000;
     // Not before a snooze ends: the first run at or after its end makes an escalation that fell due.
-    if (snoozedUntil !== undefined && snoozedUntil > escalateAt)
-      out.push({ atMs: snoozedUntil, kind: "snooze-end" });
-    else out.push({ atMs: escalateAt, kind: "escalate" });
+    if (snoozedUntil !== undefined && snoozedUntil > escalateAt) offer(best, snoozedUntil, "snooze-end");
+    else offer(best, escalateAt, "escalate");
   }
   if (record.repeatSeconds !== undefined && said.kind !== "acknowledged") {
     // The lifecycle's own count: the next reminder slot after those already covered.
     const base = reminderBaseMs(record, nowMs);
     const slot = (record.remindedSlots ?? 0) + 1;
-    out.push({ atMs: base + slot * record.repeatSeconds * 1000, kind: "remind" });
+    offer(best, base + slot * record.repeatSeconds * 1000, "remind");
   }
-  return out;
 }
 
 /** Re-checks that share one request: due within `precision` of the group's first, 50 agents at most. */

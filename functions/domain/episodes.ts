@@ -27,7 +27,9 @@ export interface Episode {
 /** The agent's latest open segment, or undefined when it has none (logged out or no data). */
 export function openSegment(segments: Segment[]): Segment | undefined {
   let open: Segment | undefined;
-  for (const s of segments) {
+  // Indexed: a parsed timeline may be frozen, and V8's for-of over a frozen array allocates per step.
+  for (let i = 0; i < segments.length; i++) {
+    const s = segments[i] as Segment;
     if (s.endMs === null && (!open || s.startMs >= open.startMs)) open = s;
   }
   return open;

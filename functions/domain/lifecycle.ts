@@ -114,7 +114,10 @@ export function decideAgent(
   const writes: AlertWrite[] = [];
   let episodeHasAlert = false;
 
-  for (const alert of alerts) {
+  // Indexed loops over the records, here and below: a store may hand out a frozen list, and V8 walks
+  // a frozen array with for-of, some or find many times slower (an iterator allocated per step).
+  for (let i = 0; i < alerts.length; i++) {
+    const alert = alerts[i] as AlertRecord;
     if (alert.state === "nudged") {
       const write = decideNudged(agent, alert, episode, config, nowMs);
       if (continues(alert, episode)) episodeHasAlert = true;
@@ -151,7 +154,8 @@ export function decideAgent(
     const due = elapsed >= rule.thresholdSeconds;
     const nudgeDue = !due && rule.nudgeSeconds !== undefined && elapsed >= rule.nudgeSeconds;
     const id = due || nudgeDue ? alertId(agent.userId, rule.key, episode.startMs) : "";
-    const known = id !== "" && alerts.length > 0 && alerts.some((a) => a.id === id);
+    let known = false;
+    if (id !== "") for (let i = 0; i < alerts.length && !known; i++) known = alerts[i]?.id === id;
     if (due && !known) {
       const record = fire(agent, episode, config, nowMs);
       const transition = toTransition("fired", record, nowMs);

@@ -1,9 +1,10 @@
 /**
  * A memo slot an unchanging value may carry: a replay's capture gives one to every row and segment
- * it serves (before freezing them), and a parse gives one to the timeline it makes. The domain keeps
- * what it derived from the value there (its parse, its current episode), so a value read again —
- * hundreds of times a day in a replay — is worked out once, and the answer sits beside the value in
- * memory instead of in a table elsewhere. A live page's rows carry no slot: parsed as received.
+ * it serves (before freezing them), and a parse of such a row gives one to the timeline and the agent
+ * it makes. The domain keeps what it derived from the value there (its parse, its current episode,
+ * a decision that holds for a while), so a value read again — hundreds of times a day in a replay —
+ * is worked out once, and the answer sits beside the value in memory instead of in a table elsewhere.
+ * A live page's rows carry no slot: parsed as received.
  *
  * A slot is used only on a frozen value (frozen stays frozen: what was derived from it holds), and is
  * invisible to everything else (a non-enumerable symbol: not in keys, spreads, JSON or clones).
@@ -49,4 +50,9 @@ export function segmentMemo(segment: object): Memo | undefined {
 /** The slot of a frozen parsed timeline that carries one. */
 export function timelineMemo(segments: readonly object[]): Memo | undefined {
   return usable(segments, (segments as WithMemo)[MEMO]);
+}
+
+/** The slot of a frozen parsed agent that carries one (its quiet decision: decide.ts). */
+export function agentMemo(agent: object): Memo | undefined {
+  return usable(agent, (agent as WithMemo)[MEMO]);
 }

@@ -224,10 +224,14 @@ export class CaptureSource implements AgentStatusSource {
     for (let i = 0; i < emails.length; i += this.pageSize) {
       requests++;
       this.requests++;
-      const list = emails
-        .slice(i, i + this.pageSize)
+      const list: CaptureAgent[] = [];
+      const end = Math.min(emails.length, i + this.pageSize);
+      for (let k = i; k < end; k++) {
+        const e = emails[k] as string;
         // Keys are lower-cased: an address already in lower case needs no new string to look up.
-        .flatMap((e) => this.#byEmail.get(e) ?? this.#byEmail.get(e.toLowerCase()) ?? []);
+        const agent = this.#byEmail.get(e) ?? this.#byEmail.get(e.toLowerCase());
+        if (agent !== undefined) list.push(agent);
+      }
       onPage(this.#page(list, 0));
     }
     return readReport(requests);
