@@ -10,21 +10,21 @@ import type { AppConfig } from "../domain/config.js";
 import { sendableBeforeRotation } from "../domain/delivery.js";
 import type { AlertWrite } from "../domain/lifecycle.js";
 import type { LiveRecords } from "../domain/live-records.js";
-import type { AlertNotifier, AlertStore, HistoryStore } from "../ports.js";
+import type { HistoryStore } from "../ports.js";
 import { type ApplyContext, applyDecisions, type RunDecisions } from "./apply-decisions.js";
-import { type DeliveryReport, deliverSlack, noDelivery, sumDeliveries } from "./deliver-slack.js";
-import type { Log } from "./logger.js";
+import {
+  type DeliveryDeps,
+  type DeliveryReport,
+  deliverSlack,
+  noDelivery,
+  sumDeliveries,
+} from "./deliver-slack.js";
 import type { RunBudget } from "./run-budget.js";
 import { HeldRecords, type HoldOptions } from "./run-records.js";
 
 export interface SettlementContext {
   config: AppConfig;
-  deps: {
-    store: AlertStore;
-    notifier?: AlertNotifier | undefined;
-    history?: HistoryStore | undefined;
-    log: Log;
-  };
+  deps: DeliveryDeps & { history?: HistoryStore | undefined };
   live: LiveRecords;
   /** Transitions the run made before deciding (an Acknowledge all's owed members). */
   settled: readonly Transition[];
@@ -41,6 +41,8 @@ export class RunSettlement {
   readonly #applying: ApplyContext;
   readonly #sentEarly = new Set<string>();
   #early: Promise<{ writesLeft: number; delivery: DeliveryReport }> | undefined;
+  /** What the early batch sent, once `apply` has waited for it. */
+  #firstDelivery: DeliveryReport | undefined;
 
   constructor(private readonly context: SettlementContext) {
     const { config, deps, runId, wallMs } = context;
@@ -88,8 +90,6 @@ export class RunSettlement {
     const writesLeft = (first?.writesLeft ?? 0) + (await applyDecisions(batch, into, this.#applying));
     return { ...into, writesLeft };
   }
-
-  #firstDelivery: DeliveryReport | undefined;
 
   /** Slack for everything not sent early; the report counts both batches. */
   async deliver(): Promise<DeliveryReport> {

@@ -6,13 +6,10 @@
  * notifier; the store in memory, its writes counted.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { slackNotifierFor } from "../../functions/adapters/slack/slack-notifier.js";
-import { SmartAssistClient } from "../../functions/adapters/smartassist/client.js";
 import { MemoryAlertStore } from "../../functions/adapters/state/memory-store.js";
-import { silentLog } from "../../functions/app/logger.js";
-import { runCheck } from "../../functions/app/run-check.js";
 import type { AlertRecord } from "../../functions/domain/alert.js";
 import { type AppConfig, parseConfig } from "../../functions/domain/config.js";
+import { loopbackRun } from "../fakes/loopback-run.js";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack/fake-slack.js";
 import {
   DEMO_CREDENTIALS,
@@ -71,16 +68,12 @@ beforeEach(() => {
 });
 
 function check(store: MemoryAlertStore, withSlack = true) {
-  const source = new SmartAssistClient({
-    ...config.smartassist,
-    credentials: { clientId: DEMO_CREDENTIALS.clientId, clientSecret: DEMO_CREDENTIALS.clientSecret },
-    maxAttempts: 1,
-  });
-  const notifier = withSlack
-    ? slackNotifierFor(config, { token: TOKEN, apiUrl: slack.url, nowMs: T0 })
-    : undefined;
-  const deps = { source, store, log: silentLog, ...(notifier ? { notifier } : {}) };
-  return runCheck(config, deps, { nowMs: T0 }).finally(() => source.close());
+  const run = {
+    store,
+    client: { maxAttempts: 1 },
+    ...(withSlack ? { slack: { url: slack.url, token: TOKEN } } : {}),
+  };
+  return loopbackRun(config, run, { nowMs: T0 });
 }
 
 const posts = () =>

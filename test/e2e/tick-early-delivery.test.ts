@@ -5,12 +5,9 @@
  * SmartAssist simulator, the real client, the fake Slack Web API behind the real notifier.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { slackNotifierFor } from "../../functions/adapters/slack/slack-notifier.js";
-import { SmartAssistClient } from "../../functions/adapters/smartassist/client.js";
 import { MemoryAlertStore } from "../../functions/adapters/state/memory-store.js";
-import { silentLog } from "../../functions/app/logger.js";
-import { runCheck } from "../../functions/app/run-check.js";
 import { type AppConfig, parseConfig } from "../../functions/domain/config.js";
+import { loopbackRun } from "../fakes/loopback-run.js";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack/fake-slack.js";
 import {
   DEMO_CREDENTIALS,
@@ -84,14 +81,7 @@ afterAll(async () => {
 });
 
 function tick(store: MemoryAlertStore, nowMs: number) {
-  const source = new SmartAssistClient({
-    ...config.smartassist,
-    credentials: { clientId: DEMO_CREDENTIALS.clientId, clientSecret: DEMO_CREDENTIALS.clientSecret },
-  });
-  const notifier = slackNotifierFor(config, { token: TOKEN, apiUrl: slack.url, nowMs });
-  return runCheck(config, { source, store, notifier, log: silentLog }, { nowMs, mode: "tick" }).finally(() =>
-    source.close(),
-  );
+  return loopbackRun(config, { store, slack: { url: slack.url, token: TOKEN } }, { nowMs, mode: "tick" });
 }
 
 describe("a tick's open alerts", () => {

@@ -6,31 +6,10 @@ import { describe, expect, it } from "vitest";
 import type { AlertRecord } from "../../functions/domain/alert.js";
 import { sendableBeforeRotation, withDeliveryLease } from "../../functions/domain/delivery.js";
 import { heldLongEnough, LEASE_MS } from "../../functions/domain/lease.js";
+import { makeRecord, NOW_MS as NOW } from "../adapters/alert-store-contract.js";
 
-const NOW = Date.parse("2026-11-30T06:00:00Z");
-
-function record(fields: Partial<AlertRecord> = {}): AlertRecord {
-  return {
-    id: "u-1#r#1",
-    userId: "u-1",
-    email: "u-1@example.com",
-    name: "Agent One",
-    ruleKey: "r",
-    ruleName: "Long break",
-    primaryStatus: "AWAY",
-    secondaryStatus: "BREAK",
-    sinceMs: NOW - 20 * 60_000,
-    thresholdSeconds: 900,
-    severity: "warning",
-    state: "open",
-    firedMs: NOW - 5 * 60_000,
-    lastNotifiedMs: NOW - 5 * 60_000,
-    version: 3,
-    expiresAt: Math.floor(NOW / 1000) + 3600,
-    channel: "C1",
-    ...fields,
-  };
-}
+/** An open alert, not yet posted, at NOW. */
+const record = (fields: Partial<AlertRecord> = {}): AlertRecord => makeRecord({ version: 3, ...fields });
 
 const posted = { slackTs: "1.1", notifiedSeverity: "warning" } as const;
 
