@@ -78,9 +78,12 @@ export async function readAgents(
     // hold them all: no request of their own).
     const share = tickPages(cursor, request.nowMs, config.schedule.everySeconds);
     const active = request.active();
+    const open = openAlertEmails(active);
     const rereadFirst = share.pages === undefined || share.pages > config.smartassist.concurrency;
     const rereadUnseen = async () => {
-      const emails = openAlertEmails(active.filter((r) => !request.seen.has(r.userId)));
+      // Before any page, every open alert is unseen (the list is walked once per tick, not twice).
+      const emails =
+        request.seen.size === 0 ? open : openAlertEmails(active.filter((r) => !request.seen.has(r.userId)));
       const report =
         emails.length > 0 ? await source.fetchAgents(window, emails, byEmail, deadline) : undefined;
       return { emails, report };
@@ -89,7 +92,7 @@ export async function readAgents(
     if (first) request.afterOpenAlerts?.();
     // The rotation leaves room in the shared window for what comes first: the open alerts' re-read
     // and a few due re-checks (each one request per 50 agents).
-    const headroom = Math.ceil(openAlertEmails(active).length / 50) + DUE_HEADROOM;
+    const headroom = Math.ceil(open.length / 50) + DUE_HEADROOM;
     const rotation =
       share.pages === 0
         ? emptyRotation(startAt, cursor)

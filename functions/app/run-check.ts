@@ -200,7 +200,7 @@ export async function runCheck(
         if (stored && leasedByOther(stored, runId, wallMs())) leftToLease++;
         else writes.push(write);
       }
-      if (next && next.atMs <= nowMs + horizonMs(after)) {
+      if (next && withinHorizon(next.atMs, after)) {
         // A resolve watch is only listed (every tick re-reads the open alerts): kept when listed.
         if (listDue || next.kind !== "resolve-watch") dues.push({ ...next, recordIds: idsOf(after) });
         if (collector && next.kind === "fire") collector.comingUp(parsed.agent);
@@ -212,6 +212,11 @@ export async function runCheck(
   const everyMs = config.schedule.everySeconds * 1000;
   const horizonMs = (records: readonly AlertRecord[]) =>
     mode !== "once" && anyActive(records) ? RESOLVE_WATCH_MS : everyMs;
+  // The records are looked at only when the two horizons disagree about the instant.
+  const nearMs = Math.min(RESOLVE_WATCH_MS, everyMs);
+  const farMs = Math.max(RESOLVE_WATCH_MS, everyMs);
+  const withinHorizon = (atMs: number, records: readonly AlertRecord[]) =>
+    atMs <= nowMs + nearMs || (atMs <= nowMs + farMs && atMs <= nowMs + horizonMs(records));
   const deadline = pagingDeadline === undefined ? {} : { deadlineMs: pagingDeadline };
 
   // Claim before acting: a write that another run made first means that run posts, not us.

@@ -58,17 +58,52 @@ export function nextDue(
   config: AppConfig,
   nowMs: number,
 ): DueCheck | undefined {
+  return withWatch(momentAhead(agent, records, config, nowMs), agent, nowMs);
+}
+
+/**
+ * What lies ahead of an agent, the resolve watch apart: its next moment that does something, and
+ * whether it is watched (its episode's record is open). The moment stays what it is until it comes
+ * or the records change; the watch moves with the clock (withWatch puts the two together).
+ */
+export interface MomentAhead {
+  moment: DueCheck | undefined;
+  watched: boolean;
+}
+
+const NOTHING_AHEAD: MomentAhead = Object.freeze({ moment: undefined, watched: false });
+
+export function momentAhead(
+  agent: Agent,
+  records: readonly AlertRecord[],
+  config: AppConfig,
+  nowMs: number,
+): MomentAhead {
   const episode = currentEpisode(agent.segments, rulesFor(config, teamFor(config, agent.email)));
-  if (!episode) return undefined;
+  if (!episode) return NOTHING_AHEAD;
   const record = episodeRecord(records, episode);
   // The candidates are offered one by one, in order, to one best-so-far (no list of them: an open
   // alert is looked at every minute).
   const best: Best = { atMs: 0, kind: undefined, nowMs };
   if (record) recordCandidates(record, nowMs, best);
   else episodeCandidates(episode, nowMs, best);
-  return best.kind === undefined
-    ? undefined
-    : { userId: agent.userId, email: agent.email, atMs: best.atMs, kind: best.kind };
+  const moment =
+    best.kind === undefined
+      ? undefined
+      : { userId: agent.userId, email: agent.email, atMs: best.atMs, kind: best.kind };
+  return { moment, watched: record?.state === "open" };
+}
+
+/**
+ * The next due instant at `nowMs`: a watched agent's resolve watch a minute ahead, unless its moment
+ * comes first or at the same second (the moment that does something beats the watch).
+ */
+export function withWatch(ahead: MomentAhead, agent: Agent, nowMs: number): DueCheck | undefined {
+  const { moment } = ahead;
+  if (!ahead.watched) return moment;
+  const watchAt = ceilSecond(nowMs + RESOLVE_WATCH_MS);
+  if (moment !== undefined && moment.atMs <= watchAt) return moment;
+  return { userId: agent.userId, email: agent.email, atMs: watchAt, kind: "resolve-watch" };
 }
 
 /** The earliest candidate so far (`kind` undefined: none yet). */
@@ -81,8 +116,8 @@ interface Best {
 function offer(best: Best, candidateMs: number, kind: DueKind): void {
   const atMs = ceilSecond(candidateMs);
   if (atMs <= best.nowMs) return;
-  // Earliest first; at the same instant the moment that does something beats the watch.
-  if (best.kind === undefined || atMs < best.atMs || (atMs === best.atMs && best.kind === "resolve-watch")) {
+  // Earliest first (the first offered at the same instant).
+  if (best.kind === undefined || atMs < best.atMs) {
     best.atMs = atMs;
     best.kind = kind;
   }
@@ -117,8 +152,8 @@ function recordCandidates(record: AlertRecord, nowMs: number, best: Best): void 
     offer(best, record.sinceMs + record.thresholdSeconds * 1000, "fire");
     return;
   }
+  // An open record is also watched (momentAhead, withWatch).
   if (record.state !== "open") return;
-  offer(best, nowMs + RESOLVE_WATCH_MS, "resolve-watch");
   const said = disposition(record, nowMs);
   if (said.kind === "excused") return;
   const snoozedUntil = said.kind === "snoozed" && said.active ? said.untilMs : undefined;

@@ -60,7 +60,7 @@ function reminderSlot(alert: AlertRecord, nowMs: number): number {
 }
 
 /** Does the agent's current episode carry on the episode this alert is about? */
-function continues(alert: AlertRecord, episode: Episode | undefined): boolean {
+export function continues(alert: AlertRecord, episode: Episode | undefined): boolean {
   if (!episode || episode.rule.key !== alert.ruleKey) return false;
   if (episode.startMs <= alert.sinceMs + EPISODE_GAP_MS) return true;
   // The timeline starts later than the alert's episode (the query window moved on): same episode.

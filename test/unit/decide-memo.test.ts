@@ -6,14 +6,20 @@
  * state.
  */
 import { describe, expect, it } from "vitest";
-import { applyAction } from "../../functions/domain/actions.js";
+import { type AlertActionRequest, applyAction } from "../../functions/domain/actions.js";
 import { type Agent, parseAgentRow } from "../../functions/domain/agent.js";
 import type { AlertRecord } from "../../functions/domain/alert.js";
 import type { AppConfig } from "../../functions/domain/config.js";
 import { type AgentOutcome, decideWithDue, quietUntil } from "../../functions/domain/decide.js";
 import { nextDue } from "../../functions/domain/due.js";
 import { currentEpisode } from "../../functions/domain/episodes.js";
-import { applyWrites, decideAgent, decideRun } from "../../functions/domain/lifecycle.js";
+import {
+  applyWrites,
+  decideAgent,
+  decideRun,
+  OPEN_RECORD_TTL_SECONDS,
+  REMINDER_TOLERANCE_MS,
+} from "../../functions/domain/lifecycle.js";
 import { withMemo } from "../../functions/domain/memo.js";
 import { rulesFor, teamFor } from "../../functions/domain/rules.js";
 import { mulberry32 } from "../fakes/smartassist/day.js";
@@ -92,6 +98,56 @@ function timeline(
   return { status, endMs: t };
 }
 
+/**
+ * A record as the day may leave it: ended, or left open (or nudged) with what Slack's buttons did
+ * to it — snoozed (over or not), acknowledged, excused, reminders already sent, an expiry near its
+ * daily refresh.
+ */
+function varied(r: AlertRecord, random: () => number, atMs: number): AlertRecord {
+  const roll = random();
+  if (roll < 0.2) return { ...r, state: "resolved", endedMs: atMs };
+  if (roll < 0.3) return { ...r, state: "averted", endedMs: atMs };
+  if (r.state !== "open") return r;
+  const act = (request: AlertActionRequest): AlertRecord => {
+    const done = applyAction(r, request);
+    return done.ok ? done.record : r;
+  };
+  const at = atMs + Math.floor(random() * 600) * 1000;
+  const pick = random();
+  const acted =
+    pick < 0.2
+      ? act({
+          kind: "snooze",
+          seconds: [900, 1800, 3600][Math.floor(random() * 3)] ?? 900,
+          by: "U1",
+          nowMs: at,
+        })
+      : pick < 0.35
+        ? act({ kind: "acknowledge", by: "U1", nowMs: at })
+        : pick < 0.45
+          ? act({ kind: "excuse", by: "U1", nowMs: at })
+          : pick < 0.6
+            ? { ...r, remindedSlots: 1 + Math.floor(random() * 3) }
+            : r;
+  // Now and then an expiry written long ago: refreshed within the hour.
+  return random() < 0.15
+    ? { ...acted, expiresAt: Math.floor(atMs / 1000) + OPEN_RECORD_TTL_SECONDS - 24 * 3600 + 1800 }
+    : acted;
+}
+
+/** Each record's own moments, to the millisecond either side: snooze ends, reminder slots, expiry refresh. */
+function recordMarks(records: readonly AlertRecord[]): number[] {
+  const around = (at: number) => [at - 1000, at - 1, at, at + 1, at + 999];
+  return records.flatMap((r) => {
+    const at: number[] = [(r.expiresAt + 24 * 3600 - OPEN_RECORD_TTL_SECONDS) * 1000];
+    if (r.snoozedUntilMs !== undefined) at.push(r.snoozedUntilMs);
+    const repeat = (r.repeatSeconds ?? 0) * 1000;
+    for (const base of [r.firedMs, r.snoozedUntilMs ?? r.firedMs])
+      for (let k = 1; repeat > 0 && k <= 5; k++) at.push(base + k * repeat - REMINDER_TOLERANCE_MS);
+    return at.flatMap(around);
+  });
+}
+
 const CONFIGS: Array<{ name: string; cfg: AppConfig; offSet: number; fromMs: number }> = [
   { name: "no nudge", cfg: config(), offSet: 0, fromMs: Date.parse("2023-03-10T08:00:00Z") },
   {
@@ -143,14 +199,7 @@ describe("decideWithDue", () => {
         // Records as the lifecycle made them at an earlier instant, some then ended, all frozen.
         const madeAt = endMs + Math.floor(random() * 3600) * 1000;
         const made = decideRun([], [liveAgent], cfg, madeAt).records;
-        const records = deepFreeze(
-          made.map((r): AlertRecord => {
-            const roll = random();
-            if (roll < 0.3) return { ...r, state: "resolved", endedMs: madeAt };
-            if (roll < 0.5) return { ...r, state: "averted", endedMs: madeAt };
-            return r;
-          }),
-        );
+        const records = deepFreeze(made.map((r) => varied(r, random, madeAt)));
         // Instants: random steps, and each moment that matters to the millisecond either side.
         const episode = currentEpisode(memoAgent.segments, rulesFor(cfg, teamFor(cfg, memoAgent.email)));
         const start = episode?.startMs ?? endMs;
@@ -165,7 +214,7 @@ describe("decideWithDue", () => {
           instants.push(now);
           now += Math.floor(random() * 400_000) + (random() < 0.2 ? 0.5 : 0);
         }
-        instants.push(...marks);
+        instants.push(...marks, ...recordMarks(records));
         instants.sort((a, b) => a - b);
         let previous: unknown;
         for (const at of instants) {
@@ -179,7 +228,9 @@ describe("decideWithDue", () => {
       expect(remembered).toBeGreaterThan(100);
     });
 
-  it("an open record is decided afresh every time: a snooze ending, a reminder, an escalation", () => {
+  it("an open record is remembered between its own moments: a snooze ending, an escalation, a reminder", () => {
+    // Prepare: a lunch from 12:00 (alert 15m, critical 30m, reminders every 10m), fired at 12:15,
+    // snoozed at 12:16 for 15 minutes.
     const cfg = config({ repeat: "10m" });
     const status = [
       { primaryStatus: "AWAY", secondaryStatus: "LUNCH", startTime: "2023-03-10T12:00:00", endTime: "-" },
@@ -194,13 +245,35 @@ describe("decideWithDue", () => {
       nowMs: Date.parse("2023-03-10T12:16:00Z"),
     });
     if (!snoozed.ok) throw new Error("snooze refused");
-    const records = deepFreeze([snoozed.record]);
-    for (let at = Date.parse("2023-03-10T12:16:00Z"); at < Date.parse("2023-03-10T13:10:00Z"); at += 7_000) {
-      expect(quietUntil(memoAgent, records, cfg, at)).toBe(at);
-      expect(outcomeOf(decideWithDue(memoAgent, records, cfg, at))).toEqual(
-        afresh(liveAgent, records, cfg, at),
-      );
+    let records: readonly AlertRecord[] = deepFreeze([snoozed.record]);
+    // Act and assess: every 7 s for an hour, the records as each decision leaves them.
+    const writtenAt: number[] = [];
+    let remembered = 0;
+    let previous: AgentOutcome | undefined;
+    for (let at = Date.parse("2023-03-10T12:16:00Z"); at < Date.parse("2023-03-10T13:16:00Z"); at += 7_000) {
+      const got = decideWithDue(memoAgent, records, cfg, at);
+      expect(outcomeOf(got)).toEqual(afresh(liveAgent, records, cfg, at));
+      if (previous !== undefined && got.after === previous.after && got.writes.length === 0) remembered++;
+      previous = got;
+      if (got.writes.length > 0) {
+        writtenAt.push(at);
+        records = deepFreeze([...got.after]);
+      }
     }
+    // The escalation at the snooze's end (12:31), then reminders 10 minutes apart from there, each
+    // up to 15 s early: on the 7 s grid from 12:16:00, the first read at or after 12:31:00, then
+    // 12:40:45, 12:50:45, 13:00:45 and 13:10:45.
+    expect(writtenAt.map((ms) => new Date(ms).toISOString().slice(11, 19))).toEqual([
+      "12:31:03",
+      "12:40:51",
+      "12:50:46",
+      "13:00:48",
+      "13:10:50",
+    ]);
+    expect(remembered).toBeGreaterThan(400);
+    expect(quietUntil(memoAgent, deepFreeze([snoozed.record]), cfg, Date.parse("2023-03-10T12:16:00Z"))).toBe(
+      Date.parse("2023-03-10T12:31:00Z"),
+    );
   });
 
   it("remembers only over a frozen list of frozen records, and only for the same list and config", () => {

@@ -1,8 +1,9 @@
 /**
  * A Slack notifier that sends nothing and counts what a real one would send: per channel, top-level
  * messages (alerts, roll-ups) and thread replies (reminders, escalations, resolves, roll-up lists and
- * grouped replies); the nudges' direct messages apart. Every message is rendered with the real
- * renderers (messages.ts, rollup-delivery.ts), so a count is exactly what would have been posted.
+ * grouped replies); the nudges' direct messages apart. An update is rendered with the real renderers
+ * (messages.ts, rollup-delivery.ts) to learn whether it also replies in the thread, and roll-ups go
+ * through the real delivery, so a count is exactly what would have been posted.
  * Used by `replay`.
  */
 import type { SlackAction } from "../../domain/delivery.js";
@@ -40,7 +41,8 @@ export class CountingNotifier implements AlertNotifier {
 
   async deliver(action: SlackAction): Promise<DeliveryResult> {
     const { record } = action;
-    const rendered = renderSlackAction(action.kind, record, { timezone: this.timezone, nowMs: this.clock() });
+    // A nudge is one direct message and a post one top-level message whatever they say; what else
+    // an action sends (a thread reply or not) is what its rendering holds.
     if (action.kind === "nudge") {
       this.directMessages++;
       return { ok: true, nudge: "sent" };
@@ -51,6 +53,7 @@ export class CountingNotifier implements AlertNotifier {
       counts.topLevel++;
       return { ok: true, ts: this.#nextTs(), channel };
     }
+    const rendered = renderSlackAction(action.kind, record, { timezone: this.timezone, nowMs: this.clock() });
     if (rendered.reply) counts.replies++;
     return { ok: true, ts: record.slackTs ?? this.#nextTs(), channel };
   }
