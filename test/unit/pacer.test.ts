@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { parseRetryAfter } from "../../functions/adapters/smartassist/client.js";
 import type { Clock } from "../../functions/adapters/smartassist/clock.js";
 import { Pacer } from "../../functions/adapters/smartassist/pacer.js";
+import { parseRetryAfter } from "../../functions/adapters/smartassist/page-fetcher.js";
 import { MemoryRateLimiter } from "../../functions/adapters/state/memory-rate-limiter.js";
 import type { SharedRateLimiter } from "../../functions/ports.js";
 import { virtualTime } from "../fakes/virtual-time.js";
