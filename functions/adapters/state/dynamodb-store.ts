@@ -27,8 +27,6 @@ import {
   GetCommand,
   PutCommand,
   type PutCommandInput,
-  QueryCommand,
-  type QueryCommandOutput,
   ScanCommand,
   type ScanCommandOutput,
 } from "@aws-sdk/lib-dynamodb";
@@ -36,22 +34,23 @@ import type { AlertRecord } from "../../domain/alert.js";
 import type { BoardState } from "../../domain/board.js";
 import type { Cursor } from "../../domain/coverage.js";
 import { endedAndSettled } from "../../domain/delivery.js";
-import type { HistoryEntry, KEPT_FIELDS } from "../../domain/history.js";
+import type { HistoryEntry } from "../../domain/history.js";
 import type { AlertStore, BoardStore, HistoryStore } from "../../ports.js";
 import { DynamoDbBoards } from "./dynamodb-boards.js";
 import { describe, errorName } from "./dynamodb-errors.js";
-import { ALERT_TABLE, CURSOR_ID, HISTORY_ID_PREFIX, RESERVED_ID_PREFIX } from "./dynamodb-table.js";
+import { DynamoDbHistory } from "./dynamodb-history.js";
+import { ALERT_TABLE, CURSOR_ID, RESERVED_ID_PREFIX } from "./dynamodb-table.js";
 import {
   alertRecordSchema,
   CURSOR_TTL_SECONDS,
   cursorSchema,
-  historyEntrySchema,
   nowSeconds,
   readClock,
   type StoreClock,
   withoutUndefined,
 } from "./memory-store.js";
 
+export { historyItemOf } from "./dynamodb-history.js";
 export {
   ALERT_TABLE,
   BOARD_ID_PREFIX,
@@ -59,11 +58,6 @@ export {
   HISTORY_ID_PREFIX,
   RESERVED_ID_PREFIX,
 } from "./dynamodb-table.js";
-
-// The live index must never hold history: history entries keep no `state` (record() strips one anyway).
-type HistoryKeepsNoState = "state" extends (typeof KEPT_FIELDS)[number] ? never : true;
-const _historyKeepsNoState: HistoryKeepsNoState = true;
-void _historyKeepsNoState;
 
 export interface DynamoDbAlertStoreOptions {
   tableName: string;
@@ -114,6 +108,7 @@ export class DynamoDbAlertStore implements AlertStore, HistoryStore, BoardStore 
   readonly #clock: StoreClock;
   readonly #scanPageSize: number | undefined;
   readonly #boards: DynamoDbBoards;
+  readonly #history: DynamoDbHistory;
   /** How the last load() read the records (for tests and the bench). */
   lastLoadPath: LoadPath | undefined;
 
@@ -128,6 +123,11 @@ export class DynamoDbAlertStore implements AlertStore, HistoryStore, BoardStore 
             marshallOptions: { removeUndefinedValues: true },
           });
     this.#boards = new DynamoDbBoards({ doc: this.#doc, tableName: this.#tableName, clock: this.#clock });
+    this.#history = new DynamoDbHistory({
+      doc: this.#doc,
+      tableName: this.#tableName,
+      scanPageSize: this.#scanPageSize,
+    });
   }
 
   /**
@@ -356,61 +356,13 @@ export class DynamoDbAlertStore implements AlertStore, HistoryStore, BoardStore 
     return this.#boards.claimBoardPost(channel, by, untilMs, wallMs);
   }
 
-  async record(entry: HistoryEntry): Promise<void> {
-    const item = historyItemOf(entry);
-    try {
-      // Unconditional: the same episode written twice (a retried run) is the same item.
-      await this.#doc.send(new PutCommand({ TableName: this.#tableName, Item: item }));
-    } catch (error) {
-      throw new Error(
-        `Cannot write history for alert ${entry.id} to DynamoDB table ${this.#tableName}: ${describe(error)}`,
-        { cause: error },
-      );
-    }
+  // History is items of this table too; its writes and its Query live in dynamodb-history.ts.
+  record(entry: HistoryEntry): Promise<void> {
+    return this.#history.record(entry);
   }
 
-  /**
-   * One local date's history from the sparse index (eventually consistent: an episode that ended in
-   * the last second may be missing, which a digest at a set hour can live with). Items past their
-   * retention that TTL has not yet deleted are still returned, as the JSON file does.
-   */
-  async historyOn(date: string): Promise<HistoryEntry[]> {
-    const entries: HistoryEntry[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      let page: QueryCommandOutput;
-      try {
-        page = await this.#doc.send(
-          new QueryCommand({
-            TableName: this.#tableName,
-            IndexName: ALERT_TABLE.historyIndex.name,
-            KeyConditionExpression: "#hd = :date",
-            ExpressionAttributeNames: { "#hd": NAMES["#hd"] },
-            ExpressionAttributeValues: { ":date": date },
-            ExclusiveStartKey: startKey,
-            Limit: this.#scanPageSize,
-          }),
-        );
-      } catch (error) {
-        throw new Error(`Cannot read history from DynamoDB table ${this.#tableName}: ${describe(error)}`, {
-          cause: error,
-        });
-      }
-      for (const item of page.Items ?? []) entries.push(this.#parseHistory(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return entries;
-  }
-
-  #parseHistory(item: Record<string, unknown>): HistoryEntry {
-    const { alertId, [ALERT_TABLE.historyIndex.partitionKey]: localDate, ...rest } = item;
-    const parsed = historyEntrySchema.safeParse({ ...rest, id: alertId, localDate });
-    if (parsed.success) return parsed.data;
-    const issue = parsed.error.issues[0];
-    throw new Error(
-      `DynamoDB table ${this.#tableName} holds a history item that is not a history entry` +
-        ` (id ${JSON.stringify(item[ALERT_TABLE.partitionKey])}, ${issue?.path.join(".") ?? "?"}: ${issue?.message ?? "invalid"})`,
-    );
+  historyOn(date: string): Promise<HistoryEntry[]> {
+    return this.#history.historyOn(date);
   }
 
   #parse(item: Record<string, unknown>): AlertRecord {
@@ -423,22 +375,6 @@ export class DynamoDbAlertStore implements AlertStore, HistoryStore, BoardStore 
         ` (id ${JSON.stringify(item[ALERT_TABLE.partitionKey])}, ${issue?.path.join(".") ?? "?"}: ${issue?.message ?? "invalid"})`,
     );
   }
-}
-
-/**
- * The item record() writes for an ended episode: its id under HISTORY_ID_PREFIX (the alert's id kept as
- * `alertId`), the local date under the history index's key. Exported for tests and the bench, which
- * write many at once.
- */
-export function historyItemOf(entry: HistoryEntry): Record<string, unknown> {
-  // A `state` would put the entry in the live index (a caller's object may carry more than the type).
-  const { localDate, state: _state, ...rest } = withoutUndefined(entry) as HistoryEntry & { state?: unknown };
-  return {
-    ...rest,
-    [ALERT_TABLE.partitionKey]: `${HISTORY_ID_PREFIX}${entry.id}`,
-    alertId: entry.id,
-    [ALERT_TABLE.historyIndex.partitionKey]: localDate,
-  };
 }
 
 /**
