@@ -1,69 +1,18 @@
 /**
- * agent-status-alerts command line: `check`, `report`, `replay`, `validate`, `simulate`. The same engine as the Lambda.
+ * agent-status-alerts command line: `check`, `report`, `replay`, `validate`, `simulate`, `serve`, `watch`,
+ * `doctor`. The same engine as the Lambda; the arguments are args.ts's.
  * stdout carries the result only; logs and progress go to stderr.
  */
-import { parseArgs } from "node:util";
 import { MissingCredentialsError } from "../adapters/secrets/secrets.js";
 import type { CheckResult } from "../app/run-check.js";
 import { loadConfigFile } from "../config-file.js";
 import { ConfigError } from "../domain/config.js";
 import { parseLocalDate } from "../domain/digest.js";
+import { help, parse, parseNow, printWarnings, requireConfig, USAGE, wholeNumber } from "./args.js";
 import { localCheck } from "./check.js";
 import { EXIT_OK, EXIT_RUN_FAILED, exitCodeFor, oneLine, UsageError } from "./exit.js";
 import { renderCheck, renderConfig } from "./render.js";
 import { stderrLog } from "./stderr-log.js";
-
-const USAGE = `usage:
-  npm run cli -- check --config FILE [--now ISO-8601] [--state PATH] [--dry-run] [--json] [--verbose]
-  npm run cli -- report --config FILE --state PATH [--date YYYY-MM-DD] [--now ISO-8601] [--json | --csv] [--png FILE]
-  npm run cli -- replay --config FILE --date YYYY-MM-DD [--against OTHER] [--save CAPTURE | --from CAPTURE] [--json] [--png FILE]
-  npm run cli -- validate --config FILE
-  npm run cli -- simulate [--port N] [--agents N] [--seed N] [--timezone ZONE] [--latency MS]
-  npm run cli -- serve --config FILE --state PATH [--port N]
-  npm run cli -- watch --config FILE --state PATH [--json] [--verbose]
-  npm run cli -- doctor --config FILE [--send-test] [--json]
-
-environment for check: SMARTASSIST_CLIENT_ID, SMARTASSIST_CLIENT_SECRET, SLACK_BOT_TOKEN (optional),
-SLACK_API_URL (optional: another Slack API base URL, such as a local fake)
-environment for replay (without --from): SMARTASSIST_CLIENT_ID, SMARTASSIST_CLIENT_SECRET
-environment for serve: SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN (to update the messages), SLACK_API_URL
-environment for doctor: all of the above (a missing one is a failed check, not a usage error)`;
-
-type Values = Record<string, string | boolean | undefined>;
-
-function parse(
-  args: string[],
-  options: Record<string, { type: "string" | "boolean"; short?: string }>,
-): Values {
-  try {
-    const config = {
-      args,
-      options: { ...options, help: { type: "boolean", short: "h" } },
-      strict: true,
-    } as const;
-    return parseArgs(config).values as Values;
-  } catch (error) {
-    throw new UsageError(oneLine(error));
-  }
-}
-
-function requireConfig(values: Record<string, unknown>): string {
-  const path = values.config;
-  if (typeof path !== "string" || path === "") throw new UsageError("--config FILE is required");
-  return path;
-}
-
-function parseNow(text: unknown): number {
-  if (text === undefined) return Date.now();
-  const ms = Date.parse(String(text));
-  if (Number.isNaN(ms))
-    throw new UsageError(`--now: expected an ISO-8601 instant like 2023-03-10T16:30:00Z (got "${text}")`);
-  return ms;
-}
-
-function printWarnings(warnings: string[]): void {
-  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-}
 
 async function check(args: string[]): Promise<number> {
   const values = parse(args, {
@@ -369,20 +318,6 @@ async function doctor(args: string[]): Promise<number> {
     json: values.json === true,
     env: process.env,
   });
-}
-
-function wholeNumber(name: string, text: unknown, fallback: number, min: number, max: number): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`--${name}: expected a whole number from ${min} to ${max} (got "${text}")`);
-  }
-  return n;
-}
-
-function help(): number {
-  process.stdout.write(`${USAGE}\n`);
-  return EXIT_OK;
 }
 
 export async function main(argv: string[]): Promise<number> {
