@@ -3,8 +3,9 @@
  * loads on its own, with no node_modules anywhere above it, in the environment the stack gives the
  * function, exports the handler, carries the config, and carries no secret; invoked as Lambda would,
  * against loopback peers (the SmartAssist simulator, dynalite, Secrets Manager, EventBridge, Slack),
- * its closing log line stays under 64 KB with every agent of a large center alerting, and two
- * containers invoked with one schedule event at once post each alert once.
+ * its closing log line stays under 64 KB with every agent of a large center alerting, two containers
+ * invoked with one schedule event at once post each alert once, and a tick's due re-check, sent to an
+ * SQS peer and handed back as the event source mapping would (twice), fires once.
  */
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
@@ -22,11 +23,24 @@ import {
   lambdaEnvironment,
   nodeModulesAbove,
   probeImport,
+  startWarmBundle,
   synthesizeLambdaBundle,
 } from "../bench/lambda-bundle.js";
-import { bundleRep, closeBundleWorld, startBundleWorld } from "../bench/overlap-procs.js";
+import {
+  bundleEnv,
+  bundleRep,
+  closeBundleWorld,
+  SCHEDULE_EVENT,
+  startBundleWorld,
+} from "../bench/overlap-procs.js";
 import { type CliResult, collect } from "../e2e/run-cli.js";
-import { startEventBridgePeer, startSecretsPeer } from "../fakes/aws-peers.js";
+import {
+  type SqsMessage,
+  type SqsPeer,
+  startEventBridgePeer,
+  startSecretsPeer,
+  startSqsPeer,
+} from "../fakes/aws-peers.js";
 import { type LocalDynamo, startDynalite } from "../fakes/dynalite.js";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack/fake-slack.js";
 import {
@@ -330,6 +344,105 @@ describe("the check function's bundle, one schedule event delivered twice", () =
     90_000,
   );
 });
+
+describe("the check function's bundle, a tick and then the SQS messages it sent", () => {
+  it("queues the agent's instant with DelaySeconds; the message, delivered at its instant and again, fires once", async () => {
+    // Prepare: a warm container of the bundle with a due queue on an SQS peer, and an agent on lunch
+    // whose 15-minute threshold falls 20 s after the tick.
+    const world = await startBundleWorld({ bundle, dir, sim, channel: BUNDLE_TEST_CONFIG.slack.channel });
+    const sqs = await startSqsPeer();
+    const tableName = await world.dynamo.createAlertTable();
+    const env = {
+      ...bundleEnv(world, tableName),
+      DUE_QUEUE_URL: sqs.queueUrl,
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+    };
+    const tickMs = Math.floor(Date.now() / 1000) * 1000;
+    const dueMs = tickMs + 20_000;
+    sim.setAgents([
+      {
+        userId: "u-due",
+        firstName: "Soon",
+        lastName: "Due",
+        email: "soon@example.com",
+        segments: [
+          { primaryStatus: "AWAY", secondaryStatus: "LUNCH", startMs: dueMs - 15 * 60_000, endMs: null },
+        ],
+      },
+    ]);
+    const container = await startWarmBundle(bundle, dir, env);
+    const posts = () =>
+      world.slack.calls.filter(
+        (c) => c.method === "chat.postMessage" && (c.response as { ok: boolean }).ok && !c.args.thread_ts,
+      );
+    try {
+      // Act 1: the schedule's tick.
+      const tick = await container.invoke(tickMs, SCHEDULE_EVENT, 60_000);
+
+      // Assess 1: nothing posted yet; one message queued, delayed to the instant (never early).
+      expect(tick.error).toBeUndefined();
+      expect(summaryOf(tick.lines)).toMatchObject({ trigger: "schedule" });
+      expect(posts()).toHaveLength(0);
+      expect(sqs.messages).toHaveLength(1);
+      const message = sqs.messages[0] as SqsMessage;
+      expect(message.delaySeconds).toBeGreaterThanOrEqual(Math.ceil((dueMs - message.sentMs) / 1000));
+      expect(message.delaySeconds).toBeLessThanOrEqual(21);
+
+      // Act 2: the event source mapping hands the message over at its instant, then once more (SQS
+      // delivers at least once: a second receive after a lost reply).
+      const first = await container.invoke(dueMs, sqsEventOf(sqs, [message], 1), 60_000);
+      const again = await container.invoke(dueMs + 2_000, sqsEventOf(sqs, [message], 2), 60_000);
+
+      // Assess 2: the due run fired and posted the alert; the second delivery changed nothing.
+      expect(first.error).toBeUndefined();
+      expect(again.error).toBeUndefined();
+      expect(summaryOf(first.lines)).toMatchObject({ trigger: "due" });
+      expect(firedIn(first.lines)).toBe(1);
+      expect(firedIn(again.lines)).toBe(0);
+      expect(posts()).toHaveLength(1);
+      const dueRead = sim.requests.at(-1)?.body as { filter?: { agents?: string[] } } | undefined;
+      expect(dueRead?.filter?.agents).toEqual(["soon@example.com"]);
+    } finally {
+      await container.close();
+      await sqs.close();
+      await closeBundleWorld(world);
+    }
+  }, 90_000);
+});
+
+/** The SQS event Lambda's event source mapping hands the function for these messages. */
+function sqsEventOf(sqs: SqsPeer, messages: SqsMessage[], receiveCount: number) {
+  return {
+    Records: messages.map((m) => ({
+      messageId: m.messageId,
+      receiptHandle: `handle-${m.messageId}-${receiveCount}`,
+      body: m.body,
+      attributes: {
+        ApproximateReceiveCount: String(receiveCount),
+        SentTimestamp: String(m.sentMs),
+        ApproximateFirstReceiveTimestamp: String(m.visibleMs),
+      },
+      messageAttributes: {},
+      md5OfBody: m.md5OfBody,
+      eventSource: "aws:sqs",
+      eventSourceARN: sqs.queueArn,
+      awsRegion: "us-east-1",
+    })),
+  };
+}
+
+/** The invocation's `run summary` log line. */
+function summaryOf(lines: readonly string[]): Record<string, unknown> | undefined {
+  const line = lines.find((l) => l.includes('"message":"run summary"'));
+  return line === undefined ? undefined : (JSON.parse(line) as Record<string, unknown>);
+}
+
+/** Alerts the invocation fired, from its summary's counts (a run without a summary line fails the test). */
+function firedIn(lines: readonly string[]): number {
+  const summary = summaryOf(lines);
+  if (summary === undefined) throw new Error(`no run summary line in:\n${lines.join("\n")}`);
+  return (summary.counts as { transitions?: { fired?: number } } | undefined)?.transitions?.fired ?? 0;
+}
 
 /** Runs an ES module snippet in a fresh node in `dir` with exactly `env`, without blocking this process. */
 function runNode(dir: string, script: string, env: Record<string, string>): Promise<CliResult> {
