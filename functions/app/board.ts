@@ -10,22 +10,24 @@
 import type { Agent } from "../domain/agent.js";
 import type { AlertRecord, BoardEntry, DueEntry } from "../domain/alert.js";
 import {
-  addCounts,
   type BoardState,
   boardCall,
   boardChannels,
   boardContentKey,
   boardModel,
   boardSnapshot,
-  type ChannelCounts,
   channelOf,
+  type SeenAgent,
+} from "../domain/board.js";
+import {
+  addCounts,
+  type ChannelCounts,
   countAgent,
   decodePages,
   emptyCounts,
   encodePages,
   mergePages,
-  type SeenAgent,
-} from "../domain/board.js";
+} from "../domain/board-counts.js";
 import type { AppConfig } from "../domain/config.js";
 import type { Coverage } from "../domain/coverage.js";
 import { openSegment } from "../domain/episodes.js";

@@ -17,8 +17,8 @@ import {
   episodesByChannel,
   hourlySeries,
   ruleOrder,
-  shiftLocalDate,
 } from "../domain/digest.js";
+import { shiftLocalDate } from "../domain/local-date.js";
 
 import { localDate } from "../domain/time.js";
 import type { AlertStore, DigestPublisher, HistoryStore } from "../ports.js";

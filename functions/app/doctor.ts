@@ -7,28 +7,34 @@
 import type { AppConfig } from "../domain/config.js";
 import {
   type Check,
-  type CredentialsReading,
   configCheck,
   configuredChannels,
   type DoctorReport,
   doctorReport,
-  neededScopes,
-  nextRosterProbe,
-  observeRoster,
-  type RosterSearch,
-  rosterCheck,
+} from "../domain/doctor.js";
+import {
+  type CredentialsReading,
   signingSecretCheck,
+  smartAssistCredentialsCheck,
+  usable,
+} from "../domain/doctor-credentials.js";
+import {
+  neededScopes,
   slackChannelCheck,
   slackRespondersCheck,
   slackScopesCheck,
   slackTestCheck,
   slackTokenCheck,
-  smartAssistApiCheck,
-  smartAssistCredentialsCheck,
-  startRosterSearch,
   testMessage,
-  usable,
-} from "../domain/doctor.js";
+} from "../domain/doctor-slack.js";
+import {
+  nextRosterProbe,
+  observeRoster,
+  type RosterSearch,
+  rosterCheck,
+  smartAssistApiCheck,
+  startRosterSearch,
+} from "../domain/doctor-smartassist.js";
 import { localDate, timeZoneOffSet } from "../domain/time.js";
 import type {
   SlackGroupInfo,

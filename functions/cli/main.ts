@@ -7,7 +7,7 @@ import { MissingCredentialsError } from "../adapters/secrets/secrets.js";
 import type { CheckResult } from "../app/run-check.js";
 import { loadConfigFile } from "../config-file.js";
 import { ConfigError } from "../domain/config.js";
-import { parseLocalDate } from "../domain/digest.js";
+import { parseLocalDate } from "../domain/local-date.js";
 import { help, parse, parseNow, printWarnings, requireConfig, USAGE, wholeNumber } from "./args.js";
 import { localCheck } from "./check.js";
 import { EXIT_OK, EXIT_RUN_FAILED, exitCodeFor, oneLine, UsageError } from "./exit.js";

@@ -17,7 +17,7 @@ import {
 import { FrozenAlertStore } from "../adapters/state/frozen-store.js";
 import { type ReplayResult, replayDay } from "../app/replay.js";
 import type { AppConfig } from "../domain/config.js";
-import { shiftLocalDate } from "../domain/digest.js";
+import { shiftLocalDate } from "../domain/local-date.js";
 import {
   type ConfigReplay,
   configJson,

@@ -2,13 +2,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { renderBoard } from "../../functions/adapters/slack/board-messages.js";
 import { SlackNotifier } from "../../functions/adapters/slack/slack-notifier.js";
-import {
-  type BoardModel,
-  boardModel,
-  boardSnapshot,
-  countAgent,
-  emptyCounts,
-} from "../../functions/domain/board.js";
+import { type BoardModel, boardModel, boardSnapshot } from "../../functions/domain/board.js";
+import { countAgent, emptyCounts } from "../../functions/domain/board-counts.js";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack/fake-slack.js";
 import { CHANNEL, lunchAlert, MIN, SINCE, ZONE } from "../fixtures/lunch-alert.js";
 import { config } from "../unit/builders.js";

@@ -5,14 +5,16 @@ import {
   boardContentKey,
   boardModel,
   boardSnapshot,
+  statusMix,
+} from "../../functions/domain/board.js";
+import {
   type ChannelCounts,
   countAgent,
   decodePages,
   emptyCounts,
   encodePages,
   mergePages,
-  statusMix,
-} from "../../functions/domain/board.js";
+} from "../../functions/domain/board-counts.js";
 import { config, t } from "./builders.js";
 
 const NOW = t("14:05");

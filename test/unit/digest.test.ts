@@ -6,11 +6,10 @@ import {
   episodeFromHistory,
   hourlySeries,
   minutesPastThreshold,
-  parseLocalDate,
   reportRows,
-  shiftLocalDate,
 } from "../../functions/domain/digest.js";
 import { historyEntryFor } from "../../functions/domain/history.js";
+import { parseLocalDate, shiftLocalDate } from "../../functions/domain/local-date.js";
 import { config } from "./builders.js";
 
 // India (UTC+05:30): local midnight of 2025-06-10 is 2025-06-09T18:30Z.

@@ -1,29 +1,30 @@
-/** The doctor's verdicts (domain/doctor.ts): probe results in, check lines out; and the roster search. */
+/** The doctor's verdicts (domain/doctor*.ts): probe results in, check lines out; and the roster search. */
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../functions/domain/config.js";
+import { checkLine, configCheck, configuredChannels, doctorReport } from "../../functions/domain/doctor.js";
 import {
-  type ApiContext,
   type CredentialsReading,
-  checkLine,
-  configCheck,
-  configuredChannels,
-  doctorReport,
-  neededScopes,
-  nextRosterProbe,
-  observeRoster,
-  type RosterBudget,
-  type RosterSearch,
-  rosterCheck,
   signingSecretCheck,
+  smartAssistCredentialsCheck,
+} from "../../functions/domain/doctor-credentials.js";
+import {
+  neededScopes,
   slackChannelCheck,
   slackRespondersCheck,
   slackScopesCheck,
   slackTestCheck,
   slackTokenCheck,
+} from "../../functions/domain/doctor-slack.js";
+import {
+  type ApiContext,
+  nextRosterProbe,
+  observeRoster,
+  type RosterBudget,
+  type RosterSearch,
+  rosterCheck,
   smartAssistApiCheck,
-  smartAssistCredentialsCheck,
   startRosterSearch,
-} from "../../functions/domain/doctor.js";
+} from "../../functions/domain/doctor-smartassist.js";
 import type { SlackIdentity } from "../../functions/ports.js";
 
 const BASE = {

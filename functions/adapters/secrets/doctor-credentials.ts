@@ -5,7 +5,7 @@
  * the reading (what the doctor reports) holds none but the client id, which is not a secret.
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import type { CredentialKey, CredentialState, CredentialsReading } from "../../domain/doctor.js";
+import type { CredentialKey, CredentialState, CredentialsReading } from "../../domain/doctor-credentials.js";
 import { CLIENT_ID_PREFIX, ENV_VARS, isPlaceholder } from "./secrets.js";
 
 export interface DoctorCredentials {

@@ -5,7 +5,7 @@
  */
 import type { HeaderBlock, KnownBlock } from "@slack/web-api";
 import type { ChannelDigest, DayReport } from "../../domain/digest.js";
-import { weekdayOf } from "../../domain/digest.js";
+import { weekdayOf } from "../../domain/local-date.js";
 import {
   ALERT_TEXT_MAX,
   CONTEXT_TEXT_MAX,

@@ -11,7 +11,7 @@
  * agent's row once for as long as its answer holds, and each segment once for the day (agent.ts).
  */
 import { isOpenMarker } from "../../domain/agent.js";
-import { parseLocalDate } from "../../domain/digest.js";
+import { parseLocalDate } from "../../domain/local-date.js";
 import { withMemo } from "../../domain/memo.js";
 import { parseLocalTime, type QueryWindow } from "../../domain/time.js";
 import {
