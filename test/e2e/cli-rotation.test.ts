@@ -126,8 +126,8 @@ rules:
     const third = await run("08:30");
 
     // Each run stops at its budget and starts where the last one stopped; the third reaches the end
-    // and, as the page past the end that waited for the pacer was dropped unsent, has one request left
-    // to wrap: page 0 again, so the next run starts at 10.
+    // and, when the page past the end that waited for the pacer was dropped unsent, has one request
+    // left to wrap: page 0 again, so the next run starts at 10.
     expect(first.summary.coverage).toEqual({
       complete: false,
       startOffset: 0,
@@ -140,10 +140,17 @@ rules:
       nextOffset: 110,
       rosterPages: null,
     });
+    // Whether the third run's last request wraps to page 0 is a race no client can win every time:
+    // with two pages in flight and no total in the API, the page past the end (150) goes out when its
+    // slot comes before page 140's answer says hasMore=false (a loaded machine); then that request
+    // was the run's last, and the next run starts at 0 instead of 10.
+    const rotationOf = (r: typeof third) =>
+      r.requests.filter((q) => q.agents === undefined).map((q) => q.offset);
+    const wrapped = rotationOf(third).includes(0);
     expect(third.summary.coverage).toEqual({
       complete: false,
       startOffset: 110,
-      nextOffset: 10,
+      nextOffset: wrapped ? 10 : 0,
       rosterPages: 15,
     });
     for (const r of [first, second, third]) expect(r.stderr).toMatch(/does not fit in one 1-minute run/);
@@ -154,12 +161,10 @@ rules:
     const rotationOffsets = [first, second, third].flatMap((r) =>
       r.requests.filter((q) => q.agents === undefined && q.status === 200).map((q) => q.offset),
     );
-    const covered = new Set(rotationOffsets);
+    const covered = new Set(rotationOffsets.filter((offset) => offset < AGENTS));
     expect([...covered].sort((a, b) => a - b)).toEqual(Array.from({ length: 15 }, (_, i) => i * PAGE_SIZE));
     expect(rotationOffsets).toHaveLength(16);
-    expect(third.requests.filter((q) => q.agents === undefined).map((q) => q.offset)).toEqual([
-      110, 120, 130, 140, 0,
-    ]);
+    expect(rotationOf(third)).toEqual(wrapped ? [110, 120, 130, 140, 0] : [110, 120, 130, 140, 150]);
     // No run asked for more than its pace allows.
     for (const r of [first, second, third]) expect(r.requests.length).toBeLessThanOrEqual(PER_MINUTE);
 
@@ -173,7 +178,10 @@ rules:
     // page 0.
     expect(third.summary.transitions.map((t) => `${t.type}:${t.userId}`)).toEqual(["resolved:u-1"]);
     expect(third.summary.firing).toEqual([]);
-    expect(JSON.parse(readFileSync(state, "utf8")).cursor).toMatchObject({ nextOffset: 10, rosterPages: 15 });
+    expect(JSON.parse(readFileSync(state, "utf8")).cursor).toMatchObject({
+      nextOffset: wrapped ? 10 : 0,
+      rosterPages: 15,
+    });
   }, 120_000);
 
   it("does not move the cursor on a dry run", async () => {
