@@ -48,6 +48,9 @@ describe("nextDue", () => {
     const { records } = runAt([t("12:15")], cfg);
     expect(due(records, cfg, t("12:16"))).toMatchObject({ kind: "resolve-watch", atMs: t("12:17") });
     expect(due(records, cfg, t("12:29:30"))).toMatchObject({ kind: "escalate", atMs: t("12:30") });
+    // The same second as the watch: the moment that does something wins.
+    expect(due(records, cfg, t("12:29"))).toMatchObject({ kind: "escalate", atMs: t("12:30") });
+    expect(due(records, cfg, t("12:28:59"))).toMatchObject({ kind: "resolve-watch", atMs: t("12:29:59") });
   });
 
   it("reminders at the lifecycle's own slots; none once acknowledged, but the escalation still comes", () => {
