@@ -15,9 +15,9 @@ import {
   episodeFromHistory,
   episodeFromRecord,
   episodesByChannel,
-  hourlySeries,
   ruleOrder,
 } from "../domain/digest.js";
+import { hourlySeries } from "../domain/digest-exports.js";
 import { shiftLocalDate } from "../domain/local-date.js";
 
 import { localDate } from "../domain/time.js";

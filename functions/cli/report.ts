@@ -10,10 +10,8 @@ import {
   dayReport,
   episodesByChannel,
   minutesPastThreshold,
-  REPORT_COLUMNS,
-  type ReportRow,
-  reportRows,
 } from "../domain/digest.js";
+import { REPORT_COLUMNS, type ReportRow, reportRows } from "../domain/digest-exports.js";
 import { formatDuration } from "../domain/duration.js";
 import { localDate, localTimeOfDay } from "../domain/time.js";
 

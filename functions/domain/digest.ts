@@ -1,7 +1,8 @@
 /**
  * The shift digest as pure arithmetic: the alerts (episodes that fired) of one local date, per
- * channel, and the hourly series the chart draws. No I/O, no clock: the caller hands in the report's
- * instant, the day's ended episodes (history) and the open alert records.
+ * channel (their CSV rows and the chart's hourly series are digest-exports.ts's). No I/O, no clock:
+ * the caller hands in the report's instant, the day's ended episodes (history) and the open alert
+ * records.
  *
  * Counting rules (DESIGN.md, "History and the shift digest"):
  * - an alert counts on the local date (config.timezone) its episode started, whenever it ended;
@@ -14,7 +15,7 @@ import type { AppConfig } from "./config.js";
 import type { HistoryEntry } from "./history.js";
 import { shiftLocalDate } from "./local-date.js";
 import { teamFor } from "./rules.js";
-import { localDate, localParts } from "./time.js";
+import { localDate } from "./time.js";
 
 /** One alert of the day, from history (ended) or from an open alert record. */
 export interface DigestEpisode {
@@ -301,131 +302,4 @@ export function dayReport(input: DayInput): DayReport {
       channelDigest(channel, episodes, weekAgo.get(channel) ?? [], rules, nowMs),
     ),
   };
-}
-
-/** One CSV row per alert of the day (`report --csv`). */
-export interface ReportRow {
-  date: string;
-  channel: string;
-  userId: string;
-  email: string;
-  name: string;
-  rule: string;
-  primaryStatus: string;
-  secondaryStatus: string;
-  start: string;
-  end: string;
-  minutes: number;
-  thresholdMinutes: number;
-  minutesPastThreshold: number;
-  severity: Severity;
-  acknowledgedBy: string;
-  acknowledgedAt: string;
-  excusedBy: string;
-  open: boolean;
-}
-
-export const REPORT_COLUMNS: ReadonlyArray<keyof ReportRow> = [
-  "date",
-  "channel",
-  "userId",
-  "email",
-  "name",
-  "rule",
-  "primaryStatus",
-  "secondaryStatus",
-  "start",
-  "end",
-  "minutes",
-  "thresholdMinutes",
-  "minutesPastThreshold",
-  "severity",
-  "acknowledgedBy",
-  "acknowledgedAt",
-  "excusedBy",
-  "open",
-];
-
-export function reportRows(input: DayInput): ReportRow[] {
-  const { date, nowMs } = input;
-  const rows: ReportRow[] = [];
-  for (const [channel, episodes] of episodesByChannel(input, date)) {
-    for (const e of episodes) {
-      const open = e.endedMs === undefined || e.endedMs > nowMs;
-      rows.push({
-        date,
-        channel,
-        userId: e.userId,
-        email: e.email,
-        name: e.name,
-        rule: e.rule,
-        primaryStatus: e.primaryStatus,
-        secondaryStatus: e.secondaryStatus,
-        start: new Date(e.sinceMs).toISOString(),
-        end: open ? "" : new Date(endAsOf(e, nowMs)).toISOString(),
-        minutes: Math.floor(lengthSeconds(e, nowMs) / 60),
-        thresholdMinutes: e.thresholdSeconds / 60,
-        minutesPastThreshold: minutesPastThreshold(e, nowMs),
-        severity: e.severity,
-        acknowledgedBy: e.acknowledgedBy ?? "",
-        acknowledgedAt:
-          e.acknowledgedMs === undefined || e.acknowledgedMs > nowMs
-            ? ""
-            : new Date(e.acknowledgedMs).toISOString(),
-        excusedBy: e.excusedBy ?? "",
-        open,
-      });
-    }
-  }
-  return rows;
-}
-
-/** Minutes past threshold per local hour, one series per rule: what the chart stacks. */
-export interface HourlySeries {
-  rules: string[];
-  /** `minutes[r][h]`: minutes past threshold of rule `rules[r]` that fell in local hour h (0–23). */
-  minutes: number[][];
-}
-
-/**
- * Spreads each episode's whole minutes past threshold over the local hours they fell in: minute k
- * past the threshold (k = 0 … total − 1) belongs to the hour in which it began. Minutes after the
- * report date's end (an episode running past midnight) go to hour 23, so the bars add up to the
- * day's total exactly.
- */
-export function hourlySeries(
-  episodes: DigestEpisode[],
-  rules: string[],
-  zone: string,
-  date: string,
-  nowMs: number,
-): HourlySeries {
-  const present = new Set(episodes.map((e) => e.rule));
-  const order = [
-    ...rules.filter((r) => present.has(r)),
-    ...[...present].filter((r) => !rules.includes(r)).sort(),
-  ];
-  const minutes = order.map(() => new Array<number>(24).fill(0));
-  for (const e of episodes) {
-    const total = minutesPastThreshold(e, nowMs);
-    if (total === 0) continue;
-    const series = minutes[order.indexOf(e.rule)] as number[];
-    const first = e.sinceMs + e.thresholdSeconds * 1000;
-    let k = 0;
-    while (k < total) {
-      const at = first + k * MINUTE_MS;
-      const p = localParts(zone, at);
-      const day = `${String(p.year).padStart(4, "0")}-${String(p.month).padStart(2, "0")}-${String(p.day).padStart(2, "0")}`;
-      if (day > date) {
-        series[23] = (series[23] ?? 0) + (total - k);
-        break;
-      }
-      // Minutes left in this local hour from `at` (offsets change only on the hour, so this holds).
-      const toNextHourMs = (60 - p.minute) * MINUTE_MS - p.second * 1000 - (at % 1000);
-      const inHour = Math.min(total - k, Math.max(1, Math.ceil(toNextHourMs / MINUTE_MS)));
-      series[p.hour] = (series[p.hour] ?? 0) + inHour;
-      k += inHour;
-    }
-  }
-  return { rules: order, minutes };
 }

@@ -4,10 +4,9 @@ import {
   type DigestEpisode,
   dayReport,
   episodeFromHistory,
-  hourlySeries,
   minutesPastThreshold,
-  reportRows,
 } from "../../functions/domain/digest.js";
+import { hourlySeries, reportRows } from "../../functions/domain/digest-exports.js";
 import { historyEntryFor } from "../../functions/domain/history.js";
 import { parseLocalDate, shiftLocalDate } from "../../functions/domain/local-date.js";
 import { config } from "./builders.js";

@@ -7,7 +7,7 @@
  * large type (the title stays legible at 30 %), and the rule colours are the Okabe–Ito palette,
  * which stays distinguishable with the common colour-vision deficiencies.
  */
-import type { HourlySeries } from "../../domain/digest.js";
+import type { HourlySeries } from "../../domain/digest-exports.js";
 
 export interface ChartInput {
   date: string;
