@@ -7,11 +7,49 @@ import type { BoardModel, BoardState } from "./domain/board.js";
 import type { Cursor } from "./domain/coverage.js";
 import type { SlackAction } from "./domain/delivery.js";
 import type { ChannelDigest, DayReport } from "./domain/digest.js";
+import type { HourlySeries } from "./domain/digest-exports.js";
 import type { DueGroup } from "./domain/due.js";
 import type { HistoryEntry } from "./domain/history.js";
 import type { LiveRecords } from "./domain/live-records.js";
 import type { RollupOutcome, RollupWork } from "./domain/rollup.js";
 import type { QueryWindow } from "./domain/time.js";
+
+// ---- Credentials: Secrets Manager in AWS, the environment locally ----
+
+export interface AppSecrets {
+  clientId: string;
+  clientSecret: string;
+  slackBotToken: string;
+  /**
+   * The Slack app's signing secret, for the interactivity endpoint. Optional: the check function never
+   * needs it, so a secret set up before the endpoint existed keeps working.
+   */
+  slackSigningSecret?: string;
+}
+
+export interface SecretsProvider {
+  get(): Promise<AppSecrets>;
+  /** Reads the secret again (it may have been rotated since this container read it). */
+  refresh(): Promise<AppSecrets>;
+}
+
+// ---- SmartAssist ----
+
+/**
+ * Why a read of the source failed, as a run acts on it whatever the adapter: the credentials were
+ * refused (a rotated secret: read it again, once), the request itself was rejected (the config is
+ * wrong), or nothing answered. An adapter's error says which in `sourceFailure`, with the HTTP
+ * `status` when it has one.
+ */
+export type SourceFailure = "credentials-refused" | "request-rejected" | "unavailable";
+
+export function sourceFailureOf(error: unknown): { kind: SourceFailure; status?: number } | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const { sourceFailure: kind, status } = error as { sourceFailure?: unknown; status?: unknown };
+  if (kind !== "credentials-refused" && kind !== "request-rejected" && kind !== "unavailable")
+    return undefined;
+  return typeof status === "number" ? { kind, status } : { kind };
+}
 
 /** One page of the Agent Status Details API: raw rows, validated by the domain. */
 export interface AgentPage {
@@ -254,6 +292,18 @@ export interface InteractionNotifier extends AlertNotifier {
     count: number,
   ): Promise<DeliveryResult>;
 }
+
+/** The digest's chart as the use case hands it over: minutes past threshold per local hour. */
+export interface DigestChart {
+  date: string;
+  timezone: string;
+  series: HourlySeries;
+  /** A second line under the title (totals, the channel). */
+  subtitle?: string;
+}
+
+/** Draws a digest chart as PNG bytes. */
+export type DigestChartRenderer = (chart: DigestChart) => Promise<Uint8Array>;
 
 /** Posts a digest message and uploads a chart: the Slack side of the shift digest. */
 export interface DigestPublisher {

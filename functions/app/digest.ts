@@ -5,8 +5,6 @@
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Metrics } from "@aws-lambda-powertools/metrics";
-import { digestChartSvg } from "../adapters/chart/svg.js";
-import type { AppSecrets, SecretsProvider } from "../adapters/secrets/secrets.js";
 import type { AppConfig } from "../domain/config.js";
 import {
   type DayInput,
@@ -21,7 +19,15 @@ import { hourlySeries } from "../domain/digest-exports.js";
 import { shiftLocalDate } from "../domain/local-date.js";
 
 import { localDate } from "../domain/time.js";
-import type { AlertStore, DigestPublisher, HistoryStore } from "../ports.js";
+import type {
+  AlertStore,
+  AppSecrets,
+  DigestChart,
+  DigestChartRenderer,
+  DigestPublisher,
+  HistoryStore,
+  SecretsProvider,
+} from "../ports.js";
 import { fromPowertools, type Log } from "./logger.js";
 
 export interface DayDeps {
@@ -47,8 +53,8 @@ export async function loadDay(
   return { config, date, nowMs, episodes };
 }
 
-/** The chart's SVG for one channel of the day, or for every channel together (`channel` undefined). */
-export function chartSvg(input: DayInput, channel?: string): string {
+/** The chart of one channel's day, or of every channel together (`channel` undefined). */
+export function digestChartOf(input: DayInput, channel?: string): DigestChart {
   const groups = episodesByChannel(input, input.date);
   const episodes = channel === undefined ? [...groups.values()].flat() : (groups.get(channel) ?? []);
   const series = hourlySeries(
@@ -61,13 +67,13 @@ export function chartSvg(input: DayInput, channel?: string): string {
   const minutes = series.minutes.flat().reduce((a, b) => a + b, 0);
   const alerts = episodes.length;
   const subtitle = `${alerts} alert${alerts === 1 ? "" : "s"} · ${minutes} min past threshold${channel ? ` · ${channel}` : ""}`;
-  return digestChartSvg({ date: input.date, timezone: input.config.timezone, series, subtitle });
+  return { date: input.date, timezone: input.config.timezone, series, subtitle };
 }
 
 export interface DigestDeps extends DayDeps {
   publisher: DigestPublisher;
-  /** SVG → PNG; absent or failing, the text digest still goes out. */
-  renderPng?: (svg: string) => Promise<Uint8Array>;
+  /** Draws the chart; absent or failing, the text digest still goes out. */
+  renderChart?: DigestChartRenderer;
   log: Log;
 }
 
@@ -111,10 +117,10 @@ export async function postDigest(config: AppConfig, deps: DigestDeps, nowMs: num
       deps.log.error("the digest could not be posted", { channel: digest.channel, error: describe(error) });
       continue;
     }
-    if (digest.alerts === 0 || !deps.renderPng) continue;
+    if (digest.alerts === 0 || !deps.renderChart) continue;
     let png: Uint8Array;
     try {
-      png = await deps.renderPng(chartSvg(input, digest.channel));
+      png = await deps.renderChart(digestChartOf(input, digest.channel));
     } catch (error) {
       entry.chart = "failed";
       result.chartFailures++;
@@ -155,7 +161,7 @@ export interface ScheduledDigestDeps {
   /** The state store as of `nowMs` (history and open alerts), read only. */
   storeFor: (nowMs: number) => AlertStore & HistoryStore;
   publisherFor: (secrets: AppSecrets, nowMs: number) => DigestPublisher;
-  renderPng?: (svg: string) => Promise<Uint8Array>;
+  renderChart?: DigestChartRenderer;
   logger: Logger;
   /** Custom metrics (none: the `digest summary` log line has the channels posted and the failures). */
   metrics: Metrics;
@@ -178,7 +184,7 @@ export function createScheduledDigest(deps: ScheduledDigestDeps) {
         {
           store: deps.storeFor(nowMs),
           publisher: deps.publisherFor(secrets, nowMs),
-          ...(deps.renderPng ? { renderPng: deps.renderPng } : {}),
+          ...(deps.renderChart ? { renderChart: deps.renderChart } : {}),
           log,
         },
         nowMs,

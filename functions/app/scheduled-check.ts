@@ -5,24 +5,21 @@
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import type { AppSecrets, SecretsProvider } from "../adapters/secrets/secrets.js";
-import {
-  CredentialsRefusedError,
-  RequestRejectedError,
-  SourceUnavailableError,
-} from "../adapters/smartassist/errors.js";
 import type { RunSummary } from "../domain/alert.js";
 import type { AppConfig } from "../domain/config.js";
 import { TICK_SECONDS } from "../domain/coverage.js";
 import { type DueGroup, dueEmails } from "../domain/due.js";
-import type {
-  AgentStatusSource,
-  AlertNotifier,
-  AlertStore,
-  BoardStore,
-  DueQueue,
-  EventPublisher,
-  HistoryStore,
+import {
+  type AgentStatusSource,
+  type AlertNotifier,
+  type AlertStore,
+  type AppSecrets,
+  type BoardStore,
+  type DueQueue,
+  type EventPublisher,
+  type HistoryStore,
+  type SecretsProvider,
+  sourceFailureOf,
 } from "../ports.js";
 import type { Bounded } from "./bounded-summary.js";
 import { fromPowertools } from "./logger.js";
@@ -117,10 +114,11 @@ export function createScheduledCheck(deps: ScheduledCheckDeps) {
       try {
         result = await runWith(secrets, nowMs, budget, due);
       } catch (error) {
-        if (!(error instanceof CredentialsRefusedError)) throw error;
+        const failure = sourceFailureOf(error);
+        if (failure?.kind !== "credentials-refused") throw error;
         // The secret may have been rotated since this container read it: read it again, once.
         logger.warn("SmartAssist refused the credentials; re-reading the secret once", {
-          status: error.status,
+          status: failure.status,
         });
         secrets = await deps.secrets.refresh();
         result = await runWith(secrets, nowMs, budget, due);
@@ -128,10 +126,7 @@ export function createScheduledCheck(deps: ScheduledCheckDeps) {
       logger.info("run summary", { trigger, ...runLogFields(result) });
       return runResult(result.summary);
     } catch (error) {
-      const reachingSmartAssist =
-        error instanceof CredentialsRefusedError ||
-        error instanceof SourceUnavailableError ||
-        error instanceof RequestRejectedError;
+      const reachingSmartAssist = sourceFailureOf(error) !== undefined;
       // The function fails, so the Errors alarm and the failure queue see it; `cause` says which story.
       logger.error("run failed", {
         error: error instanceof Error ? error.message : String(error),

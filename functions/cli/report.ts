@@ -1,7 +1,7 @@
 /** `report`: the day's digest from the state file's history, as text, JSON or CSV, and the chart as PNG. */
 import { writeFile } from "node:fs/promises";
 import { JsonFileAlertStore } from "../adapters/state/json-file-store.js";
-import { chartSvg, loadDay } from "../app/digest.js";
+import { digestChartOf, loadDay } from "../app/digest.js";
 import type { AppConfig } from "../domain/config.js";
 import {
   type ChannelDigest,
@@ -44,8 +44,8 @@ export async function localReport(options: ReportOptions): Promise<ReportOutput>
   const output: ReportOutput = { stdout, report };
   if (options.pngPath) {
     // The renderer (wasm and fonts) loads only when a chart is asked for.
-    const { renderPng } = await import("../adapters/chart/png.js");
-    const png = await renderPng(chartSvg(input));
+    const { renderDigestChart } = await import("../adapters/chart/png.js");
+    const png = await renderDigestChart(digestChartOf(input));
     await writeFile(options.pngPath, png);
     output.pngBytes = png.length;
   }

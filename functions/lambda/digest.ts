@@ -5,7 +5,7 @@
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { renderPng } from "../adapters/chart/png.js";
+import { renderDigestChart } from "../adapters/chart/png.js";
 import { SecretsManagerSecrets } from "../adapters/secrets/secrets.js";
 import { SlackDigestPublisher } from "../adapters/slack/digest-publisher.js";
 import { DynamoDbAlertStore } from "../adapters/state/dynamodb-store.js";
@@ -32,7 +32,7 @@ export const handler = createScheduledDigest({
       nowMs,
       timezone: config.timezone,
     }),
-  renderPng,
+  renderChart: renderDigestChart,
   logger,
   metrics,
 });

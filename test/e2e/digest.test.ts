@@ -8,7 +8,7 @@ import { Metrics } from "@aws-lambda-powertools/metrics";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { pngSize, renderPng } from "../../functions/adapters/chart/png.js";
+import { pngSize, renderDigestChart } from "../../functions/adapters/chart/png.js";
 import { SecretsManagerSecrets } from "../../functions/adapters/secrets/secrets.js";
 import { SlackDigestPublisher } from "../../functions/adapters/slack/digest-publisher.js";
 import { DynamoDbAlertStore } from "../../functions/adapters/state/dynamodb-store.js";
@@ -131,7 +131,7 @@ describe("postDigest", () => {
     // Act
     const result = await postDigest(
       config,
-      { store, publisher: publisher(), renderPng, log: quietLog() },
+      { store, publisher: publisher(), renderChart: renderDigestChart, log: quietLog() },
       NOW,
     );
     // Assess
@@ -173,7 +173,11 @@ describe("postDigest", () => {
     // The client retries twice: the upload URL fails every time.
     slack.failNext("upload", { status: 500 }, { status: 500 }, { status: 500 });
     // Act
-    const result = await postDigest(config, { store, publisher: publisher(), renderPng, log }, NOW);
+    const result = await postDigest(
+      config,
+      { store, publisher: publisher(), renderChart: renderDigestChart, log },
+      NOW,
+    );
     // Assess
     expect(result.channels[0]).toMatchObject({ posted: true, chart: "failed" });
     expect(result.chartFailures).toBe(1);
@@ -190,7 +194,7 @@ describe("postDigest", () => {
       throw new Error("wasm trap");
     };
     // Act
-    const result = await postDigest(config, { store, publisher: publisher(), renderPng: broken, log }, NOW);
+    const result = await postDigest(config, { store, publisher: publisher(), renderChart: broken, log }, NOW);
     // Assess
     expect(result.channels.map((c) => [c.posted, c.chart])).toEqual([
       [true, "failed"],
@@ -210,7 +214,7 @@ describe("postDigest", () => {
     // Act
     const result = await postDigest(
       config,
-      { store, publisher: publisher(), renderPng, log: quietLog() },
+      { store, publisher: publisher(), renderChart: renderDigestChart, log: quietLog() },
       NOW,
     );
     // Assess
@@ -251,7 +255,7 @@ describe("createScheduledDigest (the Lambda's run)", () => {
         storeFor: () => store,
         publisherFor: (s, nowMs) =>
           new SlackDigestPublisher({ token: s.slackBotToken, apiUrl: slack.url, nowMs, timezone: ZONE }),
-        renderPng,
+        renderChart: renderDigestChart,
         logger,
         metrics,
       });

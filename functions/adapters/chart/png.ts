@@ -10,7 +10,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { initWasm, Resvg } from "@resvg/resvg-wasm";
-import { CHART_FONT } from "./svg.js";
+import type { DigestChartRenderer } from "../../ports.js";
+import { CHART_FONT, digestChartSvg } from "./svg.js";
 
 /** The asset files, by the name they carry beside the bundle and where npm installs them. */
 export const RENDERER_FILES = {
@@ -45,6 +46,9 @@ function initialise(): Promise<Uint8Array[]> {
   });
   return ready;
 }
+
+/** The digest chart port (ports.ts): the SVG drawn, then rasterized. */
+export const renderDigestChart: DigestChartRenderer = (chart) => renderPng(digestChartSvg(chart));
 
 /** Rasterizes an SVG at its own size into PNG bytes. */
 export async function renderPng(svg: string): Promise<Uint8Array> {

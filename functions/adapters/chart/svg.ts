@@ -8,13 +8,10 @@
  * which stays distinguishable with the common colour-vision deficiencies.
  */
 import type { HourlySeries } from "../../domain/digest-exports.js";
+import type { DigestChart } from "../../ports.js";
 
-export interface ChartInput {
-  date: string;
-  timezone: string;
-  series: HourlySeries;
-  /** A second line under the title (totals, the channel). */
-  subtitle?: string;
+/** The digest's chart (the port's DigestChart), or another one drawn the same way. */
+export interface ChartInput extends DigestChart {
   /** Another chart than the digest's (replay's alerts per hour): its title, axis title, unit and empty text. */
   labels?: { title: string; yAxis: string; unit: string; empty: string };
   /** Series side by side in each hour (one per config), not stacked. */

@@ -4,18 +4,12 @@
  */
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import * as z from "zod";
+import type { AppSecrets, SecretsProvider } from "../../ports.js";
 
-export interface AppSecrets {
-  clientId: string;
-  clientSecret: string;
-  slackBotToken: string;
-  /**
-   * The Slack app's signing secret, for the interactivity endpoint. Optional: the check function never
-   * needs it, so a secret set up before the endpoint existed keeps working. Required with
-   * `requireSigningSecret` (the interactions function), or read with signingSecretOf.
-   */
-  slackSigningSecret?: string;
-}
+// The port's types (ports.ts), re-exported for the entry points that wire this adapter. With
+// `requireSigningSecret` (the interactions function) the signing secret is required, or read with
+// signingSecretOf.
+export type { AppSecrets, SecretsProvider };
 
 /** The interactions function's view: the signing secret is there. */
 export interface InteractionSecrets extends AppSecrets {
@@ -28,11 +22,6 @@ export interface EnvSecrets {
   clientSecret: string;
   slackBotToken?: string;
   slackSigningSecret?: string;
-}
-
-export interface SecretsProvider {
-  get(): Promise<AppSecrets>;
-  refresh(): Promise<AppSecrets>;
 }
 
 /** The keys every function needs. */
