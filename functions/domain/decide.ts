@@ -75,7 +75,10 @@ export function decideWithDue(
   const ahead = momentAhead(agent, after, config, nowMs);
   const next = withWatch(ahead, agent, nowMs);
   if (memo === undefined || writes.length > 0) return { writes, after, next };
-  const untilMs = Math.min(quietUntil(agent, records, config, nowMs), ahead.moment?.atMs ?? Infinity);
+  const untilMs = Math.min(
+    quietUntil(agent, records, config, nowMs),
+    ahead.moment?.atMs ?? Number.POSITIVE_INFINITY,
+  );
   if (untilMs <= nowMs || !unchanging(records)) return { writes, after, next };
   const kept: QuietOutcome = Object.freeze({
     writes: NO_WRITES,
