@@ -215,8 +215,11 @@ export async function runCheck(
   // The records are looked at only when the two horizons disagree about the instant.
   const nearMs = Math.min(RESOLVE_WATCH_MS, everyMs);
   const farMs = Math.max(RESOLVE_WATCH_MS, everyMs);
-  const withinHorizon = (atMs: number, records: readonly AlertRecord[]) =>
-    atMs <= nowMs + nearMs || (atMs <= nowMs + farMs && atMs <= nowMs + horizonMs(records));
+  const withinHorizon = (atMs: number, records: readonly AlertRecord[]) => {
+    const aheadMs = atMs - nowMs;
+    if (aheadMs <= nearMs) return true;
+    return aheadMs <= farMs && aheadMs <= horizonMs(records);
+  };
   const deadline = pagingDeadline === undefined ? {} : { deadlineMs: pagingDeadline };
 
   // Claim before acting: a write that another run made first means that run posts, not us.

@@ -60,7 +60,7 @@ export class RunSettlement {
 
   /**
    * The open alerts' batch (the tick's, once they are read): written and sent while the rest of the
-   * run goes on. What it cannot send yet waits for `finish`.
+   * run goes on. What it cannot send yet (new messages, roll-ups) waits for `deliver`.
    */
   startEarly(batch: AlertWrite[]): void {
     const into = this.#hold(batch);
@@ -70,7 +70,7 @@ export class RunSettlement {
         if (sendableBeforeRotation(r, into.reminded.has(r.id))) this.#sentEarly.add(r.id);
       return { writesLeft, delivery: await this.#deliver(into, (r) => this.#sentEarly.has(r.id)) };
     })();
-    // Awaited by `finish` (or `settleEarly`); until then a failure must not go unhandled.
+    // Awaited by `apply` (or `settleEarly`); until then a failure must not go unhandled.
     this.#early.catch(() => undefined);
   }
 
@@ -120,11 +120,7 @@ export class RunSettlement {
       into.owned,
       into.reminded,
       deps,
-      {
-        runId,
-        wallMs,
-        budget,
-      },
+      { runId, wallMs, budget },
     );
   }
 }

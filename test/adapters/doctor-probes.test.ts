@@ -100,6 +100,20 @@ describe("SmartAssistClient.probe", () => {
     }
   });
 
+  it("reports a 200 that is not a page as invalid, naming the field", async () => {
+    const c = client();
+    try {
+      sim.failNext({ status: 200, body: { hasMore: "yes", rows: [] } });
+      expect(await c.probe(WINDOW, 0, { timeoutMs: 2000 })).toMatchObject({
+        kind: "invalid",
+        status: 200,
+        detail: expect.stringMatching(/^hasMore: /),
+      });
+    } finally {
+      await c.close();
+    }
+  });
+
   it("reports a refusal as it came, in one request, without retrying", async () => {
     const c = client({}, "wrong-secret");
     try {

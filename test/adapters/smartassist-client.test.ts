@@ -158,6 +158,14 @@ describe("SmartAssistClient against the simulator", () => {
     expect(report.retries).toBe(2);
   });
 
+  it("retries a 200 whose body is not a page", async () => {
+    sim.failNext({ status: 200, body: { hasMore: "yes", rows: [] } });
+    const { report, userIds } = await readAll(client());
+    expect(new Set(userIds).size).toBe(120);
+    expect(report.retries).toBe(1);
+    expect(report.failedPages).toEqual([]);
+  });
+
   it("fails fast with 'credentials refused' on a 401, without retrying", async () => {
     const c = client({
       credentials: { clientId: DEMO_CREDENTIALS.clientId, clientSecret: "wrong-secret-value" },

@@ -67,6 +67,22 @@ function describeNetworkError(error: unknown, timeoutSeconds: number): string {
 /** A page as the API answers it. */
 export type Page = z.infer<typeof pageSchema>;
 
+/** A 2xx body read as a page, or what is wrong with it (not JSON; the first schema issue). */
+function readPage(
+  text: string,
+): { page: Page } | { problem: "not-json" } | { problem: "not-a-page"; detail: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { problem: "not-json" };
+  }
+  const page = pageSchema.safeParse(parsed);
+  if (page.success) return { page: page.data };
+  const issue = page.error.issues[0];
+  return { problem: "not-a-page", detail: `${issue?.path.join(".") || "body"}: ${issue?.message}` };
+}
+
 /** The request body of a read: the date window, and the agents' e-mails when it reads by e-mail. */
 export function requestBody(window: QueryWindow, agents: readonly string[]): string {
   return JSON.stringify({
@@ -133,10 +149,22 @@ export class PageFetcher {
     await this.#dispatcher.close();
   }
 
+  /** One POST for `limit` rows at `offset`: the Agent's own request(), no URL parsed per call. */
+  #send(limit: number, offset: number, body: string, signal: AbortSignal) {
+    return request(this.#dispatcher, {
+      origin: this.#origin,
+      method: "POST",
+      path: `${this.#path}?limit=${limit}&offset=${offset}`,
+      headers: { auth: this.#sign(), iId: this.options.iId, "content-type": "application/json" },
+      body,
+      signal,
+    });
+  }
+
   /**
    * The doctor's probe: one request (`limit`, default 1) at `offset`, paced like every other (in the
-   * shared window too, when there is one), never
-   * retried, answered within `timeoutMs` whatever `smartassist.timeout` says. Never throws.
+   * shared window too, when there is one), never retried, answered within `timeoutMs` whatever
+   * `smartassist.timeout` says. Never throws.
    */
   async probe(
     body: string,
@@ -151,14 +179,7 @@ export class PageFetcher {
       // Through a lane, so a shared rate window (every invocation's requests) counts the probe too.
       const lane = this.#pacer.lane({ class: "priority", expected: 1, initialBatch: 1 });
       if (!(await lane.acquire(signal, options.notAfterMs))) return { kind: "paced", ms: ms() };
-      const response = await request(this.#dispatcher, {
-        origin: this.#origin,
-        method: "POST",
-        path: `${this.#path}?limit=${limit}&offset=${offset}`,
-        headers: { auth: this.#sign(), iId: this.options.iId, "content-type": "application/json" },
-        body,
-        signal,
-      });
+      const response = await this.#send(limit, offset, body, signal);
       const text = await response.body.text();
       const status = response.statusCode;
       this.options.onRequest?.({ offset, status, ms: ms(), attempt: 1 });
@@ -172,19 +193,12 @@ export class PageFetcher {
           ms: ms(),
         };
       }
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        return { kind: "invalid", status, detail: "the response is not JSON", ms: ms() };
-      }
-      const page = pageSchema.safeParse(parsed);
-      if (!page.success) {
-        const issue = page.error.issues[0];
-        const detail = `${issue?.path.join(".") || "body"}: ${issue?.message}`;
+      const read = readPage(text);
+      if ("problem" in read) {
+        const detail = read.problem === "not-json" ? "the response is not JSON" : read.detail;
         return { kind: "invalid", status, detail, ms: ms() };
       }
-      return { kind: "page", status, rows: page.data.data.length, hasMore: page.data.hasMore, ms: ms() };
+      return { kind: "page", status, rows: read.page.data.length, hasMore: read.page.hasMore, ms: ms() };
     } catch (error) {
       const code = (error as { code?: unknown } | undefined)?.code;
       if (signal.aborted || (typeof code === "string" && TIMEOUT_CODES.has(code)))
@@ -262,15 +276,7 @@ export class PageFetcher {
     let text: string;
     try {
       // The Agent's header and body timeouts bound each request; the run's signal aborts them all.
-      // The Agent's own request(): origin and path as they are, no URL parsed per call.
-      const response = await request(this.#dispatcher, {
-        origin: this.#origin,
-        method: "POST",
-        path: `${this.#path}?limit=${this.options.pageSize}&offset=${offset}`,
-        headers: { auth: this.#sign(), iId: this.options.iId, "content-type": "application/json" },
-        body,
-        signal: runSignal,
-      });
+      const response = await this.#send(this.options.pageSize, offset, body, runSignal);
       statusCode = response.statusCode;
       retryAfter = response.headers["retry-after"];
       text = await response.body.text();
@@ -281,20 +287,11 @@ export class PageFetcher {
     }
     note(statusCode);
     if (statusCode >= 200 && statusCode < 300) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        throw new RetryableError("response is not JSON");
-      }
-      const page = pageSchema.safeParse(parsed);
-      if (!page.success) {
-        const issue = page.error.issues[0];
-        throw new RetryableError(
-          `response is not a page (${issue?.path.join(".") || "body"}: ${issue?.message})`,
-        );
-      }
-      return page.data;
+      const read = readPage(text);
+      if (!("problem" in read)) return read.page;
+      throw new RetryableError(
+        read.problem === "not-json" ? "response is not JSON" : `response is not a page (${read.detail})`,
+      );
     }
     const detail = errorDetail(text);
     const retryAfterMs = parseRetryAfter(retryAfter, Date.now());
