@@ -3,7 +3,7 @@
  * the re-read of open alerts by e-mail, and a due re-check's agents. Every page goes to one
  * `onPage`, which decides each agent once however many reads bring it.
  */
-import type { AlertRecord } from "../domain/alert.js";
+import { type AlertRecord, isActive } from "../domain/alert.js";
 import type { AppConfig } from "../domain/config.js";
 import { type Cursor, rereadOpenAlerts, startOffset, tickPages } from "../domain/coverage.js";
 import type { QueryWindow } from "../domain/time.js";
@@ -136,8 +136,7 @@ export function openAlertEmails(records: AlertRecord[]): string[] {
   const emails = new Map<string, string>();
   for (const r of records) {
     const key = r.email.toLowerCase();
-    const live = r.state === "open" || r.state === "nudged";
-    if (live && key !== "" && !emails.has(key)) emails.set(key, r.email);
+    if (isActive(r) && key !== "" && !emails.has(key)) emails.set(key, r.email);
   }
   return [...emails.values()];
 }

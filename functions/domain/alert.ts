@@ -208,15 +208,17 @@ export function toTransition(type: TransitionType, record: AlertRecord, nowMs: n
   return { type, ...toFiring(record, end), at: new Date(nowMs).toISOString() };
 }
 
+/** Alerts still under way: fired and not over, or nudged and not yet due. */
+export function isActive(record: AlertRecord): boolean {
+  return record.state === "open" || record.state === "nudged";
+}
+
 /**
  * Open or nudged among them. Indexed loops: a run walks these lists for every agent it reads, and
  * they may be frozen (replay), where V8's for-of and some are many times slower.
  */
 export function anyActive(records: readonly AlertRecord[]): boolean {
-  for (let i = 0; i < records.length; i++) {
-    const state = records[i]?.state;
-    if (state === "open" || state === "nudged") return true;
-  }
+  for (let i = 0; i < records.length; i++) if (isActive(records[i] as AlertRecord)) return true;
   return false;
 }
 

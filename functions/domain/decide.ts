@@ -16,7 +16,7 @@
  */
 import { disposition, reminderBaseMs } from "./actions.js";
 import type { Agent } from "./agent.js";
-import { type AlertRecord, alertId } from "./alert.js";
+import { type AlertRecord, alertId, isActive } from "./alert.js";
 import type { AppConfig } from "./config.js";
 import { type DueCheck, type MomentAhead, momentAhead, withWatch } from "./due.js";
 import { currentEpisode, type Episode } from "./episodes.js";
@@ -133,7 +133,7 @@ export function quietUntil(
   // Indexed loops: the list may be frozen, which V8's for-of, some and find walk many times slower.
   for (let i = 0; i < records.length; i++) {
     const r = records[i] as AlertRecord;
-    if (r.state !== "open" && r.state !== "nudged") continue;
+    if (!isActive(r)) continue;
     if (!episode || !continues(r, episode)) continue;
     episodeHasAlert = true;
     if (r.state === "nudged") from(r.sinceMs + Math.ceil(r.thresholdSeconds) * 1000);

@@ -7,7 +7,7 @@
  * Every list is in the store's order (the order `load()` gives), so a run that merges them back
  * (run-records.ts) sees its records in exactly the order it would over the whole array.
  */
-import type { AlertRecord } from "./alert.js";
+import { type AlertRecord, isActive } from "./alert.js";
 import { isRollupMember, owesSlack } from "./rollup.js";
 
 export interface LiveRecords {
@@ -26,10 +26,8 @@ export interface LiveRecords {
   position(id: string): number | undefined;
 }
 
-/** Alerts still under way: fired and not over, or nudged and not yet due. */
-export function isActive(record: AlertRecord): boolean {
-  return record.state === "open" || record.state === "nudged";
-}
+// The predicate sits with the record (alert.ts); the index's callers take it from here too.
+export { isActive };
 
 /** The index over a loaded array (the stores that load every record at once); one pass over it. */
 export function indexRecords(records: readonly AlertRecord[]): LiveRecords {
