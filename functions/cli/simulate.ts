@@ -3,7 +3,7 @@
  * manual runs of `check`. Loaded only by that command; never part of the Lambda bundle.
  */
 
-import { generateDay } from "../../test/fakes/smartassist/day.js";
+import { addDays, generateDays } from "../../test/fakes/smartassist/day.js";
 import { DEMO_CREDENTIALS, startSimulator } from "../../test/fakes/smartassist/simulator.js";
 import { localDate } from "../domain/time.js";
 
@@ -15,13 +15,17 @@ export interface SimulateOptions {
   latencyMs: number;
 }
 
+/** Past days served besides today, so that `replay --date` of a recent day finds a day to replay. */
+export const SIMULATED_PAST_DAYS = 7;
+
 export async function serveSimulator(options: SimulateOptions): Promise<void> {
   const today = localDate(options.timezone, Date.now());
-  const agents = generateDay({
+  const first = addDays(today, -SIMULATED_PAST_DAYS);
+  const agents = generateDays({
     seed: options.seed,
     agents: options.agents,
     timezone: options.timezone,
-    date: today,
+    dates: Array.from({ length: SIMULATED_PAST_DAYS + 1 }, (_, i) => addDays(first, i)),
   });
   const sim = await startSimulator({
     ...DEMO_CREDENTIALS,
@@ -31,7 +35,7 @@ export async function serveSimulator(options: SimulateOptions): Promise<void> {
   });
   process.stdout.write(
     [
-      `SmartAssist simulator on ${sim.url}: ${options.agents} agents, a generated ${today} in ${options.timezone} (seed ${options.seed}).`,
+      `SmartAssist simulator on ${sim.url}: ${options.agents} agents, generated days ${first} to ${today} (today, so far) in ${options.timezone} (seed ${options.seed}).`,
       "",
       "Point a config at it:",
       `  timezone: ${options.timezone}`,
@@ -44,6 +48,7 @@ export async function serveSimulator(options: SimulateOptions): Promise<void> {
       `  export SMARTASSIST_CLIENT_ID=${DEMO_CREDENTIALS.clientId}`,
       `  export SMARTASSIST_CLIENT_SECRET=${DEMO_CREDENTIALS.clientSecret}`,
       "  npm run cli -- check --config your.config.yaml --dry-run",
+      `  npm run cli -- replay --config your.config.yaml --date ${addDays(today, -1)}`,
       "",
       "Ctrl-C stops it.",
       "",

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parseAgentRow } from "../../functions/domain/agent.js";
 import { openSegment } from "../../functions/domain/episodes.js";
 import { localParts } from "../../functions/domain/time.js";
-import { generateDay } from "../fakes/smartassist/day.js";
+import { addDays, generateDay, generateDays } from "../fakes/smartassist/day.js";
 import { DEMO_CAST, demoCenter } from "../fakes/smartassist/demo-center.js";
 import {
   DEMO_CREDENTIALS,
@@ -639,6 +639,44 @@ describe("SmartAssist simulator: generated days", () => {
     const withStatus = day.filter((a) => a.segments !== null && a.segments.length > 0);
     expect(withStatus.length).toBeGreaterThan(45_000);
     expect(withStatus.every((a) => a.segments?.length === 20)).toBe(true);
+  });
+
+  it("serves any of several days as the API does: yesterday replayable today, one center throughout", async () => {
+    // Prepare: a week and today, as `simulate` serves them; mid-day of the last date in India.
+    const options = { seed: 5, agents: 300, timezone: "Asia/Kolkata" };
+    const dates = Array.from({ length: 8 }, (_, i) => addDays("2023-03-03", i));
+    const days = generateDays({ ...options, dates });
+    const now = Date.UTC(2023, 2, 10, 8, 0, 0);
+    const sim = await simulator({ agents: days, now });
+    const dayOf = (date: string) => ({ startDate: date, endDate: date, timeZoneOffSet: -330 });
+    const read = async (date: string, from = sim) => {
+      const rows: Array<{ email: string; status?: unknown[] }> = [];
+      for (let offset = 0; ; offset += 50) {
+        const page = await call(from, { query: `limit=50&offset=${offset}`, window: dayOf(date) });
+        rows.push(...page.json.data);
+        if (!page.json.hasMore) break;
+      }
+      return rows;
+    };
+
+    // Act
+    const yesterday = await read("2023-03-09");
+    const today = await read("2023-03-10");
+    const before = await read("2023-03-02");
+
+    // Assess: yesterday is that date's own generated day, whole (closed, nothing open) ...
+    const alone = await simulator({ agents: generateDay({ ...options, date: "2023-03-09" }), now });
+    expect(yesterday.map((r) => r.email)).toEqual((await read("2023-03-09", alone)).map((r) => r.email));
+    const parsedYesterday = yesterday.map((r) => parseAgentRow(r, -330).agent);
+    expect(parsedYesterday.filter((a) => a && a.segments.length > 0).length).toBeGreaterThan(250);
+    expect(parsedYesterday.some((a) => a && openSegment(a.segments))).toBe(false);
+    // ... its stuck agents closed at midnight, not run on into today ...
+    const lastEnds = parsedYesterday.flatMap((a) => a?.segments.slice(-1) ?? []).map((s) => s.endMs);
+    expect(lastEnds).toContain(Date.UTC(2023, 2, 9, 18, 30));
+    // ... today shows only today (what a single day showed before), and before the week, no status.
+    const todayAlone = await simulator({ agents: generateDay({ ...options, date: "2023-03-10" }), now });
+    expect(today).toEqual(await read("2023-03-10", todayAlone));
+    expect(before.every((r) => r.status === undefined || r.status.length === 0)).toBe(true);
   });
 
   it("shows stuck, logged-out and status-less agents to a mid-day check", async () => {

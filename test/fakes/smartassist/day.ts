@@ -292,3 +292,36 @@ export function generateDay(options: DayOptions): SimAgent[] {
   }
   return agents;
 }
+
+/** The local date `days` after `date` (yyyy-mm-dd, calendar arithmetic). */
+export function addDays(date: string, days: number): string {
+  return new Date(dateToUtcMidnight(date) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * Several days of one center, for a simulator that answers any recent date the way the real API
+ * does (`replay --date` of yesterday). Each date is `generateDay` of that date with the same seed:
+ * the same agents (names, e-mails, custom ids) and the same shape of day every day, so the day a
+ * `simulate` served as today is the one a later `simulate` serves for that date. A day's segment
+ * that never ends (a stuck agent) is closed at the next local midnight on every day but the last:
+ * a past day's status does not run on into the next.
+ */
+export function generateDays(options: Omit<DayOptions, "date"> & { dates: readonly string[] }): SimAgent[] {
+  const dates = [...options.dates].sort();
+  const last = dates[dates.length - 1];
+  if (last === undefined) throw new Error("dates must name at least one date");
+  const { dates: _all, ...common } = options;
+  const merged = generateDay({ ...common, date: last });
+  const earlier = dates.slice(0, -1).map((date) => ({
+    days: generateDay({ ...common, date }),
+    endMs: localClock(options.timezone, addDays(date, 1))(0),
+  }));
+  return merged.map((agent, i) => {
+    if (agent.segments === null) return agent;
+    const segments: SimSegment[] = [];
+    for (const { days, endMs } of earlier)
+      for (const s of days[i]?.segments ?? []) segments.push(s.endMs === null ? { ...s, endMs } : s);
+    segments.push(...agent.segments);
+    return { ...agent, segments };
+  });
+}
