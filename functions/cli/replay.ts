@@ -12,6 +12,7 @@ import {
   type Capture,
   CaptureError,
   CaptureSource,
+  latestInstant,
   parseCapture,
 } from "../adapters/smartassist/capture-source.js";
 import { FrozenAlertStore } from "../adapters/state/frozen-store.js";
@@ -26,7 +27,7 @@ import {
   TOTAL_KEYS,
   totalsDifference,
 } from "../domain/replay.js";
-import { localDate, timeZoneOffSet } from "../domain/time.js";
+import { localDate, localTimeOfDay, timeZoneOffSet } from "../domain/time.js";
 import { UsageError } from "./exit.js";
 import { localSecrets, localSource } from "./local-adapters.js";
 
@@ -35,10 +36,28 @@ export class DayUnreadableError extends Error {
   override name = "DayUnreadableError";
 }
 
+/**
+ * The span a capture's day is replayed over: the local day, or — for a day read before it was over
+ * (today, as a rule) — up to when it was read, since nothing after that is known: an agent still on
+ * a break then is not assumed on it until midnight. `untilMs` is set only then, and only for a
+ * capture that names no instant after its read (what the API answers), so a capture made by hand
+ * with a whole day in it is replayed whole.
+ */
+export function replaySpan(
+  zone: string,
+  capture: Capture,
+): { dayStartMs: number; dayEndMs: number; untilMs?: number } {
+  const dayStartMs = localMidnight(zone, capture.date);
+  const dayEndMs = localMidnight(zone, shiftLocalDate(capture.date, 1));
+  const readMs = capture.readAt === undefined ? Number.NaN : Date.parse(capture.readAt);
+  if (!(readMs > dayStartMs && readMs < dayEndMs) || latestInstant(capture) > readMs)
+    return { dayStartMs, dayEndMs };
+  return { dayStartMs, dayEndMs: readMs, untilMs: readMs };
+}
+
 /** Runs one config over a capture (the use case with the in-memory adapters). */
 export function replayCapture(config: AppConfig, name: string, capture: Capture): Promise<ReplayResult> {
-  const dayStartMs = localMidnight(config.timezone, capture.date);
-  const dayEndMs = localMidnight(config.timezone, shiftLocalDate(capture.date, 1));
+  const { dayStartMs, dayEndMs } = replaySpan(config.timezone, capture);
   return replayDay(config, name, { dayStartMs, dayEndMs }, (clock) => {
     const notifier = new CountingNotifier(config.timezone, clock);
     return {
@@ -82,7 +101,14 @@ export async function readDay(
     throw new DayUnreadableError(
       `the day could not be read: ${report.failedPages.length} page(s) failed (${report.failedPages[0]?.error ?? "unknown error"})`,
     );
-  return { version: CAPTURE_VERSION, date, timezone: config.timezone, timeZoneOffSet: offset, rows };
+  return {
+    version: CAPTURE_VERSION,
+    date,
+    timezone: config.timezone,
+    timeZoneOffSet: offset,
+    rows,
+    readAt: new Date().toISOString(),
+  };
 }
 
 /** Reads a capture file; a missing or malformed one, or one of another date or zone, is a usage error. */
@@ -168,8 +194,11 @@ function table(header: string[], rows: string[][]): string[] {
 /** Text for people: the totals side by side (with the difference), then per channel and rule, then per hour. */
 export function replayText(capture: Capture, results: readonly ConfigReplay[]): string {
   const [a, b] = results;
+  const { untilMs } = replaySpan(capture.timezone, capture);
+  const span =
+    untilMs === undefined ? "" : ` until ${localTimeOfDay(capture.timezone, untilMs)} (when it was read)`;
   const lines = [
-    `Replay of ${capture.date} (${capture.timezone}), ${capture.rows.length} agents${b ? `: ${a?.config} against ${b.config}` : `: ${a?.config}`}`,
+    `Replay of ${capture.date} (${capture.timezone})${span}, ${capture.rows.length} agents${b ? `: ${a?.config} against ${b.config}` : `: ${a?.config}`}`,
     "",
   ];
   const header = ["", ...results.map((r) => r.config), ...(a && b ? ["difference"] : [])];

@@ -31,6 +31,7 @@
  *           every item priced (us-east-1) with its source (see cost.ts), and the Lambda time per 5 minutes.
  *           --cost-sizes=500,12000 --cost-minutes=10 --cost-latency=250[,100] (ms a SmartAssist page;
  *           each size at each; the bill is the first's) --cost-rpm=50 (smartassist.requestsPerMinute)
+ *           --cost-concurrency=4[,8,12] (smartassist.concurrency; each size at each; the bill is the first's)
  *           --cost-markdown (README's tables)
  *           --no-cost-storm (skips the 12,350-agents-alerting log line check).
  *   ontime   a simulated day on a virtual clock through runCheck: lateness of nudges, alerts,
@@ -96,7 +97,7 @@ const SECTIONS = new Set(
 const REPEAT = Number(option("repeat") ?? (QUICK ? 1 : 3));
 if (flag("help")) {
   process.stdout.write(
-    "usage: npm run bench -- [--quick] [--json] [--only=engine,http,rotation,pacing,domain,bundle,storm,cost,interactions,ontime,ackall] [--repeat=N] [--sizes=N,N] [--no-sequential] [--no-counting] [--storm-sizes=N,N] [--storm-runs=N] [--cost-sizes=N,N] [--cost-minutes=N] [--cost-latency=MS,MS] [--cost-rpm=N] [--cost-markdown] [--no-cost-storm]\n",
+    "usage: npm run bench -- [--quick] [--json] [--only=engine,http,rotation,pacing,domain,bundle,storm,cost,interactions,ontime,ackall] [--repeat=N] [--sizes=N,N] [--no-sequential] [--no-counting] [--storm-sizes=N,N] [--storm-runs=N] [--cost-sizes=N,N] [--cost-minutes=N] [--cost-latency=MS,MS] [--cost-rpm=N] [--cost-concurrency=N,N] [--cost-markdown] [--no-cost-storm]\n",
   );
   process.exit(0);
 }
@@ -1090,6 +1091,7 @@ async function main(): Promise<void> {
       minutes: Number(option("cost-minutes") ?? (QUICK ? 5 : 10)),
       latencies: (option("cost-latency") ?? "250").split(",").map(Number),
       requestsPerMinute: Number(option("cost-rpm") ?? 50),
+      concurrencies: (option("cost-concurrency") ?? "4").split(",").map(Number),
       storm: !QUICK && !flag("no-cost-storm"),
       markdown: flag("cost-markdown"),
       progress,

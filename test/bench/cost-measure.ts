@@ -267,6 +267,8 @@ export async function loadUnits(
 export interface CenterFigures {
   agents: number;
   latencyMs: number;
+  /** smartassist.concurrency of the bundle's config. */
+  concurrency: number;
   rosterPages: number;
   seeded: { history: number; resolved: number };
   measuredMinutes: number;
@@ -289,7 +291,14 @@ export interface CenterFigures {
   /** Rotation pages asked past the roster's end until the first run that saw its end. */
   firstRunPastEnd: number;
   /** SmartAssist requests in the measured minutes: the rotation, the ticks' re-reads by e-mail, the due runs'. */
-  smartAssist: { rotation: number; reread: number; due: number };
+  smartAssist: {
+    rotation: number;
+    reread: number;
+    due: number;
+    /** Over the whole run (warm-up included): requests answered 429, and the most arriving in any 60 s. */
+    rateLimited: number;
+    maxIn60s: number;
+  };
   /** Peak resident set of any container (MB), what Lambda's `Max Memory Used` reports. */
   peakRssMb: number;
 }

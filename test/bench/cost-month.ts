@@ -129,6 +129,8 @@ export interface CenterSpec {
   latencyMs: number;
   /** smartassist.requestsPerMinute in the bundle's config (the product's default: 50). */
   requestsPerMinute: number;
+  /** smartassist.concurrency in the bundle's config (the product's default: 4). */
+  concurrency: number;
   progress: (message: string) => void;
 }
 
@@ -137,7 +139,7 @@ export async function center(
   spec: CenterSpec,
 ): Promise<{ figures: CenterFigures; template: AlarmTemplate }> {
   const { progress } = spec;
-  const label = `cost: ${agents.toLocaleString("en-US")} agents at ${spec.latencyMs} ms`;
+  const label = `cost: ${agents.toLocaleString("en-US")} agents at ${spec.latencyMs} ms, concurrency ${spec.concurrency}`;
   progress(`${label}: the roster and its day`);
   const { roster: all } = roster(agents);
   const warmup = warmupMinutes(agents);
@@ -153,7 +155,9 @@ export async function center(
     clock: clock.now,
   });
   progress(`${label}: synthesizing the stack (CDK NodejsFunction bundling)`);
-  const bundle: LambdaBundle = synthesizeLambdaBundle(costConfig(sim.url, spec.requestsPerMinute));
+  const bundle: LambdaBundle = synthesizeLambdaBundle(
+    costConfig(sim.url, spec.requestsPerMinute, spec.concurrency),
+  );
   const template = alarmTemplate(bundle);
   const dir = copyBundleOutsideRepo(bundle);
   const indexes = [ALERT_TABLE.historyIndex, ALERT_TABLE.liveIndex].map((i) => ({
@@ -352,6 +356,7 @@ export async function center(
       figures: {
         agents,
         latencyMs: spec.latencyMs,
+        concurrency: spec.concurrency,
         rosterPages: Math.ceil(agents / 50),
         rotationNeededPerMinute: Math.ceil(agents / 50) / EVERY_MINUTES,
         seeded,
@@ -375,6 +380,8 @@ export async function center(
           rotation: inWindow.length - byEmail,
           reread: byEmail - dueRequests,
           due: dueRequests,
+          rateLimited: sim.requests.filter((r) => r.status === 429).length,
+          maxIn60s: maxInWindow(sim.requests.map((r) => r.at)),
         },
         peakRssMb: Math.max(0, ...measured.map((i) => i.rssBytes)) / 1e6,
       },
@@ -399,4 +406,15 @@ export async function center(
 function isByEmail(body: unknown): boolean {
   const agents = (body as { filter?: { agents?: unknown } } | undefined)?.filter?.agents;
   return Array.isArray(agents) && agents.length > 0;
+}
+
+/** The most of these instants in any 60 s window (the simulator's sliding window; the config's requestsPerMinute bounds it). */
+function maxInWindow(instants: number[]): number {
+  const sorted = [...instants].sort((a, b) => a - b);
+  let most = 0;
+  for (let end = 0, start = 0; end < sorted.length; end++) {
+    while ((sorted[end] as number) - (sorted[start] as number) >= MINUTE) start++;
+    most = Math.max(most, end - start + 1);
+  }
+  return most;
 }

@@ -43,7 +43,7 @@ export function warmupMinutes(agents: number): number {
 export const EVERY_MINUTES = 5;
 
 /** The bundle's config: the template's features, its break rule on the workload's status. */
-export function costConfig(host: string, requestsPerMinute = 50) {
+export function costConfig(host: string, requestsPerMinute = 50, concurrency = 4) {
   return {
     timezone: TIMEZONE,
     smartassist: {
@@ -51,7 +51,7 @@ export function costConfig(host: string, requestsPerMinute = 50) {
       accountId: DEMO_CREDENTIALS.accountId,
       iId: DEMO_CREDENTIALS.iId,
       pageSize: 50,
-      concurrency: 4,
+      concurrency,
       requestsPerMinute,
     },
     schedule: { every: `${EVERY_MINUTES}m` },

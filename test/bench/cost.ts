@@ -77,6 +77,8 @@ export interface CostSpec {
   sizes: number[];
   /** SmartAssist latencies (ms a page): every size is measured at each; the bill is the first's. */
   latencies: number[];
+  /** smartassist.concurrency values of the bundle's config (default 4, the product's): every size at each latency is measured at each; the bill is the first's. */
+  concurrencies: number[];
   minutes: number;
   /** smartassist.requestsPerMinute of the bundle's config (default 50, the product's). */
   requestsPerMinute: number;
@@ -101,22 +103,29 @@ export async function costSection(
 ): Promise<{ figures: unknown; text: string; targets: CostTarget[] }> {
   const measured: Measured[] = [];
   for (const latencyMs of spec.latencies)
-    for (const agents of spec.sizes) {
-      const { figures, template } = await center(agents, { ...spec, latencyMs });
-      measured.push({
-        figures,
-        bill: monthlyBill(figures, template),
-        whatIf: WHAT_IFS.map((variant) => ({
-          variant,
-          total: totalOf(monthlyBill(figures, template, variant)),
-        })),
-      });
-    }
+    for (const concurrency of spec.concurrencies)
+      for (const agents of spec.sizes) {
+        const { figures, template } = await center(agents, { ...spec, latencyMs, concurrency });
+        measured.push({
+          figures,
+          bill: monthlyBill(figures, template),
+          whatIf: WHAT_IFS.map((variant) => ({
+            variant,
+            total: totalOf(monthlyBill(figures, template, variant)),
+          })),
+        });
+      }
   const stormFigures = spec.storm ? await storm(12_350, spec.progress) : undefined;
   const md = spec.markdown;
   const several = spec.latencies.length > 1;
-  const name = (c: CenterFigures) => `${fmt(c.agents)} agents${several ? `, ${c.latencyMs} ms` : ""}`;
-  const billed = measured.filter((m) => m.figures.latencyMs === spec.latencies[0]);
+  const withLatency = several || spec.concurrencies.length > 1;
+  const concurrencyOf = (c: CenterFigures) => (c.concurrency === 4 ? "" : `, concurrency ${c.concurrency}`);
+  const name = (c: CenterFigures) =>
+    `${fmt(c.agents)} agents${withLatency ? `, ${c.latencyMs} ms` : ""}${concurrencyOf(c)}`;
+  const firstConcurrency = (c: CenterFigures) => c.concurrency === spec.concurrencies[0];
+  const billed = measured.filter(
+    (m) => m.figures.latencyMs === spec.latencies[0] && firstConcurrency(m.figures),
+  );
 
   const targets: CostTarget[] = [];
   const goal = (agents: number) => (agents <= 500 ? 3 : agents <= 12_000 ? 6 : Number.POSITIVE_INFINITY);
@@ -143,7 +152,7 @@ export async function costSection(
   for (const { figures: c } of measured.filter((m) => m.figures.agents === 12_000)) {
     const s = lambdaSecondsPer5Min(c);
     targets.push({
-      name: `Lambda time at 12,000 agents ≤ 5 % of 242 s per 5 minutes (${fmt(LAMBDA_TARGET_SECONDS, 1)} s), at ${c.latencyMs} ms a page`,
+      name: `Lambda time at 12,000 agents ≤ 5 % of 242 s per 5 minutes (${fmt(LAMBDA_TARGET_SECONDS, 1)} s), at ${c.latencyMs} ms a page${concurrencyOf(c)}`,
       ok: s.billed <= LAMBDA_TARGET_SECONDS,
       figure: `${fmt(s.billed, 1)} s billed at ${FUNCTION_MB} MB (${fmt((100 * s.billed) / BEFORE_TICK_SECONDS_PER_5_MIN, 1)} %), ${fmt(s.wall, 1)} s wall here`,
     });
@@ -269,7 +278,7 @@ export async function costSection(
   const notes = measured.map(({ figures: c }) => {
     const late = c.dues.flatMap((i) => i.lateSeconds);
     const queuedLate = c.dues.flatMap((i) => i.queuedLateSeconds);
-    return `  ${name(c)}: ${fmt(c.rosterPages)} roster pages; seeded ${fmt(c.seeded.history)} history items and ${fmt(c.seeded.resolved)} resolved records; load() ${fmt(c.load.withHistory, 1)} RRU (${fmt(c.load.liveRecords)} live records; without history ${fmt(c.load.withoutHistory, 1)}; the table Scan before: ${fmt(c.load.scanBefore, 1)}; ${fmt(c.load.settledRecords)} settled records kept out of it); init ${fmt(c.init.wallMs)} ms; rotation pages asked past the roster's end before it was first seen: ${c.firstRunPastEnd}; ticks started at most ${fmt(Math.max(0, ...c.tickLateMs))} ms after their minute; due runs started ${fmt(percentile(late, 50), 1)} s (p50), ${fmt(percentile(late, 95), 1)} s (p95), ${fmt(Math.max(0, ...late), 1)} s (max) after their groups' instants, of which the run that queued them was already late by ${fmt(percentile(queuedLate, 50), 1)} / ${fmt(percentile(queuedLate, 95), 1)} / ${fmt(Math.max(0, ...queuedLate), 1)} s (a run queues its re-checks at its end); the rotation read ${fmt(c.smartAssist.rotation / c.measuredMinutes, 1)} pages a minute of the ${fmt(c.rotationNeededPerMinute, 1)} a full pass every 5 minutes needs; longest log line ${fmt(Math.max(0, ...[...c.ticks, ...c.dues].map((i) => i.maxLineBytes)))} bytes; metrics emitted: ${c.metricNames.join(", ") || "none"}; containers used: ${c.environments}; peak RSS ${fmt(c.peakRssMb)} MB${c.errors.length ? `; ERRORS: ${c.errors.slice(0, 3).join(" | ")}` : ""}`;
+    return `  ${name(c)}: ${fmt(c.rosterPages)} roster pages; seeded ${fmt(c.seeded.history)} history items and ${fmt(c.seeded.resolved)} resolved records; load() ${fmt(c.load.withHistory, 1)} RRU (${fmt(c.load.liveRecords)} live records; without history ${fmt(c.load.withoutHistory, 1)}; the table Scan before: ${fmt(c.load.scanBefore, 1)}; ${fmt(c.load.settledRecords)} settled records kept out of it); init ${fmt(c.init.wallMs)} ms; rotation pages asked past the roster's end before it was first seen: ${c.firstRunPastEnd}; ticks started at most ${fmt(Math.max(0, ...c.tickLateMs))} ms after their minute; due runs started ${fmt(percentile(late, 50), 1)} s (p50), ${fmt(percentile(late, 95), 1)} s (p95), ${fmt(Math.max(0, ...late), 1)} s (max) after their groups' instants, of which the run that queued them was already late by ${fmt(percentile(queuedLate, 50), 1)} / ${fmt(percentile(queuedLate, 95), 1)} / ${fmt(Math.max(0, ...queuedLate), 1)} s (a run queues its re-checks at its end); the rotation read ${fmt(c.smartAssist.rotation / c.measuredMinutes, 1)} pages a minute of the ${fmt(c.rotationNeededPerMinute, 1)} a full pass every 5 minutes needs; SmartAssist ${fmt((c.smartAssist.rotation + c.smartAssist.reread + c.smartAssist.due) / c.measuredMinutes, 1)} requests a minute, at most ${c.smartAssist.maxIn60s} in any 60 s of the run (requestsPerMinute ${spec.requestsPerMinute}), ${c.smartAssist.rateLimited} answered 429; longest log line ${fmt(Math.max(0, ...[...c.ticks, ...c.dues].map((i) => i.maxLineBytes)))} bytes; metrics emitted: ${c.metricNames.join(", ") || "none"}; containers used: ${c.environments}; peak RSS ${fmt(c.peakRssMb)} MB${c.errors.length ? `; ERRORS: ${c.errors.slice(0, 3).join(" | ")}` : ""}`;
   });
   const lambdaTime = table(
     [
@@ -288,7 +297,7 @@ export async function costSection(
         (runs.reduce((n, i) => n + i.wallMs, 0) * 5) / c.measuredMinutes / 1000;
       const s = lambdaSecondsPer5Min(c);
       return [
-        `${fmt(c.agents)} agents, ${c.latencyMs} ms a page`,
+        `${fmt(c.agents)} agents, ${c.latencyMs} ms a page${concurrencyOf(c)}`,
         fmt(wall(c.ticks), 1),
         fmt(wall(c.dues), 1),
         fmt(s.wall, 1),
@@ -368,7 +377,9 @@ export async function costSection(
         spec.latencies.map((latency) => [
           `${latency} ms a page`,
           ...spec.sizes.map((n) => {
-            const m = measured.find((x) => x.figures.agents === n && x.figures.latencyMs === latency);
+            const m = measured.find(
+              (x) => x.figures.agents === n && x.figures.latencyMs === latency && firstConcurrency(x.figures),
+            );
             return m ? usd(totalOf(m.bill)) : "";
           }),
         ]),
@@ -377,7 +388,7 @@ export async function costSection(
     : undefined;
 
   const text = [
-    `Cost — the check bundle as deployed, warm containers on loopback peers: a tick a minute (schedule event) and the due runs it queues (SQS events at send + DelaySeconds, ≤ 10 a batch, 2 at once), ${spec.minutes} measured minutes after a warm-up of ${spec.sizes.map((n) => `${warmupMinutes(n)} (${fmt(n)} agents)`).join(", ")} minutes (at least ${WARMUP_MINUTES}, and one pass of the rotation over the roster), SmartAssist ${spec.latencies.join(" / ")} ms a page, ${spec.requestsPerMinute} requests a minute (smartassist.requestsPerMinute)`,
+    `Cost — the check bundle as deployed, warm containers on loopback peers: a tick a minute (schedule event) and the due runs it queues (SQS events at send + DelaySeconds, ≤ 10 a batch, 2 at once), ${spec.minutes} measured minutes after a warm-up of ${spec.sizes.map((n) => `${warmupMinutes(n)} (${fmt(n)} agents)`).join(", ")} minutes (at least ${WARMUP_MINUTES}, and one pass of the rotation over the roster), SmartAssist ${spec.latencies.join(" / ")} ms a page, ${spec.requestsPerMinute} requests a minute (smartassist.requestsPerMinute), concurrency ${spec.concurrencies.join(" / ")} (smartassist.concurrency)`,
     `  workload: ${fmt(ALERTS_PER_AGENT_DAY * 12_000)} alerts a day per 12,000 agents, ${HISTORY_DAYS} days of history, 2 days of resolved records; us-east-1 on-demand prices, no free tier`,
     "  Duration per run (ms): where the wall time went, by what was in flight (SmartAssist first, then DynamoDB, then the Slack phase — its calls and pacing —, then the other AWS peers; rest: none of them: CPU not overlapping a request, and sleeps, chiefly on the shared rate window: at least rest − CPU), and CPU",
     durations,
@@ -397,7 +408,7 @@ export async function costSection(
         ]
       : []),
     "",
-    `  Monthly bill (730 hours, every minute priced as 14:00's), SmartAssist ${spec.latencies[0]} ms a page`,
+    `  Monthly bill (730 hours, every minute priced as 14:00's), SmartAssist ${spec.latencies[0]} ms a page, concurrency ${spec.concurrencies[0]}`,
     billTable,
     "  Quantities priced",
     quantities,

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReplayJson } from "../../functions/cli/replay.js";
+import { localDate, localTimeOfDay } from "../../functions/domain/time.js";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack/fake-slack.js";
 import {
   DEMO_CREDENTIALS,
@@ -114,6 +115,9 @@ describe("replay", () => {
       timeZoneOffSet: -330,
     });
     expect(file.rows).toHaveLength(CENTER.length);
+    // When it was read: this day was over by then (the simulator answers as of its end), so it is
+    // replayed whole.
+    expect(Date.parse(file.readAt)).toBeGreaterThan(Date.now() - 60_000);
 
     const again = await runCli(
       ["replay", "--config", a, "--date", STORY_DAY, "--from", capture, "--json"],
@@ -239,5 +243,54 @@ describe("replay", () => {
     const r = await runCli(["replay", "--config", a, "--date", STORY_DAY], env());
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("could not be read");
+  });
+});
+
+describe("replay of today", () => {
+  it("runs the day up to when it was read: an agent still at lunch is not assumed there until midnight", async () => {
+    // Prepare: a zone where it is mid-day now (so the episode is all today's), the API on the real
+    // clock, one agent at lunch for the last 40 minutes.
+    const hourIn = (zone: string) => Number(localTimeOfDay(zone, Date.now()).slice(0, 2));
+    const zone =
+      hourIn("Asia/Kolkata") >= 2 && hourIn("Asia/Kolkata") < 22 ? "Asia/Kolkata" : "America/New_York";
+    const now = Math.floor(Date.now() / 1000) * 1000;
+    const at = (ms: number) => ({ startMs: ms });
+    const live = await startSimulator({
+      ...DEMO_CREDENTIALS,
+      rateLimitPerMinute: 10_000,
+      agents: [
+        person(1, [
+          {
+            primaryStatus: "AVAILABLE",
+            secondaryStatus: "AVAILABLE",
+            ...at(now - 90 * 60_000),
+            endMs: now - 40 * 60_000,
+          },
+          { primaryStatus: "AWAY", secondaryStatus: "LUNCH", ...at(now - 40 * 60_000), endMs: null },
+        ]),
+      ],
+    });
+    try {
+      const a = writeConfig(
+        "today.yaml",
+        config().replace(sim.url, live.url).replace("timezone: Asia/Kolkata", `timezone: ${zone}`),
+      );
+
+      // Act
+      const today = localDate(zone, Date.now());
+      const r = await runCli(["replay", "--config", a, "--date", today], env());
+      const json = await runCli(["replay", "--config", a, "--date", today, "--json"], env());
+
+      // Assess: fired at 15 min, escalated at 30, reminded at 35 (repeat 20m), 25 min past its
+      // threshold when read (to midnight it would be hours, and a reminder every 20 minutes).
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^Replay of \S+ \(\S+\) until \d\d:\d\d \(when it was read\)/);
+      const totals = (JSON.parse(json.stdout) as ReplayJson).configs[0]?.totals;
+      expect(totals).toMatchObject({ alerts: 1, reminders: 1, escalations: 1 });
+      expect(totals?.minutesPastThreshold).toBeGreaterThanOrEqual(25);
+      expect(totals?.minutesPastThreshold).toBeLessThanOrEqual(26);
+    } finally {
+      await live.close();
+    }
   });
 });

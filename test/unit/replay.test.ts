@@ -1,7 +1,7 @@
 /** Replay on designed days: hand-worked counts through the real use case on a virtual clock. */
 import { describe, expect, it } from "vitest";
-import { type Capture, cutRow } from "../../functions/adapters/smartassist/capture-source.js";
-import { replayCapture } from "../../functions/cli/replay.js";
+import { type Capture, cutRow, parseCapture } from "../../functions/adapters/smartassist/capture-source.js";
+import { replayCapture, replaySpan } from "../../functions/cli/replay.js";
 import { parseConfig } from "../../functions/domain/config.js";
 import { localMidnight } from "../../functions/domain/replay.js";
 
@@ -109,6 +109,38 @@ describe("replay on designed days", () => {
     expect(r.byHour[23]?.alerts).toBe(1);
   });
 
+  it("a day read before it was over is replayed up to its read, not to midnight", async () => {
+    // Prepare: read at 13:10 local (07:40Z): one agent on BREAK since 12:00, still on it then.
+    const config = cfg({ threshold: "15m" }, { repeat: "20m" });
+    const open = row(1, [
+      seg("AVAILABLE", "AVAILABLE", "09:00:00", "12:00:00"),
+      seg("AWAY", "BREAK", "12:00:00", null),
+    ]);
+    const readAt = `${DATE}T07:40:00.000Z`;
+
+    // Act
+    const partial = await replayCapture(config, "a.yaml", { ...capture([open]), readAt });
+    const whole = await replayCapture(config, "a.yaml", capture([open]));
+
+    // Assess: fired 12:15, reminded 12:35 and 12:55, 55 min past threshold at 13:10 ...
+    expect(partial.totals).toMatchObject({ alerts: 1, reminders: 2, minutesPastThreshold: 55 });
+    // ... where the same rows without a read instant run on to midnight (11 h 45 min past, 35 reminders).
+    expect(whole.totals).toMatchObject({ alerts: 1, reminders: 35, minutesPastThreshold: 705 });
+  });
+
+  it("a capture naming instants after its read instant (made by hand) is replayed whole", async () => {
+    const config = cfg({ threshold: "15m" });
+    const later = row(1, [seg("AWAY", "BREAK", "15:00:00", "15:30:00")]);
+    const r = await replayCapture(config, "a.yaml", { ...capture([later]), readAt: `${DATE}T07:40:00.000Z` });
+    expect(r.totals).toMatchObject({ alerts: 1, minutesPastThreshold: 15 });
+    expect(
+      replaySpan("Asia/Kolkata", { ...capture([later]), readAt: `${DATE}T07:40:00.000Z` }),
+    ).not.toHaveProperty("untilMs");
+    // A read after the day's end leaves the day whole too.
+    const afterwards = { ...capture([later]), readAt: "2026-12-01T07:40:00.000Z" };
+    expect(replaySpan("Asia/Kolkata", afterwards).dayEndMs).toBe(localMidnight("Asia/Kolkata", "2026-12-01"));
+  });
+
   it("a storm becomes one roll-up: more than slack.rollup new alerts in one channel at once", async () => {
     const config = cfg({ threshold: "15m" }, { slack: { channel: "C1", rollup: 2 } });
     const rows = [1, 2, 3].map((i) => lunch(i, "12:40:00"));
@@ -149,6 +181,18 @@ describe("rows cut to the instant", () => {
     });
     expect((cut.row as { status: unknown[] }).status[0]).toBe(timed[0]?.raw);
   });
+  it("a capture file is checked field by field, its read instant included", () => {
+    const base = capture([]);
+    expect(parseCapture(JSON.parse(JSON.stringify(base)), "f.json")).toEqual(base);
+    const read = { ...base, readAt: "2026-11-30T07:40:00.000Z" };
+    expect(parseCapture(read, "f.json").readAt).toBe(read.readAt);
+    expect(() => parseCapture({ ...base, readAt: "lunchtime" }, "f.json")).toThrow(
+      /f\.json: the capture's "readAt" is not an ISO-8601 instant/,
+    );
+    expect(() => parseCapture({ ...base, version: 2 }, "f.json")).toThrow(/version 2 is not supported/);
+    expect(() => parseCapture([], "f.json")).toThrow(/not a replay capture/);
+  });
+
   it("a boundary instant belongs to the segment that starts there", () => {
     const cut = cutRow({ userId: "u" }, timed, 200);
     expect((cut.row as { status: Array<{ endTime: string }> }).status.map((s) => s.endTime)).toEqual([

@@ -32,6 +32,12 @@ export interface Capture {
   timezone: string;
   timeZoneOffSet: number;
   rows: unknown[];
+  /**
+   * When the rows were read (UTC ISO-8601). A capture of a day not over yet holds the day up to
+   * then: a segment still open was open at that instant, and what came after is not in it. Optional:
+   * older captures, and captures made by hand, have none.
+   */
+  readAt?: string;
 }
 
 /** A capture file that is not one (bad JSON, another version, a missing field). */
@@ -55,13 +61,34 @@ export function parseCapture(value: unknown, source: string): Capture {
   if (typeof v.timeZoneOffSet !== "number" || !Number.isInteger(v.timeZoneOffSet))
     throw new CaptureError(`${source}: the capture has no whole-minute "timeZoneOffSet"`);
   if (!Array.isArray(v.rows)) throw new CaptureError(`${source}: the capture has no "rows" array`);
+  if (v.readAt !== undefined && (typeof v.readAt !== "string" || !Number.isFinite(Date.parse(v.readAt))))
+    throw new CaptureError(`${source}: the capture's "readAt" is not an ISO-8601 instant`);
   return {
     version: CAPTURE_VERSION,
     date: v.date,
     timezone: v.timezone,
     timeZoneOffSet: v.timeZoneOffSet,
     rows: v.rows,
+    ...(typeof v.readAt === "string" ? { readAt: v.readAt } : {}),
   };
+}
+
+/**
+ * The latest instant any segment of the capture names (a start or an end; UTC ms), or −∞ for none.
+ * A capture read from the API names none after its `readAt`.
+ */
+export function latestInstant(capture: Capture): number {
+  let latest = Number.NEGATIVE_INFINITY;
+  for (const row of capture.rows) {
+    const status = row !== null && typeof row === "object" ? (row as { status?: unknown }).status : undefined;
+    if (!Array.isArray(status)) continue;
+    for (const raw of status) {
+      const { startMs, endMs } = timed(raw, capture.timeZoneOffSet);
+      if (startMs !== undefined && startMs > latest) latest = startMs;
+      if (typeof endMs === "number" && endMs > latest) latest = endMs;
+    }
+  }
+  return latest;
 }
 
 const OPEN = "-";
