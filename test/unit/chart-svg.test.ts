@@ -5,6 +5,7 @@ import {
   CHART_WIDTH,
   digestChartSvg,
   RULE_COLOURS,
+  textWidth,
 } from "../../functions/adapters/chart/svg.js";
 
 const hours = (values: Record<number, number>) => Array.from({ length: 24 }, (_, h) => values[h] ?? 0);
@@ -84,5 +85,27 @@ describe("digestChartSvg", () => {
     expect(texts(svg)).not.toContain("Rule 7");
     expect(bars(svg)).toHaveLength(8);
     expect(bars(svg).at(-1)).toEqual(["#8C8C8C", "12:00 Other rules: 2 min"]);
+  });
+
+  it("side by side, two configs' values over neighbouring bars keep a clear gap (48 and 48 are not 4848)", () => {
+    // Prepare: two-digit values in every hour, both series.
+    const busy = hours(Object.fromEntries(Array.from({ length: 24 }, (_, h) => [h, 40 + h])));
+    const series = { rules: ["a.yaml", "b.yaml"], minutes: [busy, busy] };
+    // Act
+    const svg = digestChartSvg({ date: "2026-12-01", timezone: "UTC", series, grouped: true });
+    // Assess: each value label's extent (centre ± half its width) clear of the next one's by 2 px.
+    const labels = [
+      ...svg.matchAll(
+        /<text x="([\d.]+)" y="[\d.]+" font-size="(\d+)" font-weight="600"[^>]*>(\d+)<\/text>/g,
+      ),
+    ]
+      .map((m) => {
+        const half = textWidth(m[3] ?? "", Number(m[2])) / 2;
+        return { left: Number(m[1]) - half, right: Number(m[1]) + half };
+      })
+      .sort((a, b) => a.left - b.left);
+    expect(labels).toHaveLength(48);
+    for (let i = 1; i < labels.length; i++)
+      expect((labels[i]?.left ?? 0) - (labels[i - 1]?.right ?? 0)).toBeGreaterThanOrEqual(2);
   });
 });

@@ -197,8 +197,10 @@ export function digestChartSvg(input: ChartInput): string {
         bars.push(
           `<rect x="${round(x)}" y="${round(y(value))}" width="${round(width)}" height="${round(y(0) - y(value))}" fill="${s.colour}"><title>${escapeXml(`${String(h).padStart(2, "0")}:00 ${s.name}: ${value} ${labels.unit}`)}</title></rect>`,
         );
-        // One size for every value (the widest decides), or none rather than labels that touch.
-        const size = Math.min(15, Math.floor((width - 1) / widestValue));
+        // One size for every value (the widest decides), with a clear gap between two bars' values
+        // (two 2-digit values a pixel apart read as one 4-digit number), or none rather than labels
+        // that touch.
+        const size = Math.min(15, Math.floor((width - 4) / widestValue));
         if (size >= 9)
           totalLabels.push(
             text(x + width / 2, y(value) - 6, size, String(value), { anchor: "middle", weight: 600 }),
