@@ -149,6 +149,7 @@ async function replay(args: string[]): Promise<number> {
     const bytes = await cli.saveCapture(values.save, capture);
     process.stderr.write(`capture written to ${values.save} (${(bytes / 1e6).toFixed(1)} MB)\n`);
   }
+  for (const line of cli.problemLines(cli.captureProblems(capture))) process.stderr.write(`${line}\n`);
   const results = [await cli.replayCapture(main.config, path, capture)];
   if (other && typeof values.against === "string")
     results.push(await cli.replayCapture(other.config, values.against, capture));

@@ -17,6 +17,7 @@ import {
 } from "../adapters/smartassist/capture-source.js";
 import { FrozenAlertStore } from "../adapters/state/frozen-store.js";
 import { type ReplayResult, replayDay } from "../app/replay.js";
+import { parseAgentRow, type Skipped } from "../domain/agent.js";
 import type { AppConfig } from "../domain/config.js";
 import { shiftLocalDate } from "../domain/local-date.js";
 import {
@@ -67,6 +68,30 @@ export function replayCapture(config: AppConfig, name: string, capture: Capture)
       messages: () => notifier.channels,
     };
   });
+}
+
+/**
+ * What of the capture a run skips, row by row as a live run would (a malformed row, a segment whose
+ * times do not parse), so the replay can say so instead of quietly counting without them.
+ */
+export function captureProblems(capture: Capture): Skipped[] {
+  const problems: Skipped[] = [];
+  for (const row of capture.rows) problems.push(...parseAgentRow(row, capture.timeZoneOffSet).skipped);
+  return problems;
+}
+
+const PROBLEMS_SHOWN = 10;
+
+/** The stderr lines for those problems (none when there are none). */
+export function problemLines(problems: readonly Skipped[]): string[] {
+  if (problems.length === 0) return [];
+  const lines = [
+    `warning: the day's rows have ${problems.length} malformed input(s), skipped as a run skips them:`,
+  ];
+  for (const p of problems.slice(0, PROBLEMS_SHOWN))
+    lines.push(`  ${p.userId ?? "(no userId)"}: ${p.reason}`);
+  if (problems.length > PROBLEMS_SHOWN) lines.push(`  … and ${problems.length - PROBLEMS_SHOWN} more`);
+  return lines;
 }
 
 /** SmartAssist's offset for a local date: the zone's at that date's local noon. */

@@ -127,6 +127,21 @@ describe("replay", () => {
     expect(again.stdout).toBe(saved.stdout);
     expect(sim.requests.length).toBe(requests);
     expect(slack.calls).toHaveLength(0);
+    expect(again.stderr).not.toContain("malformed");
+
+    // A malformed row in the day is skipped and said, not the day: the other agents still count.
+    const broken = join(dir, "broken-day.json");
+    const rows = [...file.rows];
+    rows[0] = { ...rows[0], userId: "" };
+    writeFileSync(broken, JSON.stringify({ ...file, rows }));
+    const skipping = await runCli(
+      ["replay", "--config", a, "--date", STORY_DAY, "--from", broken, "--json"],
+      env(),
+    );
+    expect(skipping.code).toBe(0);
+    expect(skipping.stderr).toContain("1 malformed input(s), skipped as a run skips them");
+    expect(skipping.stderr).toMatch(/\(no userId\): (missing|invalid) userId/);
+    expect((JSON.parse(skipping.stdout) as ReplayJson).configs[0]?.totals.alerts).toBe(2);
 
     const json = JSON.parse(saved.stdout) as ReplayJson;
     expect(Object.keys(json)).toEqual(["date", "timezone", "agents", "configs"]);
