@@ -182,9 +182,11 @@ export async function runCheck(
       if (collector && parsed.agent) collector.count(page, parsed.agent);
       const userId = parsed.agent?.userId ?? parsed.skipped[0]?.userId ?? null;
       if (userId === null) unidentified++;
-      else if (seen.has(userId))
-        continue; // paging over a changing list can repeat an agent
-      else seen.add(userId);
+      else {
+        // One hash look-up, not has-then-add: the set grows only for an agent not seen before.
+        const before = seen.size;
+        if (seen.add(userId).size === before) continue; // paging over a changing list can repeat an agent
+      }
       // Indexed loops over what a parse or a store hands out: it may be frozen, and V8's for-of, some
       // and map walk a frozen array many times slower.
       const skippedHere = parsed.skipped;
