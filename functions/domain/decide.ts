@@ -47,6 +47,8 @@ export interface AgentOutcome {
  */
 interface QuietOutcome extends AgentOutcome {
   readonly ahead: MomentAhead;
+  /** `ahead.watched`, beside the rest: a read that finds no watch touches this object alone. */
+  readonly watched: boolean;
   readonly config: AppConfig;
   readonly fromMs: number;
   readonly untilMs: number;
@@ -65,7 +67,7 @@ export function decideWithDue(
   if (memo !== undefined && memo.key === records) {
     const kept = memo.value as QuietOutcome;
     if (kept.config === config && nowMs >= kept.fromMs && nowMs < kept.untilMs) {
-      if (!kept.ahead.watched) return kept;
+      if (!kept.watched) return kept;
       const next = withWatch(kept.ahead, agent, nowMs);
       return next === kept.next ? kept : { writes: NO_WRITES, after: records, next };
     }
@@ -85,6 +87,7 @@ export function decideWithDue(
     after,
     next: next && Object.freeze(next),
     ahead: Object.freeze({ ...ahead, moment: ahead.moment && Object.freeze(ahead.moment) }),
+    watched: ahead.watched,
     config,
     fromMs: nowMs,
     untilMs,
