@@ -55,6 +55,8 @@ export class HeldRecords {
   readonly #position = new Map<string, number>();
   /** Applied writes, in the order applied. */
   readonly #written = new Map<string, AlertRecord>();
+  /** Each written id's place in `#written` (a Map keeps an id where it was first set). */
+  readonly #writtenAt = new Map<string, number>();
   readonly #slack = new Set<string>();
   readonly #active = new Set<string>();
   readonly #all: AlertRecord[] | undefined;
@@ -119,6 +121,7 @@ export class HeldRecords {
 
   /** A write that applied: the run holds the record as written from now on. */
   applied(record: AlertRecord): void {
+    if (!this.#writtenAt.has(record.id)) this.#writtenAt.set(record.id, this.#writtenAt.size);
     this.#written.set(record.id, record);
   }
 
@@ -144,14 +147,20 @@ export class HeldRecords {
 
   /** The store's order, then the new records in the order written. */
   #inOrder(ids: string[]): AlertRecord[] {
-    const writtenAt = new Map([...this.#written.keys()].map((id, i) => [id, i]));
-    const rank = (id: string) => this.#position.get(id) ?? Number.POSITIVE_INFINITY;
+    // Each record's place is looked up once, not at every comparison the sort makes (a run sorts
+    // these lists several times).
+    const keyed: Array<{ record: AlertRecord; rank: number; writtenAt: number }> = [];
+    for (const id of ids) {
+      const record = this.#written.get(id) ?? this.#loaded.get(id);
+      if (!record) continue;
+      keyed.push({
+        record,
+        rank: this.#position.get(id) ?? Number.POSITIVE_INFINITY,
+        writtenAt: this.#writtenAt.get(id) ?? 0,
+      });
+    }
     // Two new records rank alike (Infinity - Infinity is NaN, falsy): the order written decides.
-    return ids
-      .flatMap((id) => {
-        const r = this.#written.get(id) ?? this.#loaded.get(id);
-        return r ? [r] : [];
-      })
-      .sort((a, b) => rank(a.id) - rank(b.id) || (writtenAt.get(a.id) ?? 0) - (writtenAt.get(b.id) ?? 0));
+    keyed.sort((a, b) => a.rank - b.rank || a.writtenAt - b.writtenAt);
+    return keyed.map((k) => k.record);
   }
 }
