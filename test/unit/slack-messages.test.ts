@@ -3,6 +3,7 @@ import {
   COLORS,
   escapeMrkdwn,
   formatMention,
+  hasReply,
   renderSlackAction,
   renderThreadReply,
   renderTopMessage,
@@ -192,6 +193,31 @@ describe("renderSlackAction", () => {
     expect(resolve.reply?.text).toContain("no longer");
     expect(lateResolvedPost.top?.text).toContain("Resolved");
     expect(lateResolvedPost.reply).toBeUndefined();
+  });
+});
+
+describe("hasReply", () => {
+  it("says whether renderSlackAction renders a reply, for every action", () => {
+    // Prepare
+    const options = { timezone: ZONE, nowMs: SINCE + 31 * MIN };
+    const ended = { state: "resolved" as const, endedMs: SINCE + 41 * MIN };
+    const records = [
+      record(),
+      record({ severity: "critical" }),
+      record({ ...ended }),
+      record({ ...ended, excusedBy: "U123" }),
+      record({ state: "nudged", nudgedMs: SINCE + 10 * MIN }),
+    ];
+    const kinds = ["post", "remind", "escalate", "resolve", "acted", "nudge"] as const;
+
+    for (const r of records)
+      for (const kind of kinds) {
+        // Act
+        const rendered = renderSlackAction(kind, r, options);
+
+        // Assess
+        expect(hasReply(kind, r), `${kind} of a ${r.state} record`).toBe(rendered.reply !== undefined);
+      }
   });
 });
 

@@ -1,16 +1,17 @@
 /**
  * A Slack notifier that sends nothing and counts what a real one would send: per channel, top-level
  * messages (alerts, roll-ups) and thread replies (reminders, escalations, resolves, roll-up lists and
- * grouped replies); the nudges' direct messages apart. An update is rendered with the real renderers
- * (messages.ts, rollup-delivery.ts) to learn whether it also replies in the thread, and roll-ups go
- * through the real delivery, so a count is exactly what would have been posted.
+ * grouped replies); the nudges' direct messages apart. Whether an update also replies in the thread
+ * is what the real renderer decides (messages.ts: `hasReply`, which renderSlackAction itself follows;
+ * the text is not rendered, as nothing reads it), and roll-ups go through the real delivery, so a
+ * count is exactly what would have been posted.
  * Used by `replay`.
  */
 import type { SlackAction } from "../../domain/delivery.js";
 import type { ChannelMessages } from "../../domain/replay.js";
 import type { RollupOutcome, RollupWork } from "../../domain/rollup.js";
 import type { AlertNotifier, DeliveryResult } from "../../ports.js";
-import { renderSlackAction } from "./messages.js";
+import { hasReply } from "./messages.js";
 import { deliverRollup, type RollupSender, type SendResult } from "./rollup-delivery.js";
 
 export class CountingNotifier implements AlertNotifier {
@@ -53,8 +54,7 @@ export class CountingNotifier implements AlertNotifier {
       counts.topLevel++;
       return { ok: true, ts: this.#nextTs(), channel };
     }
-    const rendered = renderSlackAction(action.kind, record, { timezone: this.timezone, nowMs: this.clock() });
-    if (rendered.reply) counts.replies++;
+    if (hasReply(action.kind, record)) counts.replies++;
     return { ok: true, ts: record.slackTs ?? this.#nextTs(), channel };
   }
 

@@ -365,6 +365,25 @@ export function renderNudge(record: AlertRecord, options: RenderOptions): SlackM
 }
 
 /**
+ * Whether renderSlackAction's answer for this action has a `reply` (a thread reply, or a nudge's
+ * direct message): a counter of messages (counting-notifier.ts) asks this instead of rendering them.
+ */
+export function hasReply(kind: SlackActionKind, record: AlertRecord): boolean {
+  switch (kind) {
+    case "post":
+      return false;
+    case "resolve":
+      // An excused episode ends quietly: the message shows it, the thread is not pinged.
+      return record.excusedBy === undefined;
+    case "remind":
+    case "escalate":
+    case "acted":
+    case "nudge":
+      return true;
+  }
+}
+
+/**
  * Everything one action sends. `post` of an already resolved record (never delivered before) is a
  * single top-level message in the resolved form.
  */
@@ -386,10 +405,9 @@ export function renderSlackAction(
       };
     case "resolve": {
       const top = renderTopMessage({ ...record, state: "resolved" }, options);
-      // An excused episode ends quietly: the message shows it, the thread is not pinged.
-      return record.excusedBy !== undefined
-        ? { top }
-        : { top, reply: renderThreadReply("resolve", record, options) };
+      return hasReply("resolve", record)
+        ? { top, reply: renderThreadReply("resolve", record, options) }
+        : { top };
     }
     case "acted":
       return { top: renderTopMessage(record, options), reply: renderThreadReply("acted", record, options) };
