@@ -136,16 +136,19 @@ export class FrozenAlertStore implements AlertStore {
   }
 
   #unindex(entry: Entry): void {
-    this.#active.delete(entry);
-    this.#owing.delete(entry);
     const { rollupId } = entry.record;
     if (rollupId !== undefined) this.#rollups.get(rollupId)?.delete(entry);
   }
 
   #reindex(entry: Entry): void {
     const r = entry.record;
+    // An entry that stays active (or owing) keeps its place in the set: the lists come out sorted by
+    // `seq` either way, and a set left mostly in that order sorts in about one pass (an open alert
+    // is rewritten often, and the active list is asked for on every tick).
     if (isActive(r)) this.#active.add(entry);
+    else this.#active.delete(entry);
     if (owesSlack(r)) this.#owing.add(entry);
+    else this.#owing.delete(entry);
     if (isRollupMember(r)) {
       const id = r.rollupId as string;
       const members = this.#rollups.get(id);
