@@ -8,6 +8,8 @@ import type { CheckResult } from "../app/run-check.js";
 import { loadConfigFile } from "../config-file.js";
 import { ConfigError } from "../domain/config.js";
 import { parseLocalDate } from "../domain/local-date.js";
+import { isValidTimeZone } from "../domain/time.js";
+import { zoneNameProblem } from "../domain/zone-names.js";
 import { help, parse, parseNow, printWarnings, requireConfig, USAGE, wholeNumber } from "./args.js";
 import { localCheck } from "./check.js";
 import { EXIT_OK, EXIT_RUN_FAILED, exitCodeFor, oneLine, UsageError } from "./exit.js";
@@ -187,6 +189,19 @@ function validate(args: string[]): number {
   return EXIT_OK;
 }
 
+/** `simulate --timezone`: a zone a config would accept, so the simulated center can be pointed at. */
+function simulatedZone(value: unknown): string {
+  if (value === undefined) return "Asia/Kolkata";
+  const zone = String(value);
+  const problem = zoneNameProblem(zone);
+  if (problem !== undefined) throw new UsageError(`--timezone: ${problem}`);
+  if (!isValidTimeZone(zone))
+    throw new UsageError(
+      `--timezone: unknown IANA time zone "${zone}" (expected a Region/City name like Asia/Kolkata)`,
+    );
+  return zone;
+}
+
 async function simulate(args: string[]): Promise<number> {
   const values = parse(args, {
     port: { type: "string" },
@@ -203,7 +218,7 @@ async function simulate(args: string[]): Promise<number> {
     port: wholeNumber("port", values.port, 8787, 0, 65535),
     agents: wholeNumber("agents", values.agents, 200, 1, 200_000),
     seed: wholeNumber("seed", values.seed, 1, 0, 2 ** 31),
-    timezone: typeof values.timezone === "string" ? values.timezone : "Asia/Kolkata",
+    timezone: simulatedZone(values.timezone),
     latencyMs: wholeNumber("latency", values.latency, 0, 0, 60_000),
   });
   return EXIT_OK;

@@ -3,8 +3,9 @@
  * manual runs of `check`. Loaded only by that command; never part of the Lambda bundle.
  */
 
-import { addDays, generateDays } from "../../test/fakes/smartassist/day.js";
+import { generateDays } from "../../test/fakes/smartassist/day.js";
 import { DEMO_CREDENTIALS, startSimulator } from "../../test/fakes/smartassist/simulator.js";
+import { shiftLocalDate } from "../domain/local-date.js";
 import { localDate } from "../domain/time.js";
 
 export interface SimulateOptions {
@@ -20,12 +21,12 @@ export const SIMULATED_PAST_DAYS = 7;
 
 export async function serveSimulator(options: SimulateOptions): Promise<void> {
   const today = localDate(options.timezone, Date.now());
-  const first = addDays(today, -SIMULATED_PAST_DAYS);
+  const first = shiftLocalDate(today, -SIMULATED_PAST_DAYS);
   const agents = generateDays({
     seed: options.seed,
     agents: options.agents,
     timezone: options.timezone,
-    dates: Array.from({ length: SIMULATED_PAST_DAYS + 1 }, (_, i) => addDays(first, i)),
+    dates: Array.from({ length: SIMULATED_PAST_DAYS + 1 }, (_, i) => shiftLocalDate(first, i)),
   });
   const sim = await startSimulator({
     ...DEMO_CREDENTIALS,
@@ -48,7 +49,7 @@ export async function serveSimulator(options: SimulateOptions): Promise<void> {
       `  export SMARTASSIST_CLIENT_ID=${DEMO_CREDENTIALS.clientId}`,
       `  export SMARTASSIST_CLIENT_SECRET=${DEMO_CREDENTIALS.clientSecret}`,
       "  npm run cli -- check --config your.config.yaml --dry-run",
-      `  npm run cli -- replay --config your.config.yaml --date ${addDays(today, -1)}`,
+      `  npm run cli -- replay --config your.config.yaml --date ${shiftLocalDate(today, -1)}`,
       "",
       "Ctrl-C stops it.",
       "",

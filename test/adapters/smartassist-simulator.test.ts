@@ -8,8 +8,9 @@ import { request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseAgentRow } from "../../functions/domain/agent.js";
 import { openSegment } from "../../functions/domain/episodes.js";
+import { shiftLocalDate } from "../../functions/domain/local-date.js";
 import { localParts } from "../../functions/domain/time.js";
-import { addDays, generateDay, generateDays } from "../fakes/smartassist/day.js";
+import { generateDay, generateDays } from "../fakes/smartassist/day.js";
 import { DEMO_CAST, demoCenter } from "../fakes/smartassist/demo-center.js";
 import {
   DEMO_CREDENTIALS,
@@ -644,7 +645,7 @@ describe("SmartAssist simulator: generated days", () => {
   it("serves any of several days as the API does: yesterday replayable today, one center throughout", async () => {
     // Prepare: a week and today, as `simulate` serves them; mid-day of the last date in India.
     const options = { seed: 5, agents: 300, timezone: "Asia/Kolkata" };
-    const dates = Array.from({ length: 8 }, (_, i) => addDays("2023-03-03", i));
+    const dates = Array.from({ length: 8 }, (_, i) => shiftLocalDate("2023-03-03", i));
     const days = generateDays({ ...options, dates });
     const now = Date.UTC(2023, 2, 10, 8, 0, 0);
     const sim = await simulator({ agents: days, now });

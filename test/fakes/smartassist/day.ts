@@ -13,6 +13,7 @@
  *   ~2% empty day:  `segments: []`.
  * Times are whole seconds (the API has no finer grain).
  */
+import { shiftLocalDate } from "../../../functions/domain/local-date.js";
 import { isValidTimeZone, utcOffsetMinutes } from "../../../functions/domain/time.js";
 import { dateToUtcMidnight, type SimAgent, type SimSegment } from "./timeline.js";
 
@@ -293,11 +294,6 @@ export function generateDay(options: DayOptions): SimAgent[] {
   return agents;
 }
 
-/** The local date `days` after `date` (yyyy-mm-dd, calendar arithmetic). */
-export function addDays(date: string, days: number): string {
-  return new Date(dateToUtcMidnight(date) + days * 86_400_000).toISOString().slice(0, 10);
-}
-
 /**
  * Several days of one center, for a simulator that answers any recent date the way the real API
  * does (`replay --date` of yesterday). Each date is `generateDay` of that date with the same seed:
@@ -314,7 +310,7 @@ export function generateDays(options: Omit<DayOptions, "date"> & { dates: readon
   const merged = generateDay({ ...common, date: last });
   const earlier = dates.slice(0, -1).map((date) => ({
     days: generateDay({ ...common, date }),
-    endMs: localClock(options.timezone, addDays(date, 1))(0),
+    endMs: localClock(options.timezone, shiftLocalDate(date, 1))(0),
   }));
   return merged.map((agent, i) => {
     if (agent.segments === null) return agent;
