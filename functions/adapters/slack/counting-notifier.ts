@@ -42,8 +42,8 @@ export class CountingNotifier implements AlertNotifier {
 
   async deliver(action: SlackAction): Promise<DeliveryResult> {
     const { record } = action;
-    // A nudge is one direct message and a post one top-level message whatever they say; what else
-    // an action sends (a thread reply or not) is what its rendering holds.
+    // A nudge is one direct message and a post one top-level message whatever they say; whether an
+    // update also replies in the thread is the renderer's hasReply, which its rendering follows.
     if (action.kind === "nudge") {
       this.directMessages++;
       return { ok: true, nudge: "sent" };
