@@ -19,12 +19,12 @@ import { FrozenAlertStore } from "../adapters/state/frozen-store.js";
 import { type ReplayResult, replayDay } from "../app/replay.js";
 import { parseAgentRow, type Skipped } from "../domain/agent.js";
 import type { AppConfig } from "../domain/config.js";
-import { shiftLocalDate } from "../domain/local-date.js";
 import {
   type ConfigReplay,
   configJson,
   localMidnight,
   type ReplayTotals,
+  replaySpan,
   TOTAL_KEYS,
   totalsDifference,
 } from "../domain/replay.js";
@@ -37,28 +37,15 @@ export class DayUnreadableError extends Error {
   override name = "DayUnreadableError";
 }
 
-/**
- * The span a capture's day is replayed over: the local day, or — for a day read before it was over
- * (today, as a rule) — up to when it was read, since nothing after that is known: an agent still on
- * a break then is not assumed on it until midnight. `untilMs` is set only then, and only for a
- * capture that names no instant after its read (what the API answers), so a capture made by hand
- * with a whole day in it is replayed whole.
- */
-export function replaySpan(
-  zone: string,
-  capture: Capture,
-): { dayStartMs: number; dayEndMs: number; untilMs?: number } {
-  const dayStartMs = localMidnight(zone, capture.date);
-  const dayEndMs = localMidnight(zone, shiftLocalDate(capture.date, 1));
-  const readMs = capture.readAt === undefined ? Number.NaN : Date.parse(capture.readAt);
-  if (!(readMs > dayStartMs && readMs < dayEndMs) || latestInstant(capture) > readMs)
-    return { dayStartMs, dayEndMs };
-  return { dayStartMs, dayEndMs: readMs, untilMs: readMs };
+/** The span the capture's day is replayed over (domain/replay.ts), from when it was read. */
+export function captureSpan(capture: Capture): ReturnType<typeof replaySpan> {
+  const readAtMs = capture.readAt === undefined ? undefined : Date.parse(capture.readAt);
+  return replaySpan(capture.timezone, capture.date, readAtMs, () => latestInstant(capture));
 }
 
 /** Runs one config over a capture (the use case with the in-memory adapters). */
 export function replayCapture(config: AppConfig, name: string, capture: Capture): Promise<ReplayResult> {
-  const { dayStartMs, dayEndMs } = replaySpan(config.timezone, capture);
+  const { dayStartMs, dayEndMs } = captureSpan(capture);
   return replayDay(config, name, { dayStartMs, dayEndMs }, (clock) => {
     const notifier = new CountingNotifier(config.timezone, clock);
     return {
@@ -219,7 +206,7 @@ function table(header: string[], rows: string[][]): string[] {
 /** Text for people: the totals side by side (with the difference), then per channel and rule, then per hour. */
 export function replayText(capture: Capture, results: readonly ConfigReplay[]): string {
   const [a, b] = results;
-  const { untilMs } = replaySpan(capture.timezone, capture);
+  const { untilMs } = captureSpan(capture);
   const span =
     untilMs === undefined ? "" : ` until ${localTimeOfDay(capture.timezone, untilMs)} (when it was read)`;
   const lines = [

@@ -16,6 +16,7 @@
 import type { AlertRecord, Transition } from "./alert.js";
 import type { AppConfig } from "./config.js";
 import { channelOf, episodeFromRecord, minutesPastThreshold, ruleOrder } from "./digest.js";
+import { shiftLocalDate } from "./local-date.js";
 import { localParts, utcOffsetMinutes } from "./time.js";
 
 /** What Slack would have received in one channel. */
@@ -204,6 +205,26 @@ export function totalsDifference(a: ReplayTotals, b: ReplayTotals): ReplayTotals
 /** The `--json` element of one config: exactly the fields DESIGN.md shows. */
 export function configJson(c: ConfigReplay): Pick<ConfigReplay, "config" | "totals" | "byRule" | "byHour"> {
   return { config: c.config, totals: c.totals, byRule: c.byRule, byHour: c.byHour };
+}
+
+/**
+ * The span a local day is replayed over: the day, or — for a day read before it was over (today, as
+ * a rule) — up to when it was read, since nothing after that is known: an agent still on a break
+ * then is not assumed on it until midnight. `untilMs` is set only then, and only when what was read
+ * names no instant after the read (`latestMs()`, asked only then: what the API answers), so a day
+ * made by hand with all of it in is replayed whole.
+ */
+export function replaySpan(
+  zone: string,
+  date: string,
+  readAtMs: number | undefined,
+  latestMs: () => number,
+): { dayStartMs: number; dayEndMs: number; untilMs?: number } {
+  const dayStartMs = localMidnight(zone, date);
+  const dayEndMs = localMidnight(zone, shiftLocalDate(date, 1));
+  if (readAtMs === undefined || !(readAtMs > dayStartMs && readAtMs < dayEndMs) || latestMs() > readAtMs)
+    return { dayStartMs, dayEndMs };
+  return { dayStartMs, dayEndMs: readAtMs, untilMs: readAtMs };
 }
 
 /** The UTC instant of local midnight starting `date` in `zone` (DST-aware; pure). */

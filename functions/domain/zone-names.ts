@@ -10,6 +10,7 @@
  */
 
 import { quote } from "./spelling.js";
+import { isValidTimeZone } from "./time.js";
 
 /** The IANA zones to suggest for an abbreviation, by the abbreviation in upper case. */
 export const ABBREVIATIONS: Readonly<Record<string, string>> = {
@@ -199,5 +200,18 @@ export function zoneNameProblem(zone: string): string | undefined {
     const suggestion = known ? `, such as ${known}` : " (like Asia/Kolkata or America/New_York)";
     return `${quoted} is an abbreviation, not an IANA zone (abbreviations are ambiguous and miss daylight-saving changes): ${WRITE_ZONE}${suggestion}`;
   }
+  return undefined;
+}
+
+/**
+ * Why `zone` cannot be a contact center's zone (an abbreviation, a fixed offset, a name the runtime
+ * does not know), with what to write instead; undefined for a usable one. The config's `timezone`
+ * and `simulate --timezone` ask the same.
+ */
+export function timeZoneProblem(zone: string): string | undefined {
+  const problem = zoneNameProblem(zone);
+  if (problem !== undefined) return problem;
+  if (!isValidTimeZone(zone))
+    return `unknown IANA time zone ${quote(zone)} (expected a Region/City name like Asia/Kolkata)`;
   return undefined;
 }

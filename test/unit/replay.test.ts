@@ -1,7 +1,7 @@
 /** Replay on designed days: hand-worked counts through the real use case on a virtual clock. */
 import { describe, expect, it } from "vitest";
 import { type Capture, cutRow, parseCapture } from "../../functions/adapters/smartassist/capture-source.js";
-import { replayCapture, replaySpan } from "../../functions/cli/replay.js";
+import { captureSpan, replayCapture } from "../../functions/cli/replay.js";
 import { parseConfig } from "../../functions/domain/config.js";
 import { localMidnight } from "../../functions/domain/replay.js";
 
@@ -133,12 +133,12 @@ describe("replay on designed days", () => {
     const later = row(1, [seg("AWAY", "BREAK", "15:00:00", "15:30:00")]);
     const r = await replayCapture(config, "a.yaml", { ...capture([later]), readAt: `${DATE}T07:40:00.000Z` });
     expect(r.totals).toMatchObject({ alerts: 1, minutesPastThreshold: 15 });
-    expect(
-      replaySpan("Asia/Kolkata", { ...capture([later]), readAt: `${DATE}T07:40:00.000Z` }),
-    ).not.toHaveProperty("untilMs");
+    expect(captureSpan({ ...capture([later]), readAt: `${DATE}T07:40:00.000Z` })).not.toHaveProperty(
+      "untilMs",
+    );
     // A read after the day's end leaves the day whole too.
     const afterwards = { ...capture([later]), readAt: "2026-12-01T07:40:00.000Z" };
-    expect(replaySpan("Asia/Kolkata", afterwards).dayEndMs).toBe(localMidnight("Asia/Kolkata", "2026-12-01"));
+    expect(captureSpan(afterwards).dayEndMs).toBe(localMidnight("Asia/Kolkata", "2026-12-01"));
   });
 
   it("a storm becomes one roll-up: more than slack.rollup new alerts in one channel at once", async () => {
