@@ -87,15 +87,22 @@ class RecordingStore implements AlertStore {
   }
 }
 
+/** Where a replay has got to: called once per simulated hour, and once the day is over. */
+export type ReplayProgress = (reached: { nowMs: number; runs: { ticks: number; due: number } }) => void;
+
+const HOUR_MS = 3_600_000;
+
 /**
  * Runs the day for one config. `adapters` makes the in-memory adapters on the virtual clock it is
- * given (`clock()`: the simulated instant).
+ * given (`clock()`: the simulated instant). `progress` hears where the day has got to (a large
+ * center's day takes tens of seconds).
  */
 export async function replayDay(
   config: AppConfig,
   name: string,
   day: ReplayDay,
   adapters: (clock: () => number) => ReplayAdapters,
+  progress?: ReplayProgress,
 ): Promise<ReplayResult> {
   let now = day.dayStartMs;
   const clock = () => now;
@@ -109,6 +116,7 @@ export async function replayDay(
   const quiet = { wallMs: clock, lean: true };
   const zone = config.timezone;
   let nextTick = day.dayStartMs;
+  let nextReport = day.dayStartMs + HOUR_MS;
   for (;;) {
     const due = queue.waiting[0];
     if (due && due.atMs < nextTick && due.atMs < day.dayEndMs) {
@@ -121,6 +129,10 @@ export async function replayDay(
       continue;
     }
     if (nextTick >= day.dayEndMs) break;
+    if (progress && nextTick >= nextReport) {
+      progress({ nowMs: nextTick, runs: { ...runs } });
+      nextReport += HOUR_MS;
+    }
     now = nextTick;
     nextTick += MINUTE_MS;
     if (!withinActiveHours(config.schedule.activeHours, zone, now)) continue;
@@ -128,6 +140,7 @@ export async function replayDay(
     for (const t of r.summary.transitions) transitions.push(t);
     runs.ticks++;
   }
+  progress?.({ nowMs: day.dayEndMs, runs: { ...runs } });
   const records = [...store.written.values()];
   const figures = replayFigures({
     name,

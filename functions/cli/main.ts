@@ -135,10 +135,10 @@ async function replay(args: string[]): Promise<number> {
     );
   const cli = await import("./replay.js");
   const date = cli.checkDate(parseLocalDate(String(values.date)), values.date, zone, Date.now());
+  const tty = process.stderr.isTTY === true;
   let capture: Awaited<ReturnType<typeof cli.loadCapture>>;
   if (typeof values.from === "string") capture = await cli.loadCapture(values.from, date, zone);
   else {
-    const tty = process.stderr.isTTY === true;
     let last = "";
     capture = await cli.readDay(main.config, date, process.env, (line) => {
       last = line;
@@ -151,9 +151,19 @@ async function replay(args: string[]): Promise<number> {
     process.stderr.write(`capture written to ${values.save} (${(bytes / 1e6).toFixed(1)} MB)\n`);
   }
   for (const line of cli.problemLines(cli.captureProblems(capture))) process.stderr.write(`${line}\n`);
-  const results = [await cli.replayCapture(main.config, path, capture)];
+  const write = (text: string) => process.stderr.write(text);
+  const results = [
+    await cli.replayCapture(main.config, path, capture, cli.replayProgress(path, capture, tty, write)),
+  ];
   if (other && typeof values.against === "string")
-    results.push(await cli.replayCapture(other.config, values.against, capture));
+    results.push(
+      await cli.replayCapture(
+        other.config,
+        values.against,
+        capture,
+        cli.replayProgress(values.against, capture, tty, write),
+      ),
+    );
   process.stdout.write(
     `${values.json ? JSON.stringify(cli.replayJson(capture, results)) : cli.replayText(capture, results)}\n`,
   );

@@ -16,7 +16,7 @@ import {
   parseCapture,
 } from "../adapters/smartassist/capture-source.js";
 import { FrozenAlertStore } from "../adapters/state/frozen-store.js";
-import { type ReplayResult, replayDay } from "../app/replay.js";
+import { type ReplayProgress, type ReplayResult, replayDay } from "../app/replay.js";
 import { parseAgentRow, type Skipped } from "../domain/agent.js";
 import type { AppConfig } from "../domain/config.js";
 import {
@@ -44,17 +44,54 @@ export function captureSpan(capture: Capture): ReturnType<typeof replaySpan> {
 }
 
 /** Runs one config over a capture (the use case with the in-memory adapters). */
-export function replayCapture(config: AppConfig, name: string, capture: Capture): Promise<ReplayResult> {
+export function replayCapture(
+  config: AppConfig,
+  name: string,
+  capture: Capture,
+  progress?: ReplayProgress,
+): Promise<ReplayResult> {
   const { dayStartMs, dayEndMs } = captureSpan(capture);
-  return replayDay(config, name, { dayStartMs, dayEndMs }, (clock) => {
-    const notifier = new CountingNotifier(config.timezone, clock);
-    return {
-      source: new CaptureSource(capture, clock, config.smartassist.pageSize),
-      store: new FrozenAlertStore(clock),
-      notifier,
-      messages: () => notifier.channels,
-    };
-  });
+  return replayDay(
+    config,
+    name,
+    { dayStartMs, dayEndMs },
+    (clock) => {
+      const notifier = new CountingNotifier(config.timezone, clock);
+      return {
+        source: new CaptureSource(capture, clock, config.smartassist.pageSize),
+        store: new FrozenAlertStore(clock),
+        notifier,
+        messages: () => notifier.channels,
+      };
+    },
+    progress,
+  );
+}
+
+/**
+ * The progress of one config's replay for stderr: on a terminal, the simulated hour reached (each line
+ * over the last); elsewhere, only the closing line. `write` takes text as it goes to stderr.
+ */
+export function replayProgress(
+  name: string,
+  capture: Capture,
+  tty: boolean,
+  write: (text: string) => void,
+  wallMs: () => number = Date.now,
+): ReplayProgress {
+  const started = wallMs();
+  const { dayEndMs } = captureSpan(capture);
+  return ({ nowMs, runs }) => {
+    if (nowMs < dayEndMs) {
+      if (tty)
+        write(`\rreplaying ${name}: ${capture.date} ${localTimeOfDay(capture.timezone, nowMs)} reached`);
+      return;
+    }
+    const seconds = ((wallMs() - started) / 1000).toFixed(1);
+    write(
+      `${tty ? "\r\x1b[K" : ""}replayed ${name}: ${runs.ticks} ticks and ${runs.due} due re-checks in ${seconds} s\n`,
+    );
+  };
 }
 
 /**

@@ -128,6 +128,8 @@ describe("replay", () => {
     expect(sim.requests.length).toBe(requests);
     expect(slack.calls).toHaveLength(0);
     expect(again.stderr).not.toContain("malformed");
+    // Not a terminal: one closing line per config, with the runs the day took.
+    expect(again.stderr).toMatch(/^replayed .*a\.yaml: 1440 ticks and \d+ due re-checks in [\d.]+ s$/m);
 
     // A malformed row in the day is skipped and said, not the day: the other agents still count.
     const broken = join(dir, "broken-day.json");

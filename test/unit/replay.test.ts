@@ -1,7 +1,7 @@
 /** Replay on designed days: hand-worked counts through the real use case on a virtual clock. */
 import { describe, expect, it } from "vitest";
 import { type Capture, cutRow, parseCapture } from "../../functions/adapters/smartassist/capture-source.js";
-import { captureSpan, replayCapture } from "../../functions/cli/replay.js";
+import { captureSpan, replayCapture, replayProgress } from "../../functions/cli/replay.js";
 import { parseConfig } from "../../functions/domain/config.js";
 import { localMidnight } from "../../functions/domain/replay.js";
 
@@ -160,6 +160,50 @@ describe("replay on designed days", () => {
     const r = await replayCapture(config, "a.yaml", capture([lunch(1, "12:30:00")]));
     expect(r.totals.alerts).toBe(0);
     expect(r.runs.ticks).toBe(240);
+  });
+});
+
+describe("replay progress", () => {
+  it("hears each simulated hour once, in order, then the day's end with the runs made", async () => {
+    const config = cfg({ threshold: "15m", nudge: "10m" });
+    const heard: Array<{ nowMs: number; ticks: number; due: number }> = [];
+    const r = await replayCapture(config, "a.yaml", capture([lunch(1, "12:30:00")]), ({ nowMs, runs }) =>
+      heard.push({ nowMs, ...runs }),
+    );
+    const midnight = localMidnight("Asia/Kolkata", DATE);
+    // 01:00 … 23:00, then the day's end (the next midnight).
+    expect(heard.map((h) => (h.nowMs - midnight) / 3_600_000)).toEqual(
+      Array.from({ length: 24 }, (_, i) => i + 1),
+    );
+    expect(heard[11]).toMatchObject({ ticks: 720 }); // at 12:00: the day's first 720 minutes ticked
+    expect(heard.at(-1)).toMatchObject({ ticks: r.runs.ticks, due: r.runs.due });
+    expect(r.runs.due).toBeGreaterThan(0);
+  });
+
+  it("on a terminal shows the hour reached over the last line; elsewhere only the closing line", () => {
+    const day = capture([]);
+    const midnight = localMidnight("Asia/Kolkata", DATE);
+    const runs = { ticks: 1440, due: 3 };
+    const say = (tty: boolean) => {
+      const out: string[] = [];
+      let wall = 1_000;
+      const progress = replayProgress(
+        "a.yaml",
+        day,
+        tty,
+        (t) => out.push(t),
+        () => wall,
+      );
+      progress({ nowMs: midnight + 14 * 3_600_000, runs });
+      wall += 2_500;
+      progress({ nowMs: midnight + 24 * 3_600_000, runs });
+      return out;
+    };
+    expect(say(true)).toEqual([
+      "\rreplaying a.yaml: 2026-11-30 14:00 reached",
+      "\r\x1b[Kreplayed a.yaml: 1440 ticks and 3 due re-checks in 2.5 s\n",
+    ]);
+    expect(say(false)).toEqual(["replayed a.yaml: 1440 ticks and 3 due re-checks in 2.5 s\n"]);
   });
 });
 
