@@ -16,7 +16,7 @@
  * | Kavya Menon      | BREAK for 5 min, right after a 60-min BUSY → no alert | AVAILABLE since +7 |
  * | Arjun Gupta      | logged out 35 min ago after a 60-min LUNCH → no alert | still logged out |
  * | Sneha Kulkarni   | no `status` at all                       | same                          |
- * | Dev Khanna       | BREAK for 11 min → nudged (a DM), no alert | back since +3 → nothing more |
+ * | Dev Khanna       | BREAK for 11 min → nudged (a DM); fires at 15 min, at +4, by a due re-check | back since +8 → resolves |
  * | everyone else    | ordinary: calls ≤ 12 min, breaks ≤ 13 min, lunch done before now | same |
  */
 import { utcOffsetMinutes } from "../../../functions/domain/time.js";
@@ -208,12 +208,13 @@ export function demoCenter(now: number, timezone: string): SimAgent[] {
     },
     // Sneha: the row has no status key.
     () => null,
-    // Dev: BREAK since now-11m (past a 10m nudge, before the 15m threshold), back at now+3m.
+    // Dev: BREAK since now-11m (past a 10m nudge, before the 15m threshold), back at now+8m: the
+    // demo's due re-check at his threshold (now+4m) alerts on time, not at the next run.
     (start) => {
       const s: SimSegment[] = [];
       routine(rng, start, a - 11 * MIN, s);
-      s.push(seg("AWAY", "BREAK", a - 11 * MIN, a + 3 * MIN));
-      routine(rng, a + 3 * MIN, shiftEnd(start), s);
+      s.push(seg("AWAY", "BREAK", a - 11 * MIN, a + 8 * MIN));
+      routine(rng, a + 8 * MIN, shiftEnd(start), s);
       return s;
     },
   ];
