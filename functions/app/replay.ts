@@ -87,8 +87,12 @@ class RecordingStore implements AlertStore {
   }
 }
 
-/** Where a replay has got to: called once per simulated hour, and once the day is over. */
-export type ReplayProgress = (reached: { nowMs: number; runs: { ticks: number; due: number } }) => void;
+/** Where a replay has got to: called once per simulated hour, and once the day is over (`done`). */
+export type ReplayProgress = (reached: {
+  nowMs: number;
+  runs: { ticks: number; due: number };
+  done: boolean;
+}) => void;
 
 const HOUR_MS = 3_600_000;
 
@@ -130,7 +134,7 @@ export async function replayDay(
     }
     if (nextTick >= day.dayEndMs) break;
     if (progress && nextTick >= nextReport) {
-      progress({ nowMs: nextTick, runs: { ...runs } });
+      progress({ nowMs: nextTick, runs: { ...runs }, done: false });
       nextReport += HOUR_MS;
     }
     now = nextTick;
@@ -140,7 +144,7 @@ export async function replayDay(
     for (const t of r.summary.transitions) transitions.push(t);
     runs.ticks++;
   }
-  progress?.({ nowMs: day.dayEndMs, runs: { ...runs } });
+  progress?.({ nowMs: day.dayEndMs, runs: { ...runs }, done: true });
   const records = [...store.written.values()];
   const figures = replayFigures({
     name,

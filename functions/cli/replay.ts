@@ -80,9 +80,8 @@ export function replayProgress(
   wallMs: () => number = Date.now,
 ): ReplayProgress {
   const started = wallMs();
-  const { dayEndMs } = captureSpan(capture);
-  return ({ nowMs, runs }) => {
-    if (nowMs < dayEndMs) {
+  return ({ nowMs, runs, done }) => {
+    if (!done) {
       if (tty)
         write(`\rreplaying ${name}: ${capture.date} ${localTimeOfDay(capture.timezone, nowMs)} reached`);
       return;

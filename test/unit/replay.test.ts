@@ -166,9 +166,12 @@ describe("replay on designed days", () => {
 describe("replay progress", () => {
   it("hears each simulated hour once, in order, then the day's end with the runs made", async () => {
     const config = cfg({ threshold: "15m", nudge: "10m" });
-    const heard: Array<{ nowMs: number; ticks: number; due: number }> = [];
-    const r = await replayCapture(config, "a.yaml", capture([lunch(1, "12:30:00")]), ({ nowMs, runs }) =>
-      heard.push({ nowMs, ...runs }),
+    const heard: Array<{ nowMs: number; ticks: number; due: number; done: boolean }> = [];
+    const r = await replayCapture(
+      config,
+      "a.yaml",
+      capture([lunch(1, "12:30:00")]),
+      ({ nowMs, runs, done }) => heard.push({ nowMs, ...runs, done }),
     );
     const midnight = localMidnight("Asia/Kolkata", DATE);
     // 01:00 … 23:00, then the day's end (the next midnight).
@@ -176,6 +179,7 @@ describe("replay progress", () => {
       Array.from({ length: 24 }, (_, i) => i + 1),
     );
     expect(heard[11]).toMatchObject({ ticks: 720 }); // at 12:00: the day's first 720 minutes ticked
+    expect(heard.map((h) => h.done)).toEqual([...Array(23).fill(false), true]);
     expect(heard.at(-1)).toMatchObject({ ticks: r.runs.ticks, due: r.runs.due });
     expect(r.runs.due).toBeGreaterThan(0);
   });
@@ -194,9 +198,9 @@ describe("replay progress", () => {
         (t) => out.push(t),
         () => wall,
       );
-      progress({ nowMs: midnight + 14 * 3_600_000, runs });
+      progress({ nowMs: midnight + 14 * 3_600_000, runs, done: false });
       wall += 2_500;
-      progress({ nowMs: midnight + 24 * 3_600_000, runs });
+      progress({ nowMs: midnight + 24 * 3_600_000, runs, done: true });
       return out;
     };
     expect(say(true)).toEqual([
