@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack/fake-slack.js";
 import { DEMO_CREDENTIALS, type Simulator, startSimulator } from "../fakes/smartassist/simulator.js";
-import { collect } from "./run-cli.js";
+import { collect, runCli } from "./run-cli.js";
 import { person } from "./story.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -114,4 +114,27 @@ slack:
     expect(lateMs).toBeGreaterThanOrEqual(0);
     expect(lateMs).toBeLessThan(10_000);
   }, 60_000);
+
+  it("without credentials exits 2 naming them, before it says it is watching", async () => {
+    const config = join(dir, "no-credentials.yaml");
+    writeFileSync(
+      config,
+      `timezone: Asia/Kolkata
+smartassist:
+  host: ${sim.url}
+  accountId: "${DEMO_CREDENTIALS.accountId}"
+  iId: "${DEMO_CREDENTIALS.iId}"
+rules:
+  - name: Long break
+    secondaryStatus: [LUNCH]
+    threshold: 15m
+slack:
+  channel: C-WATCH
+`,
+    );
+    const result = await runCli(["watch", "--config", config, "--state", join(dir, "none.json")]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("SMARTASSIST_CLIENT_ID, SMARTASSIST_CLIENT_SECRET");
+    expect(result.stderr).not.toContain("watching");
+  }, 30_000);
 });
