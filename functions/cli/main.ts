@@ -3,6 +3,7 @@
  * `doctor`. The same engine as the Lambda; the arguments are args.ts's.
  * stdout carries the result only; logs and progress go to stderr.
  */
+import { unwritable } from "../adapters/files/atomic-file.js";
 import { MissingCredentialsError } from "../adapters/secrets/secrets.js";
 import type { CheckResult } from "../app/run-check.js";
 import { loadConfigFile } from "../config-file.js";
@@ -72,6 +73,7 @@ async function report(args: string[]): Promise<number> {
     throw new UsageError("--state PATH is required (the state file the check runs keep)");
   if (values.json && values.csv) throw new UsageError("--json and --csv: choose one");
   if (values.png === "") throw new UsageError("--png: expected a file path");
+  if (typeof values.png === "string") await mustBeWritable("png", values.png);
   const nowMs = parseNow(values.now);
   let date: string | undefined;
   if (values.date !== undefined) {
@@ -97,6 +99,12 @@ async function report(args: string[]): Promise<number> {
   return EXIT_OK;
 }
 
+/** A file flag whose result comes after long work: refused at once when it could not be written. */
+async function mustBeWritable(flag: string, path: string): Promise<void> {
+  const why = await unwritable(path);
+  if (why !== undefined) throw new UsageError(`--${flag} ${path}: cannot be written (${why})`);
+}
+
 /** `replay`: a config (and `--against` another) tried on a past day; nothing is posted or written but `--save`. */
 async function replay(args: string[]): Promise<number> {
   const values = parse(args, {
@@ -115,6 +123,11 @@ async function replay(args: string[]): Promise<number> {
     throw new UsageError("--save and --from: choose one (a capture is either written or read)");
   for (const flag of ["save", "from", "png", "against"] as const)
     if (values[flag] === "") throw new UsageError(`--${flag}: expected a file path`);
+  // Before the day is read (minutes for a large center), not after: a bad path would lose it.
+  for (const flag of ["save", "png"] as const) {
+    const file = values[flag];
+    if (typeof file === "string") await mustBeWritable(flag, file);
+  }
   // Each config's problems name the flag it came in with, so it is clear which of the two is wrong.
   const load = (flag: "config" | "against", file: string) => {
     try {
@@ -148,7 +161,8 @@ async function replay(args: string[]): Promise<number> {
   }
   if (typeof values.save === "string") {
     const bytes = await cli.saveCapture(values.save, capture);
-    process.stderr.write(`capture written to ${values.save} (${(bytes / 1e6).toFixed(1)} MB)\n`);
+    const size = bytes < 1e6 ? `${Math.ceil(bytes / 1e3)} KB` : `${(bytes / 1e6).toFixed(1)} MB`;
+    process.stderr.write(`capture written to ${values.save} (${size})\n`);
   }
   for (const line of cli.problemLines(cli.captureProblems(capture))) process.stderr.write(`${line}\n`);
   const write = (text: string) => process.stderr.write(text);

@@ -4,8 +4,9 @@
  * virtual clock (app/replay.ts) with in-memory adapters, once per config. Nothing is posted, written
  * (but the capture asked for) or published.
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { digestChartSvg } from "../adapters/chart/svg.js";
+import { writeFileAtomically } from "../adapters/files/atomic-file.js";
 import { CountingNotifier } from "../adapters/slack/counting-notifier.js";
 import {
   CAPTURE_VERSION,
@@ -186,7 +187,7 @@ export async function loadCapture(path: string, date: string, zone: string): Pro
 
 export async function saveCapture(path: string, capture: Capture): Promise<number> {
   const text = JSON.stringify(capture);
-  await writeFile(path, text);
+  await writeFileAtomically(path, text);
   return Buffer.byteLength(text);
 }
 
@@ -322,6 +323,6 @@ export async function replayPng(
   // The renderer (wasm and fonts) loads only when a chart is asked for.
   const { renderPng } = await import("../adapters/chart/png.js");
   const png = await renderPng(replayChartSvg(capture, results));
-  await writeFile(path, png);
+  await writeFileAtomically(path, png);
   return png.length;
 }

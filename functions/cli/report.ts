@@ -1,5 +1,5 @@
 /** `report`: the day's digest from the state file's history, as text, JSON or CSV, and the chart as PNG. */
-import { writeFile } from "node:fs/promises";
+import { writeFileAtomically } from "../adapters/files/atomic-file.js";
 import { JsonFileAlertStore } from "../adapters/state/json-file-store.js";
 import { digestChartOf, loadDay } from "../app/digest.js";
 import type { AppConfig } from "../domain/config.js";
@@ -46,7 +46,7 @@ export async function localReport(options: ReportOptions): Promise<ReportOutput>
     // The renderer (wasm and fonts) loads only when a chart is asked for.
     const { renderDigestChart } = await import("../adapters/chart/png.js");
     const png = await renderDigestChart(digestChartOf(input));
-    await writeFile(options.pngPath, png);
+    await writeFileAtomically(options.pngPath, png);
     output.pngBytes = png.length;
   }
   return output;

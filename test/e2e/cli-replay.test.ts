@@ -215,7 +215,7 @@ describe("replay", () => {
     expect(parsed.configs[1]?.totals.alerts).toBe(2);
   });
 
-  it("exit 2: a bad date, a date in the future, a missing capture, a capture of another date, a bad config", async () => {
+  it("exit 2: a bad date, a date in the future, a missing capture, a capture of another date, a bad config, a path that cannot be written", async () => {
     const a = writeConfig("a3.yaml", config());
     const capture = join(dir, "day3.json");
     expect(
@@ -252,6 +252,18 @@ describe("replay", () => {
     );
     expect(badAgainst.code).toBe(2);
     expect(badAgainst.stderr).toContain(`--against ${broken}`);
+    // A capture or chart that could not be written is refused before the day is read, not after.
+    const nowhere = join(dir, "no-such-dir", "day.json");
+    const badSave = await runCli(["replay", "--config", a, "--date", STORY_DAY, "--save", nowhere], env());
+    expect(badSave.code).toBe(2);
+    expect(badSave.stderr).toContain(`--save ${nowhere}: cannot be written (its directory`);
+    expect(badSave.stderr).not.toContain("reading");
+    const badPng = await runCli(
+      ["replay", "--config", a, "--date", STORY_DAY, "--from", capture, "--png", dir],
+      env(),
+    );
+    expect(badPng.code).toBe(2);
+    expect(badPng.stderr).toContain(`--png ${dir}: cannot be written (it is a directory)`);
     expect(sim.requests.length).toBe(before);
   });
 

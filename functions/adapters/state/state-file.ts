@@ -1,17 +1,15 @@
 /**
  * The local state file's format (`--state PATH`): what it holds, read and validated whole (a file that
- * is not ours is refused, never overwritten), and written atomically (temp file in the same
- * directory, fsync, rename, then the directory): a reader sees the old file or the new one, never
- * half of one. Locking is state-file-lock.ts's; what the store does with it, json-file-store.ts's.
+ * is not ours is refused, never overwritten), and written atomically (files/atomic-file.ts): a
+ * reader sees the old file or the new one, never half of one. Locking is state-file-lock.ts's; what the store does with it, json-file-store.ts's.
  */
-import { randomUUID } from "node:crypto";
-import { open, readFile, rename, unlink } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { readFile } from "node:fs/promises";
 import * as z from "zod";
 import type { AlertRecord } from "../../domain/alert.js";
 import type { BoardState } from "../../domain/board.js";
 import type { Cursor } from "../../domain/coverage.js";
 import type { HistoryEntry } from "../../domain/history.js";
+import { writeFileAtomically } from "../files/atomic-file.js";
 import { alertRecordSchema, boardStateSchema, cursorSchema, historyEntrySchema } from "./memory-store.js";
 
 export const STATE_FILE_VERSION = 1;
@@ -87,8 +85,6 @@ export async function writeStateFile(
   path: string,
   { alerts, cursor, history, limiter, boards }: StateFile,
 ): Promise<void> {
-  const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomUUID()}.tmp`);
   // Optional parts only when present: a file without them reads exactly as before they existed.
   const state = {
     version: STATE_FILE_VERSION,
@@ -100,19 +96,10 @@ export async function writeStateFile(
   };
   const text = `${JSON.stringify(state, null, 2)}\n`;
   try {
-    const file = await open(tmp, "wx");
-    try {
-      await file.writeFile(text, "utf8");
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(tmp, path);
+    await writeFileAtomically(path, text);
   } catch (error) {
-    await unlink(tmp).catch(() => undefined);
     throw new StateFileError(path, `cannot write it (${errorCode(error)})`, { cause: error });
   }
-  await syncDirectory(dir);
 }
 
 export function errorCode(error: unknown): string {
@@ -126,18 +113,4 @@ function formatPath(path: ReadonlyArray<PropertyKey>): string {
     "",
   );
   return text || "top level";
-}
-
-/** Makes the rename itself durable. Best effort: some platforms cannot open a directory for fsync. */
-async function syncDirectory(dir: string): Promise<void> {
-  try {
-    const handle = await open(dir, "r");
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // The data is in place either way; only durability across a power cut is at stake.
-  }
 }

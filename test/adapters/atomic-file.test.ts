@@ -1,0 +1,74 @@
+/**
+ * Files written whole, on the real file system: two processes' worth of writers on one path leave one
+ * writer's bytes exactly (never both interleaved), a failed write leaves the old file and no temp
+ * file, and a path that cannot be written says why before any work is done.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { unwritable, writeFileAtomically } from "../../functions/adapters/files/atomic-file.js";
+
+let dir: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "asa-atomic-"));
+});
+
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("writeFileAtomically", () => {
+  it("leaves one writer's bytes whole when several write the same path at once", async () => {
+    // Prepare: of different lengths, so that plain writes on one path (each truncating, then writing)
+    // leave a shorter file's bytes over a longer one's tail, as they do here nine times in ten.
+    const path = join(dir, "capture.json");
+    const contents = ["a", "b", "c", "d"].map((c, k) => c.repeat((4 - k) * 1024 * 1024));
+
+    for (let round = 0; round < 5; round++) {
+      // Act
+      await Promise.all(contents.map((text) => writeFileAtomically(path, text)));
+
+      // Assess
+      const written = readFileSync(path, "utf8");
+      expect(contents.includes(written), `round ${round}: one writer's bytes, whole`).toBe(true);
+      expect(readdirSync(dir)).toEqual(["capture.json"]);
+    }
+  });
+
+  it("writes bytes as given (a PNG), replacing what was there", async () => {
+    const path = join(dir, "chart.png");
+    writeFileSync(path, "old");
+    const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0, 255]);
+
+    await writeFileAtomically(path, png);
+
+    expect(new Uint8Array(readFileSync(path))).toEqual(png);
+  });
+
+  it("fails without leaving a temp file or touching the old file when it cannot be written", async () => {
+    const path = join(dir, "taken");
+    mkdirSync(path); // a directory where the file should go: the rename fails
+
+    await expect(writeFileAtomically(path, "new")).rejects.toThrow();
+
+    expect(readdirSync(dir)).toEqual(["taken"]);
+    await expect(writeFileAtomically(join(dir, "missing", "x.json"), "new")).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe("unwritable", () => {
+  it("says why a path cannot be written, and nothing for one that can", async () => {
+    writeFileSync(join(dir, "file"), "x");
+    mkdirSync(join(dir, "sub"));
+
+    expect(await unwritable(join(dir, "new.json"))).toBeUndefined();
+    expect(await unwritable(join(dir, "file"))).toBeUndefined(); // replaced when written
+    expect(await unwritable(join(dir, "missing", "x.json"))).toBe(
+      `its directory ${join(dir, "missing")} does not exist`,
+    );
+    expect(await unwritable(join(dir, "file", "x.json"))).toBe(`${join(dir, "file")} is not a directory`);
+    expect(await unwritable(join(dir, "sub"))).toBe("it is a directory");
+  });
+});
