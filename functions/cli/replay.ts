@@ -240,6 +240,11 @@ function table(header: string[], rows: string[][]): string[] {
   return [line(header), ...rows.map(line)].map((l) => `  ${l}`.trimEnd());
 }
 
+function agentsOf(capture: Capture): string {
+  const n = capture.rows.length;
+  return `${n} agent${n === 1 ? "" : "s"}`;
+}
+
 /** Text for people: the totals side by side (with the difference), then per channel and rule, then per hour. */
 export function replayText(capture: Capture, results: readonly ConfigReplay[]): string {
   const [a, b] = results;
@@ -247,7 +252,7 @@ export function replayText(capture: Capture, results: readonly ConfigReplay[]): 
   const span =
     untilMs === undefined ? "" : ` until ${localTimeOfDay(capture.timezone, untilMs)} (when it was read)`;
   const lines = [
-    `Replay of ${capture.date} (${capture.timezone})${span}, ${capture.rows.length} agents${b ? `: ${a?.config} against ${b.config}` : `: ${a?.config}`}`,
+    `Replay of ${capture.date} (${capture.timezone})${span}, ${agentsOf(capture)}${b ? `: ${a?.config} against ${b.config}` : `: ${a?.config}`}`,
     "",
   ];
   const header = ["", ...results.map((r) => r.config), ...(a && b ? ["difference"] : [])];
@@ -303,7 +308,7 @@ export function replayChartSvg(capture: Capture, results: readonly ConfigReplay[
       rules: results.map((r) => r.config),
       minutes: results.map((r) => r.byHour.map((h) => h.alerts)),
     },
-    subtitle: `${capture.rows.length} agents · ${subtitle}`,
+    subtitle: `${agentsOf(capture)} · ${subtitle}`,
     labels: {
       title: "Replay: alerts by hour",
       yAxis: "Alerts fired",

@@ -1,7 +1,7 @@
 /** Replay on designed days: hand-worked counts through the real use case on a virtual clock. */
 import { describe, expect, it } from "vitest";
 import { type Capture, cutRow, parseCapture } from "../../functions/adapters/smartassist/capture-source.js";
-import { captureSpan, replayCapture, replayProgress } from "../../functions/cli/replay.js";
+import { captureSpan, replayCapture, replayProgress, replayText } from "../../functions/cli/replay.js";
 import { parseConfig } from "../../functions/domain/config.js";
 import { localMidnight } from "../../functions/domain/replay.js";
 
@@ -83,6 +83,16 @@ describe("replay on designed days", () => {
     expect(at("nudged")).toBe("2026-11-30T06:40:00.000Z");
     expect(at("fired")).toBe("2026-11-30T06:45:00.000Z");
     expect(at("escalated")).toBe("2026-11-30T06:55:00.000Z");
+  });
+
+  it("the text's first line names the day, its zone and the agents (one agent, not one agents)", async () => {
+    const config = cfg({ threshold: "15m" });
+    const one = capture([lunch(1, "12:30:00")]);
+    const two = capture([lunch(1, "12:30:00"), lunch(2, "12:10:00")]);
+    const first = async (c: Capture) =>
+      replayText(c, [await replayCapture(config, "a.yaml", c)]).split("\n")[0];
+    expect(await first(one)).toBe("Replay of 2026-11-30 (Asia/Kolkata), 1 agent: a.yaml");
+    expect(await first(two)).toBe("Replay of 2026-11-30 (Asia/Kolkata), 2 agents: a.yaml");
   });
 
   it("back at 12 min: 1 nudge, 1 averted, no alert, no channel message", async () => {
