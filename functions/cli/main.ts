@@ -164,6 +164,8 @@ async function replay(args: string[]): Promise<number> {
     const size = bytes < 1e6 ? `${Math.ceil(bytes / 1e3)} KB` : `${(bytes / 1e6).toFixed(1)} MB`;
     process.stderr.write(`capture written to ${values.save} (${size})\n`);
   }
+  const offset = cli.offsetWarning(capture);
+  if (offset) process.stderr.write(`${offset}\n`);
   for (const line of cli.problemLines(cli.captureProblems(capture))) process.stderr.write(`${line}\n`);
   const write = (text: string) => process.stderr.write(text);
   const results = [

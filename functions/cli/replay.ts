@@ -118,6 +118,17 @@ export function problemLines(problems: readonly Skipped[]): string[] {
   return lines;
 }
 
+/**
+ * A warning when a capture's offset is not its zone's on its date (a capture written by hand with the
+ * sign the other way round, say): the rows are read in the capture's offset as written, so every
+ * instant would sit hours off the day the user meant.
+ */
+export function offsetWarning(capture: Capture): string | undefined {
+  const expected = offsetForDate(capture.timezone, capture.date);
+  if (capture.timeZoneOffSet === expected) return undefined;
+  return `warning: the capture's timeZoneOffSet is ${capture.timeZoneOffSet}, but ${capture.timezone}'s on ${capture.date} is ${expected} (minutes to add to local time to get UTC); its times are read in ${capture.timeZoneOffSet} as written`;
+}
+
 /** SmartAssist's offset for a local date: the zone's at that date's local noon. */
 export function offsetForDate(zone: string, date: string): number {
   return timeZoneOffSet(zone, localMidnight(zone, date) + 12 * 3_600_000);

@@ -1,7 +1,13 @@
 /** Replay on designed days: hand-worked counts through the real use case on a virtual clock. */
 import { describe, expect, it } from "vitest";
 import { type Capture, cutRow, parseCapture } from "../../functions/adapters/smartassist/capture-source.js";
-import { captureSpan, replayCapture, replayProgress, replayText } from "../../functions/cli/replay.js";
+import {
+  captureSpan,
+  offsetWarning,
+  replayCapture,
+  replayProgress,
+  replayText,
+} from "../../functions/cli/replay.js";
 import { parseConfig } from "../../functions/domain/config.js";
 import { localMidnight } from "../../functions/domain/replay.js";
 
@@ -239,6 +245,18 @@ describe("rows cut to the instant", () => {
     });
     expect((cut.row as { status: unknown[] }).status[0]).toBe(timed[0]?.raw);
   });
+  it("a capture whose offset is not its zone's on its date is said, not silently hours off", () => {
+    expect(offsetWarning(capture([]))).toBeUndefined();
+    expect(offsetWarning({ ...capture([]), timeZoneOffSet: 330 })).toBe(
+      "warning: the capture's timeZoneOffSet is 330, but Asia/Kolkata's on 2026-11-30 is -330 (minutes to add to local time to get UTC); its times are read in 330 as written",
+    );
+    // New York: 240 in summer, 300 in winter (the date's own offset, not today's).
+    const ny = { ...capture([]), timezone: "America/New_York" };
+    expect(offsetWarning({ ...ny, date: "2026-07-01", timeZoneOffSet: 240 })).toBeUndefined();
+    expect(offsetWarning({ ...ny, date: "2026-12-01", timeZoneOffSet: 300 })).toBeUndefined();
+    expect(offsetWarning({ ...ny, date: "2026-12-01", timeZoneOffSet: 240 })).toContain("is 300");
+  });
+
   it("a capture file is checked field by field, its read instant included", () => {
     const base = capture([]);
     expect(parseCapture(JSON.parse(JSON.stringify(base)), "f.json")).toEqual(base);
