@@ -20,6 +20,10 @@ export function exitCodeFor(error: unknown): number {
 
 /** One line for stderr: the cause, never a stack (and never a secret: adapters keep those out). */
 export function oneLine(error: unknown): string {
+  const { code, port } = (error ?? {}) as { code?: unknown; port?: unknown };
+  // `simulate` and `serve` on a port something else holds: say what to do, not Node's errno text.
+  if (code === "EADDRINUSE" && typeof port === "number")
+    return `--port ${port}: the port is already in use (another simulate or serve?); choose another --port, or --port 0 for any free one`;
   const message = error instanceof Error ? error.message : String(error);
   return message.replace(/\s*\n\s*/g, "; ");
 }
