@@ -4,6 +4,7 @@
  * whole numbers in a range).
  */
 import { parseArgs } from "node:util";
+import { unwritable } from "../adapters/files/atomic-file.js";
 import { EXIT_OK, oneLine, UsageError } from "./exit.js";
 
 export const USAGE = `usage:
@@ -71,4 +72,10 @@ export function wholeNumber(name: string, text: unknown, fallback: number, min: 
 export function help(): number {
   process.stdout.write(`${USAGE}\n`);
   return EXIT_OK;
+}
+
+/** A file flag whose result comes after long work: refused at once when it could not be written. */
+export async function mustBeWritable(flag: string, path: string): Promise<void> {
+  const why = await unwritable(path);
+  if (why !== undefined) throw new UsageError(`--${flag} ${path}: cannot be written (${why})`);
 }

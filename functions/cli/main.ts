@@ -1,16 +1,24 @@
 /**
  * agent-status-alerts command line: `check`, `report`, `replay`, `validate`, `simulate`, `serve`, `watch`,
- * `doctor`. The same engine as the Lambda; the arguments are args.ts's.
+ * `doctor`. The same engine as the Lambda; the arguments are args.ts's; `replay`, the longest, is
+ * replay-command.ts's.
  * stdout carries the result only; logs and progress go to stderr.
  */
-import { unwritable } from "../adapters/files/atomic-file.js";
 import { MissingCredentialsError } from "../adapters/secrets/secrets.js";
 import type { CheckResult } from "../app/run-check.js";
 import { loadConfigFile } from "../config-file.js";
-import { ConfigError } from "../domain/config.js";
 import { parseLocalDate } from "../domain/local-date.js";
 import { timeZoneProblem } from "../domain/zone-names.js";
-import { help, parse, parseNow, printWarnings, requireConfig, USAGE, wholeNumber } from "./args.js";
+import {
+  help,
+  mustBeWritable,
+  parse,
+  parseNow,
+  printWarnings,
+  requireConfig,
+  USAGE,
+  wholeNumber,
+} from "./args.js";
 import { localCheck } from "./check.js";
 import { EXIT_OK, EXIT_RUN_FAILED, exitCodeFor, oneLine, UsageError } from "./exit.js";
 import { renderCheck, renderConfig } from "./render.js";
@@ -96,97 +104,6 @@ async function report(args: string[]): Promise<number> {
   });
   process.stdout.write(`${output.stdout}\n`);
   if (typeof values.png === "string") process.stderr.write(`chart written to ${values.png}\n`);
-  return EXIT_OK;
-}
-
-/** A file flag whose result comes after long work: refused at once when it could not be written. */
-async function mustBeWritable(flag: string, path: string): Promise<void> {
-  const why = await unwritable(path);
-  if (why !== undefined) throw new UsageError(`--${flag} ${path}: cannot be written (${why})`);
-}
-
-/** `replay`: a config (and `--against` another) tried on a past day; nothing is posted or written but `--save`. */
-async function replay(args: string[]): Promise<number> {
-  const values = parse(args, {
-    config: { type: "string" },
-    date: { type: "string" },
-    against: { type: "string" },
-    save: { type: "string" },
-    from: { type: "string" },
-    json: { type: "boolean" },
-    png: { type: "string" },
-  });
-  if (values.help) return help();
-  const path = requireConfig(values);
-  if (values.date === undefined) throw new UsageError("--date YYYY-MM-DD is required");
-  if (values.save !== undefined && values.from !== undefined)
-    throw new UsageError("--save and --from: choose one (a capture is either written or read)");
-  for (const flag of ["save", "from", "png", "against"] as const)
-    if (values[flag] === "") throw new UsageError(`--${flag}: expected a file path`);
-  // Before the day is read (minutes for a large center), not after: a bad path would lose it.
-  for (const flag of ["save", "png"] as const) {
-    const file = values[flag];
-    if (typeof file === "string") await mustBeWritable(flag, file);
-  }
-  // Each config's problems name the flag it came in with, so it is clear which of the two is wrong.
-  const load = (flag: "config" | "against", file: string) => {
-    try {
-      return loadConfigFile(file);
-    } catch (error) {
-      if (error instanceof ConfigError) throw new ConfigError(`--${flag} ${file}`, error.problems);
-      throw error;
-    }
-  };
-  const main = load("config", path);
-  printWarnings(main.warnings);
-  const other = typeof values.against === "string" ? load("against", values.against) : undefined;
-  if (other) printWarnings(other.warnings);
-  const zone = main.config.timezone;
-  if (other && other.config.timezone !== zone)
-    throw new UsageError(
-      `--against ${values.against}: its timezone ${other.config.timezone} is not the config's (${zone}): a day is one zone's day`,
-    );
-  const cli = await import("./replay.js");
-  const date = cli.checkDate(parseLocalDate(String(values.date)), values.date, zone, Date.now());
-  const tty = process.stderr.isTTY === true;
-  let capture: Awaited<ReturnType<typeof cli.loadCapture>>;
-  if (typeof values.from === "string") capture = await cli.loadCapture(values.from, date, zone);
-  else {
-    let last = "";
-    capture = await cli.readDay(main.config, date, process.env, (line) => {
-      last = line;
-      if (tty) process.stderr.write(`\r${line}`);
-    });
-    process.stderr.write(tty ? "\n" : `${last || `reading ${date}: no agents`}\n`);
-  }
-  if (typeof values.save === "string") {
-    const bytes = await cli.saveCapture(values.save, capture);
-    const size = bytes < 1e6 ? `${Math.ceil(bytes / 1e3)} KB` : `${(bytes / 1e6).toFixed(1)} MB`;
-    process.stderr.write(`capture written to ${values.save} (${size})\n`);
-  }
-  const offset = cli.offsetWarning(capture);
-  if (offset) process.stderr.write(`${offset}\n`);
-  for (const line of cli.problemLines(cli.captureProblems(capture))) process.stderr.write(`${line}\n`);
-  const write = (text: string) => process.stderr.write(text);
-  const results = [
-    await cli.replayCapture(main.config, path, capture, cli.replayProgress(path, capture, tty, write)),
-  ];
-  if (other && typeof values.against === "string")
-    results.push(
-      await cli.replayCapture(
-        other.config,
-        values.against,
-        capture,
-        cli.replayProgress(values.against, capture, tty, write),
-      ),
-    );
-  process.stdout.write(
-    `${values.json ? JSON.stringify(cli.replayJson(capture, results)) : cli.replayText(capture, results)}\n`,
-  );
-  if (typeof values.png === "string") {
-    const bytes = await cli.replayPng(values.png, capture, results);
-    process.stderr.write(`chart written to ${values.png} (${bytes} bytes)\n`);
-  }
   return EXIT_OK;
 }
 
@@ -373,7 +290,7 @@ export async function main(argv: string[]): Promise<number> {
       case "report":
         return await report(rest);
       case "replay":
-        return await replay(rest);
+        return await (await import("./replay-command.js")).replayCommand(rest);
       case "simulate":
         return await simulate(rest);
       case "serve":

@@ -1,7 +1,8 @@
 /**
  * The local state file's format (`--state PATH`): what it holds, read and validated whole (a file that
  * is not ours is refused, never overwritten), and written atomically (files/atomic-file.ts): a
- * reader sees the old file or the new one, never half of one. Locking is state-file-lock.ts's; what the store does with it, json-file-store.ts's.
+ * reader sees the old file or the new one, never half of one. Locking is state-file-lock.ts's; what
+ * the store does with it, json-file-store.ts's.
  */
 import { readFile } from "node:fs/promises";
 import * as z from "zod";
