@@ -3,7 +3,16 @@
  * writer's bytes exactly (never both interleaved), a failed write leaves the old file and no temp
  * file, and a path that cannot be written says why before any work is done.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -45,6 +54,28 @@ describe("writeFileAtomically", () => {
     await writeFileAtomically(path, png);
 
     expect(new Uint8Array(readFileSync(path))).toEqual(png);
+  });
+
+  it("writes through a symlink (the link kept), and to a path that is not a regular file as it is", async () => {
+    const real = join(dir, "real.json");
+    writeFileSync(real, "old");
+    const link = join(dir, "link.json");
+    symlinkSync(real, link);
+
+    await writeFileAtomically(link, "new");
+
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(real, "utf8")).toBe("new");
+    // A device (what `--png /dev/stdout` names) is written to, never renamed over.
+    await writeFileAtomically("/dev/null", "bytes");
+    expect(lstatSync("/dev/null").isCharacterDevice()).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(["link.json", "real.json"]);
+    // A link to nothing yet is not renamed over either: the file is made where it points.
+    const dangling = join(dir, "dangling.png");
+    symlinkSync(join(dir, "made.png"), dangling);
+    await writeFileAtomically(dangling, "png");
+    expect(lstatSync(dangling).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(dir, "made.png"), "utf8")).toBe("png");
   });
 
   it("fails without leaving a temp file or touching the old file when it cannot be written", async () => {

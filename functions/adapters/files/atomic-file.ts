@@ -5,13 +5,23 @@
  * interleaved.
  */
 import { randomUUID } from "node:crypto";
-import { access, constants, open, rename, stat, unlink } from "node:fs/promises";
+import { access, constants, lstat, open, realpath, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
-/** Writes `data` to `path` atomically; on failure nothing is left behind but the old file, if any. */
+/**
+ * Writes `data` to `path` atomically; on failure nothing is left behind but the old file, if any. A
+ * symlink is written through (its target replaced, the link kept); a path that is not a regular file
+ * (`/dev/stdout`, a named pipe) is written to as it is, since renaming over it would replace it.
+ */
 export async function writeFileAtomically(path: string, data: string | Uint8Array): Promise<void> {
-  const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomUUID()}.tmp`);
+  const target = await existingTarget(path);
+  if (target !== undefined && !target.regular) {
+    await writeFile(path, data);
+    return;
+  }
+  const real = target?.path ?? path;
+  const dir = dirname(real);
+  const tmp = join(dir, `.${basename(real)}.${process.pid}.${randomUUID()}.tmp`);
   try {
     const file = await open(tmp, "wx");
     try {
@@ -20,12 +30,28 @@ export async function writeFileAtomically(path: string, data: string | Uint8Arra
     } finally {
       await file.close();
     }
-    await rename(tmp, path);
+    await rename(tmp, real);
   } catch (error) {
     await unlink(tmp).catch(() => undefined);
     throw error;
   }
   await syncDirectory(dir);
+}
+
+/** What `path` names when it exists: the real path behind any symlinks, and whether it is a regular file. */
+async function existingTarget(path: string): Promise<{ path: string; regular: boolean } | undefined> {
+  try {
+    await lstat(path);
+  } catch {
+    return undefined; // not there yet
+  }
+  try {
+    const real = await realpath(path);
+    return { path: real, regular: (await stat(real)).isFile() };
+  } catch {
+    // There, but resolving to no file (`/dev/stdout` on a pipe, a dangling link): written as it is.
+    return { path, regular: false };
+  }
 }
 
 /**
