@@ -29,6 +29,7 @@ import { type LocalDynamo, startDynalite } from "../fakes/dynalite.js";
 import { type FakeSlack, type RecordedSlackCall, startFakeSlack } from "../fakes/slack/fake-slack.js";
 import {
   DEMO_CREDENTIALS,
+  demoSmartAssistYaml,
   type SimAgent,
   type Simulator,
   startSimulator,
@@ -425,10 +426,7 @@ export async function startCliWorld(nameLength = 0): Promise<CliWorld> {
   writeFileSync(
     configPath,
     `timezone: Asia/Kolkata
-smartassist:
-  host: ${sim.url}
-  accountId: "${DEMO_CREDENTIALS.accountId}"
-  iId: "${DEMO_CREDENTIALS.iId}"
+${demoSmartAssistYaml(sim.url)}
   requestsPerMinute: 100000
 schedule:
   every: 5m

@@ -14,7 +14,12 @@ import { join } from "node:path";
 import { runCli } from "../e2e/run-cli.js";
 import { textLength } from "../fakes/slack/block-kit-limits.js";
 import { type FakeSlack, type RecordedSlackCall, startFakeSlack } from "../fakes/slack/fake-slack.js";
-import { DEMO_CREDENTIALS, type SimAgent, startSimulator } from "../fakes/smartassist/simulator.js";
+import {
+  DEMO_CREDENTIALS,
+  demoSmartAssistYaml,
+  type SimAgent,
+  startSimulator,
+} from "../fakes/smartassist/simulator.js";
 
 const TOKEN = "xoxb-bench-storm";
 const CHANNEL = "C0STORM0001";
@@ -100,10 +105,7 @@ async function stormCase(n: number, options: StormOptions): Promise<StormFigures
   writeFileSync(
     config,
     `timezone: Asia/Kolkata
-smartassist:
-  host: ${sim.url}
-  accountId: "${DEMO_CREDENTIALS.accountId}"
-  iId: "${DEMO_CREDENTIALS.iId}"
+${demoSmartAssistYaml(sim.url)}
   pageSize: 50
   concurrency: 4
   requestsPerMinute: 100000

@@ -13,6 +13,7 @@ import { signSlackRequest } from "../../functions/adapters/slack/signature.js";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack/fake-slack.js";
 import {
   DEMO_CREDENTIALS,
+  demoSmartAssistYaml,
   type SimAgent,
   type Simulator,
   startSimulator,
@@ -89,10 +90,7 @@ beforeAll(async () => {
   writeFileSync(
     configPath,
     `timezone: Asia/Kolkata
-smartassist:
-  host: ${sim.url}
-  accountId: "${DEMO_CREDENTIALS.accountId}"
-  iId: "${DEMO_CREDENTIALS.iId}"
+${demoSmartAssistYaml(sim.url)}
 schedule:
   every: 5m
 rules:

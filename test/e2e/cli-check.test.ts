@@ -10,6 +10,7 @@ import type { RunSummary } from "../../functions/domain/alert.js";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack/fake-slack.js";
 import {
   DEMO_CREDENTIALS,
+  demoSmartAssistYaml,
   type SimAgent,
   type Simulator,
   startSimulator,
@@ -57,10 +58,7 @@ function writeConfig(extra = ""): string {
   writeFileSync(
     path,
     `timezone: Asia/Kolkata
-smartassist:
-  host: ${sim.url}
-  accountId: "${DEMO_CREDENTIALS.accountId}"
-  iId: "${DEMO_CREDENTIALS.iId}"
+${demoSmartAssistYaml(sim.url)}
   pageSize: 25
   concurrency: 2
 schedule:

@@ -10,6 +10,7 @@ import type { DoctorReport } from "../../functions/domain/doctor.js";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack/fake-slack.js";
 import {
   DEMO_CREDENTIALS,
+  demoSmartAssistYaml,
   type SimAgent,
   type Simulator,
   startSimulator,
@@ -43,10 +44,7 @@ beforeAll(async () => {
   writeFileSync(
     configPath,
     `timezone: Asia/Kolkata
-smartassist:
-  host: ${sim.url}
-  accountId: "${DEMO_CREDENTIALS.accountId}"
-  iId: "${DEMO_CREDENTIALS.iId}"
+${demoSmartAssistYaml(sim.url)}
 rules:
   - name: Stuck in BUSY
     primaryStatus: BUSY

@@ -8,7 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunSummary } from "../../functions/domain/alert.js";
-import { DEMO_CREDENTIALS, type Simulator, startSimulator } from "../fakes/smartassist/simulator.js";
+import {
+  DEMO_CREDENTIALS,
+  demoSmartAssistYaml,
+  type Simulator,
+  startSimulator,
+} from "../fakes/smartassist/simulator.js";
 import { runCli } from "./run-cli.js";
 import { person, seg, utc } from "./story.js";
 
@@ -42,10 +47,7 @@ describe("check processes on one state file", () => {
     writeFileSync(
       config,
       `timezone: Asia/Kolkata
-smartassist:
-  host: ${sim.url}
-  accountId: "${DEMO_CREDENTIALS.accountId}"
-  iId: "${DEMO_CREDENTIALS.iId}"
+${demoSmartAssistYaml(sim.url)}
   pageSize: 10
   concurrency: 2
   requestsPerMinute: ${PER_MINUTE}

@@ -12,6 +12,7 @@ import { localDate, localTimeOfDay } from "../../functions/domain/time.js";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack/fake-slack.js";
 import {
   DEMO_CREDENTIALS,
+  demoSmartAssistYaml,
   type SimAgent,
   type Simulator,
   startSimulator,
@@ -47,10 +48,7 @@ function writeConfig(name: string, body: string): string {
 
 function config(threshold = "15m", critical = "30m"): string {
   return `timezone: Asia/Kolkata
-smartassist:
-  host: ${sim.url}
-  accountId: "${DEMO_CREDENTIALS.accountId}"
-  iId: "${DEMO_CREDENTIALS.iId}"
+${demoSmartAssistYaml(sim.url)}
   pageSize: 10
 schedule:
   every: 5m

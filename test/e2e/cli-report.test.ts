@@ -10,6 +10,7 @@ import { pngSize } from "../../functions/adapters/chart/png.js";
 import type { DayReport } from "../../functions/domain/digest.js";
 import {
   DEMO_CREDENTIALS,
+  demoSmartAssistYaml,
   type SimAgent,
   type Simulator,
   startSimulator,
@@ -50,10 +51,7 @@ beforeAll(async () => {
   writeFileSync(
     configPath,
     `timezone: Asia/Kolkata
-smartassist:
-  host: ${sim.url}
-  accountId: "${DEMO_CREDENTIALS.accountId}"
-  iId: "${DEMO_CREDENTIALS.iId}"
+${demoSmartAssistYaml(sim.url)}
 rules:
   - name: Long break
     secondaryStatus: [NBK, LUNCH, BREAK]

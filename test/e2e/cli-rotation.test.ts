@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunSummary } from "../../functions/domain/alert.js";
 import {
   DEMO_CREDENTIALS,
+  demoSmartAssistYaml,
   type SimAgent,
   type Simulator,
   startSimulator,
@@ -82,10 +83,7 @@ describe("check on a roster three times one run's capacity", () => {
     writeFileSync(
       config,
       `timezone: Asia/Kolkata
-smartassist:
-  host: ${sim.url}
-  accountId: "${DEMO_CREDENTIALS.accountId}"
-  iId: "${DEMO_CREDENTIALS.iId}"
+${demoSmartAssistYaml(sim.url)}
   pageSize: ${PAGE_SIZE}
   concurrency: 2
   requestsPerMinute: ${PER_MINUTE}

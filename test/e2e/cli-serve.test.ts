@@ -15,6 +15,7 @@ import type { AlertRecord, RunSummary } from "../../functions/domain/alert.js";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack/fake-slack.js";
 import {
   DEMO_CREDENTIALS,
+  demoSmartAssistYaml,
   type SimAgent,
   type Simulator,
   startSimulator,
@@ -128,10 +129,7 @@ beforeAll(async () => {
   writeFileSync(
     configPath,
     `timezone: Asia/Kolkata
-smartassist:
-  host: ${sim.url}
-  accountId: "${DEMO_CREDENTIALS.accountId}"
-  iId: "${DEMO_CREDENTIALS.iId}"
+${demoSmartAssistYaml(sim.url)}
 schedule:
   every: 5m
 rules:

@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { ReplayJson } from "../../functions/cli/replay.js";
 import { shiftLocalDate } from "../../functions/domain/local-date.js";
 import { localDate } from "../../functions/domain/time.js";
-import { DEMO_CREDENTIALS } from "../fakes/smartassist/simulator.js";
+import { DEMO_CREDENTIALS, demoSmartAssistYaml } from "../fakes/smartassist/simulator.js";
 import { collect, runCli } from "./run-cli.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -45,10 +45,7 @@ describe("simulate", () => {
       writeFileSync(
         config,
         `timezone: Asia/Kolkata
-smartassist:
-  host: ${url}
-  accountId: "${DEMO_CREDENTIALS.accountId}"
-  iId: "${DEMO_CREDENTIALS.iId}"
+${demoSmartAssistYaml(url)}
 rules:
   - name: Long break
     secondaryStatus: [NBK, LUNCH, BREAK]

@@ -13,6 +13,7 @@ import { blockKitViolations } from "../fakes/slack/block-kit-limits.js";
 import { type FakeSlack, type RecordedSlackCall, startFakeSlack } from "../fakes/slack/fake-slack.js";
 import {
   DEMO_CREDENTIALS,
+  demoSmartAssistYaml,
   type SimAgent,
   type Simulator,
   startSimulator,
@@ -55,10 +56,7 @@ beforeAll(async () => {
   writeFileSync(
     config,
     `timezone: Asia/Kolkata
-smartassist:
-  host: ${sim.url}
-  accountId: "${DEMO_CREDENTIALS.accountId}"
-  iId: "${DEMO_CREDENTIALS.iId}"
+${demoSmartAssistYaml(sim.url)}
 schedule:
   every: 5m
 rules:

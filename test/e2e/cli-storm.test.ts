@@ -11,6 +11,7 @@ import type { RunSummary } from "../../functions/domain/alert.js";
 import { type FakeSlack, type RecordedSlackCall, startFakeSlack } from "../fakes/slack/fake-slack.js";
 import {
   DEMO_CREDENTIALS,
+  demoSmartAssistYaml,
   type SimAgent,
   type Simulator,
   startSimulator,
@@ -59,10 +60,7 @@ beforeAll(async () => {
   writeFileSync(
     config,
     `timezone: Asia/Kolkata
-smartassist:
-  host: ${sim.url}
-  accountId: "${DEMO_CREDENTIALS.accountId}"
-  iId: "${DEMO_CREDENTIALS.iId}"
+${demoSmartAssistYaml(sim.url)}
   requestsPerMinute: 100000
 schedule:
   every: 5m

@@ -11,7 +11,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack/fake-slack.js";
-import { DEMO_CREDENTIALS, type Simulator, startSimulator } from "../fakes/smartassist/simulator.js";
+import {
+  DEMO_CREDENTIALS,
+  demoSmartAssistYaml,
+  type Simulator,
+  startSimulator,
+} from "../fakes/smartassist/simulator.js";
 import { collect, runCli } from "./run-cli.js";
 import { person } from "./story.js";
 
@@ -52,16 +57,13 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe("watch", () => {
-  it("alerts at the threshold through a due re-check, prints it with its trigger, and stops on SIGTERM", async () => {
-    const config = join(dir, "config.yaml");
-    writeFileSync(
-      config,
-      `timezone: Asia/Kolkata
-smartassist:
-  host: ${sim.url}
-  accountId: "${DEMO_CREDENTIALS.accountId}"
-  iId: "${DEMO_CREDENTIALS.iId}"
+/** The watch's config (re-checks to the second), pointed at the simulator, written as `name`. */
+function writeConfig(name: string): string {
+  const path = join(dir, name);
+  writeFileSync(
+    path,
+    `timezone: Asia/Kolkata
+${demoSmartAssistYaml(sim.url)}
 schedule:
   every: 5m
   precision: 1s
@@ -72,7 +74,13 @@ rules:
 slack:
   channel: C-WATCH
 `,
-    );
+  );
+  return path;
+}
+
+describe("watch", () => {
+  it("alerts at the threshold through a due re-check, prints it with its trigger, and stops on SIGTERM", async () => {
+    const config = writeConfig("config.yaml");
     const child = spawn(
       TSX,
       ["functions/cli/main.ts", "watch", "--config", config, "--state", join(dir, "s.json"), "--json"],
@@ -116,22 +124,7 @@ slack:
   }, 60_000);
 
   it("without credentials exits 2 naming them, before it says it is watching", async () => {
-    const config = join(dir, "no-credentials.yaml");
-    writeFileSync(
-      config,
-      `timezone: Asia/Kolkata
-smartassist:
-  host: ${sim.url}
-  accountId: "${DEMO_CREDENTIALS.accountId}"
-  iId: "${DEMO_CREDENTIALS.iId}"
-rules:
-  - name: Long break
-    secondaryStatus: [LUNCH]
-    threshold: 15m
-slack:
-  channel: C-WATCH
-`,
-    );
+    const config = writeConfig("no-credentials.yaml");
     const result = await runCli(["watch", "--config", config, "--state", join(dir, "none.json")]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("SMARTASSIST_CLIENT_ID, SMARTASSIST_CLIENT_SECRET");

@@ -20,6 +20,7 @@ import { type FakeSlack, startFakeSlack } from "../fakes/slack/fake-slack.js";
 import { DEFAULT_FAKE_SCOPES } from "../fakes/slack/fake-slack-workspace.js";
 import {
   DEMO_CREDENTIALS,
+  demoSmartAssistYaml,
   type SimAgent,
   type Simulator,
   startSimulator,
@@ -80,10 +81,7 @@ function configText(
   extra: { smartassist?: string; slack?: string; top?: string } = {},
 ): string {
   return `timezone: Asia/Kolkata
-smartassist:
-  host: ${host}
-  accountId: "${DEMO_CREDENTIALS.accountId}"
-  iId: "${DEMO_CREDENTIALS.iId}"
+${demoSmartAssistYaml(host)}
 ${extra.smartassist ?? ""}
 schedule:
   every: 5m

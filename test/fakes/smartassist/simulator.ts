@@ -101,6 +101,17 @@ export const DEMO_CREDENTIALS: {
   iId: "st-e19dd469-90f5-5655-b0b2-858de901de00",
 };
 
+/**
+ * A config's `smartassist:` block (YAML text, no trailing newline) pointing at a simulator at `url`
+ * with the demo account; a test adds its own keys on the lines after it, indented by two.
+ */
+export function demoSmartAssistYaml(url: string): string {
+  return `smartassist:
+  host: ${url}
+  accountId: "${DEMO_CREDENTIALS.accountId}"
+  iId: "${DEMO_CREDENTIALS.iId}"`;
+}
+
 const ROUTE = /^\/agentassist\/api\/public\/analytics\/account\/([^/]+)\/agentstatusdetails\/?$/;
 const MAX_LIMIT = 50;
 const MAX_BODY_BYTES = 1 << 20;
