@@ -235,12 +235,6 @@ async function watch(args: string[]): Promise<number> {
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   const { localWatch } = await import("./watch.js");
-  const { localSecrets } = await import("./local-adapters.js");
-  // Missing credentials are a usage error before anything is announced, not after "watching".
-  localSecrets(process.env);
-  process.stderr.write(
-    `watching: a run now, then every minute${config.schedule.activeHours ? ` within ${config.schedule.activeHours.from}–${config.schedule.activeHours.to}` : ""}, and each due re-check at its instant (Ctrl-C stops)\n`,
-  );
   try {
     await localWatch({
       config,
@@ -249,6 +243,7 @@ async function watch(args: string[]): Promise<number> {
       env: process.env,
       log,
       write: (line) => process.stdout.write(`${line}\n`),
+      announce: (line) => process.stderr.write(`${line}\n`),
       signal: stop.signal,
     });
   } finally {

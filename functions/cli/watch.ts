@@ -25,6 +25,8 @@ export interface WatchOptions {
   env: NodeJS.ProcessEnv;
   log: Log;
   write: (line: string) => void;
+  /** Told once the credentials are there, before the first run (stderr: "watching: …"). */
+  announce: (line: string) => void;
   signal: AbortSignal;
 }
 
@@ -42,7 +44,12 @@ function line(t: Transition, trigger: WatchTrigger, zone: string): string {
 
 export async function localWatch(options: WatchOptions): Promise<void> {
   const { config, statePath, env, log, signal } = options;
+  // Missing credentials fail before anything is announced.
   const secrets = localSecrets(env);
+  const { activeHours } = config.schedule;
+  options.announce(
+    `watching: a run now, then every minute${activeHours ? ` within ${activeHours.from}–${activeHours.to}` : ""}, and each due re-check at its instant (Ctrl-C stops)`,
+  );
   if (!secrets.slackBotToken)
     log.warn("SLACK_BOT_TOKEN is not set: alerts are tracked in the state but not posted to Slack");
   const store = localStore(statePath, () => Date.now());
