@@ -3,12 +3,17 @@
  * writer's bytes exactly (never both interleaved), a failed write leaves the old file and no temp
  * file, and a path that cannot be written says why before any work is done.
  */
+import { execFileSync } from "node:child_process";
 import {
+  closeSync,
+  constants,
   lstatSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   readFileSync,
+  readSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -66,10 +71,21 @@ describe("writeFileAtomically", () => {
 
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     expect(readFileSync(real, "utf8")).toBe("new");
-    // A device (what `--png /dev/stdout` names) is written to, never renamed over.
-    await writeFileAtomically("/dev/null", "bytes");
-    expect(lstatSync("/dev/null").isCharacterDevice()).toBe(true);
-    expect(readdirSync(dir).sort()).toEqual(["link.json", "real.json"]);
+    // What is not a regular file (what `--png /dev/stdout` names on a pipe) is written to, never
+    // renamed over: a named pipe here, in the test's own directory, held open for reading without
+    // blocking (a pipe renamed over would leave nothing to read, and the read fails at once).
+    const pipe = join(dir, "pipe");
+    execFileSync("mkfifo", [pipe]);
+    const reader = openSync(pipe, constants.O_RDWR | constants.O_NONBLOCK);
+    try {
+      await writeFileAtomically(pipe, "bytes");
+      const buffer = Buffer.alloc(64);
+      expect(buffer.toString("utf8", 0, readSync(reader, buffer))).toBe("bytes");
+    } finally {
+      closeSync(reader);
+    }
+    expect(lstatSync(pipe).isFIFO()).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(["link.json", "pipe", "real.json"]);
     // A link to nothing yet is not renamed over either: the file is made where it points.
     const dangling = join(dir, "dangling.png");
     symlinkSync(join(dir, "made.png"), dangling);
