@@ -87,12 +87,17 @@ class RecordingStore implements AlertStore {
   }
 }
 
-/** Where a replay has got to: called once per simulated hour, and once the day is over (`done`). */
+/**
+ * Where a replay has got to: called once per simulated hour, and once the day is over (`done`). One
+ * that returns a promise is waited for before the day goes on: the day is computed without a pause
+ * of its own, so this is where its caller can let other work in (the CLI hears the other config's
+ * process there).
+ */
 export type ReplayProgress = (reached: {
   nowMs: number;
   runs: { ticks: number; due: number };
   done: boolean;
-}) => void;
+}) => void | Promise<void>;
 
 const HOUR_MS = 3_600_000;
 
@@ -134,7 +139,7 @@ export async function replayDay(
     }
     if (nextTick >= day.dayEndMs) break;
     if (progress && nextTick >= nextReport) {
-      progress({ nowMs: nextTick, runs: { ...runs }, done: false });
+      await progress({ nowMs: nextTick, runs: { ...runs }, done: false });
       nextReport += HOUR_MS;
     }
     now = nextTick;
@@ -144,7 +149,7 @@ export async function replayDay(
     for (const t of r.summary.transitions) transitions.push(t);
     runs.ticks++;
   }
-  progress?.({ nowMs: day.dayEndMs, runs: { ...runs }, done: true });
+  await progress?.({ nowMs: day.dayEndMs, runs: { ...runs }, done: true });
   const records = [...store.written.values()];
   const figures = replayFigures({
     name,

@@ -18,10 +18,11 @@ import {
   replayCapture,
   replayJson,
   replayPng,
-  replayProgress,
   replayText,
   saveCapture,
 } from "./replay.js";
+import { type ConfigFigures, replaySideBySide } from "./replay-child.js";
+import { ReplayProgressLine } from "./replay-progress.js";
 
 /** `replay`: a config (and `--against` another) tried on a past day; nothing is posted or written but `--save`. */
 export async function replayCommand(args: string[]): Promise<number> {
@@ -85,18 +86,18 @@ export async function replayCommand(args: string[]): Promise<number> {
   if (offset) process.stderr.write(`${offset}\n`);
   for (const line of problemLines(captureProblems(capture))) process.stderr.write(`${line}\n`);
   const write = (text: string) => process.stderr.write(text);
-  const results = [
-    await replayCapture(main.config, path, capture, replayProgress(path, capture, tty, write)),
-  ];
-  if (other && typeof values.against === "string")
-    results.push(
-      await replayCapture(
-        other.config,
-        values.against,
-        capture,
-        replayProgress(values.against, capture, tty, write),
-      ),
-    );
+  const line = new ReplayProgressLine(capture, tty, write);
+  const first = { name: path, config: main.config, raw: main.raw };
+  const results: ConfigFigures[] =
+    other && typeof values.against === "string"
+      ? await replaySideBySide(
+          first,
+          { name: values.against, config: other.config, raw: other.raw },
+          capture,
+          line,
+          write,
+        )
+      : [await replayCapture(main.config, path, capture, line.for(path))];
   process.stdout.write(
     `${values.json ? JSON.stringify(replayJson(capture, results)) : replayText(capture, results)}\n`,
   );

@@ -70,31 +70,6 @@ export function replayCapture(
 }
 
 /**
- * The progress of one config's replay for stderr: on a terminal, the simulated hour reached (each line
- * over the last); elsewhere, only the closing line. `write` takes text as it goes to stderr.
- */
-export function replayProgress(
-  name: string,
-  capture: Capture,
-  tty: boolean,
-  write: (text: string) => void,
-  wallMs: () => number = Date.now,
-): ReplayProgress {
-  const started = wallMs();
-  return ({ nowMs, runs, done }) => {
-    if (!done) {
-      if (tty)
-        write(`\rreplaying ${name}: ${capture.date} ${localTimeOfDay(capture.timezone, nowMs)} reached`);
-      return;
-    }
-    const seconds = ((wallMs() - started) / 1000).toFixed(1);
-    write(
-      `${tty ? "\r\x1b[K" : ""}replayed ${name}: ${runs.ticks} ticks and ${runs.due} due re-checks in ${seconds} s\n`,
-    );
-  };
-}
-
-/**
  * What of the capture a run skips, row by row as a live run would (a malformed row, a segment whose
  * times do not parse), so the replay can say so instead of quietly counting without them.
  */

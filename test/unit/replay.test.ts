@@ -1,13 +1,8 @@
 /** Replay on designed days: hand-worked counts through the real use case on a virtual clock. */
 import { describe, expect, it } from "vitest";
 import { type Capture, cutRow, parseCapture } from "../../functions/adapters/smartassist/capture-source.js";
-import {
-  captureSpan,
-  offsetWarning,
-  replayCapture,
-  replayProgress,
-  replayText,
-} from "../../functions/cli/replay.js";
+import { captureSpan, offsetWarning, replayCapture, replayText } from "../../functions/cli/replay.js";
+import { ReplayProgressLine, replayProgress } from "../../functions/cli/replay-progress.js";
 import { parseConfig } from "../../functions/domain/config.js";
 import { localMidnight } from "../../functions/domain/replay.js";
 
@@ -187,7 +182,9 @@ describe("replay progress", () => {
       config,
       "a.yaml",
       capture([lunch(1, "12:30:00")]),
-      ({ nowMs, runs, done }) => heard.push({ nowMs, ...runs, done }),
+      ({ nowMs, runs, done }) => {
+        heard.push({ nowMs, ...runs, done });
+      },
     );
     const midnight = localMidnight("Asia/Kolkata", DATE);
     // 01:00 … 23:00, then the day's end (the next midnight).
@@ -224,6 +221,49 @@ describe("replay progress", () => {
       "\r\x1b[Kreplayed a.yaml: 1440 ticks and 3 due re-checks in 2.5 s\n",
     ]);
     expect(say(false)).toEqual(["replayed a.yaml: 1440 ticks and 3 due re-checks in 2.5 s\n"]);
+  });
+
+  it("shows two configs replayed side by side on one line, each closing when it finishes", () => {
+    // Prepare: one line for both configs, on a clock the test moves.
+    const day = capture([]);
+    const midnight = localMidnight("Asia/Kolkata", DATE);
+    const hour = (h: number) => midnight + h * 3_600_000;
+    const say = (tty: boolean) => {
+      const out: string[] = [];
+      let wall = 0;
+      const line = new ReplayProgressLine(
+        day,
+        tty,
+        (t) => out.push(t),
+        () => wall,
+      );
+      const a = line.for("a.yaml");
+      const b = line.for("b.yaml");
+      // Act: b reports first, a passes it, b finishes first, then a.
+      b({ nowMs: hour(1), runs: { ticks: 60, due: 0 }, done: false });
+      a({ nowMs: hour(2), runs: { ticks: 120, due: 1 }, done: false });
+      b({ nowMs: hour(3), runs: { ticks: 180, due: 1 }, done: false });
+      wall = 4_000;
+      b({ nowMs: hour(24), runs: { ticks: 1440, due: 7 }, done: true });
+      a({ nowMs: hour(23), runs: { ticks: 1380, due: 2 }, done: false });
+      wall = 6_000;
+      a({ nowMs: hour(24), runs: { ticks: 1440, due: 3 }, done: true });
+      return out;
+    };
+    // Assess: the configs in the order named, whichever reports first; each closing line in its turn,
+    // and the config left running back in the one-config form.
+    expect(say(true)).toEqual([
+      "\rreplaying 2026-11-30: b.yaml 01:00",
+      "\rreplaying 2026-11-30: a.yaml 02:00 · b.yaml 01:00",
+      "\rreplaying 2026-11-30: a.yaml 02:00 · b.yaml 03:00",
+      "\r\x1b[Kreplayed b.yaml: 1440 ticks and 7 due re-checks in 4.0 s\n\rreplaying a.yaml: 2026-11-30 02:00 reached",
+      "\rreplaying a.yaml: 2026-11-30 23:00 reached",
+      "\r\x1b[Kreplayed a.yaml: 1440 ticks and 3 due re-checks in 6.0 s\n",
+    ]);
+    expect(say(false)).toEqual([
+      "replayed b.yaml: 1440 ticks and 7 due re-checks in 4.0 s\n",
+      "replayed a.yaml: 1440 ticks and 3 due re-checks in 6.0 s\n",
+    ]);
   });
 });
 
