@@ -51,11 +51,12 @@ export async function replayInChild(
   progress?: ReplayProgress,
   /** The child's Node options: this process's by default (under `tsx`, its loader). */
   execArgv: readonly string[] = process.execArgv,
-): Promise<{ figures: Promise<ConfigFigures> }> {
+): Promise<{ figures: Promise<ConfigFigures>; cancel(): void }> {
   let handedOver: (() => void) | undefined;
   const sent = new Promise<void>((resolve) => {
     handedOver = resolve;
   });
+  let cancel = () => {};
   const figures = new Promise<ConfigFigures>((resolve, reject) => {
     let settled = false;
     let stderr = "";
@@ -70,6 +71,7 @@ export async function replayInChild(
       child.kill();
       reject(new Error(why));
     };
+    cancel = () => fail("cancelled");
     child.stderr?.on("data", (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-STDERR_KEPT);
     });
@@ -98,7 +100,7 @@ export async function replayInChild(
   });
   // Whichever comes first: the day handed over, or the child failed before it had it.
   await Promise.race([sent, figures]);
-  return { figures };
+  return { figures, cancel };
 }
 
 /** A config to replay: its name (its file), as parsed, and as read from the file (for the child). */
@@ -126,15 +128,25 @@ export async function replaySideBySide(
   const secondProgress = line.for(second.name);
   const asError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));
   let beside: Promise<ConfigFigures | Error>;
+  let cancel = () => {};
   try {
-    beside = (await inChild(second.name, second.raw, capture, secondProgress)).figures.catch(asError);
+    const child = await inChild(second.name, second.raw, capture, secondProgress);
+    beside = child.figures.catch(asError);
+    cancel = child.cancel;
   } catch (error) {
     beside = Promise.resolve(asError(error));
   }
-  const here = await replayCapture(first.config, first.name, capture, async (reached) => {
-    await firstProgress(reached);
-    await new Promise((resolve) => setImmediate(resolve));
-  });
+  let here: ConfigFigures;
+  try {
+    here = await replayCapture(first.config, first.name, capture, async (reached) => {
+      await firstProgress(reached);
+      await new Promise((resolve) => setImmediate(resolve));
+    });
+  } catch (error) {
+    // The child would keep this process alive until its day was done: it is stopped.
+    cancel();
+    throw error;
+  }
   const there = await beside;
   if (!(there instanceof Error)) return [here, there];
   write(

@@ -201,6 +201,10 @@ describe("replay", () => {
     );
     expect(r.stderr).toContain("chart written to");
     expect(r.code).toBe(0);
+    // The second config ran in a second process beside the first (no note that it fell back).
+    expect(r.stderr).not.toContain("note:");
+    expect(r.stderr).toMatch(new RegExp(`replayed ${b}: 1440 ticks`));
+    expect(r.stderr).toMatch(new RegExp(`replayed ${a}: 1440 ticks`));
     expect(r.stdout).toMatch(/alerts\s+3\s+2\s+-1/);
     expect(r.stdout).toContain("difference");
     expect(readFileSync(png).subarray(1, 4).toString()).toBe("PNG");

@@ -90,11 +90,25 @@ describe("two configs side by side", () => {
     ]);
   });
 
+  it("the first failing here stops the child (it would keep this process alive), and the error goes on", async () => {
+    const line = new ReplayProgressLine(capture, false, () => {});
+    let started: Awaited<ReturnType<typeof replayInChild>> | undefined;
+    const inChild: typeof replayInChild = async (name, raw, day, progress) => {
+      started = await replayInChild(name, raw, day, progress, TSX);
+      return started;
+    };
+    // A config with no schedule: the replay here throws at its first tick.
+    const broken = { ...a, config: { ...a.config, schedule: undefined } as unknown as typeof a.config };
+    await expect(replaySideBySide(broken, b, capture, line, () => {}, inChild)).rejects.toThrow(TypeError);
+    await expect(started?.figures).rejects.toThrow("cancelled");
+  });
+
   it("a child that fails: the second is replayed here after the first, with a note; the same figures", async () => {
     const written: string[] = [];
     const line = new ReplayProgressLine(capture, false, (t) => written.push(t));
     const broken: typeof replayInChild = async () => ({
       figures: Promise.reject(new Error("the process exited (SIGKILL) before it sent the figures")),
+      cancel: () => {},
     });
     const [first, second] = await replaySideBySide(a, b, capture, line, (t) => written.push(t), broken);
     expect(figuresOf(first)).toEqual(figuresOf(await replayCapture(a.config, a.name, capture)));
