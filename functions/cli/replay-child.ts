@@ -152,7 +152,8 @@ export async function replaySideBySide(
   write(
     `note: ${second.name} could not be replayed beside ${first.name} (${there.message}); replaying it now\n`,
   );
-  return [here, await replayCapture(second.config, second.name, capture, secondProgress)];
+  // Its progress anew: its closing line counts its own time, not the first's too.
+  return [here, await replayCapture(second.config, second.name, capture, line.for(second.name))];
 }
 
 /** The child's side: one job, its figures (or why not), then done. */

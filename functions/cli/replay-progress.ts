@@ -11,18 +11,17 @@ import { localTimeOfDay } from "../domain/time.js";
 export class ReplayProgressLine {
   /** Configs still running, in the order they were named, and the simulated hour each reached. */
   readonly #reached = new Map<string, string | undefined>();
-  readonly #started: number;
 
   constructor(
     private readonly capture: Capture,
     private readonly tty: boolean,
     private readonly write: (text: string) => void,
     private readonly wallMs: () => number = Date.now,
-  ) {
-    this.#started = wallMs();
-  }
+  ) {}
 
+  /** The config's progress; its closing line counts the time from this call. */
   for(name: string): ReplayProgress {
+    const started = this.wallMs();
     this.#reached.set(name, undefined);
     return ({ nowMs, runs, done }) => {
       if (!done) {
@@ -31,7 +30,7 @@ export class ReplayProgressLine {
         return;
       }
       this.#reached.delete(name);
-      const seconds = ((this.wallMs() - this.#started) / 1000).toFixed(1);
+      const seconds = ((this.wallMs() - started) / 1000).toFixed(1);
       const closing = `replayed ${name}: ${runs.ticks} ticks and ${runs.due} due re-checks in ${seconds} s\n`;
       if (!this.tty) {
         this.write(closing);

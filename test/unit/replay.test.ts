@@ -260,6 +260,21 @@ describe("replay progress", () => {
       "\rreplaying a.yaml: 2026-11-30 23:00 reached",
       "\r\x1b[Kreplayed a.yaml: 1440 ticks and 3 due re-checks in 6.0 s\n",
     ]);
+    // A config taken up again later (replayed here after its child failed) counts its own time.
+    const out: string[] = [];
+    let wall = 5_000;
+    const again = new ReplayProgressLine(
+      day,
+      false,
+      (t) => out.push(t),
+      () => wall,
+    );
+    again.for("b.yaml");
+    wall = 6_000;
+    const retried = again.for("b.yaml");
+    wall = 6_500;
+    retried({ nowMs: hour(24), runs: { ticks: 1440, due: 7 }, done: true });
+    expect(out).toEqual(["replayed b.yaml: 1440 ticks and 7 due re-checks in 0.5 s\n"]);
     expect(say(false)).toEqual([
       "replayed b.yaml: 1440 ticks and 7 due re-checks in 4.0 s\n",
       "replayed a.yaml: 1440 ticks and 3 due re-checks in 6.0 s\n",
