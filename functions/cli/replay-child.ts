@@ -87,16 +87,23 @@ export async function replayInChild(
       resolve(message.figures);
     });
     child.on("exit", (code, signal) => {
-      const last = stderr.trim().split("\n").pop() ?? "";
+      // The error's own line (Node ends a crash with its stack and version), or else the last one.
+      const lines = stderr.trim().split("\n");
+      const last = lines.find((l) => /^\w*Error\b/.test(l)) ?? lines.pop() ?? "";
       fail(
         `the process exited (${signal ?? `code ${code}`}) before it sent the figures${last ? `: ${last}` : ""}`,
       );
     });
     const job: Job = { name, raw, capture };
-    child.send(job, (error) => {
-      if (error) fail(error.message);
-      else handedOver?.();
-    });
+    try {
+      child.send(job, (error) => {
+        if (error) fail(error.message);
+        else handedOver?.();
+      });
+    } catch (error) {
+      // The day could not be serialized: the child is not left waiting for it.
+      fail(error instanceof Error ? error.message : String(error));
+    }
   });
   // Whichever comes first: the day handed over, or the child failed before it had it.
   await Promise.race([sent, figures]);

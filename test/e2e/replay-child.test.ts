@@ -67,7 +67,16 @@ describe("a config replayed in a child process", () => {
   it("a child that cannot start (no loader for its TypeScript): rejects, saying it exited and why", async () => {
     const failing = (async () =>
       (await replayInChild("b.yaml", rawConfig("20m"), capture, undefined, [])).figures)();
-    await expect(failing).rejects.toThrow(/exited \(code 1\) before it sent the figures/);
+    await expect(failing).rejects.toThrow(
+      /exited \(code 1\) before it sent the figures: TypeError \[ERR_UNKNOWN_FILE_EXTENSION\]/,
+    );
+  });
+
+  it("a day that cannot be handed over (not cloneable): rejects before any figures, saying why", async () => {
+    const unclonable = { ...rawConfig("20m"), hook: () => 1 };
+    await expect(replayInChild("b.yaml", unclonable, capture, undefined, TSX)).rejects.toThrow(
+      /could not be cloned/,
+    );
   });
 });
 
