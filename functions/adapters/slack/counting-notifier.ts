@@ -61,6 +61,7 @@ export class CountingNotifier implements AlertNotifier {
   deliverRollup(work: RollupWork): Promise<RollupOutcome> {
     const counts = this.#of(work.channel);
     const sender: RollupSender = {
+      countsOnly: true,
       post: async (channel, _message, threadTs): Promise<SendResult> => {
         if (threadTs === undefined) {
           counts.topLevel++;

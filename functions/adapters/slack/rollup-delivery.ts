@@ -31,7 +31,17 @@ type SendFailure = Extract<SendResult, { ok: false }>;
 export interface RollupSender {
   post(channel: string, message: RollupMessage, threadTs?: string): Promise<SendResult>;
   update(channel: string, ts: string, message: RollupMessage): Promise<SendResult>;
+  /**
+   * True for a sender that counts what it is handed and never reads the roll-up message itself (a
+   * replay's). That message then goes unrendered: it lists every member, and redrawing it at each
+   * update grows with the roll-up. The thread's list and replies are still rendered: how many parts
+   * they take is what gets counted.
+   */
+  readonly countsOnly?: boolean;
 }
+
+/** What a counting sender is handed for the roll-up message (it reads none of it). */
+const UNRENDERED: RollupMessage = Object.freeze({ text: "", blocks: [] });
 
 /** Thrown inside deliverRollup to end the roll-up's turn at a transient failure. */
 class Stop {
@@ -51,10 +61,11 @@ export async function deliverRollup(
     ...(failure.transient ? { transient: true } : {}),
   });
 
+  const top = () => (sender.countsOnly ? UNRENDERED : renderRollupTop(work.id, work.members, options));
   let channel = work.channel;
   let ts = work.ts;
   if (ts === undefined) {
-    const posted = await sender.post(channel, renderRollupTop(work.id, work.members, options));
+    const posted = await sender.post(channel, top());
     if (!posted.ok) return withError(posted);
     ts = posted.ts;
     channel = posted.channel;
@@ -90,7 +101,7 @@ export async function deliverRollup(
     // Update first, reply second: a failed reply repeats an idempotent update next run, nothing twice.
     let shown = true;
     if (work.ts !== undefined && (work.escalated.length > 0 || work.resolved.length > 0)) {
-      const updated = await sender.update(channel, thread, renderRollupTop(work.id, work.members, options));
+      const updated = await sender.update(channel, thread, top());
       // A deleted roll-up cannot be updated, ever: its replies still say what happened.
       shown = (!updated.ok && updated.error === "message_not_found") || went(updated);
     }
