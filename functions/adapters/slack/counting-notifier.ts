@@ -3,8 +3,9 @@
  * messages (alerts, roll-ups) and thread replies (reminders, escalations, resolves, roll-up lists and
  * grouped replies); the nudges' direct messages apart. Whether an update also replies in the thread
  * is what the real renderer decides (messages.ts: `hasReply`, which renderSlackAction itself follows;
- * the text is not rendered, as nothing reads it), and roll-ups go through the real delivery, so a
- * count is exactly what would have been posted.
+ * the text is not rendered, as nothing reads it), and roll-ups go through the real delivery (as a
+ * `countsOnly` sender: their thread's parts rendered, for how many there are, the roll-up message
+ * itself not), so a count is exactly what would have been posted.
  * Used by `replay`.
  */
 import type { SlackAction } from "../../domain/delivery.js";
