@@ -86,7 +86,7 @@ export async function replayCommand(args: string[]): Promise<number> {
   if (offset) process.stderr.write(`${offset}\n`);
   for (const line of problemLines(captureProblems(capture))) process.stderr.write(`${line}\n`);
   const write = (text: string) => process.stderr.write(text);
-  const line = new ReplayProgressLine(capture, tty, write);
+  const progress = new ReplayProgressLine(capture, tty, write);
   const first = { name: path, config: main.config, raw: main.raw };
   const results: ConfigFigures[] =
     other && typeof values.against === "string"
@@ -94,10 +94,10 @@ export async function replayCommand(args: string[]): Promise<number> {
           first,
           { name: values.against, config: other.config, raw: other.raw },
           capture,
-          line,
+          progress,
           write,
         )
-      : [await replayCapture(main.config, path, capture, line.for(path))];
+      : [await replayCapture(main.config, path, capture, progress.for(path))];
   process.stdout.write(
     `${values.json ? JSON.stringify(replayJson(capture, results)) : replayText(capture, results)}\n`,
   );
