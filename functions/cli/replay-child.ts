@@ -13,8 +13,7 @@ import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { Capture } from "../adapters/smartassist/capture-source.js";
 import type { ReplayProgress } from "../app/replay.js";
-import type { AppConfig } from "../domain/config.js";
-import { parseConfig } from "../domain/config.js";
+import { type AppConfig, parseConfig } from "../domain/config.js";
 import type { ConfigReplay } from "../domain/replay.js";
 import { replayCapture } from "./replay.js";
 import type { ReplayProgressLine } from "./replay-progress.js";
@@ -159,8 +158,8 @@ export async function replaySideBySide(
   write(
     `note: ${second.name} could not be replayed beside ${first.name} (${there.message}); replaying it now\n`,
   );
-  // Its progress anew: its closing line counts its own time, not the first's too.
-  return [here, await replayCapture(second.config, second.name, capture, line.for(second.name))];
+  // Its progress begun again: its closing line counts its own time, not the first's too.
+  return [here, await replayCapture(second.config, second.name, capture, line.restart(secondProgress))];
 }
 
 /** The child's side: one job, its figures (or why not), then done. */

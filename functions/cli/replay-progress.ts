@@ -7,10 +7,21 @@ import type { Capture } from "../adapters/smartassist/capture-source.js";
 import type { ReplayProgress } from "../app/replay.js";
 import { localTimeOfDay } from "../domain/time.js";
 
-/** The progress of every config replayed at once; `for(name)` is the one config's ReplayProgress. */
+/** One config being replayed: its name, when its replay began, and the simulated hour it reached. */
+interface Running {
+  name: string;
+  startedMs: number;
+  reached?: string;
+}
+
+/**
+ * The progress of every config replayed at once; `for(name)` is the one config's ReplayProgress.
+ * Configs are told apart by their registration, not their name (`--against` may name the same file).
+ */
 export class ReplayProgressLine {
-  /** Configs still running, in the order they were named, and the simulated hour each reached. */
-  readonly #reached = new Map<string, string | undefined>();
+  /** Configs still running, in the order they were named. */
+  readonly #running = new Set<Running>();
+  readonly #entries = new WeakMap<ReplayProgress, Running>();
 
   constructor(
     private readonly capture: Capture,
@@ -21,16 +32,16 @@ export class ReplayProgressLine {
 
   /** The config's progress; its closing line counts the time from this call. */
   for(name: string): ReplayProgress {
-    const started = this.wallMs();
-    this.#reached.set(name, undefined);
-    return ({ nowMs, runs, done }) => {
+    const entry: Running = { name, startedMs: this.wallMs() };
+    this.#running.add(entry);
+    const progress: ReplayProgress = ({ nowMs, runs, done }) => {
       if (!done) {
-        this.#reached.set(name, localTimeOfDay(this.capture.timezone, nowMs));
+        entry.reached = localTimeOfDay(this.capture.timezone, nowMs);
         if (this.tty) this.write(`\r${this.#line()}`);
         return;
       }
-      this.#reached.delete(name);
-      const seconds = ((this.wallMs() - started) / 1000).toFixed(1);
+      this.#running.delete(entry);
+      const seconds = ((this.wallMs() - entry.startedMs) / 1000).toFixed(1);
       const closing = `replayed ${name}: ${runs.ticks} ticks and ${runs.due} due re-checks in ${seconds} s\n`;
       if (!this.tty) {
         this.write(closing);
@@ -40,6 +51,22 @@ export class ReplayProgressLine {
       const rest = this.#line();
       this.write(`\r\x1b[K${closing}${rest === "" ? "" : `\r${rest}`}`);
     };
+    this.#entries.set(progress, entry);
+    return progress;
+  }
+
+  /**
+   * The same config's day begun again (replayed here after its child failed): its time counts from
+   * now, and the hour it had reached is forgotten. Returns `progress` itself.
+   */
+  restart(progress: ReplayProgress): ReplayProgress {
+    const entry = this.#entries.get(progress);
+    if (entry) {
+      entry.startedMs = this.wallMs();
+      delete entry.reached;
+      this.#running.add(entry);
+    }
+    return progress;
   }
 
   /**
@@ -47,14 +74,12 @@ export class ReplayProgressLine {
    * line: `replaying 2026-11-30: a.yaml 14:00 · b.yaml 13:00`.
    */
   #line(): string {
-    const parts: string[] = [];
-    for (const [name, time] of this.#reached) if (time !== undefined) parts.push(`${name} ${time}`);
-    if (parts.length === 0) return "";
-    if (this.#reached.size === 1) {
-      const [name, time] = [...this.#reached][0] as [string, string];
-      return `replaying ${name}: ${this.capture.date} ${time} reached`;
-    }
-    return `replaying ${this.capture.date}: ${parts.join(" · ")}`;
+    const reached = [...this.#running].filter((r) => r.reached !== undefined);
+    const [only] = reached;
+    if (only === undefined) return "";
+    if (this.#running.size === 1)
+      return `replaying ${only.name}: ${this.capture.date} ${only.reached} reached`;
+    return `replaying ${this.capture.date}: ${reached.map((r) => `${r.name} ${r.reached}`).join(" · ")}`;
   }
 }
 

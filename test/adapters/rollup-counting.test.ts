@@ -8,22 +8,8 @@ import { describe, expect, it } from "vitest";
 import { CountingNotifier } from "../../functions/adapters/slack/counting-notifier.js";
 import { deliverRollup, type RollupSender } from "../../functions/adapters/slack/rollup-delivery.js";
 import type { RollupMessage } from "../../functions/adapters/slack/rollup-messages.js";
-import type { AlertRecord } from "../../functions/domain/alert.js";
 import type { RollupWork } from "../../functions/domain/rollup.js";
-import { CHANNEL, lunchAlert, MIN, SINCE, ZONE } from "../fixtures/lunch-alert.js";
-
-function member(i: number, overrides: Partial<AlertRecord> = {}): AlertRecord {
-  return {
-    ...lunchAlert(),
-    id: `u-${i}#long-break#2023-03-10T07:35:00.000Z`,
-    userId: `u-${i}`,
-    email: `storm${i}@example.com`,
-    name: `Storm${i} Agent`,
-    sinceMs: SINCE + i,
-    rollupId: "rollup#u-1",
-    ...overrides,
-  };
-}
+import { CHANNEL, MIN, rollupMember, SINCE, ZONE } from "../fixtures/lunch-alert.js";
 
 interface Sent {
   call: "post" | "update";
@@ -55,7 +41,7 @@ const options = { timezone: ZONE, nowMs: SINCE + 40 * MIN };
 
 /** A new roll-up of 120 members, then a run in which 30 of them are over and 10 escalated. */
 function works(): [RollupWork, RollupWork] {
-  const open = Array.from({ length: 120 }, (_, i) => member(i + 1));
+  const open = Array.from({ length: 120 }, (_, i) => rollupMember(i + 1));
   const first: RollupWork = {
     id: "rollup#u-1",
     channel: CHANNEL,

@@ -7,10 +7,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ChannelPacer } from "../../functions/adapters/slack/channel-pacer.js";
 import { SlackNotifier, type SlackNotifierOptions } from "../../functions/adapters/slack/slack-notifier.js";
-import type { AlertRecord } from "../../functions/domain/alert.js";
 import type { RollupWork } from "../../functions/domain/rollup.js";
 import { type FakeSlack, type RecordedSlackCall, startFakeSlack } from "../fakes/slack/fake-slack.js";
-import { CHANNEL, lunchAlert, MIN, SINCE, ZONE } from "../fixtures/lunch-alert.js";
+import { CHANNEL, lunchAlert, MIN, rollupMember, SINCE, ZONE } from "../fixtures/lunch-alert.js";
 
 const TOKEN = "xoxb-test-fallback-secretvalue";
 
@@ -142,23 +141,10 @@ describe("a message Slack refuses as built", () => {
   });
 });
 
-function member(i: number, overrides: Partial<AlertRecord> = {}): AlertRecord {
-  return {
-    ...lunchAlert(),
-    id: `u-${i}#long-break#2023-03-10T07:35:00.000Z`,
-    userId: `u-${i}`,
-    email: `storm${i}@example.com`,
-    name: `Storm${i} Agent`,
-    sinceMs: SINCE + i,
-    rollupId: "rollup#u-1",
-    ...overrides,
-  };
-}
-
 describe("a roll-up part Slack refuses holds back none of the others", () => {
   /** A roll-up already posted (its message only); then this run's work on it. */
   async function postedRollup(n: SlackNotifier, size: number, resolved: number): Promise<RollupWork> {
-    const open = Array.from({ length: size }, (_, i) => member(i + 1));
+    const open = Array.from({ length: size }, (_, i) => rollupMember(i + 1));
     const first = await n.deliverRollup({
       id: "rollup#u-1",
       channel: CHANNEL,

@@ -260,24 +260,55 @@ describe("replay progress", () => {
       "\rreplaying a.yaml: 2026-11-30 23:00 reached",
       "\r\x1b[Kreplayed a.yaml: 1440 ticks and 3 due re-checks in 6.0 s\n",
     ]);
-    // A config taken up again later (replayed here after its child failed) counts its own time.
+    expect(say(false)).toEqual([
+      "replayed b.yaml: 1440 ticks and 7 due re-checks in 4.0 s\n",
+      "replayed a.yaml: 1440 ticks and 3 due re-checks in 6.0 s\n",
+    ]);
+  });
+});
+
+describe("the progress line, beyond the usual", () => {
+  const day = capture([]);
+  const hour = (h: number) => localMidnight("Asia/Kolkata", DATE) + h * 3_600_000;
+  const day24 = { nowMs: hour(24), runs: { ticks: 1440, due: 7 }, done: true };
+
+  it("a config taken up again (replayed here after its child failed) counts its own time", () => {
     const out: string[] = [];
     let wall = 5_000;
-    const again = new ReplayProgressLine(
+    const line = new ReplayProgressLine(
       day,
       false,
       (t) => out.push(t),
       () => wall,
     );
-    again.for("b.yaml");
+    const b = line.for("b.yaml");
+    b({ nowMs: hour(3), runs: { ticks: 180, due: 1 }, done: false });
     wall = 6_000;
-    const retried = again.for("b.yaml");
+    line.restart(b);
     wall = 6_500;
-    retried({ nowMs: hour(24), runs: { ticks: 1440, due: 7 }, done: true });
+    b(day24);
     expect(out).toEqual(["replayed b.yaml: 1440 ticks and 7 due re-checks in 0.5 s\n"]);
-    expect(say(false)).toEqual([
-      "replayed b.yaml: 1440 ticks and 7 due re-checks in 4.0 s\n",
-      "replayed a.yaml: 1440 ticks and 3 due re-checks in 6.0 s\n",
+  });
+
+  it("the same file as --config and --against: two configs on the line, each closing once", () => {
+    const out: string[] = [];
+    const line = new ReplayProgressLine(
+      day,
+      true,
+      (t) => out.push(t),
+      () => 0,
+    );
+    const first = line.for("a.yaml");
+    const second = line.for("a.yaml");
+    first({ nowMs: hour(2), runs: { ticks: 120, due: 0 }, done: false });
+    second({ nowMs: hour(1), runs: { ticks: 60, due: 0 }, done: false });
+    first(day24);
+    second(day24);
+    expect(out).toEqual([
+      "\rreplaying 2026-11-30: a.yaml 02:00",
+      "\rreplaying 2026-11-30: a.yaml 02:00 · a.yaml 01:00",
+      "\r\x1b[Kreplayed a.yaml: 1440 ticks and 7 due re-checks in 0.0 s\n\rreplaying a.yaml: 2026-11-30 01:00 reached",
+      "\r\x1b[Kreplayed a.yaml: 1440 ticks and 7 due re-checks in 0.0 s\n",
     ]);
   });
 });
