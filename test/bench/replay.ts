@@ -4,7 +4,8 @@
  * through the real use case (the CLI's own wiring: replayCapture). Figures: the capture's size, the
  * time to replay it (one config), the runs made and the alerts found.
  *
- * Run on its own: `npx tsx test/bench/replay.ts [agents]` (default 12000).
+ * Run on its own: `npx tsx test/bench/replay.ts [agents] [--light] [--json]` (default 12000, the
+ * stress day).
  */
 import { CAPTURE_VERSION, type Capture } from "../../functions/adapters/smartassist/capture-source.js";
 import { replayCapture } from "../../functions/cli/replay.js";
@@ -24,8 +25,22 @@ function hms(seconds: number): string {
   return `${p(Math.floor(seconds / 3600))}:${p(Math.floor((seconds % 3600) / 60))}:${p(seconds % 60)}`;
 }
 
+/**
+ * How long a day's calls and breaks run (minutes, [from, to)): `stress` is the target's day, where
+ * breaks and calls often outlast the rules (about 4.5 alerts per agent a day); `light` keeps every
+ * segment shorter, so fewer episodes reach a threshold (about 2 a day, mostly where two segments of
+ * one rule follow each other): the replay's time follows the alerts, and this shows by how much.
+ */
+export type BenchDay = "stress" | "light";
+
+const DAY_LENGTHS: Record<BenchDay, Record<"busy" | "breakSeg" | "lunch" | "nbk", [number, number]>> = {
+  stress: { busy: [2, 45], breakSeg: [3, 25], lunch: [20, 50], nbk: [5, 40] },
+  light: { busy: [2, 32], breakSeg: [3, 16], lunch: [10, 17], nbk: [5, 16] },
+};
+
 /** A captured day: every agent from about 08:00 local, 20 segments, the last one closed by 20:00. */
-export function benchCapture(agents: number, seed = 11): Capture {
+export function benchCapture(agents: number, seed = 11, day: BenchDay = "stress"): Capture {
+  const lengths = DAY_LENGTHS[day];
   const random = mulberry32(seed);
   const between = (a: number, b: number) => a + Math.floor(random() * (b - a));
   const shift = Date.parse(`${DATE}T02:30:00Z`); // 08:00 local
@@ -39,12 +54,12 @@ export function benchCapture(agents: number, seed = 11): Capture {
         roll < 0.5
           ? ["AVAILABLE", "AVAILABLE", between(10, 50)]
           : roll < 0.8
-            ? ["BUSY", "BUSY", between(2, 45)]
+            ? ["BUSY", "BUSY", between(...lengths.busy)]
             : roll < 0.9
-              ? ["AWAY", "BREAK", between(3, 25)]
+              ? ["AWAY", "BREAK", between(...lengths.breakSeg)]
               : roll < 0.96
-                ? ["AWAY", "LUNCH", between(20, 50)]
-                : ["AWAY", "NBK", between(5, 40)];
+                ? ["AWAY", "LUNCH", between(...lengths.lunch)]
+                : ["AWAY", "NBK", between(...lengths.nbk)];
       const end = t + minutes * 60_000 + between(0, 60) * 1000;
       status.push({
         primaryStatus: primary,
@@ -68,6 +83,7 @@ export function benchCapture(agents: number, seed = 11): Capture {
 
 export interface ReplayFigures {
   agents: number;
+  day: BenchDay;
   segmentsPerAgent: number;
   captureMB: number;
   replaySeconds: number;
@@ -78,8 +94,11 @@ export interface ReplayFigures {
   messages: number;
 }
 
-export async function replayBench(agents: number): Promise<{ figures: ReplayFigures; text: string }> {
-  const capture = benchCapture(agents);
+export async function replayBench(
+  agents: number,
+  day: BenchDay = "stress",
+): Promise<{ figures: ReplayFigures; text: string }> {
+  const capture = benchCapture(agents, 11, day);
   const bytes = Buffer.byteLength(JSON.stringify(capture));
   const { config } = parseConfig(
     {
@@ -110,6 +129,7 @@ export async function replayBench(agents: number): Promise<{ figures: ReplayFigu
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const figures: ReplayFigures = {
     agents,
+    day,
     segmentsPerAgent: SEGMENTS,
     captureMB: Math.round(bytes / 1e5) / 10,
     replaySeconds: Math.round(seconds * 10) / 10,
@@ -119,14 +139,17 @@ export async function replayBench(agents: number): Promise<{ figures: ReplayFigu
     messages: result.totals.messages,
   };
   const text =
-    `Replay: ${agents} agents × ${SEGMENTS} segments, one config over a whole day: capture ${figures.captureMB} MB (target ≤ 60), ` +
+    `Replay: ${agents} agents × ${SEGMENTS} segments, one config over a whole ${day === "stress" ? "" : `${day} `}day: capture ${figures.captureMB} MB (target ≤ 60), ` +
     `replayed in ${figures.replaySeconds} s (target ≤ 10; ${figures.cpuSeconds} s CPU) · ${result.runs.ticks} ticks + ${result.runs.due} due re-checks · ` +
     `${figures.alerts} alerts, ${result.totals.nudges} nudges, ${figures.messages} messages`;
   return { figures, text };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { text, figures } = await replayBench(Number(process.argv[2] ?? 12_000));
+  // `--light`: the lighter day beside the target's (DAY_LENGTHS).
+  const day: BenchDay = process.argv.includes("--light") ? "light" : "stress";
+  const agents = Number(process.argv.slice(2).find((a) => !a.startsWith("--")) ?? 12_000);
+  const { text, figures } = await replayBench(agents, day);
   process.stdout.write(`${text}\n`);
   if (process.argv.includes("--json")) process.stdout.write(`${JSON.stringify(figures)}\n`);
 }
