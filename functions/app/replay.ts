@@ -6,6 +6,9 @@
  * (`mode: "due"`, as SQS hands it over: DelaySeconds rounded up). The adapters are in memory: a source
  * answering what the API would have answered at each instant, an alert store, and a notifier that
  * sends nothing and counts. Nothing is posted, written or published; no event bus, no history.
+ * The board (`slack.board`) is not simulated either: it is one message per channel whatever the
+ * thresholds, the replay counts nothing of it, and drawing it on every tick would hold every record
+ * of the day on each (a replay several times as long for the same figures).
  *
  * No I/O of its own and no real clock: the same capture and config always give the same figures.
  */
@@ -115,6 +118,10 @@ export async function replayDay(
 ): Promise<ReplayResult> {
   let now = day.dayStartMs;
   const clock = () => now;
+  // The runs' config: the board off (see above); the figures are made with the config as given.
+  const runConfig: AppConfig = config.slack.board
+    ? { ...config, slack: { ...config.slack, board: false } }
+    : config;
   const made = adapters(clock);
   const store = new RecordingStore(made.store);
   const queue = new VirtualDueQueue();
@@ -132,7 +139,7 @@ export async function replayDay(
       queue.waiting.shift();
       now = due.atMs;
       const emails = dueEmails([due.group]);
-      const r = await runCheck(config, deps, { ...quiet, nowMs: now, mode: "due", dueEmails: emails });
+      const r = await runCheck(runConfig, deps, { ...quiet, nowMs: now, mode: "due", dueEmails: emails });
       for (const t of r.summary.transitions) transitions.push(t);
       runs.due++;
       continue;
@@ -145,7 +152,7 @@ export async function replayDay(
     now = nextTick;
     nextTick += MINUTE_MS;
     if (!withinActiveHours(config.schedule.activeHours, zone, now)) continue;
-    const r = await runCheck(config, deps, { ...quiet, nowMs: now, mode: "tick" });
+    const r = await runCheck(runConfig, deps, { ...quiet, nowMs: now, mode: "tick" });
     for (const t of r.summary.transitions) transitions.push(t);
     runs.ticks++;
   }

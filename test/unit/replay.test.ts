@@ -1,6 +1,14 @@
 /** Replay on designed days: hand-worked counts through the real use case on a virtual clock. */
 import { describe, expect, it } from "vitest";
-import { type Capture, cutRow, parseCapture } from "../../functions/adapters/smartassist/capture-source.js";
+import { CountingNotifier } from "../../functions/adapters/slack/counting-notifier.js";
+import {
+  type Capture,
+  CaptureSource,
+  cutRow,
+  parseCapture,
+} from "../../functions/adapters/smartassist/capture-source.js";
+import { FrozenAlertStore } from "../../functions/adapters/state/frozen-store.js";
+import { replayDay } from "../../functions/app/replay.js";
 import { captureSpan, offsetWarning, replayCapture, replayText } from "../../functions/cli/replay.js";
 import { ReplayProgressLine, replayProgress } from "../../functions/cli/replay-progress.js";
 import { parseConfig } from "../../functions/domain/config.js";
@@ -161,6 +169,43 @@ describe("replay on designed days", () => {
     // The roll-up, its complete list, the grouped resolve reply.
     expect(r.totals.messages).toBe(3);
     expect(r.totals.minutesPastThreshold).toBe(75);
+  });
+
+  it("the board is not simulated: the same figures with slack.board, and no board drawn", async () => {
+    // Two singles and a storm, so alerts, escalations, a roll-up and resolves all happen.
+    const rows = [
+      lunch(1, "12:20:00"),
+      lunch(2, "12:50:00"),
+      ...[3, 4, 5, 6].map((i) => lunch(i, "12:40:00")),
+    ];
+    const rule = { threshold: "15m", nudge: "10m", critical: "30m" };
+    const plain = cfg(rule, { slack: { channel: "C1", rollup: 2 } });
+    const withBoard = cfg(rule, { slack: { channel: "C1", rollup: 2, board: true } });
+    const day = captureSpan(capture(rows));
+    let boardsDrawn = 0;
+    const adapters = (clock: () => number) => {
+      // A notifier that could draw a board: a run with the board on would call it on every tick.
+      const notifier = Object.assign(new CountingNotifier("Asia/Kolkata", clock), {
+        publishBoard: async () => {
+          boardsDrawn++;
+          return { ok: true as const, ts: "1.000001", reposted: false };
+        },
+      });
+      return {
+        source: new CaptureSource(capture(rows), clock),
+        store: new FrozenAlertStore(clock),
+        notifier,
+        messages: () => notifier.channels,
+      };
+    };
+    const a = await replayDay(plain, "a.yaml", day, adapters);
+    const b = await replayDay(withBoard, "a.yaml", day, adapters);
+    expect(boardsDrawn).toBe(0);
+    expect(b.totals).toEqual(a.totals);
+    expect(b.totals.alerts).toBe(6);
+    expect(b.totals.rollups).toBe(1);
+    expect(b.byRule).toEqual(a.byRule);
+    expect(b.transitions).toEqual(a.transitions);
   });
 
   it("outside activeHours nothing runs", async () => {
