@@ -59,7 +59,7 @@ export function replayCapture(
     (clock) => {
       const notifier = new CountingNotifier(config.timezone, clock);
       return {
-        source: new CaptureSource(capture, clock, config.smartassist.pageSize),
+        source: new CaptureSource(capture, clock, config.smartassist.pageSize, config.smartassist.agents),
         store: new FrozenAlertStore(clock),
         notifier,
         messages: () => notifier.channels,

@@ -208,6 +208,28 @@ describe("replay on designed days", () => {
     expect(b.transitions).toEqual(a.transitions);
   });
 
+  it("smartassist.agents: only the agents it names are watched, as the API would answer a filter", async () => {
+    const rows = [1, 2, 3].map((i) => lunch(i, "12:30:00"));
+    const all = cfg({ threshold: "15m" });
+    // As the API compares them: trimmed, in any case.
+    const some = cfg(
+      { threshold: "15m" },
+      {
+        smartassist: {
+          host: "https://platform.kore.ai",
+          accountId: "acc",
+          iId: "st-1",
+          agents: [" A1@Example.com", "a3@example.com"],
+        },
+      },
+    );
+    const whole = await replayCapture(all, "all.yaml", capture(rows));
+    const part = await replayCapture(some, "some.yaml", capture(rows));
+    expect(whole.totals.alerts).toBe(3);
+    expect(part.totals.alerts).toBe(2);
+    expect(new Set(part.records.map((r) => r.userId))).toEqual(new Set(["u1", "u3"]));
+  });
+
   it("outside activeHours nothing runs", async () => {
     const config = cfg(
       { threshold: "15m" },

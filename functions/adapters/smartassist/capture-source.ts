@@ -184,10 +184,17 @@ export function cutRow(
  * The AgentStatusSource port over a capture, on a clock the caller drives (`clock()`: the virtual
  * instant). Pages of `pageSize` rows, the rotation wrapping at the roster's end as the API's paging
  * does; by e-mail, a page's worth per request. Requests are counted, never made.
+ *
+ * `agents` is the config's `smartassist.agents`: as the API answers a request that names them
+ * (`filter.agents`, e-mails compared trimmed and in lower case), the roster the rotation pages
+ * through is only those agents, in the capture's order; a capture of the whole floor can so be
+ * replayed under a config that watches part of it.
  */
 export class CaptureSource implements AgentStatusSource {
   requests = 0;
   readonly #agents: CaptureAgent[];
+  /** What the rotation pages through: every row, or those `agents` names. */
+  readonly #roster: CaptureAgent[];
   readonly #byEmail = new Map<string, CaptureAgent>();
   readonly #offSet: number;
 
@@ -195,11 +202,17 @@ export class CaptureSource implements AgentStatusSource {
     capture: Capture,
     private readonly clock: () => number,
     private readonly pageSize = 50,
+    agents: readonly string[] = [],
   ) {
     this.#offSet = capture.timeZoneOffSet;
     this.#agents = capture.rows.map((row) => agentOf(row, capture.timeZoneOffSet));
     for (const a of this.#agents)
       if (a.email !== undefined && !this.#byEmail.has(a.email)) this.#byEmail.set(a.email, a);
+    const wanted = new Set(agents.map((e) => e.trim().toLowerCase()).filter((e) => e !== ""));
+    this.#roster =
+      wanted.size === 0
+        ? this.#agents
+        : this.#agents.filter((a) => a.email !== undefined && wanted.has(a.email.trim()));
   }
 
   get agents(): number {
@@ -226,13 +239,14 @@ export class CaptureSource implements AgentStatusSource {
     options: FetchOptions = {},
   ): Promise<FetchReport> {
     const size = this.pageSize;
-    const pages = Math.max(1, Math.ceil(this.#agents.length / size));
+    const roster = this.#roster;
+    const pages = Math.max(1, Math.ceil(roster.length / size));
     const start = Math.floor((options.startOffset ?? 0) / size) % pages;
     const count = Math.min(pages, options.maxPages ?? pages);
     for (let i = 0; i < count; i++) {
       const page = (start + i) % pages;
       this.requests++;
-      onPage(this.#page(this.#agents.slice(page * size, (page + 1) * size), page * size));
+      onPage(this.#page(roster.slice(page * size, (page + 1) * size), page * size));
     }
     return {
       ...readReport(count),
